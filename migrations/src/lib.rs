@@ -1,0 +1,19 @@
+//! Database migrations. Frozen history: a migration never imports today's entity code, and a
+//! released migration is never edited; a change of schema is a new migration.
+//!
+//! The schema is written once as SQL with a few type placeholders that each engine fills in
+//! (see [`dialect`]), so SQLite and PostgreSQL get the same tables, keys and indexes.
+
+pub use sea_orm_migration::prelude::*;
+
+mod dialect;
+mod m20261124_000001_initial;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261124_000001_initial::Migration)]
+    }
+}

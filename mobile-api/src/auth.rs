@@ -1,0 +1,90 @@
+//! Login, logout and "who am I".
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::{Locale, Role, Service};
+
+/// `POST /api/v1/auth/login`
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub login: String,
+    pub password: String,
+    pub device: DeviceInfo,
+}
+
+/// The phone (or browser) logging in; `device_id` is stable per installation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DeviceInfo {
+    pub device_id: String,
+    pub name: String,
+    pub platform: String,
+    pub app_version: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LoginResponse {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub user: UserSummary,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserSummary {
+    pub id: Uuid,
+    pub role: Role,
+    pub display_name: String,
+    pub locale: Locale,
+}
+
+/// `GET /api/v1/me`
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Me {
+    pub user: UserSummary,
+    /// The assistant this login acts as (assistants only).
+    pub assistant_id: Option<Uuid>,
+    /// The clients this login acts for (clients and representatives).
+    pub client_ids: Vec<Uuid>,
+    /// For assistants: current assignments with the client's allowance state.
+    pub assignments: Vec<MeAssignment>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MeAssignment {
+    pub assignment_id: Uuid,
+    pub client_id: Uuid,
+    pub client_name: String,
+    pub service: Service,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+    /// Purpose codes the client's decision allows (empty with no decision in force).
+    pub allowed_purposes: Vec<String>,
+    /// The previous and the current month, in that order.
+    pub months: Vec<MonthAllowance>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MonthAllowance {
+    /// `YYYY-MM`
+    pub month: String,
+    pub state: String,
+    pub allowance_minutes: i64,
+    pub used_minutes: i64,
+    pub remaining_minutes: i64,
+}
+
+/// A registered device as coordinators see it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Device {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub device_id: String,
+    pub name: String,
+    pub platform: String,
+    pub app_version: String,
+    pub created_at: DateTime<Utc>,
+    pub last_login_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}

@@ -1,0 +1,139 @@
+//! Building and running the service: connect, migrate, seed, bind, serve, stop gracefully.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::config::Config;
+use crate::db::{self, Db};
+use crate::telemetry::Metrics;
+use crate::{Clock, http, jobs};
+
+/// What every handler gets; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub clock: Clock,
+    pub metrics: Arc<Metrics>,
+}
+
+pub struct App {
+    listener: TcpListener,
+    state: AppState,
+    /// The generated password of the admin created on this start, to be shown once.
+    pub first_admin_password: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot open the database {url}: {source}")]
+    Database { url: String, source: sea_orm::DbErr },
+    #[error("cannot prepare the database: {0}")]
+    Setup(sea_orm::DbErr),
+    #[error("cannot listen on {bind}: {source}")]
+    Bind {
+        bind: String,
+        source: std::io::Error,
+    },
+}
+
+impl App {
+    /// Opens and migrates the database, seeds policy and the first admin, and binds the listener
+    /// (port 0 picks a free port; see [`App::local_addr`]).
+    pub async fn build(config: Config, clock: Clock) -> Result<App, StartError> {
+        let db = db::connect(&config.database_url, config.database_max_connections)
+            .await
+            .map_err(|source| StartError::Database {
+                url: crate::config::redact_url(&config.database_url),
+                source,
+            })?;
+        db::migrate(&db).await.map_err(StartError::Setup)?;
+        let now = clock.now();
+        db::policy::seed_if_empty(&db, now)
+            .await
+            .map_err(StartError::Setup)?;
+        let first_admin_password = http::users::ensure_first_admin(&db, &config, now)
+            .await
+            .map_err(StartError::Setup)?;
+        let listener =
+            TcpListener::bind(&config.bind)
+                .await
+                .map_err(|source| StartError::Bind {
+                    bind: config.bind.clone(),
+                    source,
+                })?;
+        let state = AppState {
+            db,
+            config: Arc::new(config),
+            clock,
+            metrics: Metrics::new(),
+        };
+        Ok(App {
+            listener,
+            state,
+            first_admin_password,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    pub fn state(&self) -> AppState {
+        self.state.clone()
+    }
+
+    /// Serves until `shutdown` completes, then finishes in-flight requests and stops the worker.
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let worker = tokio::spawn(jobs::run(
+            self.state.clone(),
+            stop_rx,
+            Duration::from_secs(60),
+        ));
+        let router = http::router(self.state.clone());
+        let served = axum::serve(
+            self.listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
+        let _ = stop_tx.send(true);
+        let _ = worker.await;
+        self.state.db.clone().close().await.ok();
+        served
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,208 @@
+//! Configuration: built-in defaults, then an optional TOML file, then environment variables
+//! (`DATABASE_URL` and `ASISTENTS_*`), validated once at start. Secrets never reach `Debug`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Deserializer, Serialize};
+
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Config {
+    /// `sqlite://file.db?mode=rwc`, `sqlite::memory:` or `postgres://user@host/db`.
+    pub database_url: String,
+    /// Connections in the pool (PostgreSQL; SQLite always uses one writer connection).
+    pub database_max_connections: u32,
+    pub bind: String,
+    /// lettre's `smtp://` / `smtps://` URL; unset = mail is written as `.eml` files.
+    pub smtp_url: Option<String>,
+    pub mail_dir: PathBuf,
+    #[serde(deserialize_with = "string_or_list")]
+    pub statement_recipients: Vec<String>,
+    /// The first admin's password instead of a generated one.
+    pub admin_password: Option<String>,
+    /// `text` (for people) or `json` (for log collectors).
+    pub log_format: String,
+    pub token_ttl_days: i64,
+    /// Failed logins per login name before `too_many_attempts`.
+    pub login_max_failures: i32,
+    /// Failed logins per network address before `too_many_attempts`.
+    pub address_max_failures: i32,
+    pub login_lockout_minutes: i64,
+    pub municipality_name: String,
+    pub municipality_address: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: "sqlite://asistents.db?mode=rwc".into(),
+            database_max_connections: 8,
+            bind: "127.0.0.1:8080".into(),
+            smtp_url: None,
+            mail_dir: PathBuf::from("mail"),
+            statement_recipients: Vec::new(),
+            admin_password: None,
+            log_format: "text".into(),
+            token_ttl_days: 30,
+            login_max_failures: 5,
+            address_max_failures: 20,
+            login_lockout_minutes: 15,
+            municipality_name: "Daugavpils pilsētas Sociālais dienests".into(),
+            municipality_address: "Alejas iela 68, Daugavpils, LV-5401".into(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &redact_url(&self.database_url))
+            .field("database_max_connections", &self.database_max_connections)
+            .field("bind", &self.bind)
+            .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
+            .field("mail_dir", &self.mail_dir)
+            .field("statement_recipients", &self.statement_recipients)
+            .field(
+                "admin_password",
+                &self.admin_password.as_ref().map(|_| "***"),
+            )
+            .field("log_format", &self.log_format)
+            .field("token_ttl_days", &self.token_ttl_days)
+            .field("municipality_name", &self.municipality_name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `scheme://user:secret@host/…` → `scheme://user:***@host/…`
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme_end + 3],
+                    &userinfo[..colon],
+                    &url[at..]
+                ),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn string_or_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        One(String),
+        Many(Vec<String>),
+    }
+    let items = match Either::deserialize(d)? {
+        Either::One(s) => s.split(',').map(str::to_owned).collect(),
+        Either::Many(v) => v,
+    };
+    Ok(items
+        .into_iter()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect())
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(String);
+
+impl Config {
+    /// Defaults, then `file` (if given, it must exist; otherwise `asistents.toml` if present),
+    /// then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(path) if !path.exists() => {
+                return Err(ConfigError(format!(
+                    "file {} does not exist",
+                    path.display()
+                )));
+            }
+            Some(path) => figment = figment.merge(Toml::file(path)),
+            None if Path::new("asistents.toml").exists() => {
+                figment = figment.merge(Toml::file("asistents.toml"))
+            }
+            None => {}
+        }
+        let config: Config = figment
+            .merge(Env::raw().only(&["DATABASE_URL"]))
+            .merge(Env::prefixed("ASISTENTS_").ignore(&["CONFIG"]))
+            .extract()
+            .map_err(|e| ConfigError(e.to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Every check names the setting (and its environment variable) that is wrong.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let err = |s: String| Err(ConfigError(s));
+        if !(self.database_url.starts_with("sqlite:")
+            || self.database_url.starts_with("postgres://")
+            || self.database_url.starts_with("postgresql://"))
+        {
+            return err(format!(
+                "DATABASE_URL must start with sqlite: or postgres://, got {}",
+                redact_url(&self.database_url)
+            ));
+        }
+        if self.bind.parse::<SocketAddr>().is_err() {
+            return err(format!(
+                "ASISTENTS_BIND must be an address and port such as 127.0.0.1:8080, got {:?}",
+                self.bind
+            ));
+        }
+        if let Some(url) = &self.smtp_url
+            && !(url.starts_with("smtp://") || url.starts_with("smtps://"))
+        {
+            return err(format!(
+                "ASISTENTS_SMTP_URL must start with smtp:// or smtps://, got {}",
+                redact_url(url)
+            ));
+        }
+        for address in &self.statement_recipients {
+            let parts: Vec<&str> = address.split('@').collect();
+            if parts.len() != 2 || parts[0].is_empty() || !parts[1].contains('.') {
+                return err(format!(
+                    "ASISTENTS_STATEMENT_RECIPIENTS: {address:?} is not an e-mail address"
+                ));
+            }
+        }
+        if let Some(p) = &self.admin_password
+            && p.chars().count() < 10
+        {
+            return err("ASISTENTS_ADMIN_PASSWORD must be at least 10 characters".into());
+        }
+        if self.log_format != "text" && self.log_format != "json" {
+            return err(format!(
+                "ASISTENTS_LOG_FORMAT must be text or json, got {:?}",
+                self.log_format
+            ));
+        }
+        if !(1..=365).contains(&self.token_ttl_days) {
+            return err("ASISTENTS_TOKEN_TTL_DAYS must be from 1 to 365".into());
+        }
+        if self.login_max_failures < 1 || self.address_max_failures < 1 {
+            return err("login and address failure limits must be at least 1".into());
+        }
+        if !(1..=1440).contains(&self.login_lockout_minutes) {
+            return err("ASISTENTS_LOGIN_LOCKOUT_MINUTES must be from 1 to 1440".into());
+        }
+        if !(1..=256).contains(&self.database_max_connections) {
+            return err("ASISTENTS_DATABASE_MAX_CONNECTIONS must be from 1 to 256".into());
+        }
+        if self.municipality_name.trim().is_empty() {
+            return err("ASISTENTS_MUNICIPALITY_NAME must not be empty".into());
+        }
+        Ok(())
+    }
+}

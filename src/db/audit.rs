@@ -1,0 +1,74 @@
+//! Appending to the hash-chained audit log. There is deliberately no update or delete here.
+
+use chrono::{DateTime, SubsecRound, Utc};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QueryOrder, QuerySelect, Set};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::entity::audit_log;
+use crate::domain::audit::{Fields, GENESIS, chain_hash};
+
+/// One change worth recording: who did what to which record, with before/after snapshots.
+/// Snapshots must already be free of secrets (passwords, PINs, personal codes).
+pub struct Record<'a> {
+    pub actor: Option<Uuid>,
+    pub action: &'a str,
+    pub subject_kind: &'a str,
+    pub subject_id: String,
+    pub client_id: Option<Uuid>,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+/// Appends `record` at `at`. Call inside the transaction that makes the change, so the record
+/// exists exactly when the change does. On PostgreSQL a transaction-scoped advisory lock orders
+/// appends, so two transactions never chain to the same predecessor.
+pub async fn append<C: ConnectionTrait>(
+    db: &C,
+    at: DateTime<Utc>,
+    record: Record<'_>,
+) -> Result<(), DbErr> {
+    if super::is_postgres(db) {
+        db.execute_unprepared("select pg_advisory_xact_lock(7316001)")
+            .await?;
+    }
+    let prev = audit_log::Entity::find()
+        .order_by_desc(audit_log::Column::Id)
+        .limit(1)
+        .one(db)
+        .await?
+        .map(|r| r.hash)
+        .unwrap_or_else(|| GENESIS.to_owned());
+    let at = at.trunc_subsecs(6);
+    let before = record.before.map(|v| v.to_string());
+    let after = record.after.map(|v| v.to_string());
+    let hash = chain_hash(
+        &prev,
+        &Fields {
+            at_micros: at.timestamp_micros(),
+            actor: record.actor.map(|u| u.to_string()),
+            action: record.action,
+            subject_kind: record.subject_kind,
+            subject_id: &record.subject_id,
+            client_id: record.client_id.map(|u| u.to_string()),
+            before: before.as_deref(),
+            after: after.as_deref(),
+        },
+    );
+    audit_log::Entity::insert(audit_log::ActiveModel {
+        at: Set(at),
+        actor_user_id: Set(record.actor),
+        action: Set(record.action.to_owned()),
+        subject_kind: Set(record.subject_kind.to_owned()),
+        subject_id: Set(record.subject_id),
+        client_id: Set(record.client_id),
+        before: Set(before),
+        after: Set(after),
+        prev_hash: Set(prev),
+        hash: Set(hash),
+        ..Default::default()
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}

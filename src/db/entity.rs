@@ -1,0 +1,466 @@
+//! SeaORM entities, one module per table of `migrations/` (the only place table shapes are
+//! repeated). Relations are expressed in queries, not here.
+
+pub mod clients {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "clients")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub name: String,
+        pub search_name: String,
+        pub birth_date: Date,
+        pub personal_code: Option<String>,
+        pub disability_group: Option<i32>,
+        pub locale: String,
+        pub email: Option<String>,
+        pub phone: Option<String>,
+        pub pin_hash: Option<String>,
+        pub active: bool,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod decisions {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "decisions")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub series_id: Uuid,
+        pub version: i32,
+        pub client_id: Uuid,
+        pub number: String,
+        pub decided_on: Date,
+        pub service: String,
+        pub valid_from: Date,
+        pub valid_to: Date,
+        pub effective_from: Date,
+        pub monthly_minutes: i32,
+        pub purposes: Option<String>,
+        pub transport_allowed: bool,
+        pub transport_cap_cents: i64,
+        pub weekly_procedures: bool,
+        pub note: Option<String>,
+        pub created_at: DateTimeUtc,
+        pub created_by: Option<Uuid>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod suspensions {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "suspensions")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub series_id: Uuid,
+        pub client_id: Uuid,
+        pub starts_on: Date,
+        pub ends_on: Date,
+        pub reason: String,
+        pub created_at: DateTimeUtc,
+        pub created_by: Option<Uuid>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod assistants {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "assistants")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub name: String,
+        pub search_name: String,
+        pub email: Option<String>,
+        pub phone: Option<String>,
+        pub personal_code: Option<String>,
+        pub iban: Option<String>,
+        pub insurance_status: String,
+        pub active: bool,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod assignments {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "assignments")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub assistant_id: Uuid,
+        pub client_id: Uuid,
+        pub service: String,
+        pub valid_from: Date,
+        pub valid_to: Option<Date>,
+        pub relative: bool,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod users {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "users")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub login: String,
+        pub password_hash: String,
+        pub role: String,
+        pub display_name: String,
+        pub locale: String,
+        pub email: Option<String>,
+        pub assistant_id: Option<Uuid>,
+        pub client_id: Option<Uuid>,
+        pub active: bool,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod representatives {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "representatives")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub user_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub client_id: Uuid,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod devices {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "devices")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub user_id: Uuid,
+        pub device_id: String,
+        pub name: String,
+        pub platform: String,
+        pub app_version: String,
+        pub token_hash: String,
+        pub created_at: DateTimeUtc,
+        pub last_login_at: DateTimeUtc,
+        pub expires_at: DateTimeUtc,
+        pub revoked_at: Option<DateTimeUtc>,
+        pub revoked_by: Option<Uuid>,
+        pub last_applied_seq: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod login_attempts {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "login_attempts")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub key: String,
+        pub failures: i32,
+        pub window_started_at: DateTimeUtc,
+        pub locked_until: Option<DateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod entries {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "entries")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub client_id: Uuid,
+        pub assistant_id: Uuid,
+        pub purpose: String,
+        pub start_utc: i64,
+        pub start_offset: i32,
+        pub end_utc: i64,
+        pub end_offset: i32,
+        pub minutes: i32,
+        pub place: String,
+        pub note: Option<String>,
+        pub status: String,
+        pub version: i32,
+        pub late: bool,
+        pub review_reason: Option<String>,
+        pub reviewed_by: Option<Uuid>,
+        pub reviewed_at: Option<DateTimeUtc>,
+        pub created_by: Uuid,
+        pub device_time: Option<DateTimeUtc>,
+        pub received_at: DateTimeUtc,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod trips {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "trips")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub entry_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub position: i32,
+        pub mode: String,
+        pub from_place: String,
+        pub to_place: String,
+        pub distance_m: i32,
+        pub cost_cents: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod month_sheets {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "month_sheets")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub client_id: Uuid,
+        pub month: String,
+        pub state: String,
+        pub used_minutes: i64,
+        pub transport_used_cents: i64,
+        pub version: i32,
+        pub submitted_at: Option<DateTimeUtc>,
+        pub submitted_by: Option<Uuid>,
+        pub confirmed_at: Option<DateTimeUtc>,
+        pub confirmed_by: Option<Uuid>,
+        pub confirmed_as: Option<String>,
+        pub approved_at: Option<DateTimeUtc>,
+        pub approved_by: Option<Uuid>,
+        pub approval_reason: Option<String>,
+        pub closed_at: Option<DateTimeUtc>,
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod month_disputes {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "month_disputes")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub client_id: Uuid,
+        pub month: String,
+        pub entry_id: Uuid,
+        pub reason: String,
+        pub comment: Option<String>,
+        pub raised_by: Uuid,
+        pub raised_at: DateTimeUtc,
+        pub resolved_at: Option<DateTimeUtc>,
+        pub resolution: Option<String>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod policy_values {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "policy_values")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub key: String,
+        pub effective_from: Date,
+        pub value: String,
+        pub source: String,
+        pub note: Option<String>,
+        pub created_at: DateTimeUtc,
+        pub created_by: Option<Uuid>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod audit_log {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "audit_log")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub at: DateTimeUtc,
+        pub actor_user_id: Option<Uuid>,
+        pub action: String,
+        pub subject_kind: String,
+        pub subject_id: String,
+        pub client_id: Option<Uuid>,
+        pub before: Option<String>,
+        pub after: Option<String>,
+        pub prev_hash: String,
+        pub hash: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod statements {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "statements")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub month: String,
+        pub kind: String,
+        pub client_id: Option<Uuid>,
+        pub assistant_id: Option<Uuid>,
+        pub version: i32,
+        pub is_correction: bool,
+        pub supersedes: Option<Uuid>,
+        pub summary: String,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod statement_files {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "statement_files")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub statement_id: Uuid,
+        pub name: String,
+        pub mime: String,
+        #[sea_orm(column_type = "VarBinary(StringLen::None)")]
+        pub content: Vec<u8>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod outbox {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "outbox")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub statement_id: Uuid,
+        pub recipient: String,
+        pub message_id: String,
+        pub state: String,
+        pub attempts: i32,
+        pub next_attempt_at: DateTimeUtc,
+        pub last_error: Option<String>,
+        pub sent_at: Option<DateTimeUtc>,
+        pub resend_of: Option<Uuid>,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

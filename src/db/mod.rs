@@ -1,0 +1,66 @@
+//! SeaORM entities and queries: the only layer that imports `sea_orm`.
+
+pub mod audit;
+pub mod entity;
+pub mod people;
+pub mod policy;
+pub mod session;
+
+use std::time::Duration;
+
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+
+pub use sea_orm::{DatabaseConnection as Db, DatabaseTransaction as Txn, TransactionTrait};
+
+/// Opens the pool. SQLite gets one connection (one writer, and an in-memory database lives as
+/// long as its connection), WAL, `synchronous=NORMAL` and a busy timeout; PostgreSQL a pool of
+/// `max_connections`.
+pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .sqlx_logging(false)
+        .acquire_timeout(Duration::from_secs(10));
+    if url.starts_with("sqlite:") {
+        options
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None::<Duration>)
+            .max_lifetime(None::<Duration>)
+            .map_sqlx_sqlite_opts(|o| {
+                o.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(10))
+                    .foreign_keys(true)
+            });
+    } else {
+        options
+            .max_connections(max_connections)
+            .min_connections(1)
+            .connect_timeout(Duration::from_secs(5));
+    }
+    Database::connect(options).await
+}
+
+/// Applies every migration not yet applied.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}
+
+/// A cheap round trip, for `/health/ready`.
+pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
+    db.execute_unprepared("select 1").await.map(|_| ())
+}
+
+pub fn is_postgres(db: &impl ConnectionTrait) -> bool {
+    db.get_database_backend() == DbBackend::Postgres
+}
+
+/// True when `err` is a unique-constraint violation (on either engine).
+pub fn is_unique_violation(err: &DbErr) -> bool {
+    matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
+}

@@ -1,0 +1,294 @@
+//! Queries over clients, decisions, suspensions, assistants, assignments and month sheets.
+
+use chrono::NaiveDate;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use super::entity::{
+    assignments, assistants, clients, decisions, month_sheets, representatives, suspensions, users,
+};
+
+/// Inserts a full row.
+pub async fn insert<C, A>(db: &C, model: impl IntoActiveModel<A>) -> Result<(), DbErr>
+where
+    C: ConnectionTrait,
+    A: ActiveModelTrait + Send,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+{
+    <A::Entity as EntityTrait>::insert(model.into_active_model())
+        .exec_without_returning(db)
+        .await
+        .map(|_| ())
+}
+
+/// Writes every column of an existing row.
+pub async fn update<C, A>(db: &C, model: impl IntoActiveModel<A>) -> Result<(), DbErr>
+where
+    C: ConnectionTrait,
+    A: ActiveModelTrait + Send,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+{
+    let active = model.into_active_model().reset_all();
+    <A::Entity as EntityTrait>::update(active)
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// A page of a filtered, ordered select: the rows and the total count.
+async fn page<C, E>(
+    db: &C,
+    select: sea_orm::Select<E>,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<E::Model>, u64), DbErr>
+where
+    C: ConnectionTrait,
+    E: EntityTrait,
+    E::Model: Sync,
+{
+    let total = select.clone().count(db).await?;
+    let rows = select.offset(offset).limit(limit).all(db).await?;
+    Ok((rows, total))
+}
+
+fn like(fragment: &str) -> String {
+    let escaped = fragment
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+pub async fn client(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<clients::Model>, DbErr> {
+    clients::Entity::find_by_id(id).one(db).await
+}
+
+pub struct ClientFilter {
+    /// Folded search text (see `domain::text::search_fold`).
+    pub q: Option<String>,
+    pub active: Option<bool>,
+    /// Only these clients (for callers who see some clients only).
+    pub only: Option<Vec<Uuid>>,
+}
+
+pub async fn clients(
+    db: &impl ConnectionTrait,
+    filter: &ClientFilter,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<clients::Model>, u64), DbErr> {
+    let mut select = clients::Entity::find()
+        .order_by_asc(clients::Column::SearchName)
+        .order_by_asc(clients::Column::Id);
+    if let Some(q) = &filter.q {
+        select = select.filter(
+            Expr::col(clients::Column::SearchName)
+                .like(sea_orm::sea_query::LikeExpr::new(like(q)).escape('\\')),
+        );
+    }
+    if let Some(active) = filter.active {
+        select = select.filter(clients::Column::Active.eq(active));
+    }
+    if let Some(ids) = &filter.only {
+        select = select.filter(clients::Column::Id.is_in(ids.clone()));
+    }
+    page(db, select, offset, limit).await
+}
+
+/// (user id, display name) of the client's representatives.
+pub async fn representatives_of(
+    db: &impl ConnectionTrait,
+    client_id: Uuid,
+) -> Result<Vec<(Uuid, String)>, DbErr> {
+    let links = representatives::Entity::find()
+        .filter(representatives::Column::ClientId.eq(client_id))
+        .all(db)
+        .await?;
+    if links.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<Uuid> = links.iter().map(|l| l.user_id).collect();
+    let users = users::Entity::find()
+        .filter(users::Column::Id.is_in(ids))
+        .order_by_asc(users::Column::DisplayName)
+        .all(db)
+        .await?;
+    Ok(users.into_iter().map(|u| (u.id, u.display_name)).collect())
+}
+
+pub async fn decision(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<decisions::Model>, DbErr> {
+    decisions::Entity::find_by_id(id).one(db).await
+}
+
+/// Every version of every decision of the client, by series and version.
+pub async fn decisions_of(
+    db: &impl ConnectionTrait,
+    client_id: Uuid,
+) -> Result<Vec<decisions::Model>, DbErr> {
+    decisions::Entity::find()
+        .filter(decisions::Column::ClientId.eq(client_id))
+        .order_by_asc(decisions::Column::ValidFrom)
+        .order_by_asc(decisions::Column::SeriesId)
+        .order_by_asc(decisions::Column::Version)
+        .all(db)
+        .await
+}
+
+pub async fn suspensions_of(
+    db: &impl ConnectionTrait,
+    client_id: Uuid,
+) -> Result<Vec<suspensions::Model>, DbErr> {
+    suspensions::Entity::find()
+        .filter(suspensions::Column::ClientId.eq(client_id))
+        .order_by_asc(suspensions::Column::StartsOn)
+        .all(db)
+        .await
+}
+
+pub async fn assistant(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<assistants::Model>, DbErr> {
+    assistants::Entity::find_by_id(id).one(db).await
+}
+
+pub async fn assistants(
+    db: &impl ConnectionTrait,
+    q: Option<&str>,
+    active: Option<bool>,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<assistants::Model>, u64), DbErr> {
+    let mut select = assistants::Entity::find()
+        .order_by_asc(assistants::Column::SearchName)
+        .order_by_asc(assistants::Column::Id);
+    if let Some(q) = q {
+        select = select.filter(
+            Expr::col(assistants::Column::SearchName)
+                .like(sea_orm::sea_query::LikeExpr::new(like(q)).escape('\\')),
+        );
+    }
+    if let Some(active) = active {
+        select = select.filter(assistants::Column::Active.eq(active));
+    }
+    page(db, select, offset, limit).await
+}
+
+pub async fn assignment(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<assignments::Model>, DbErr> {
+    assignments::Entity::find_by_id(id).one(db).await
+}
+
+#[derive(Default)]
+pub struct AssignmentFilter {
+    pub assistant_id: Option<Uuid>,
+    pub client_id: Option<Uuid>,
+    /// Only assignments valid on this day.
+    pub active_on: Option<NaiveDate>,
+    /// Only assignments valid on some day from this one on.
+    pub ending_not_before: Option<NaiveDate>,
+}
+
+pub async fn assignments(
+    db: &impl ConnectionTrait,
+    filter: &AssignmentFilter,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<assignments::Model>, u64), DbErr> {
+    let mut select = assignments::Entity::find()
+        .order_by_asc(assignments::Column::ValidFrom)
+        .order_by_asc(assignments::Column::Id);
+    if let Some(id) = filter.assistant_id {
+        select = select.filter(assignments::Column::AssistantId.eq(id));
+    }
+    if let Some(id) = filter.client_id {
+        select = select.filter(assignments::Column::ClientId.eq(id));
+    }
+    if let Some(day) = filter.active_on {
+        select = select
+            .filter(assignments::Column::ValidFrom.lte(day))
+            .filter(
+                Condition::any()
+                    .add(assignments::Column::ValidTo.is_null())
+                    .add(assignments::Column::ValidTo.gte(day)),
+            );
+    }
+    if let Some(day) = filter.ending_not_before {
+        select = select.filter(
+            Condition::any()
+                .add(assignments::Column::ValidTo.is_null())
+                .add(assignments::Column::ValidTo.gte(day)),
+        );
+    }
+    page(db, select, offset, limit).await
+}
+
+/// True when the assistant has (or had) any assignment to the client.
+pub async fn ever_assigned(
+    db: &impl ConnectionTrait,
+    assistant_id: Uuid,
+    client_id: Uuid,
+) -> Result<bool, DbErr> {
+    Ok(assignments::Entity::find()
+        .filter(assignments::Column::AssistantId.eq(assistant_id))
+        .filter(assignments::Column::ClientId.eq(client_id))
+        .count(db)
+        .await?
+        > 0)
+}
+
+/// Names of clients and assistants by id, for lists that show both.
+pub async fn client_names(
+    db: &impl ConnectionTrait,
+    ids: Vec<Uuid>,
+) -> Result<Vec<(Uuid, String)>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(clients::Entity::find()
+        .filter(clients::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect())
+}
+
+pub async fn assistant_names(
+    db: &impl ConnectionTrait,
+    ids: Vec<Uuid>,
+) -> Result<Vec<(Uuid, String)>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(assistants::Entity::find()
+        .filter(assistants::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.name))
+        .collect())
+}
+
+/// The client's month sheets for the given months (`YYYY-MM`), those that exist.
+pub async fn month_sheets(
+    db: &impl ConnectionTrait,
+    client_id: Uuid,
+    months: Vec<String>,
+) -> Result<Vec<month_sheets::Model>, DbErr> {
+    month_sheets::Entity::find()
+        .filter(month_sheets::Column::ClientId.eq(client_id))
+        .filter(month_sheets::Column::Month.is_in(months))
+        .all(db)
+        .await
+}

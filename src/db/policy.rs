@@ -1,0 +1,74 @@
+//! The policy table: read every version, add one, seed an empty database.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryOrder, Set};
+use uuid::Uuid;
+
+use super::entity::policy_values;
+use crate::domain::policy::{PolicyBook, PolicyRow, seed};
+
+pub async fn rows(db: &impl ConnectionTrait) -> Result<Vec<policy_values::Model>, DbErr> {
+    policy_values::Entity::find()
+        .order_by_asc(policy_values::Column::Key)
+        .order_by_asc(policy_values::Column::EffectiveFrom)
+        .all(db)
+        .await
+}
+
+pub fn to_row(m: &policy_values::Model) -> PolicyRow {
+    PolicyRow {
+        key: m.key.clone(),
+        effective_from: m.effective_from,
+        value: serde_json::from_str(&m.value).unwrap_or(serde_json::Value::Null),
+        source: m.source.clone(),
+        note: m.note.clone(),
+    }
+}
+
+pub async fn book(db: &impl ConnectionTrait) -> Result<PolicyBook, DbErr> {
+    Ok(PolicyBook::new(
+        rows(db).await?.iter().map(to_row).collect(),
+    ))
+}
+
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    row: &PolicyRow,
+    by: Option<Uuid>,
+    at: DateTime<Utc>,
+) -> Result<policy_values::Model, DbErr> {
+    let model = policy_values::Model {
+        id: Uuid::now_v7(),
+        key: row.key.clone(),
+        effective_from: row.effective_from,
+        value: row.value.to_string(),
+        source: row.source.clone(),
+        note: row.note.clone(),
+        created_at: at,
+        created_by: by,
+    };
+    policy_values::Entity::insert(policy_values::ActiveModel {
+        id: Set(model.id),
+        key: Set(model.key.clone()),
+        effective_from: Set(model.effective_from),
+        value: Set(model.value.clone()),
+        source: Set(model.source.clone()),
+        note: Set(model.note.clone()),
+        created_at: Set(model.created_at),
+        created_by: Set(model.created_by),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(model)
+}
+
+/// Seeds DOMAIN.md's figures when the table is empty (first start).
+pub async fn seed_if_empty(db: &impl ConnectionTrait, at: DateTime<Utc>) -> Result<bool, DbErr> {
+    if policy_values::Entity::find().count(db).await? > 0 {
+        return Ok(false);
+    }
+    for row in seed() {
+        insert(db, &row, None, at).await?;
+    }
+    Ok(true)
+}

@@ -1,0 +1,204 @@
+//! Users, their devices and tokens, and the failed-login counters.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+    sea_query::{Expr, ExprTrait, LikeExpr},
+};
+use uuid::Uuid;
+
+use super::entity::{devices, login_attempts, representatives, users};
+
+pub async fn user(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<users::Model>, DbErr> {
+    users::Entity::find_by_id(id).one(db).await
+}
+
+/// Logins are matched case-insensitively: they are stored in lower case.
+pub async fn user_by_login(
+    db: &impl ConnectionTrait,
+    login: &str,
+) -> Result<Option<users::Model>, DbErr> {
+    users::Entity::find()
+        .filter(users::Column::Login.eq(login.to_lowercase()))
+        .one(db)
+        .await
+}
+
+pub async fn any_admin(db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+    Ok(users::Entity::find()
+        .filter(users::Column::Role.eq("admin"))
+        .count(db)
+        .await?
+        > 0)
+}
+
+pub async fn users(
+    db: &impl ConnectionTrait,
+    role: Option<&str>,
+    q: Option<&str>,
+    active: Option<bool>,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<users::Model>, u64), DbErr> {
+    let mut select = users::Entity::find().order_by_asc(users::Column::Login);
+    if let Some(role) = role {
+        select = select.filter(users::Column::Role.eq(role));
+    }
+    if let Some(q) = q {
+        let escaped = q
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        select = select.filter(
+            Expr::col(users::Column::Login)
+                .like(LikeExpr::new(format!("%{escaped}%")).escape('\\')),
+        );
+    }
+    if let Some(active) = active {
+        select = select.filter(users::Column::Active.eq(active));
+    }
+    let total = select.clone().count(db).await?;
+    let rows = select.offset(offset).limit(limit).all(db).await?;
+    Ok((rows, total))
+}
+
+/// The clients a representative acts for.
+pub async fn represented(db: &impl ConnectionTrait, user_id: Uuid) -> Result<Vec<Uuid>, DbErr> {
+    Ok(representatives::Entity::find()
+        .filter(representatives::Column::UserId.eq(user_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.client_id)
+        .collect())
+}
+
+/// Replaces the clients a representative acts for.
+pub async fn set_represented(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    clients: &[Uuid],
+) -> Result<(), DbErr> {
+    representatives::Entity::delete_many()
+        .filter(representatives::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
+    for client_id in clients {
+        representatives::Entity::insert(representatives::ActiveModel {
+            user_id: sea_orm::Set(user_id),
+            client_id: sea_orm::Set(*client_id),
+        })
+        .exec_without_returning(db)
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn device_by_token(
+    db: &impl ConnectionTrait,
+    token_hash: &str,
+) -> Result<Option<devices::Model>, DbErr> {
+    devices::Entity::find()
+        .filter(devices::Column::TokenHash.eq(token_hash))
+        .one(db)
+        .await
+}
+
+pub async fn device(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<devices::Model>, DbErr> {
+    devices::Entity::find_by_id(id).one(db).await
+}
+
+pub async fn device_of_user(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    device_id: &str,
+) -> Result<Option<devices::Model>, DbErr> {
+    devices::Entity::find()
+        .filter(devices::Column::UserId.eq(user_id))
+        .filter(devices::Column::DeviceId.eq(device_id))
+        .one(db)
+        .await
+}
+
+pub async fn devices_of_user(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+) -> Result<Vec<devices::Model>, DbErr> {
+    devices::Entity::find()
+        .filter(devices::Column::UserId.eq(user_id))
+        .order_by_desc(devices::Column::LastLoginAt)
+        .all(db)
+        .await
+}
+
+/// Ends every live token of the user (password change, deactivation).
+pub async fn revoke_all(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    by: Uuid,
+    at: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    devices::Entity::update_many()
+        .col_expr(devices::Column::RevokedAt, Expr::value(at))
+        .col_expr(devices::Column::RevokedBy, Expr::value(by))
+        .filter(devices::Column::UserId.eq(user_id))
+        .filter(devices::Column::RevokedAt.is_null())
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+pub async fn attempts(
+    db: &impl ConnectionTrait,
+    key: &str,
+) -> Result<Option<login_attempts::Model>, DbErr> {
+    login_attempts::Entity::find_by_id(key.to_owned())
+        .one(db)
+        .await
+}
+
+pub async fn clear_attempts(db: &impl ConnectionTrait, key: &str) -> Result<(), DbErr> {
+    login_attempts::Entity::delete_by_id(key.to_owned())
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// Forgets failed-login counters whose window and lock are both over.
+pub async fn purge_attempts(
+    db: &impl ConnectionTrait,
+    window_started_before: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    login_attempts::Entity::delete_many()
+        .filter(login_attempts::Column::WindowStartedAt.lt(window_started_before))
+        .filter(
+            sea_orm::Condition::any()
+                .add(login_attempts::Column::LockedUntil.is_null())
+                .add(login_attempts::Column::LockedUntil.lt(now)),
+        )
+        .exec(db)
+        .await
+        .map(|r| r.rows_affected)
+}
+
+/// Ends every live token of the user except `keep` (own password change).
+pub async fn revoke_all_but(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    keep: Uuid,
+    by: Uuid,
+    at: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    devices::Entity::update_many()
+        .col_expr(devices::Column::RevokedAt, Expr::value(at))
+        .col_expr(devices::Column::RevokedBy, Expr::value(by))
+        .filter(devices::Column::UserId.eq(user_id))
+        .filter(devices::Column::Id.ne(keep))
+        .filter(devices::Column::RevokedAt.is_null())
+        .exec(db)
+        .await
+        .map(|_| ())
+}

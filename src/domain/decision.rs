@@ -1,0 +1,216 @@
+//! What makes a decision valid under the regulation, and which version of a decision is in
+//! force on a day.
+
+use chrono::{Days, Months, NaiveDate};
+use mobile_api::Service;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::policy::{Policy, Proration};
+use super::time::{Month, age_on, birthday};
+
+/// Why a decision was refused, with the figures involved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecisionInvalid {
+    pub reason: &'static str,
+    pub details: Value,
+}
+
+fn invalid<T>(reason: &'static str, details: Value) -> Result<T, DecisionInvalid> {
+    Err(DecisionInvalid { reason, details })
+}
+
+/// A decision version as it would be stored.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub service: Service,
+    pub valid_from: NaiveDate,
+    pub valid_to: NaiveDate,
+    pub monthly_minutes: i64,
+    pub purposes: Option<Vec<String>>,
+    pub transport_allowed: bool,
+    pub transport_cap_cents: i64,
+    pub weekly_procedures: bool,
+}
+
+/// Another decision series of the same client, as far as overlap is concerned.
+#[derive(Debug, Clone)]
+pub struct Other {
+    pub id: Uuid,
+    pub service: Service,
+    pub valid_from: NaiveDate,
+    pub valid_to: NaiveDate,
+}
+
+/// Checks a decision (or an amended version) against the policy in force on its first day, the
+/// client's age and the client's other decisions.
+pub fn validate(
+    draft: &Draft,
+    birth_date: NaiveDate,
+    others: &[Other],
+    policy: &Policy,
+) -> Result<(), DecisionInvalid> {
+    if draft.valid_to < draft.valid_from {
+        return invalid("period_reversed", json!({}));
+    }
+    let latest_end = draft
+        .valid_from
+        .checked_add_months(Months::new(12 * policy.decision_max_years as u32))
+        .and_then(|d| d.checked_sub_days(Days::new(1)))
+        .unwrap_or(draft.valid_from);
+    if draft.valid_to > latest_end {
+        return invalid(
+            "too_long_period",
+            json!({ "max_years": policy.decision_max_years, "latest_valid_to": latest_end }),
+        );
+    }
+    if draft.monthly_minutes <= 0 {
+        return invalid(
+            "minutes_not_positive",
+            json!({ "monthly_minutes": draft.monthly_minutes }),
+        );
+    }
+    let age = age_on(birth_date, draft.valid_from);
+    let child = age < policy.adult_age;
+    let cap = if child {
+        if age < policy.child_min_age {
+            return invalid(
+                "too_young",
+                json!({ "min_age": policy.child_min_age, "age": age }),
+            );
+        }
+        let adulthood = birthday(birth_date, policy.adult_age);
+        if draft.valid_to >= adulthood {
+            let last = adulthood.pred_opt().unwrap_or(adulthood);
+            return invalid("past_adulthood", json!({ "latest_valid_to": last }));
+        }
+        match (draft.service, draft.weekly_procedures) {
+            (Service::Companion, _) => policy.cap_child_companion,
+            (Service::Assistant, true) => policy.cap_child_assistant_procedures,
+            (Service::Assistant, false) => policy.cap_child_assistant,
+        }
+    } else {
+        if draft.service == Service::Companion {
+            return invalid("companion_for_adult", json!({}));
+        }
+        policy.cap_adult_assistant
+    };
+    if draft.monthly_minutes > cap {
+        return invalid(
+            "over_cap",
+            json!({ "cap_minutes": cap, "monthly_minutes": draft.monthly_minutes }),
+        );
+    }
+    if let Some(purposes) = &draft.purposes {
+        if purposes.is_empty() {
+            return invalid("empty", json!({ "field": "purposes" }));
+        }
+        for code in purposes {
+            match policy.purpose(code) {
+                None => return invalid("unknown_purpose", json!({ "purpose": code })),
+                Some(p) if p.service != draft.service => {
+                    return invalid("purpose_not_of_service", json!({ "purpose": code }));
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    if !(0..=1_000_000).contains(&draft.transport_cap_cents)
+        || (!draft.transport_allowed && draft.transport_cap_cents != 0)
+    {
+        return invalid(
+            "transport_cap_invalid",
+            json!({ "monthly_cap_cents": draft.transport_cap_cents }),
+        );
+    }
+    for other in others {
+        let overlaps = other.valid_from <= draft.valid_to && draft.valid_from <= other.valid_to;
+        if !overlaps {
+            continue;
+        }
+        if other.service == draft.service {
+            return invalid(
+                "overlaps_existing",
+                json!({ "decision_id": other.id, "valid_from": other.valid_from, "valid_to": other.valid_to }),
+            );
+        }
+        if child {
+            return invalid("child_both_services", json!({ "decision_id": other.id }));
+        }
+    }
+    Ok(())
+}
+
+/// One stored version of a decision, with the figures that resolution by day needs.
+#[derive(Debug, Clone)]
+pub struct Figures {
+    pub id: Uuid,
+    pub series_id: Uuid,
+    pub version: i32,
+    pub effective_from: NaiveDate,
+    pub valid_from: NaiveDate,
+    pub valid_to: NaiveDate,
+    pub monthly_minutes: i64,
+    /// `None`: every purpose of the service kind.
+    pub purposes: Option<Vec<String>>,
+}
+
+/// The last day `series[i]` applies: the day before the next version, or its `valid_to`.
+/// `series` is one series sorted by version.
+pub fn effective_to(series: &[Figures], i: usize) -> NaiveDate {
+    let own_end = series[i].valid_to;
+    match series.get(i + 1) {
+        Some(next) => next
+            .effective_from
+            .pred_opt()
+            .unwrap_or(own_end)
+            .min(own_end),
+        None => own_end,
+    }
+}
+
+/// The version in force on `day` among decisions of one client and service kind (any number of
+/// series, any order).
+pub fn in_force(versions: &[Figures], day: NaiveDate) -> Option<&Figures> {
+    versions
+        .iter()
+        .filter(|v| v.effective_from <= day)
+        .filter(|v| {
+            // The latest version of its series that has started by `day`.
+            !versions.iter().any(|w| {
+                w.series_id == v.series_id && w.version > v.version && w.effective_from <= day
+            })
+        })
+        .find(|v| day >= v.valid_from && day <= v.valid_to)
+}
+
+/// The purposes allowed on `day`: `None` when no decision is in force, `Some(None)` when the
+/// decision allows every purpose of its kind.
+pub fn purposes_on(versions: &[Figures], day: NaiveDate) -> Option<Option<Vec<String>>> {
+    in_force(versions, day).map(|v| v.purposes.clone())
+}
+
+/// The month's allowance in minutes. Without proration it is the monthly volume of the version
+/// in force on the last day of the month that any decision covers (an amendment from mid-month
+/// sets the month's figure); by days, each day covered brings its version's volume divided by the
+/// days of the month, rounded down at the end.
+pub fn month_allowance(versions: &[Figures], month: Month, proration: Proration) -> i64 {
+    let days = month
+        .first_day()
+        .iter_days()
+        .take_while(|d| *d <= month.last_day());
+    match proration {
+        Proration::None => days
+            .filter_map(|d| in_force(versions, d))
+            .last()
+            .map(|v| v.monthly_minutes)
+            .unwrap_or(0),
+        Proration::ByDays => {
+            let total: i64 = days
+                .filter_map(|d| in_force(versions, d))
+                .map(|v| v.monthly_minutes)
+                .sum();
+            total / month.days()
+        }
+    }
+}

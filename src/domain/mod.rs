@@ -1,0 +1,7 @@
+//! The rules of the regulation as plain functions over plain types: no HTTP, no database.
+
+pub mod audit;
+pub mod decision;
+pub mod policy;
+pub mod text;
+pub mod time;

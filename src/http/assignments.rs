@@ -1,0 +1,247 @@
+//! Assignments: which assistant serves which client, for which service and period.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::NaiveDate;
+use mobile_api::people::{Assignment, AssignmentCreate, AssignmentUpdate};
+use mobile_api::{Page, Role, Service};
+use sea_orm::TransactionTrait;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::auth::Caller;
+use super::extract::{ApiJson, ApiPath, ApiQuery, Paging};
+use crate::app::AppState;
+use crate::db::entity::assignments;
+use crate::db::{self, audit};
+use crate::error::ApiError;
+
+async fn views(
+    state: &AppState,
+    rows: Vec<assignments::Model>,
+) -> Result<Vec<Assignment>, ApiError> {
+    let clients =
+        db::people::client_names(&state.db, rows.iter().map(|a| a.client_id).collect()).await?;
+    let assistants =
+        db::people::assistant_names(&state.db, rows.iter().map(|a| a.assistant_id).collect())
+            .await?;
+    let name = |list: &[(Uuid, String)], id: Uuid| {
+        list.iter()
+            .find(|(i, _)| *i == id)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_default()
+    };
+    Ok(rows
+        .into_iter()
+        .map(|a| Assignment {
+            id: a.id,
+            assistant_name: name(&assistants, a.assistant_id),
+            assistant_id: a.assistant_id,
+            client_name: name(&clients, a.client_id),
+            client_id: a.client_id,
+            service: Service::parse(&a.service).unwrap_or(Service::Assistant),
+            valid_from: a.valid_from,
+            valid_to: a.valid_to,
+            relative: a.relative,
+            created_at: a.created_at,
+        })
+        .collect())
+}
+
+fn snapshot(a: &assignments::Model) -> Value {
+    json!({
+        "assistant_id": a.assistant_id, "client_id": a.client_id, "service": a.service,
+        "valid_from": a.valid_from, "valid_to": a.valid_to, "relative": a.relative,
+    })
+}
+
+fn periods_overlap(
+    a_from: NaiveDate,
+    a_to: Option<NaiveDate>,
+    b_from: NaiveDate,
+    b_to: Option<NaiveDate>,
+) -> bool {
+    a_to.is_none_or(|t| t >= b_from) && b_to.is_none_or(|t| t >= a_from)
+}
+
+/// Refuses a second assignment of the same pair and service for overlapping periods.
+async fn check_unique(
+    state: &AppState,
+    txn: &impl sea_orm::ConnectionTrait,
+    a: &assignments::Model,
+) -> Result<(), ApiError> {
+    let _ = state;
+    let filter = db::people::AssignmentFilter {
+        assistant_id: Some(a.assistant_id),
+        client_id: Some(a.client_id),
+        ..Default::default()
+    };
+    let (rows, _) = db::people::assignments(txn, &filter, 0, 10_000).await?;
+    if let Some(other) = rows.iter().find(|o| {
+        o.id != a.id
+            && o.service == a.service
+            && periods_overlap(o.valid_from, o.valid_to, a.valid_from, a.valid_to)
+    }) {
+        return Err(ApiError::conflict(
+            "already_exists",
+            json!({ "assignment_id": other.id }),
+        ));
+    }
+    Ok(())
+}
+
+/// `POST /api/v1/assignments`
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<AssignmentCreate>,
+) -> Result<(StatusCode, Json<Assignment>), ApiError> {
+    caller.require_staff()?;
+    if body.valid_to.is_some_and(|to| to < body.valid_from) {
+        return Err(ApiError::invalid("valid_to", "period_reversed"));
+    }
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    db::people::assistant(&txn, body.assistant_id)
+        .await?
+        .ok_or_else(|| ApiError::invalid("assistant_id", "unknown"))?;
+    db::people::client(&txn, body.client_id)
+        .await?
+        .ok_or_else(|| ApiError::invalid("client_id", "unknown"))?;
+    let model = assignments::Model {
+        id: Uuid::now_v7(),
+        assistant_id: body.assistant_id,
+        client_id: body.client_id,
+        service: body.service.as_str().to_owned(),
+        valid_from: body.valid_from,
+        valid_to: body.valid_to,
+        relative: body.relative.unwrap_or(false),
+        created_at: now,
+        updated_at: now,
+    };
+    check_unique(&state, &txn, &model).await?;
+    db::people::insert(&txn, model.clone()).await?;
+    audit::append(
+        &txn,
+        now,
+        audit::Record {
+            actor: Some(caller.user_id),
+            action: "assignment_created",
+            subject_kind: "assignment",
+            subject_id: model.id.to_string(),
+            client_id: Some(model.client_id),
+            before: None,
+            after: Some(snapshot(&model)),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    let view = views(&state, vec![model]).await?.remove(0);
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    pub assistant_id: Option<Uuid>,
+    pub client_id: Option<Uuid>,
+    /// Only assignments valid on this day.
+    pub active_on: Option<NaiveDate>,
+    pub offset: Option<u64>,
+    pub limit: Option<u64>,
+}
+
+/// `GET /api/v1/assignments`: staff see all; an assistant sees their own.
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Json<Page<Assignment>>, ApiError> {
+    let (offset, limit) = Paging::resolve(query.offset, query.limit)?;
+    let assistant_id = match caller.role {
+        Role::Coordinator | Role::Admin => query.assistant_id,
+        Role::Assistant => {
+            if query
+                .assistant_id
+                .is_some_and(|a| Some(a) != caller.assistant_id)
+            {
+                return Err(ApiError::Forbidden);
+            }
+            Some(caller.assistant_id.ok_or(ApiError::Forbidden)?)
+        }
+        _ => return Err(ApiError::Forbidden),
+    };
+    let filter = db::people::AssignmentFilter {
+        assistant_id,
+        client_id: query.client_id,
+        active_on: query.active_on,
+        ending_not_before: None,
+    };
+    let (rows, total) = db::people::assignments(&state.db, &filter, offset, limit).await?;
+    Ok(Json(Page {
+        items: views(&state, rows).await?,
+        total,
+        offset,
+        limit,
+    }))
+}
+
+/// `GET /api/v1/assignments/{assignment_id}`
+pub async fn read(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<Assignment>, ApiError> {
+    let a = db::people::assignment(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if !caller.is_staff() && caller.assistant_id != Some(a.assistant_id) {
+        return Err(ApiError::NotFound);
+    }
+    Ok(Json(views(&state, vec![a]).await?.remove(0)))
+}
+
+/// `PATCH /api/v1/assignments/{assignment_id}`: end (or reopen) an assignment, mark a relative.
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<AssignmentUpdate>,
+) -> Result<Json<Assignment>, ApiError> {
+    caller.require_staff()?;
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    let before = db::people::assignment(&txn, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let mut a = before.clone();
+    if let Some(valid_to) = body.valid_to {
+        if valid_to.is_some_and(|to| to < a.valid_from) {
+            return Err(ApiError::invalid("valid_to", "period_reversed"));
+        }
+        a.valid_to = valid_to;
+    }
+    if let Some(relative) = body.relative {
+        a.relative = relative;
+    }
+    a.updated_at = now;
+    check_unique(&state, &txn, &a).await?;
+    db::people::update(&txn, a.clone()).await?;
+    audit::append(
+        &txn,
+        now,
+        audit::Record {
+            actor: Some(caller.user_id),
+            action: "assignment_updated",
+            subject_kind: "assignment",
+            subject_id: id.to_string(),
+            client_id: Some(a.client_id),
+            before: Some(snapshot(&before)),
+            after: Some(snapshot(&a)),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Json(views(&state, vec![a]).await?.remove(0)))
+}

@@ -1,0 +1,551 @@
+//! Who is calling: login (with throttling), logout, the bearer-token extractor, `/me`, and
+//! devices (lost phones are revoked here).
+
+use std::net::SocketAddr;
+
+use axum::Json;
+use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use chrono::{DateTime, Duration, Utc};
+use mobile_api::auth::{
+    Device, LoginRequest, LoginResponse, Me, MeAssignment, MonthAllowance, UserSummary,
+};
+use mobile_api::{Locale, Role, Service};
+use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::extract::{ApiJson, ApiPath};
+use crate::app::AppState;
+use crate::db::entity::{devices, login_attempts, users};
+use crate::db::{self, audit};
+use crate::domain::decision::{self, Figures};
+use crate::domain::time::{Month, riga_date};
+use crate::error::ApiError;
+use crate::secrets;
+
+/// The authenticated caller of a request.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub user_id: Uuid,
+    pub role: Role,
+    pub display_name: String,
+    pub locale: Locale,
+    pub assistant_id: Option<Uuid>,
+    pub client_id: Option<Uuid>,
+    /// The row of `devices` whose token was presented.
+    pub device: Uuid,
+}
+
+impl Caller {
+    /// Coordinators and admins manage everything (SPEC §2).
+    pub fn is_staff(&self) -> bool {
+        matches!(self.role, Role::Coordinator | Role::Admin)
+    }
+
+    pub fn require_staff(&self) -> Result<(), ApiError> {
+        if self.is_staff() {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+
+    pub fn require(&self, roles: &[Role]) -> Result<(), ApiError> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+
+    /// Whether the caller has a relation to the client: staff and accountants see every client,
+    /// assistants the clients they are or were assigned to, clients themselves, representatives
+    /// the clients they act for. Others get 404, so a foreign id's existence is not revealed.
+    pub async fn may_see_client(&self, state: &AppState, client_id: Uuid) -> Result<(), ApiError> {
+        let related = match self.role {
+            Role::Coordinator | Role::Admin | Role::Accountant => true,
+            Role::Client => self.client_id == Some(client_id),
+            Role::Representative => db::session::represented(&state.db, self.user_id)
+                .await?
+                .contains(&client_id),
+            Role::Assistant => match self.assistant_id {
+                Some(a) => db::people::ever_assigned(&state.db, a, client_id).await?,
+                None => false,
+            },
+        };
+        if !related {
+            return Err(ApiError::NotFound);
+        }
+        match db::people::client(&state.db, client_id).await? {
+            Some(_) => Ok(()),
+            None => Err(ApiError::NotFound),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .filter(|t| !t.is_empty() && t.len() <= 200)
+            .ok_or(ApiError::Unauthorized)?;
+        let device = db::session::device_by_token(&state.db, &secrets::token_hash(token))
+            .await?
+            .ok_or(ApiError::Unauthorized)?;
+        let now = state.clock.now();
+        if device.revoked_at.is_some() || device.expires_at <= now {
+            return Err(ApiError::Unauthorized);
+        }
+        let user = db::session::user(&state.db, device.user_id)
+            .await?
+            .ok_or(ApiError::Unauthorized)?;
+        if !user.active {
+            return Err(ApiError::Unauthorized);
+        }
+        Ok(Caller {
+            user_id: user.id,
+            role: Role::parse(&user.role).ok_or(ApiError::Unauthorized)?,
+            display_name: user.display_name,
+            locale: Locale::parse(&user.locale).unwrap_or_default(),
+            assistant_id: user.assistant_id,
+            client_id: user.client_id,
+            device: device.id,
+        })
+    }
+}
+
+pub fn summary(user: &users::Model) -> UserSummary {
+    UserSummary {
+        id: user.id,
+        role: Role::parse(&user.role).unwrap_or(Role::Client),
+        display_name: user.display_name.clone(),
+        locale: Locale::parse(&user.locale).unwrap_or_default(),
+    }
+}
+
+fn short(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(ApiError::invalid(field, "empty"));
+    }
+    if v.chars().count() > max {
+        return Err(ApiError::invalid(field, "too_long"));
+    }
+    Ok(v.to_owned())
+}
+
+/// Seconds until `locked_until`, if a lock is on.
+fn locked(row: &Option<login_attempts::Model>, now: DateTime<Utc>) -> Option<i64> {
+    row.as_ref()
+        .and_then(|r| r.locked_until)
+        .filter(|until| *until > now)
+        .map(|until| (until - now).num_seconds().max(1))
+}
+
+/// `POST /api/v1/auth/login`
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ApiJson(body): ApiJson<LoginRequest>,
+) -> Result<Json<LoginResponse>, ApiError> {
+    let login = short("login", &body.login, 100)?.to_lowercase();
+    if body.password.is_empty() || body.password.len() > 1024 {
+        return Err(ApiError::InvalidCredentials);
+    }
+    let device_id = short("device.device_id", &body.device.device_id, 200)?;
+    let device_name = short("device.name", &body.device.name, 200)?;
+    let platform = short("device.platform", &body.device.platform, 100)?;
+    let app_version = short("device.app_version", &body.device.app_version, 100)?;
+
+    let now = state.clock.now();
+    let login_key = format!("login:{login}");
+    let addr_key = format!("addr:{}", peer.ip());
+    let login_row = db::session::attempts(&state.db, &login_key).await?;
+    let addr_row = db::session::attempts(&state.db, &addr_key).await?;
+    if let Some(wait) = locked(&login_row, now).or(locked(&addr_row, now)) {
+        return Err(ApiError::TooManyAttempts {
+            retry_after_seconds: wait,
+        });
+    }
+
+    let user = db::session::user_by_login(&state.db, &login).await?;
+    let password = body.password.clone();
+    let hash = user.as_ref().map(|u| u.password_hash.clone());
+    let password_ok = tokio::task::spawn_blocking(move || {
+        let ok =
+            secrets::verify_password(&password, hash.as_deref().unwrap_or(secrets::decoy_hash()));
+        ok && hash.is_some()
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+
+    let user = match user {
+        Some(u) if password_ok && u.active => u,
+        other => {
+            record_failure(
+                &state,
+                &login_key,
+                login_row,
+                state.config.login_max_failures,
+                now,
+            )
+            .await?;
+            record_failure(
+                &state,
+                &addr_key,
+                addr_row,
+                state.config.address_max_failures,
+                now,
+            )
+            .await?;
+            if let Some(u) = other {
+                let txn = state.db.begin().await?;
+                audit::append(
+                    &txn,
+                    now,
+                    audit::Record {
+                        actor: None,
+                        action: "login_failed",
+                        subject_kind: "user",
+                        subject_id: u.id.to_string(),
+                        client_id: None,
+                        before: None,
+                        after: Some(json!({ "address": peer.ip().to_string() })),
+                    },
+                )
+                .await?;
+                txn.commit().await?;
+            }
+            return Err(ApiError::InvalidCredentials);
+        }
+    };
+
+    let token = secrets::random_token();
+    let expires_at = now + Duration::days(state.config.token_ttl_days);
+    let txn = state.db.begin().await?;
+    db::session::clear_attempts(&txn, &login_key).await?;
+    let existing = db::session::device_of_user(&txn, user.id, &device_id).await?;
+    let device_row = match existing {
+        Some(d) => {
+            let mut active: devices::ActiveModel = d.into();
+            active.name = Set(device_name);
+            active.platform = Set(platform);
+            active.app_version = Set(app_version);
+            active.token_hash = Set(secrets::token_hash(&token));
+            active.last_login_at = Set(now);
+            active.expires_at = Set(expires_at);
+            active.revoked_at = Set(None);
+            active.revoked_by = Set(None);
+            active.update(&txn).await?.id
+        }
+        None => {
+            let id = Uuid::now_v7();
+            db::people::insert(
+                &txn,
+                devices::Model {
+                    id,
+                    user_id: user.id,
+                    device_id: device_id.clone(),
+                    name: device_name,
+                    platform,
+                    app_version,
+                    token_hash: secrets::token_hash(&token),
+                    created_at: now,
+                    last_login_at: now,
+                    expires_at,
+                    revoked_at: None,
+                    revoked_by: None,
+                    last_applied_seq: 0,
+                },
+            )
+            .await?;
+            id
+        }
+    };
+    audit::append(
+        &txn,
+        now,
+        audit::Record {
+            actor: Some(user.id),
+            action: "login",
+            subject_kind: "device",
+            subject_id: device_row.to_string(),
+            client_id: None,
+            before: None,
+            after: Some(json!({ "device_id": device_id, "address": peer.ip().to_string() })),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    tracing::info!(user_id = %user.id, role = %user.role, "login");
+    Ok(Json(LoginResponse {
+        token,
+        expires_at,
+        user: summary(&user),
+    }))
+}
+
+/// Counts a failure for `key`; at `max` failures within the window the key is locked.
+async fn record_failure(
+    state: &AppState,
+    key: &str,
+    row: Option<login_attempts::Model>,
+    max: i32,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let window = Duration::minutes(state.config.login_lockout_minutes);
+    let (failures, started, is_new) = match &row {
+        Some(r) if r.window_started_at + window > now => {
+            (r.failures + 1, r.window_started_at, false)
+        }
+        Some(_) => (1, now, false),
+        None => (1, now, true),
+    };
+    let locked_until = (failures >= max).then(|| now + window);
+    let model = login_attempts::Model {
+        key: key.to_owned(),
+        failures,
+        window_started_at: started,
+        locked_until,
+    };
+    if is_new {
+        if let Err(e) = db::people::insert(&state.db, model.clone()).await {
+            // Another failing attempt inserted the row first: count on it instead.
+            if !db::is_unique_violation(&e) {
+                return Err(e.into());
+            }
+            db::people::update(&state.db, model).await?;
+        }
+    } else {
+        db::people::update(&state.db, model).await?;
+    }
+    Ok(())
+}
+
+/// `POST /api/v1/auth/logout`: revokes the calling token.
+pub async fn logout(State(state): State<AppState>, caller: Caller) -> Result<StatusCode, ApiError> {
+    revoke(&state, caller.device, caller.user_id, "logout").await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn revoke(
+    state: &AppState,
+    device: Uuid,
+    by: Uuid,
+    action: &str,
+) -> Result<devices::Model, ApiError> {
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    let row = db::session::device(&txn, device)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let mut active: devices::ActiveModel = row.into();
+    active.revoked_at = Set(Some(now));
+    active.revoked_by = Set(Some(by));
+    let row = active.update(&txn).await?;
+    audit::append(
+        &txn,
+        now,
+        audit::Record {
+            actor: Some(by),
+            action,
+            subject_kind: "device",
+            subject_id: device.to_string(),
+            client_id: None,
+            before: None,
+            after: Some(json!({ "user_id": row.user_id, "device_id": row.device_id })),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+pub fn device_view(d: &devices::Model) -> Device {
+    Device {
+        id: d.id,
+        user_id: d.user_id,
+        device_id: d.device_id.clone(),
+        name: d.name.clone(),
+        platform: d.platform.clone(),
+        app_version: d.app_version.clone(),
+        created_at: d.created_at,
+        last_login_at: d.last_login_at,
+        expires_at: d.expires_at,
+        revoked_at: d.revoked_at,
+    }
+}
+
+/// `GET /api/v1/users/{user_id}/devices` (staff).
+pub async fn devices_of_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(user_id): ApiPath<Uuid>,
+) -> Result<Json<Vec<Device>>, ApiError> {
+    if caller.user_id != user_id {
+        caller.require_staff()?;
+    }
+    db::session::user(&state.db, user_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let rows = db::session::devices_of_user(&state.db, user_id).await?;
+    Ok(Json(rows.iter().map(device_view).collect()))
+}
+
+/// `POST /api/v1/devices/{device_id}/revoke`: a lost phone's token stops working at once.
+/// Staff may revoke any device; a user their own.
+pub async fn revoke_device(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(device_id): ApiPath<Uuid>,
+) -> Result<Json<Device>, ApiError> {
+    let row = db::session::device(&state.db, device_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if row.user_id != caller.user_id && !caller.is_staff() {
+        return Err(ApiError::NotFound);
+    }
+    let row = revoke(&state, device_id, caller.user_id, "device_revoked").await?;
+    Ok(Json(device_view(&row)))
+}
+
+#[derive(Deserialize)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// `POST /api/v1/me/password`: the caller's own password; other devices are logged out.
+pub async fn change_password(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<PasswordChange>,
+) -> Result<StatusCode, ApiError> {
+    let user = db::session::user(&state.db, caller.user_id)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    let new_hash = super::users::password_hash(&body.new_password).await?;
+    let current = body.current_password.clone();
+    let stored = user.password_hash.clone();
+    let ok = tokio::task::spawn_blocking(move || secrets::verify_password(&current, &stored))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    if !ok {
+        return Err(ApiError::InvalidCredentials);
+    }
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    let mut active: users::ActiveModel = user.into();
+    active.password_hash = Set(new_hash);
+    active.updated_at = Set(now);
+    active.update(&txn).await?;
+    db::session::revoke_all_but(&txn, caller.user_id, caller.device, caller.user_id, now).await?;
+    audit::append(
+        &txn,
+        now,
+        audit::Record {
+            actor: Some(caller.user_id),
+            action: "password_changed",
+            subject_kind: "user",
+            subject_id: caller.user_id.to_string(),
+            client_id: None,
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/v1/me`
+pub async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<Me>, ApiError> {
+    let user = db::session::user(&state.db, caller.user_id)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    let client_ids = match caller.role {
+        Role::Client => caller.client_id.into_iter().collect(),
+        Role::Representative => db::session::represented(&state.db, caller.user_id).await?,
+        _ => Vec::new(),
+    };
+    let mut assignments = Vec::new();
+    if let (Role::Assistant, Some(assistant_id)) = (caller.role, caller.assistant_id) {
+        let today = riga_date(state.clock.now());
+        let this_month = Month::of(today);
+        let months = [this_month.prev(), this_month];
+        let filter = db::people::AssignmentFilter {
+            assistant_id: Some(assistant_id),
+            ending_not_before: Some(months[0].first_day()),
+            ..Default::default()
+        };
+        let (rows, _) = db::people::assignments(&state.db, &filter, 0, 1000).await?;
+        let book = db::policy::book(&state.db).await?;
+        let policy = book.at(today).map_err(ApiError::Internal)?;
+        for a in rows {
+            let Some(client) = db::people::client(&state.db, a.client_id).await? else {
+                continue;
+            };
+            let service = Service::parse(&a.service).unwrap_or(Service::Assistant);
+            let versions: Vec<Figures> = db::people::decisions_of(&state.db, a.client_id)
+                .await?
+                .iter()
+                .filter(|d| d.service == a.service)
+                .map(super::decisions::figures)
+                .collect();
+            let allowed_purposes = decision::purposes_on(&versions, today)
+                .map(|p| p.unwrap_or_else(|| policy.purposes_of(service)))
+                .unwrap_or_default();
+            let sheets = db::people::month_sheets(
+                &state.db,
+                a.client_id,
+                months.iter().map(|m| m.to_string()).collect(),
+            )
+            .await?;
+            let months = months
+                .iter()
+                .map(|m| {
+                    let sheet = sheets.iter().find(|s| s.month == m.to_string());
+                    let allowance = decision::month_allowance(&versions, *m, policy.proration);
+                    let used = sheet.map(|s| s.used_minutes).unwrap_or(0);
+                    MonthAllowance {
+                        month: m.to_string(),
+                        state: sheet
+                            .map(|s| s.state.clone())
+                            .unwrap_or_else(|| "open".into()),
+                        allowance_minutes: allowance,
+                        used_minutes: used,
+                        remaining_minutes: (allowance - used).max(0),
+                    }
+                })
+                .collect();
+            assignments.push(MeAssignment {
+                assignment_id: a.id,
+                client_id: a.client_id,
+                client_name: client.name,
+                service,
+                valid_from: a.valid_from,
+                valid_to: a.valid_to,
+                allowed_purposes,
+                months,
+            });
+        }
+    }
+    Ok(Json(Me {
+        user: summary(&user),
+        assistant_id: caller.assistant_id,
+        client_ids,
+        assignments,
+    }))
+}

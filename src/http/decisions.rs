@@ -1,0 +1,497 @@
+//! Decisions (versioned: amendments are new versions) and their suspensions.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::NaiveDate;
+use mobile_api::people::{
+    Decision, DecisionAmend, DecisionCreate, Suspension, SuspensionCreate, Transport,
+};
+use mobile_api::{Role, Service};
+use sea_orm::TransactionTrait;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::auth::Caller;
+use super::extract::{ApiJson, ApiPath};
+use crate::app::AppState;
+use crate::db::entity::{decisions, suspensions};
+use crate::db::{self, audit};
+use crate::domain::decision::{self, Draft, Figures, Other};
+use crate::domain::policy::Policy;
+use crate::domain::text;
+use crate::error::ApiError;
+
+pub fn figures(d: &decisions::Model) -> Figures {
+    Figures {
+        id: d.id,
+        series_id: d.series_id,
+        version: d.version,
+        effective_from: d.effective_from,
+        valid_from: d.valid_from,
+        valid_to: d.valid_to,
+        monthly_minutes: i64::from(d.monthly_minutes),
+        purposes: parse_purposes(&d.purposes),
+    }
+}
+
+fn parse_purposes(stored: &Option<String>) -> Option<Vec<String>> {
+    stored.as_deref().and_then(|s| serde_json::from_str(s).ok())
+}
+
+fn suspension_view(s: &suspensions::Model) -> Suspension {
+    Suspension {
+        id: s.id,
+        series_id: s.series_id,
+        client_id: s.client_id,
+        from: s.starts_on,
+        to: s.ends_on,
+        reason: s.reason.clone(),
+        created_at: s.created_at,
+    }
+}
+
+/// Every version of every decision of the client, with each version's last day.
+fn views(all: &[decisions::Model], susp: &[suspensions::Model], policy: &Policy) -> Vec<Decision> {
+    let mut by_series: HashMap<Uuid, Vec<Figures>> = HashMap::new();
+    for d in all {
+        by_series.entry(d.series_id).or_default().push(figures(d));
+    }
+    for series in by_series.values_mut() {
+        series.sort_by_key(|f| f.version);
+    }
+    all.iter()
+        .map(|d| {
+            let series = &by_series[&d.series_id];
+            let i = series.iter().position(|f| f.id == d.id).unwrap_or(0);
+            let service = Service::parse(&d.service).unwrap_or(Service::Assistant);
+            let limited = parse_purposes(&d.purposes);
+            Decision {
+                id: d.id,
+                series_id: d.series_id,
+                version: d.version,
+                client_id: d.client_id,
+                number: d.number.clone(),
+                decided_on: d.decided_on,
+                service,
+                valid_from: d.valid_from,
+                valid_to: d.valid_to,
+                effective_from: d.effective_from,
+                effective_to: decision::effective_to(series, i),
+                monthly_minutes: i64::from(d.monthly_minutes),
+                purposes_limited: limited.is_some(),
+                purposes: limited.unwrap_or_else(|| policy.purposes_of(service)),
+                transport: Transport {
+                    allowed: d.transport_allowed,
+                    monthly_cap_cents: d.transport_cap_cents,
+                },
+                weekly_procedures: d.weekly_procedures,
+                note: d.note.clone(),
+                suspensions: susp
+                    .iter()
+                    .filter(|s| s.series_id == d.series_id)
+                    .map(suspension_view)
+                    .collect(),
+                created_at: d.created_at,
+            }
+        })
+        .collect()
+}
+
+fn snapshot(d: &decisions::Model) -> Value {
+    json!({
+        "series_id": d.series_id, "version": d.version, "number": d.number, "service": d.service,
+        "valid_from": d.valid_from, "valid_to": d.valid_to, "effective_from": d.effective_from,
+        "monthly_minutes": d.monthly_minutes, "purposes": d.purposes,
+        "transport_allowed": d.transport_allowed, "transport_cap_cents": d.transport_cap_cents,
+    })
+}
+
+async fn policy_on(state: &AppState, day: NaiveDate) -> Result<Policy, ApiError> {
+    db::policy::book(&state.db)
+        .await?
+        .at(day)
+        .map_err(ApiError::Internal)
+}
+
+async fn views_of(state: &AppState, client_id: Uuid) -> Result<Vec<Decision>, ApiError> {
+    let all = db::people::decisions_of(&state.db, client_id).await?;
+    let susp = db::people::suspensions_of(&state.db, client_id).await?;
+    let policy = policy_on(state, crate::domain::time::riga_date(state.clock.now())).await?;
+    Ok(views(&all, &susp, &policy))
+}
+
+async fn check_reader(state: &AppState, caller: &Caller, client_id: Uuid) -> Result<(), ApiError> {
+    if caller.role == Role::Accountant {
+        return Err(ApiError::Forbidden);
+    }
+    caller.may_see_client(state, client_id).await
+}
+
+/// `GET /api/v1/clients/{client_id}/decisions`
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(client_id): ApiPath<Uuid>,
+) -> Result<Json<Vec<Decision>>, ApiError> {
+    check_reader(&state, &caller, client_id).await?;
+    Ok(Json(views_of(&state, client_id).await?))
+}
+
+/// `GET /api/v1/clients/{client_id}/decisions/{decision_id}`
+pub async fn read(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath((client_id, decision_id)): ApiPath<(Uuid, Uuid)>,
+) -> Result<Json<Decision>, ApiError> {
+    check_reader(&state, &caller, client_id).await?;
+    views_of(&state, client_id)
+        .await?
+        .into_iter()
+        .find(|d| d.id == decision_id)
+        .map(Json)
+        .ok_or(ApiError::NotFound)
+}
+
+/// Checks `draft` as version of `series` (None for a new decision) against policy and the
+/// client's other decisions.
+async fn validate(
+    state: &AppState,
+    txn: &impl sea_orm::ConnectionTrait,
+    client_id: Uuid,
+    series: Option<Uuid>,
+    draft: &Draft,
+) -> Result<(), ApiError> {
+    let client = db::people::client(txn, client_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let policy = policy_on(state, draft.valid_from).await?;
+    let all = db::people::decisions_of(txn, client_id).await?;
+    // Each other series as its latest version's period.
+    let mut latest: HashMap<Uuid, &decisions::Model> = HashMap::new();
+    for d in all.iter().filter(|d| Some(d.series_id) != series) {
+        let e = latest.entry(d.series_id).or_insert(d);
+        if d.version > e.version {
+            *e = d;
+        }
+    }
+    let others: Vec<Other> = latest
+        .values()
+        .map(|d| Other {
+            id: d.id,
+            service: Service::parse(&d.service).unwrap_or(Service::Assistant),
+            valid_from: d.valid_from,
+            valid_to: d.valid_to,
+        })
+        .collect();
+    decision::validate(draft, client.birth_date, &others, &policy)?;
+    Ok(())
+}
+
+/// `POST /api/v1/clients/{client_id}/decisions`
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(client_id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<DecisionCreate>,
+) -> Result<(StatusCode, Json<Decision>), ApiError> {
+    caller.require_staff()?;
+    let number = text::text("number", &body.number, 100)?;
+    let note = text::opt_text("note", body.note.as_deref(), 2000)?;
+    let transport = body.transport.unwrap_or_default();
+    let draft = Draft {
+        service: body.service,
+        valid_from: body.valid_from,
+        valid_to: body.valid_to,
+        monthly_minutes: body.monthly_minutes,
+        purposes: body.purposes.clone(),
+        transport_allowed: transport.allowed,
+        transport_cap_cents: transport.monthly_cap_cents,
+        weekly_procedures: body.weekly_procedures.unwrap_or(false),
+    };
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    validate(&state, &txn, client_id, None, &draft).await?;
+    let id = Uuid::now_v7();
+    let model = decisions::Model {
+        id,
+        series_id: id,
+        version: 1,
+        client_id,
+        number,
+        decided_on: body.decided_on,
+        service: body.service.as_str().to_owned(),
+        valid_from: draft.valid_from,
+        valid_to: draft.valid_to,
+        effective_from: draft.valid_from,
+        monthly_minutes: draft.monthly_minutes as i32,
+        purposes: draft.purposes.as_ref().map(|p| json!(p).to_string()),
+        transport_allowed: draft.transport_allowed,
+        transport_cap_cents: draft.transport_cap_cents,
+        weekly_procedures: draft.weekly_procedures,
+        note,
+        created_at: now,
+        created_by: Some(caller.user_id),
+    };
+    db::people::insert(&txn, model.clone()).await?;
+    audit::append(
+        &txn,
+        now,
+        audit::Record {
+            actor: Some(caller.user_id),
+            action: "decision_created",
+            subject_kind: "decision",
+            subject_id: id.to_string(),
+            client_id: Some(client_id),
+            before: None,
+            after: Some(snapshot(&model)),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    let view = views_of(&state, client_id)
+        .await?
+        .into_iter()
+        .find(|d| d.id == id)
+        .ok_or(ApiError::NotFound)?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// `POST /api/v1/clients/{client_id}/decisions/{decision_id}/amendments`: a new version of the
+/// latest version, in force from `effective_from`. History is never edited.
+pub async fn amend(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath((client_id, decision_id)): ApiPath<(Uuid, Uuid)>,
+    ApiJson(body): ApiJson<DecisionAmend>,
+) -> Result<(StatusCode, Json<Decision>), ApiError> {
+    caller.require_staff()?;
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    let base = db::people::decision(&txn, decision_id)
+        .await?
+        .filter(|d| d.client_id == client_id)
+        .ok_or(ApiError::NotFound)?;
+    let series: Vec<decisions::Model> = db::people::decisions_of(&txn, client_id)
+        .await?
+        .into_iter()
+        .filter(|d| d.series_id == base.series_id)
+        .collect();
+    if series.iter().any(|d| d.version > base.version) {
+        return Err(decision::DecisionInvalid {
+            reason: "not_latest_version",
+            details: json!({}),
+        }
+        .into());
+    }
+    let valid_to = body.valid_to.unwrap_or(base.valid_to);
+    if body.effective_from <= base.effective_from {
+        return Err(decision::DecisionInvalid {
+            reason: "not_after_previous",
+            details: json!({ "previous_effective_from": base.effective_from }),
+        }
+        .into());
+    }
+    if body.effective_from > valid_to {
+        return Err(decision::DecisionInvalid {
+            reason: "outside_validity",
+            details: json!({ "valid_to": valid_to }),
+        }
+        .into());
+    }
+    let transport = body.transport.unwrap_or(Transport {
+        allowed: base.transport_allowed,
+        monthly_cap_cents: base.transport_cap_cents,
+    });
+    let purposes = match &body.purposes {
+        Some(p) => p.clone(),
+        None => parse_purposes(&base.purposes),
+    };
+    let draft = Draft {
+        service: Service::parse(&base.service).unwrap_or(Service::Assistant),
+        valid_from: base.valid_from,
+        valid_to,
+        monthly_minutes: body
+            .monthly_minutes
+            .unwrap_or(i64::from(base.monthly_minutes)),
+        purposes,
+        transport_allowed: transport.allowed,
+        transport_cap_cents: transport.monthly_cap_cents,
+        weekly_procedures: body.weekly_procedures.unwrap_or(base.weekly_procedures),
+    };
+    validate(&state, &txn, client_id, Some(base.series_id), &draft).await?;
+    let id = Uuid::now_v7();
+    let model = decisions::Model {
+        id,
+        series_id: base.series_id,
+        version: base.version + 1,
+        client_id,
+        number: match &body.number {
+            Some(n) => text::text("number", n, 100)?,
+            None => base.number.clone(),
+        },
+        decided_on: body.decided_on.unwrap_or(base.decided_on),
+        service: base.service.clone(),
+        valid_from: base.valid_from,
+        valid_to,
+        effective_from: body.effective_from,
+        monthly_minutes: draft.monthly_minutes as i32,
+        purposes: draft.purposes.as_ref().map(|p| json!(p).to_string()),
+        transport_allowed: draft.transport_allowed,
+        transport_cap_cents: draft.transport_cap_cents,
+        weekly_procedures: draft.weekly_procedures,
+        note: match &body.note {
+            Some(n) => text::opt_text("note", Some(n), 2000)?,
+            None => base.note.clone(),
+        },
+        created_at: now,
+        created_by: Some(caller.user_id),
+    };
+    db::people::insert(&txn, model.clone()).await?;
+    audit::append(
+        &txn,
+        now,
+        audit::Record {
+            actor: Some(caller.user_id),
+            action: "decision_amended",
+            subject_kind: "decision",
+            subject_id: id.to_string(),
+            client_id: Some(client_id),
+            before: Some(snapshot(&base)),
+            after: Some(snapshot(&model)),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    let view = views_of(&state, client_id)
+        .await?
+        .into_iter()
+        .find(|d| d.id == id)
+        .ok_or(ApiError::NotFound)?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+fn check_period(
+    from: NaiveDate,
+    to: NaiveDate,
+    decision: &decisions::Model,
+) -> Result<(), ApiError> {
+    if to < from {
+        return Err(ApiError::invalid("to", "period_reversed"));
+    }
+    if from < decision.valid_from || to > decision.valid_to {
+        return Err(ApiError::invalid_with(
+            "from",
+            "outside_validity",
+            json!({ "valid_from": decision.valid_from, "valid_to": decision.valid_to }),
+        ));
+    }
+    Ok(())
+}
+
+/// `POST /api/v1/clients/{client_id}/decisions/{decision_id}/suspensions`
+pub async fn suspend(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath((client_id, decision_id)): ApiPath<(Uuid, Uuid)>,
+    ApiJson(body): ApiJson<SuspensionCreate>,
+) -> Result<(StatusCode, Json<Suspension>), ApiError> {
+    caller.require_staff()?;
+    let reason = text::text("reason", &body.reason, 500)?;
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    let decision = db::people::decision(&txn, decision_id)
+        .await?
+        .filter(|d| d.client_id == client_id)
+        .ok_or(ApiError::NotFound)?;
+    check_period(body.from, body.to, &decision)?;
+    let model = suspensions::Model {
+        id: Uuid::now_v7(),
+        series_id: decision.series_id,
+        client_id,
+        starts_on: body.from,
+        ends_on: body.to,
+        reason,
+        created_at: now,
+        created_by: Some(caller.user_id),
+    };
+    db::people::insert(&txn, model.clone()).await?;
+    audit::append(
+        &txn,
+        now,
+        audit::Record {
+            actor: Some(caller.user_id),
+            action: "suspension_created",
+            subject_kind: "suspension",
+            subject_id: model.id.to_string(),
+            client_id: Some(client_id),
+            before: None,
+            after: Some(
+                json!({ "from": model.starts_on, "to": model.ends_on, "reason": model.reason }),
+            ),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((StatusCode::CREATED, Json(suspension_view(&model))))
+}
+
+#[derive(Deserialize)]
+pub struct SuspensionUpdate {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub reason: Option<String>,
+}
+
+/// `PATCH /api/v1/clients/{client_id}/suspensions/{suspension_id}`: e.g. a hospital stay that
+/// ended earlier or later than first known.
+pub async fn update_suspension(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath((client_id, suspension_id)): ApiPath<(Uuid, Uuid)>,
+    ApiJson(body): ApiJson<SuspensionUpdate>,
+) -> Result<Json<Suspension>, ApiError> {
+    caller.require_staff()?;
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    let before = db::people::suspensions_of(&txn, client_id)
+        .await?
+        .into_iter()
+        .find(|s| s.id == suspension_id)
+        .ok_or(ApiError::NotFound)?;
+    let decision = db::people::decisions_of(&txn, client_id)
+        .await?
+        .into_iter()
+        .filter(|d| d.series_id == before.series_id)
+        .max_by_key(|d| d.version)
+        .ok_or(ApiError::NotFound)?;
+    let mut s = before.clone();
+    s.starts_on = body.from.unwrap_or(s.starts_on);
+    s.ends_on = body.to.unwrap_or(s.ends_on);
+    if let Some(r) = &body.reason {
+        s.reason = text::text("reason", r, 500)?;
+    }
+    check_period(s.starts_on, s.ends_on, &decision)?;
+    db::people::update(&txn, s.clone()).await?;
+    audit::append(
+        &txn,
+        now,
+        audit::Record {
+            actor: Some(caller.user_id),
+            action: "suspension_updated",
+            subject_kind: "suspension",
+            subject_id: s.id.to_string(),
+            client_id: Some(client_id),
+            before: Some(
+                json!({ "from": before.starts_on, "to": before.ends_on, "reason": before.reason }),
+            ),
+            after: Some(json!({ "from": s.starts_on, "to": s.ends_on, "reason": s.reason })),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Json(suspension_view(&s)))
+}

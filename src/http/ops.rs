@@ -1,0 +1,47 @@
+//! Liveness, readiness and metrics for operators.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use mobile_api::Health;
+
+use crate::app::AppState;
+use crate::db;
+
+pub async fn live() -> Json<Health> {
+    Json(Health {
+        status: "ok".into(),
+        database: "unchecked".into(),
+    })
+}
+
+/// 200 when the database answers, 503 otherwise.
+pub async fn ready(State(state): State<AppState>) -> impl IntoResponse {
+    match tokio::time::timeout(std::time::Duration::from_secs(2), db::ping(&state.db)).await {
+        Ok(Ok(())) => (
+            StatusCode::OK,
+            Json(Health {
+                status: "ok".into(),
+                database: "ok".into(),
+            }),
+        ),
+        _ => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(Health {
+                status: "unavailable".into(),
+                database: "unavailable".into(),
+            }),
+        ),
+    }
+}
+
+pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        state.metrics.render(),
+    )
+}

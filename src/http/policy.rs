@@ -1,0 +1,113 @@
+//! Policy figures: readable by staff and accountants; versions added by admins.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::NaiveDate;
+use mobile_api::Role;
+use mobile_api::policy::{PolicyCreate, PolicyValue, PolicyView};
+use sea_orm::TransactionTrait;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::auth::Caller;
+use super::extract::{ApiJson, ApiQuery};
+use crate::app::AppState;
+use crate::db::entity::policy_values;
+use crate::db::{self, audit};
+use crate::domain::policy::{self, PolicyRow};
+use crate::domain::text;
+use crate::domain::time::riga_date;
+use crate::error::ApiError;
+
+fn view(m: &policy_values::Model) -> PolicyValue {
+    PolicyValue {
+        id: m.id,
+        key: m.key.clone(),
+        effective_from: m.effective_from,
+        value: serde_json::from_str(&m.value).unwrap_or(serde_json::Value::Null),
+        source: m.source.clone(),
+        note: m.note.clone(),
+        created_at: m.created_at,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ReadQuery {
+    /// The day to show the figures in force on; today (Riga) by default.
+    pub on: Option<NaiveDate>,
+}
+
+/// `GET /api/v1/policy?on=YYYY-MM-DD`
+pub async fn read(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<ReadQuery>,
+) -> Result<Json<PolicyView>, ApiError> {
+    caller.require(&[Role::Coordinator, Role::Admin, Role::Accountant])?;
+    let on = query.on.unwrap_or_else(|| riga_date(state.clock.now()));
+    let rows = db::policy::rows(&state.db).await?;
+    let in_force: Vec<PolicyValue> = rows
+        .iter()
+        .filter(|r| r.effective_from <= on)
+        .filter(|r| {
+            !rows.iter().any(|o| {
+                o.key == r.key && o.effective_from <= on && o.effective_from > r.effective_from
+            })
+        })
+        .map(view)
+        .collect();
+    Ok(Json(PolicyView {
+        on,
+        in_force,
+        history: rows.iter().map(view).collect(),
+    }))
+}
+
+/// `POST /api/v1/policy` (admin): a new version of one figure from a date, e.g. a new hourly
+/// rate. Earlier versions stay as they were.
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<PolicyCreate>,
+) -> Result<(StatusCode, Json<PolicyValue>), ApiError> {
+    caller.require(&[Role::Admin])?;
+    policy::validate(&body.key, &body.value)?;
+    let source = text::text("source", &body.source, 500)?;
+    let note = text::opt_text("note", body.note.as_deref(), 1000)?;
+    let row = PolicyRow {
+        key: body.key.clone(),
+        effective_from: body.effective_from,
+        value: body.value.clone(),
+        source,
+        note,
+    };
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    let inserted = match db::policy::insert(&txn, &row, Some(caller.user_id), now).await {
+        Ok(m) => m,
+        Err(e) if db::is_unique_violation(&e) => {
+            return Err(ApiError::conflict(
+                "duplicate_date",
+                json!({ "key": row.key, "effective_from": row.effective_from }),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    audit::append(
+        &txn,
+        now,
+        audit::Record {
+            actor: Some(caller.user_id),
+            action: "policy_added",
+            subject_kind: "policy",
+            subject_id: format!("{}@{}", row.key, row.effective_from),
+            client_id: None,
+            before: None,
+            after: Some(json!({ "value": row.value, "source": row.source })),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((StatusCode::CREATED, Json(view(&inserted))))
+}

@@ -1,0 +1,19 @@
+//! asistents: timesheets, rules and monthly statements for Latvia's state-funded assistant
+//! service. The binary in `main.rs` is a thin CLI over this library.
+
+pub mod app;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod i18n;
+pub mod jobs;
+pub mod secrets;
+pub mod telemetry;
+
+pub use app::{App, AppState};
+pub use clock::Clock;
+pub use config::Config;

@@ -1,0 +1,127 @@
+//! The `asistents` command: serve the API, seed a demo, run migrations, check configuration.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use asistents::{App, Clock, Config, app, demo, telemetry};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "asistents",
+    version,
+    about = "Timesheets, rules and monthly statements for the assistant service"
+)]
+struct Cli {
+    /// A TOML configuration file (default: ./asistents.toml when present).
+    #[arg(long, global = true, env = "ASISTENTS_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP service (the default).
+    Serve {
+        /// Seed the demo municipality first when the database has no clients.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Seed the demo municipality into the configured database and print its logins.
+    Demo,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Load and validate the configuration, print it without secrets, and exit.
+    CheckConfig,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("asistents: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(&config.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("asistents: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(
+        cli.command.unwrap_or(Command::Serve { demo: false }),
+        config,
+    )) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("asistents: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, config: Config) -> Result<(), Box<dyn std::error::Error>> {
+    match command {
+        Command::CheckConfig => {
+            println!("{config:#?}");
+            Ok(())
+        }
+        Command::Migrate => {
+            let db = asistents::db::connect(&config.database_url, 1).await?;
+            asistents::db::migrate(&db).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Demo => {
+            let app = App::build(config, Clock::system()).await?;
+            show_admin(&app);
+            seed_demo(&app).await
+        }
+        Command::Serve { demo } => {
+            let app = App::build(config, Clock::system()).await?;
+            show_admin(&app);
+            if demo {
+                seed_demo(&app).await?;
+            }
+            tracing::info!(address = %app.local_addr(), "listening");
+            println!("asistents listening on http://{}", app.local_addr());
+            app.run(app::shutdown_signal()).await?;
+            Ok(())
+        }
+    }
+}
+
+/// Shows the generated first admin password once; it is never logged.
+fn show_admin(app: &App) {
+    if let Some(password) = &app.first_admin_password {
+        println!("\nFirst start: created the administrator.");
+        println!("  login:    admin");
+        println!("  password: {password}");
+        println!("This password is shown only now. Change it: POST /api/v1/me/password\n");
+    }
+}
+
+async fn seed_demo(app: &App) -> Result<(), Box<dyn std::error::Error>> {
+    let state = app.state();
+    if !demo::is_empty(&state.db).await? {
+        println!("demo: the database already has clients; nothing seeded");
+        return Ok(());
+    }
+    let logins = demo::seed(&state.db, state.clock.now()).await?;
+    println!(
+        "demo: seeded a municipality; every demo login's password is {}",
+        demo::DEMO_PASSWORD
+    );
+    for l in &logins {
+        println!("  {:<14} {:<15} {}", l.login, l.role.as_str(), l.who);
+    }
+    Ok(())
+}
