@@ -159,7 +159,6 @@ pub async fn read(
 /// Checks `draft` as version of `series` (None for a new decision) against policy and the
 /// client's other decisions.
 async fn validate(
-    state: &AppState,
     txn: &impl sea_orm::ConnectionTrait,
     client_id: Uuid,
     series: Option<Uuid>,
@@ -168,7 +167,11 @@ async fn validate(
     let client = db::people::client(txn, client_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let policy = policy_on(state, draft.valid_from).await?;
+    // Through the transaction: on SQLite it holds the only connection.
+    let policy = db::policy::book(txn)
+        .await?
+        .at(draft.valid_from)
+        .map_err(ApiError::Internal)?;
     let all = db::people::decisions_of(txn, client_id).await?;
     // Each other series as its latest version's period.
     let mut latest: HashMap<Uuid, &decisions::Model> = HashMap::new();
@@ -214,7 +217,7 @@ pub async fn create(
     };
     let now = state.clock.now();
     let txn = state.db.begin().await?;
-    validate(&state, &txn, client_id, None, &draft).await?;
+    validate(&txn, client_id, None, &draft).await?;
     let id = Uuid::now_v7();
     let model = decisions::Model {
         id,
@@ -322,7 +325,7 @@ pub async fn amend(
         transport_cap_cents: transport.monthly_cap_cents,
         weekly_procedures: body.weekly_procedures.unwrap_or(base.weekly_procedures),
     };
-    validate(&state, &txn, client_id, Some(base.series_id), &draft).await?;
+    validate(&txn, client_id, Some(base.series_id), &draft).await?;
     let id = Uuid::now_v7();
     let model = decisions::Model {
         id,

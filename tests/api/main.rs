@@ -1,1 +1,14 @@
+//! The integration suite: every endpoint driven over HTTP against the real service.
+//! Run against PostgreSQL by setting `ASISTENTS_TEST_DATABASE_URL` (see README).
 
+mod helpers;
+
+mod auth;
+mod cli;
+mod clients;
+mod decisions;
+mod errors;
+mod ops;
+mod people;
+mod policy;
+mod users;

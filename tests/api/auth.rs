@@ -1,0 +1,281 @@
+//! Login, tokens per device, throttling, logout, revocation, expiry, password change.
+
+use chrono::Duration;
+use serde_json::json;
+
+use crate::helpers::{PASSWORD, TestApp};
+
+#[tokio::test]
+async fn admin_logs_in_with_the_configured_password_and_sees_itself() {
+    let app = TestApp::spawn().await;
+    let r = app
+        .try_login("ADMIN", crate::helpers::ADMIN_PASSWORD, "laptop")
+        .await;
+    r.expect(200);
+    assert_eq!(r.body["user"]["role"], "admin");
+    assert_eq!(r.body["token"].as_str().unwrap().len(), 64);
+    let expires: chrono::DateTime<chrono::Utc> =
+        r.body["expires_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(expires, crate::helpers::test_now() + Duration::days(30));
+    let me = app
+        .get(r.body["token"].as_str().unwrap(), "/api/v1/me")
+        .await;
+    me.expect(200);
+    assert_eq!(me.body["user"]["display_name"], "Administrators");
+    assert_eq!(me.body["assignments"], json!([]));
+}
+
+#[tokio::test]
+async fn each_device_has_its_own_token_and_a_new_login_replaces_the_devices_old_one() {
+    let app = TestApp::spawn().await;
+    let phone = app
+        .try_login("admin", crate::helpers::ADMIN_PASSWORD, "phone")
+        .await
+        .body["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let tablet = app
+        .try_login("admin", crate::helpers::ADMIN_PASSWORD, "tablet")
+        .await
+        .body["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.get(&phone, "/api/v1/me").await.expect(200);
+    app.get(&tablet, "/api/v1/me").await.expect(200);
+    let phone2 = app
+        .try_login("admin", crate::helpers::ADMIN_PASSWORD, "phone")
+        .await
+        .body["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.get(&phone, "/api/v1/me")
+        .await
+        .refused(401, "unauthorized");
+    app.get(&phone2, "/api/v1/me").await.expect(200);
+    app.get(&tablet, "/api/v1/me").await.expect(200);
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_the_login_with_retry_after_and_success_resets_the_count() {
+    let app = TestApp::spawn().await;
+    app.user("asistente", "accountant", json!({})).await;
+    for _ in 0..4 {
+        app.try_login("asistente", "wrong-password", "p")
+            .await
+            .refused(401, "invalid_credentials");
+    }
+    // A success before the limit resets the count.
+    app.try_login("asistente", PASSWORD, "p").await.expect(200);
+    for _ in 0..4 {
+        app.try_login("asistente", "wrong-password", "p")
+            .await
+            .refused(401, "invalid_credentials");
+    }
+    app.try_login("asistente", "wrong-password", "p")
+        .await
+        .refused(401, "invalid_credentials");
+    // Five failures in a row: locked, even with the right password.
+    let r = app.try_login("asistente", PASSWORD, "p").await;
+    r.refused(429, "too_many_attempts");
+    let retry: i64 = r
+        .headers
+        .get("retry-after")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(retry, 15 * 60);
+    assert_eq!(r.body["error"]["details"]["retry_after_seconds"], 900);
+    assert!(r.message().contains("900"), "{}", r.message());
+    // Other logins from elsewhere are not locked by it.
+    app.try_login("admin", crate::helpers::ADMIN_PASSWORD, "x")
+        .await
+        .expect(200);
+    app.clock.advance(Duration::minutes(16));
+    app.try_login("asistente", PASSWORD, "p").await.expect(200);
+}
+
+#[tokio::test]
+async fn too_many_failures_from_one_address_lock_that_address() {
+    let app = TestApp::spawn_with(|c| c.address_max_failures = 3).await;
+    for login in ["a1", "a2", "a3"] {
+        app.try_login(login, "wrong-password", "p")
+            .await
+            .refused(401, "invalid_credentials");
+    }
+    app.try_login("admin", crate::helpers::ADMIN_PASSWORD, "p")
+        .await
+        .refused(429, "too_many_attempts");
+}
+
+#[tokio::test]
+async fn logout_ends_the_calling_token_only() {
+    let app = TestApp::spawn().await;
+    let other = app
+        .try_login("admin", crate::helpers::ADMIN_PASSWORD, "other")
+        .await
+        .body["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = app.post(&app.admin, "/api/v1/auth/logout", json!({})).await;
+    assert_eq!(r.status, 204);
+    app.get(&app.admin, "/api/v1/me")
+        .await
+        .refused(401, "unauthorized");
+    app.get(&other, "/api/v1/me").await.expect(200);
+}
+
+#[tokio::test]
+async fn a_coordinator_revokes_a_lost_phone_and_its_token_stops_at_once() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.coordinator().await;
+    let (user, phone) = app.user("lietotajs", "accountant", json!({})).await;
+    let devices = app
+        .get(&coordinator, &format!("/api/v1/users/{}/devices", user.id))
+        .await;
+    devices.expect(200);
+    let list = devices.body.as_array().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["device_id"], "phone-lietotajs");
+    let id = list[0]["id"].as_str().unwrap();
+    app.get(&phone, "/api/v1/me").await.expect(200);
+    let r = app
+        .post(
+            &coordinator,
+            &format!("/api/v1/devices/{id}/revoke"),
+            json!({}),
+        )
+        .await;
+    r.expect(200);
+    assert!(r.body["revoked_at"].is_string());
+    app.get(&phone, "/api/v1/me")
+        .await
+        .refused(401, "unauthorized");
+    // Someone else's device is not theirs to revoke, nor to learn of.
+    let (_, stranger) = app.user("svesais", "accountant", json!({})).await;
+    app.post(
+        &stranger,
+        &format!("/api/v1/devices/{id}/revoke"),
+        json!({}),
+    )
+    .await
+    .refused(404, "not_found");
+}
+
+#[tokio::test]
+async fn tokens_expire_after_the_configured_days() {
+    let app = TestApp::spawn_with(|c| c.token_ttl_days = 2).await;
+    let token = app.login("admin", crate::helpers::ADMIN_PASSWORD).await;
+    app.clock.advance(Duration::days(2) - Duration::seconds(1));
+    app.get(&token, "/api/v1/me").await.expect(200);
+    app.clock.advance(Duration::seconds(1));
+    app.get(&token, "/api/v1/me")
+        .await
+        .refused(401, "unauthorized");
+}
+
+#[tokio::test]
+async fn changing_ones_password_needs_the_current_one_and_logs_out_other_devices() {
+    let app = TestApp::spawn().await;
+    let (_, phone) = app.user("maija", "accountant", json!({})).await;
+    let laptop = app.try_login("maija", PASSWORD, "laptop").await.body["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = app
+        .post(
+            &phone,
+            "/api/v1/me/password",
+            json!({"current_password": "nope-nope-nope", "new_password": "jauna-parole-456"}),
+        )
+        .await;
+    r.refused(401, "invalid_credentials");
+    let r = app
+        .post(
+            &phone,
+            "/api/v1/me/password",
+            json!({"current_password": PASSWORD, "new_password": "short"}),
+        )
+        .await;
+    r.refused(422, "validation_failed");
+    assert_eq!(r.body["error"]["details"]["reason"], "password_too_short");
+    let r = app
+        .post(
+            &phone,
+            "/api/v1/me/password",
+            json!({"current_password": PASSWORD, "new_password": "jauna-parole-456"}),
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    app.get(&phone, "/api/v1/me").await.expect(200);
+    app.get(&laptop, "/api/v1/me")
+        .await
+        .refused(401, "unauthorized");
+    app.try_login("maija", PASSWORD, "x")
+        .await
+        .refused(401, "invalid_credentials");
+    app.try_login("maija", "jauna-parole-456", "x")
+        .await
+        .expect(200);
+}
+
+#[tokio::test]
+async fn a_deactivated_user_cannot_log_in_and_their_tokens_end() {
+    let app = TestApp::spawn().await;
+    let (user, token) = app.user("aiziet", "accountant", json!({})).await;
+    let r = app
+        .patch(
+            &app.admin,
+            &format!("/api/v1/users/{}", user.id),
+            json!({"active": false}),
+        )
+        .await;
+    r.expect(200);
+    app.get(&token, "/api/v1/me")
+        .await
+        .refused(401, "unauthorized");
+    app.try_login("aiziet", PASSWORD, "p")
+        .await
+        .refused(401, "invalid_credentials");
+    app.patch(
+        &app.admin,
+        &format!("/api/v1/users/{}", user.id),
+        json!({"active": true}),
+    )
+    .await
+    .expect(200);
+    app.try_login("aiziet", PASSWORD, "p").await.expect(200);
+}
+
+#[tokio::test]
+async fn login_bodies_with_missing_device_fields_are_refused() {
+    let app = TestApp::spawn().await;
+    let body = json!({"login": "admin", "password": crate::helpers::ADMIN_PASSWORD, "device": {"device_id": " ", "name": "x", "platform": "x", "app_version": "1"}});
+    let r = app
+        .send(
+            reqwest::Method::POST,
+            None,
+            "/api/v1/auth/login",
+            Some(&body),
+            Some("en"),
+        )
+        .await;
+    r.refused(422, "validation_failed");
+    assert_eq!(r.body["error"]["details"]["field"], "device.device_id");
+    let body = json!({"login": "admin", "password": crate::helpers::ADMIN_PASSWORD});
+    let r = app
+        .send(
+            reqwest::Method::POST,
+            None,
+            "/api/v1/auth/login",
+            Some(&body),
+            None,
+        )
+        .await;
+    r.refused(422, "validation_failed");
+}

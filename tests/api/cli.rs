@@ -1,0 +1,242 @@
+//! The `asistents` binary as an operator runs it.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::helpers::test_database_url;
+
+fn binary() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_asistents"));
+    for var in [
+        "DATABASE_URL",
+        "ASISTENTS_ADMIN_PASSWORD",
+        "ASISTENTS_BIND",
+        "ASISTENTS_CONFIG",
+        "ASISTENTS_SMTP_URL",
+        "RUST_LOG",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+fn scratch_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("asistents-cli-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[tokio::test]
+async fn serve_with_no_configuration_starts_prints_the_admin_password_once_and_stops_on_sigterm() {
+    let dir = scratch_dir();
+    let mut cmd = binary();
+    cmd.current_dir(&dir)
+        .args(["serve", "--demo"])
+        .env("ASISTENTS_BIND", "127.0.0.1:0");
+    let url = test_database_url().await;
+    let on_sqlite = url.starts_with("sqlite");
+    if !on_sqlite {
+        cmd.env("DATABASE_URL", &url);
+    }
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = mpsc::channel::<String>();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let stderr = child.stderr.take().unwrap();
+    let logs = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
+
+    let mut printed = Vec::new();
+    let base = loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(120))
+            .expect("the service says where it listens");
+        printed.push(line.clone());
+        if let Some(addr) = line.strip_prefix("asistents listening on ") {
+            break addr.to_owned();
+        }
+    };
+    let password = printed
+        .iter()
+        .find_map(|l| l.trim().strip_prefix("password: "))
+        .expect("admin password printed")
+        .trim()
+        .to_owned();
+    assert_eq!(password.len(), 16);
+    assert!(
+        printed.iter().any(|l| l.contains("koordinators")),
+        "demo logins printed: {printed:?}"
+    );
+    if on_sqlite {
+        assert!(
+            dir.join("asistents.db").exists(),
+            "the default database is a file in the working folder"
+        );
+    }
+
+    let http = reqwest::Client::new();
+    let ready = http
+        .get(format!("{base}/health/ready"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), 200);
+    let login = |login: &str, password: &str| {
+        http.post(format!("{base}/api/v1/auth/login"))
+            .json(&json!({"login": login, "password": password, "device": {"device_id": "cli", "name": "t", "platform": "t", "app_version": "1"}}))
+            .send()
+    };
+    let admin = login("admin", &password).await.unwrap();
+    assert_eq!(admin.status(), 200);
+    let coordinator: serde_json::Value = login("koordinators", asistents::demo::DEMO_PASSWORD)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = coordinator["token"].as_str().unwrap();
+    let clients: serde_json::Value = http
+        .get(format!("{base}/api/v1/clients"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(clients["total"], 30);
+    let assistant: serde_json::Value = login("asistents01", asistents::demo::DEMO_PASSWORD)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let me: serde_json::Value = http
+        .get(format!("{base}/api/v1/me"))
+        .bearer_auth(assistant["token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let months = &me["assignments"][0]["months"];
+    assert!(
+        months[0]["used_minutes"].as_i64().unwrap() > 0,
+        "a month of demo entries: {me}"
+    );
+    assert!(months[0]["used_minutes"].as_i64() <= months[0]["allowance_minutes"].as_i64());
+
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "graceful exit: {status:?}");
+    let logs = logs.join().unwrap();
+    assert!(
+        !logs.contains(&password),
+        "the password never reaches the logs"
+    );
+    assert!(logs.contains("login"), "structured logs on stderr: {logs}");
+
+    // A second start finds the admin and prints no password.
+    if on_sqlite {
+        let out = binary()
+            .current_dir(&dir)
+            .args(["check-config"])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let mut again = binary()
+            .current_dir(&dir)
+            .args(["migrate"])
+            .output()
+            .unwrap();
+        assert!(again.status.success());
+        again.stdout.retain(|b| *b != b'\r');
+        assert!(!String::from_utf8_lossy(&again.stdout).contains("password"));
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn bad_configuration_is_refused_at_start_with_a_clear_message_and_no_secrets() {
+    let dir = scratch_dir();
+    let out = binary()
+        .current_dir(&dir)
+        .args(["serve"])
+        .env("ASISTENTS_BIND", "everywhere")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("ASISTENTS_BIND"), "{err}");
+
+    let out = binary()
+        .current_dir(&dir)
+        .args(["check-config"])
+        .env("DATABASE_URL", "mysql://root:hunter22@db/x")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("DATABASE_URL") && !err.contains("hunter22"),
+        "{err}"
+    );
+
+    let out = binary()
+        .current_dir(&dir)
+        .args(["check-config"])
+        .env(
+            "ASISTENTS_SMTP_URL",
+            "smtps://mailer:s3cret-pass@mail.example.lv",
+        )
+        .env("ASISTENTS_ADMIN_PASSWORD", "very-secret-admin")
+        .env(
+            "ASISTENTS_STATEMENT_RECIPIENTS",
+            "socd@example.lv, gramatvediba@example.lv",
+        )
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        shown.contains("gramatvediba@example.lv") && shown.contains("mailer:***@mail.example.lv"),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("s3cret-pass") && !shown.contains("very-secret-admin"),
+        "{shown}"
+    );
+
+    let out = binary()
+        .current_dir(&dir)
+        .args(["check-config"])
+        .env("ASISTENTS_STATEMENT_RECIPIENTS", "not-an-address")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    std::fs::remove_dir_all(&dir).ok();
+}

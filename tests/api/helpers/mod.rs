@@ -1,0 +1,290 @@
+//! `TestApp`: the real service on a free port with its own database, driven over HTTP.
+//!
+//! The database is in-memory SQLite, or, when `ASISTENTS_TEST_DATABASE_URL` names a PostgreSQL
+//! server (e.g. `postgres://postgres@127.0.0.1:5432/postgres`), a fresh database created there
+//! for this test alone.
+
+use asistents::{App, AppState, Clock, Config};
+use chrono::{DateTime, NaiveDate, Utc};
+use mobile_api::people::{Assignment, Assistant, Client, Decision, User};
+use reqwest::header::HeaderMap;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+use uuid::Uuid;
+
+pub const ADMIN_PASSWORD: &str = "admin-parole-123";
+pub const PASSWORD: &str = "laba-parole-123";
+
+/// The fixed "now" of every test unless a test moves it: Tuesday 2026-11-24, 12:00 in Riga.
+pub fn test_now() -> DateTime<Utc> {
+    "2026-11-24T10:00:00Z".parse().unwrap()
+}
+
+pub fn date(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub state: AppState,
+    pub clock: Clock,
+    pub admin: String,
+    _stop: oneshot::Sender<()>,
+}
+
+/// An answer: status, headers and the body as JSON (Null when empty or not JSON).
+#[derive(Debug)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Resp {
+    pub fn json<T: DeserializeOwned>(&self) -> T {
+        serde_json::from_value(self.body.clone())
+            .unwrap_or_else(|e| panic!("unexpected body ({e}): {}", self.text))
+    }
+
+    /// The error code of an error body.
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("not an error body: {}", self.text))
+    }
+
+    pub fn message(&self) -> &str {
+        self.body["error"]["message"].as_str().unwrap_or("")
+    }
+
+    #[track_caller]
+    pub fn expect(&self, status: u16) -> &Self {
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.text
+        );
+        self
+    }
+
+    /// Asserts an error answer with `status` and `code`.
+    #[track_caller]
+    pub fn refused(&self, status: u16, code: &str) -> &Self {
+        self.expect(status);
+        assert_eq!(self.code(), code, "body: {}", self.text);
+        self
+    }
+}
+
+pub async fn test_database_url() -> String {
+    match std::env::var("ASISTENTS_TEST_DATABASE_URL") {
+        Ok(server) if server.starts_with("postgres") => {
+            let name = format!("asistents_t_{}", Uuid::new_v4().simple());
+            let admin = asistents::db::connect(&server, 1)
+                .await
+                .expect("test PostgreSQL server");
+            use sea_orm::ConnectionTrait;
+            admin
+                .execute_unprepared(&format!("create database {name}"))
+                .await
+                .expect("create test database");
+            admin.close().await.ok();
+            let base = server
+                .rsplit_once('/')
+                .map(|(b, _)| b.to_owned())
+                .unwrap_or(server);
+            format!("{base}/{name}")
+        }
+        _ => "sqlite::memory:".to_owned(),
+    }
+}
+
+pub fn test_config(database_url: String) -> Config {
+    Config {
+        database_url,
+        database_max_connections: 8,
+        bind: "127.0.0.1:0".into(),
+        admin_password: Some(ADMIN_PASSWORD.into()),
+        ..Config::default()
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Starts the service with a configuration `adjust` may change.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+        let mut config = test_config(test_database_url().await);
+        adjust(&mut config);
+        let clock = Clock::fixed(test_now());
+        let app = App::build(config, clock.clone()).await.expect("app starts");
+        let addr = app.local_addr();
+        let state = app.state();
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(app.run(async {
+            let _ = stopped.await;
+        }));
+        let http = reqwest::Client::builder().build().unwrap();
+        let mut test = TestApp {
+            base: format!("http://{addr}"),
+            http,
+            state,
+            clock,
+            admin: String::new(),
+            _stop: stop,
+        };
+        test.admin = test.login("admin", ADMIN_PASSWORD).await;
+        test
+    }
+
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        token: Option<&str>,
+        path: &str,
+        body: Option<&Value>,
+        lang: Option<&str>,
+    ) -> Resp {
+        let mut req = self.http.request(method, format!("{}{}", self.base, path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(l) = lang {
+            req = req.header("accept-language", l);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let res = req.send().await.expect("request sent");
+        Self::read(res).await
+    }
+
+    pub async fn read(res: reqwest::Response) -> Resp {
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let text = res.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Resp {
+            status,
+            headers,
+            body,
+            text,
+        }
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> Resp {
+        self.send(reqwest::Method::GET, Some(token), path, None, None)
+            .await
+    }
+
+    pub async fn post(&self, token: &str, path: &str, body: impl Serialize) -> Resp {
+        let body = serde_json::to_value(body).unwrap();
+        self.send(reqwest::Method::POST, Some(token), path, Some(&body), None)
+            .await
+    }
+
+    pub async fn patch(&self, token: &str, path: &str, body: impl Serialize) -> Resp {
+        let body = serde_json::to_value(body).unwrap();
+        self.send(reqwest::Method::PATCH, Some(token), path, Some(&body), None)
+            .await
+    }
+
+    pub async fn try_login(&self, login: &str, password: &str, device: &str) -> Resp {
+        let body = json!({
+            "login": login, "password": password,
+            "device": {"device_id": device, "name": "Test phone", "platform": "android", "app_version": "1.0.0"}
+        });
+        self.send(
+            reqwest::Method::POST,
+            None,
+            "/api/v1/auth/login",
+            Some(&body),
+            None,
+        )
+        .await
+    }
+
+    /// Logs in from the device "phone-<login>" and returns the token.
+    pub async fn login(&self, login: &str, password: &str) -> String {
+        let r = self
+            .try_login(login, password, &format!("phone-{login}"))
+            .await;
+        r.expect(200);
+        r.body["token"].as_str().unwrap().to_owned()
+    }
+
+    /// Creates a user of `role` through the API and logs it in.
+    pub async fn user(&self, login: &str, role: &str, links: Value) -> (User, String) {
+        let mut body = json!({ "login": login, "password": PASSWORD, "role": role });
+        for (k, v) in links.as_object().cloned().unwrap_or_default() {
+            body[k] = v;
+        }
+        let r = self.post(&self.admin, "/api/v1/users", &body).await;
+        r.expect(201);
+        let token = self.login(login, PASSWORD).await;
+        (r.json(), token)
+    }
+
+    pub async fn coordinator(&self) -> String {
+        self.user("koordinators", "coordinator", json!({})).await.1
+    }
+
+    pub async fn client(&self, name: &str, birth: &str) -> Client {
+        let r = self
+            .post(&self.admin, "/api/v1/clients", json!({ "name": name, "birth_date": birth, "personal_code": "140378-11234", "disability_group": 1 }))
+            .await;
+        r.expect(201);
+        r.json()
+    }
+
+    pub async fn decision(&self, client: Uuid, body: Value) -> Decision {
+        let r = self
+            .post(
+                &self.admin,
+                &format!("/api/v1/clients/{client}/decisions"),
+                body,
+            )
+            .await;
+        r.expect(201);
+        r.json()
+    }
+
+    /// An adult assistant-service decision for 2026 with `minutes` a month.
+    pub async fn adult_decision(&self, client: Uuid, minutes: i64) -> Decision {
+        self.decision(
+            client,
+            json!({
+                "number": "SD/2026/1", "decided_on": "2025-12-15", "service": "assistant",
+                "valid_from": "2026-01-01", "valid_to": "2026-12-31", "monthly_minutes": minutes,
+                "transport": {"allowed": true, "monthly_cap_cents": 5000}
+            }),
+        )
+        .await
+    }
+
+    pub async fn assistant(&self, name: &str) -> Assistant {
+        let r = self
+            .post(
+                &self.admin,
+                "/api/v1/assistants",
+                json!({ "name": name, "personal_code": "010190-12345" }),
+            )
+            .await;
+        r.expect(201);
+        r.json()
+    }
+
+    pub async fn assign(&self, assistant: Uuid, client: Uuid, from: &str) -> Assignment {
+        let r = self
+            .post(&self.admin, "/api/v1/assignments", json!({ "assistant_id": assistant, "client_id": client, "service": "assistant", "valid_from": from }))
+            .await;
+        r.expect(201);
+        r.json()
+    }
+}
