@@ -52,7 +52,10 @@ const ADULTS: &[(&str, (i32, u32, u32), i32)] = &[
     ("Oskars Eglītis", (2001, 7, 9), 1),
 ];
 
-const CHILDREN: &[(&str, (i32, u32, u32), Service, bool)] = &[
+/// (name, birth date, service, weekly procedures)
+type Child = (&'static str, (i32, u32, u32), Service, bool);
+
+const CHILDREN: &[Child] = &[
     ("Emīls Kalns", (2014, 5, 12), Service::Assistant, false),
     ("Sofija Lebedeva", (2012, 9, 1), Service::Assistant, true),
     ("Markuss Jurkāns", (2016, 2, 20), Service::Companion, false),

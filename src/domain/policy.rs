@@ -287,8 +287,7 @@ impl PolicyBook {
     pub fn row_at(&self, key: &str, on: NaiveDate) -> Option<&PolicyRow> {
         self.rows
             .iter()
-            .filter(|r| r.key == key && r.effective_from <= on)
-            .next_back()
+            .rfind(|r| r.key == key && r.effective_from <= on)
     }
 
     /// The rows in force on `on`, one per key.
