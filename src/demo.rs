@@ -469,6 +469,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<Vec<DemoLogin>, DbErr> 
                     received_at: end + Duration::minutes(3),
                     created_at: end + Duration::minutes(3),
                     updated_at: end + Duration::minutes(3),
+                    warnings: None,
                 },
             )
             .await?;

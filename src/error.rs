@@ -50,6 +50,9 @@ pub enum ApiError {
     Decision(DecisionInvalid),
     #[error("policy invalid: {0:?}")]
     Policy(PolicyInvalid),
+    /// A business rule refused the request (SPEC §4 codes, `stale_version`, ...).
+    #[error("refused: {code}")]
+    Rule { code: ErrorCode, details: Value },
     #[error("database unavailable: {0}")]
     NotReady(String),
     #[error("internal: {0}")]
@@ -79,6 +82,10 @@ impl ApiError {
 
     pub fn conflict(reason: &'static str, details: Value) -> ApiError {
         ApiError::Conflict { reason, details }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.parts().0
     }
 
     fn parts(&self) -> (StatusCode, ErrorCode, Value) {
@@ -138,6 +145,17 @@ impl ApiError {
                 ErrorCode::PolicyInvalid,
                 json!({ "key": p.key, "reason": p.reason }),
             ),
+            Rule { code, details } => {
+                let status = match code {
+                    ErrorCode::StaleVersion
+                    | ErrorCode::MonthLocked
+                    | ErrorCode::OverlapClient
+                    | ErrorCode::OverlapAssistant => StatusCode::CONFLICT,
+                    ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+                    _ => StatusCode::UNPROCESSABLE_ENTITY,
+                };
+                (status, *code, details.clone())
+            }
             NotReady(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 ErrorCode::NotReady,

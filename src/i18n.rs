@@ -190,6 +190,11 @@ fn texts(code: ErrorCode) -> [&'static str; 3] {
             "Месяц {month} закрыт для изменений.",
             "The month {month} is locked.",
         ],
+        WeeklyLimit => [
+            "Nedēļas stundu limits ({limit_minutes} min) pārsniegts: šonedēļ jau {week_minutes} min.",
+            "Превышен недельный лимит ({limit_minutes} мин): на этой неделе уже {week_minutes} мин.",
+            "Over the weekly limit ({limit_minutes} min): already {week_minutes} min this week.",
+        ],
         StaleVersion => [
             "Ieraksts pa to laiku ir mainīts. Lūdzu, pārskatiet jaunāko versiju.",
             "Запись тем временем изменилась. Пожалуйста, проверьте последнюю версию.",
@@ -216,6 +221,35 @@ fn texts(code: ErrorCode) -> [&'static str; 3] {
             "Something went wrong. Please try again later.",
         ],
     }
+}
+
+/// The message of a warning (`weekly_limit`, `allowance_low`, `late_entry`, `clock_skew`).
+pub fn warning_message(code: &str, locale: Locale, details: &Value) -> String {
+    let [lv, ru, en] = match code {
+        "weekly_limit" => texts(ErrorCode::WeeklyLimit),
+        "allowance_low" => [
+            "Mēneša apjomā atlikušas tikai {remaining_minutes} min no {allowance_minutes}.",
+            "В месячном объёме осталось лишь {remaining_minutes} мин из {allowance_minutes}.",
+            "Only {remaining_minutes} of {allowance_minutes} min of the monthly allowance remain.",
+        ],
+        "late_entry" => [
+            "Ieraksts iesniegts pēc termiņa; tas tiks ņemts vērā pēc koordinatora apstiprinājuma.",
+            "Запись подана после срока; она будет учтена после одобрения координатором.",
+            "The entry arrived after the deadline; it counts once a coordinator approves it.",
+        ],
+        "clock_skew" => [
+            "Ierīces pulkstenis atšķiras no servera laika par {skew_minutes} min.",
+            "Часы устройства расходятся со временем сервера на {skew_minutes} мин.",
+            "The device clock differs from the server's by {skew_minutes} min.",
+        ],
+        _ => return code.to_owned(),
+    };
+    let template = match locale {
+        Locale::Lv => lv,
+        Locale::Ru => ru,
+        Locale::En => en,
+    };
+    fill(template, details, locale)
 }
 
 /// Words for the machine `reason` codes in `details`; an unknown code is shown as it is.
@@ -337,6 +371,21 @@ fn reason_text(reason: &str, locale: Locale) -> Option<&'static str> {
             "grozīt var tikai jaunāko versiju",
             "изменять можно только последнюю версию",
             "only the latest version can be amended",
+        ],
+        "immutable" => [
+            "to nevar mainīt",
+            "это нельзя изменить",
+            "cannot be changed",
+        ],
+        "malformed" => [
+            "nav nolasāms laiks",
+            "время не читается",
+            "not a readable time",
+        ],
+        "coordinates" => [
+            "vietu norāda vārdos, ne koordinātās",
+            "место указывается словами, а не координатами",
+            "give the place in words, not coordinates",
         ],
         "unknown_key" => [
             "nezināms iestatījums",

@@ -65,6 +65,8 @@ codes! {
     TransportNotAllowed => "transport_not_allowed",
     TransportCap => "transport_cap",
     MonthLocked => "month_locked",
+    // The assistant's ISO-week total would pass the policy limit (when policy refuses).
+    WeeklyLimit => "weekly_limit",
     StaleVersion => "stale_version",
     // Sync.
     SeqConflict => "seq_conflict",

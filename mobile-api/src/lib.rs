@@ -5,6 +5,7 @@
 //! old clients to ignore), never renamed or removed.
 
 pub mod auth;
+pub mod entries;
 pub mod error;
 pub mod people;
 pub mod policy;

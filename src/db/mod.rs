@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod entity;
+pub mod entries;
 pub mod people;
 pub mod policy;
 pub mod session;

@@ -1,12 +1,15 @@
 //! Queries over clients, decisions, suspensions, assistants, assignments and month sheets.
 
 use chrono::NaiveDate;
+use mobile_api::Service;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
+
+use crate::domain::decision::Figures;
 
 use super::entity::{
     assignments, assistants, clients, decisions, month_sheets, representatives, suspensions, users,
@@ -291,4 +294,25 @@ pub async fn month_sheets(
         .filter(month_sheets::Column::Month.is_in(months))
         .all(db)
         .await
+}
+
+/// A decision row as the domain's resolution by day sees it.
+pub fn figures(d: &decisions::Model) -> Figures {
+    Figures {
+        id: d.id,
+        series_id: d.series_id,
+        version: d.version,
+        effective_from: d.effective_from,
+        valid_from: d.valid_from,
+        valid_to: d.valid_to,
+        monthly_minutes: i64::from(d.monthly_minutes),
+        purposes: parse_purposes(&d.purposes),
+        service: Service::parse(&d.service).unwrap_or(Service::Assistant),
+        transport_allowed: d.transport_allowed,
+        transport_cap_cents: d.transport_cap_cents,
+    }
+}
+
+pub fn parse_purposes(stored: &Option<String>) -> Option<Vec<String>> {
+    stored.as_deref().and_then(|s| serde_json::from_str(s).ok())
 }

@@ -153,6 +153,9 @@ pub struct Figures {
     pub monthly_minutes: i64,
     /// `None`: every purpose of the service kind.
     pub purposes: Option<Vec<String>>,
+    pub service: Service,
+    pub transport_allowed: bool,
+    pub transport_cap_cents: i64,
 }
 
 /// The last day `series[i]` applies: the day before the next version, or its `valid_to`.
@@ -188,6 +191,25 @@ pub fn in_force(versions: &[Figures], day: NaiveDate) -> Option<&Figures> {
 /// decision allows every purpose of its kind.
 pub fn purposes_on(versions: &[Figures], day: NaiveDate) -> Option<Option<Vec<String>>> {
     in_force(versions, day).map(|v| v.purposes.clone())
+}
+
+/// The month's transport cap: that of the version in force on the last day of the month that a
+/// decision covers.
+pub fn month_transport_cap(versions: &[Figures], month: Month) -> i64 {
+    month
+        .first_day()
+        .iter_days()
+        .take_while(|d| *d <= month.last_day())
+        .filter_map(|d| in_force(versions, d))
+        .last()
+        .map(|v| {
+            if v.transport_allowed {
+                v.transport_cap_cents
+            } else {
+                0
+            }
+        })
+        .unwrap_or(0)
 }
 
 /// The month's allowance in minutes. Without proration it is the monthly volume of the version

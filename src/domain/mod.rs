@@ -2,6 +2,8 @@
 
 pub mod audit;
 pub mod decision;
+pub mod pay;
 pub mod policy;
+pub mod rules;
 pub mod text;
 pub mod time;

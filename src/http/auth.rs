@@ -502,7 +502,7 @@ pub async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<Me
                 .await?
                 .iter()
                 .filter(|d| d.service == a.service)
-                .map(super::decisions::figures)
+                .map(db::people::figures)
                 .collect();
             let allowed_purposes = decision::purposes_on(&versions, today)
                 .map(|p| p.unwrap_or_else(|| policy.purposes_of(service)))

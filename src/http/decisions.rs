@@ -25,23 +25,6 @@ use crate::domain::policy::Policy;
 use crate::domain::text;
 use crate::error::ApiError;
 
-pub fn figures(d: &decisions::Model) -> Figures {
-    Figures {
-        id: d.id,
-        series_id: d.series_id,
-        version: d.version,
-        effective_from: d.effective_from,
-        valid_from: d.valid_from,
-        valid_to: d.valid_to,
-        monthly_minutes: i64::from(d.monthly_minutes),
-        purposes: parse_purposes(&d.purposes),
-    }
-}
-
-fn parse_purposes(stored: &Option<String>) -> Option<Vec<String>> {
-    stored.as_deref().and_then(|s| serde_json::from_str(s).ok())
-}
-
 fn suspension_view(s: &suspensions::Model) -> Suspension {
     Suspension {
         id: s.id,
@@ -58,7 +41,10 @@ fn suspension_view(s: &suspensions::Model) -> Suspension {
 fn views(all: &[decisions::Model], susp: &[suspensions::Model], policy: &Policy) -> Vec<Decision> {
     let mut by_series: HashMap<Uuid, Vec<Figures>> = HashMap::new();
     for d in all {
-        by_series.entry(d.series_id).or_default().push(figures(d));
+        by_series
+            .entry(d.series_id)
+            .or_default()
+            .push(db::people::figures(d));
     }
     for series in by_series.values_mut() {
         series.sort_by_key(|f| f.version);
@@ -68,7 +54,7 @@ fn views(all: &[decisions::Model], susp: &[suspensions::Model], policy: &Policy)
             let series = &by_series[&d.series_id];
             let i = series.iter().position(|f| f.id == d.id).unwrap_or(0);
             let service = Service::parse(&d.service).unwrap_or(Service::Assistant);
-            let limited = parse_purposes(&d.purposes);
+            let limited = db::people::parse_purposes(&d.purposes);
             Decision {
                 id: d.id,
                 series_id: d.series_id,
@@ -311,7 +297,7 @@ pub async fn amend(
     });
     let purposes = match &body.purposes {
         Some(p) => p.clone(),
-        None => parse_purposes(&base.purposes),
+        None => db::people::parse_purposes(&base.purposes),
     };
     let draft = Draft {
         service: Service::parse(&base.service).unwrap_or(Service::Assistant),

@@ -124,3 +124,18 @@ impl Paging {
         Ok((offset, limit))
     }
 }
+
+/// The language the caller reads (`Accept-Language`; Latvian by default).
+pub struct Lang(pub mobile_api::Locale);
+
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let header = parts
+            .headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok());
+        Ok(Lang(crate::i18n::locale_from_accept_language(header)))
+    }
+}

@@ -6,6 +6,7 @@ pub mod assistants;
 pub mod auth;
 pub mod clients;
 pub mod decisions;
+pub mod entries;
 pub mod extract;
 pub mod ops;
 pub mod policy;
@@ -82,7 +83,18 @@ pub fn router(state: AppState) -> Router {
         .route("/users/{user_id}", get(users::read).patch(users::update))
         .route("/users/{user_id}/devices", get(auth::devices_of_user))
         .route("/devices/{device_id}/revoke", post(auth::revoke_device))
-        .route("/policy", get(policy::read).post(policy::create));
+        .route("/policy", get(policy::read).post(policy::create))
+        .route("/entries", get(entries::list).post(entries::create))
+        .route(
+            "/entries/{entry_id}",
+            get(entries::read)
+                .put(entries::update)
+                .delete(entries::delete),
+        )
+        .route(
+            "/clients/{client_id}/months/{month}",
+            get(entries::month_sheet),
+        );
 
     let trace = TraceLayer::new_for_http().make_span_with(|request: &Request| {
         let route = request

@@ -1,0 +1,105 @@
+//! Service sessions (entries), their trips and warnings, and the month sheet.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// `POST /api/v1/entries` and `PUT /api/v1/entries/{id}`; also the args of sync's `entry.save`.
+///
+/// `started_at` / `ended_at` are RFC 3339 with the device's UTC offset (e.g.
+/// `2026-11-20T09:00:00+02:00`); seconds are dropped, the service counts whole minutes. A time
+/// that cannot be read is refused with `invalid_interval`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EntryWrite {
+    /// Chosen by the device (a retried upload names the same entry); the server picks one when
+    /// absent on create.
+    #[serde(default)]
+    pub id: Option<Uuid>,
+    pub client_id: Uuid,
+    /// Coordinators name the assistant; an assistant's own entries take theirs.
+    #[serde(default)]
+    pub assistant_id: Option<Uuid>,
+    pub purpose: String,
+    pub started_at: String,
+    pub ended_at: String,
+    /// `home`, `community` or a short description (never GPS coordinates).
+    pub place: String,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub trips: Vec<Trip>,
+    /// The version last seen (PUT); null or absent on create.
+    #[serde(default)]
+    pub base_version: Option<i32>,
+    /// The device's clock when it sent this, for the `clock_skew` warning.
+    #[serde(default)]
+    pub device_time: Option<DateTime<Utc>>,
+}
+
+/// A leg travelled with the client.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Trip {
+    /// `public_transport`, `own_car`, `taxi` or `other`.
+    pub mode: String,
+    pub from: String,
+    pub to: String,
+    /// Kilometres, to 0.1 km.
+    pub distance_km: f64,
+    pub cost_cents: i64,
+}
+
+/// A finding that does not refuse an entry: `weekly_limit`, `allowance_low`, `late_entry`,
+/// `clock_skew`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Warning {
+    pub code: String,
+    pub message: String,
+    pub details: serde_json::Value,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    pub id: Uuid,
+    pub client_id: Uuid,
+    pub assistant_id: Uuid,
+    pub purpose: String,
+    /// With the offset the device sent.
+    pub started_at: DateTime<FixedOffset>,
+    pub ended_at: DateTime<FixedOffset>,
+    /// Real elapsed minutes (a night across a clock change counts as lived).
+    pub minutes: i64,
+    pub place: String,
+    pub note: Option<String>,
+    pub trips: Vec<Trip>,
+    /// `active`, `pending_review` (late, waiting for a coordinator), `rejected` or `deleted`.
+    pub status: String,
+    pub version: i32,
+    pub warnings: Vec<Warning>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PurposeMinutes {
+    pub purpose: String,
+    pub minutes: i64,
+}
+
+/// `GET /api/v1/clients/{client_id}/months/{month}`
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MonthSheet {
+    pub client_id: Uuid,
+    /// `YYYY-MM`
+    pub month: String,
+    /// `open`, `submitted`, `confirmed`, `disputed`, `approved` or `closed`.
+    pub state: String,
+    pub allowance_minutes: i64,
+    /// Active entries' minutes in this month (entries waiting for review do not count).
+    pub used_minutes: i64,
+    pub remaining_minutes: i64,
+    /// Use by the month's end at the pace so far.
+    pub projected_minutes: i64,
+    pub transport_cap_cents: i64,
+    pub transport_used_cents: i64,
+    pub by_purpose: Vec<PurposeMinutes>,
+    pub entries: Vec<Entry>,
+    pub warnings: Vec<Warning>,
+}

@@ -1,0 +1,316 @@
+//! The rules every entry must pass (SPEC §4), as one pure function: the database layer loads the
+//! context (under the client-month lock), this decides, the database layer stores the result.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use mobile_api::{ErrorCode, Service};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::decision::{self, Figures};
+use super::policy::Policy;
+use super::time::{
+    IsoWeek, Month, minutes_between, month_parts, riga_date, riga_midnight, session_days,
+    week_parts,
+};
+
+/// The session as it would be stored (instants on whole minutes).
+#[derive(Debug, Clone)]
+pub struct Proposed {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub purpose: String,
+    /// The sum of the trips' costs.
+    pub trip_cents: i64,
+}
+
+/// An assignment of this assistant to this client.
+#[derive(Debug, Clone)]
+pub struct Assigned {
+    pub from: NaiveDate,
+    pub to: Option<NaiveDate>,
+    pub service: Service,
+}
+
+#[derive(Debug, Clone)]
+pub struct Suspended {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub reason: String,
+}
+
+/// A month the session (or the entry it replaces) touches, with what other entries already use.
+#[derive(Debug, Clone)]
+pub struct MonthUse {
+    pub month: Month,
+    pub state: String,
+    /// Active minutes of the client's other entries in this month.
+    pub used_minutes: i64,
+    /// Trip costs of the client's other active entries starting in this month.
+    pub transport_used_cents: i64,
+}
+
+/// Another live entry in the way.
+#[derive(Debug, Clone)]
+pub struct Neighbour {
+    pub id: Uuid,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+pub struct Context<'a> {
+    pub now: DateTime<Utc>,
+    /// The policy in force on the session's first day.
+    pub policy: &'a Policy,
+    pub assignments: &'a [Assigned],
+    /// Every version of every decision of the client.
+    pub decisions: &'a [Figures],
+    pub suspensions: &'a [Suspended],
+    /// Every month of the new session and of the entry it replaces.
+    pub months: &'a [MonthUse],
+    pub client_overlap: Option<Neighbour>,
+    pub assistant_overlap: Option<Neighbour>,
+    /// The assistant's minutes, across clients, in each ISO week the session touches (without
+    /// this entry's earlier version).
+    pub week_minutes: &'a [(IsoWeek, i64)],
+    /// Coordinators' entries skip the late-entry review.
+    pub by_coordinator: bool,
+    pub device_time: Option<DateTime<Utc>>,
+}
+
+/// A finding that travels back on an accepted entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub code: &'static str,
+    pub details: Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Accepted {
+    pub minutes: i64,
+    pub parts: Vec<(Month, i64)>,
+    pub service: Service,
+    /// Arrived after the month's deadline: kept for a coordinator's review, not yet counted.
+    pub late: bool,
+    pub warnings: Vec<Finding>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refusal {
+    pub code: ErrorCode,
+    pub details: Value,
+}
+
+fn refuse<T>(code: ErrorCode, details: Value) -> Result<T, Refusal> {
+    Err(Refusal { code, details })
+}
+
+/// The instant after which an entry for `month` is late: the end of the deadline day of the
+/// next month, Riga time.
+pub fn deadline(month: Month, policy: &Policy) -> DateTime<Utc> {
+    let day = month.next().first_day() + Duration::days(policy.submission_deadline_day - 1);
+    riga_midnight(day + Duration::days(1))
+}
+
+/// States in which a month's entries may no longer change.
+pub fn is_locked(state: &str) -> bool {
+    matches!(state, "confirmed" | "approved" | "closed")
+}
+
+/// Checks `p` against every rule, in the order of SPEC §4.
+pub fn check(p: &Proposed, ctx: &Context<'_>) -> Result<Accepted, Refusal> {
+    let policy = ctx.policy;
+    let minutes = minutes_between(p.start, p.end);
+    if p.end <= p.start || minutes > policy.max_session_minutes {
+        return refuse(
+            ErrorCode::InvalidInterval,
+            json!({ "minutes": minutes, "max_minutes": policy.max_session_minutes }),
+        );
+    }
+    let latest_end = ctx.now + Duration::minutes(policy.future_tolerance_minutes);
+    if p.end > latest_end {
+        return refuse(
+            ErrorCode::InFuture,
+            json!({ "ended_at": p.end, "server_time": ctx.now, "tolerance_minutes": policy.future_tolerance_minutes }),
+        );
+    }
+    if let Some(locked) = ctx.months.iter().find(|m| is_locked(&m.state)) {
+        return refuse(
+            ErrorCode::MonthLocked,
+            json!({ "month": locked.month.to_string(), "state": locked.state }),
+        );
+    }
+    let (first_day, last_day) = session_days(p.start, p.end);
+    let Some(assigned) = ctx
+        .assignments
+        .iter()
+        .find(|a| a.from <= first_day && a.to.is_none_or(|to| to >= last_day))
+    else {
+        return refuse(
+            ErrorCode::NotAssigned,
+            json!({ "from": first_day, "to": last_day }),
+        );
+    };
+    let service = assigned.service;
+    let versions: Vec<Figures> = ctx
+        .decisions
+        .iter()
+        .filter(|d| d.service == service)
+        .cloned()
+        .collect();
+    let days: Vec<NaiveDate> = first_day
+        .iter_days()
+        .take_while(|d| *d <= last_day)
+        .collect();
+    if let Some(uncovered) = days
+        .iter()
+        .find(|d| decision::in_force(&versions, **d).is_none())
+    {
+        return refuse(
+            ErrorCode::NoDecision,
+            json!({ "service": service.as_str(), "day": uncovered }),
+        );
+    }
+    if let Some(s) = ctx
+        .suspensions
+        .iter()
+        .find(|s| s.from <= last_day && s.to >= first_day)
+    {
+        return refuse(
+            ErrorCode::ServiceSuspended,
+            json!({ "from": s.from, "to": s.to, "reason": s.reason }),
+        );
+    }
+    let known = policy
+        .purpose(&p.purpose)
+        .is_some_and(|x| x.service == service);
+    for day in [first_day, last_day] {
+        let allowed = match decision::purposes_on(&versions, day) {
+            Some(Some(list)) => list,
+            _ => policy.purposes_of(service),
+        };
+        if !known || !allowed.contains(&p.purpose) {
+            return refuse(
+                ErrorCode::PurposeNotAllowed,
+                json!({ "purpose": p.purpose, "allowed": allowed }),
+            );
+        }
+    }
+    if let Some(n) = &ctx.client_overlap {
+        return refuse(
+            ErrorCode::OverlapClient,
+            json!({ "entry_id": n.id, "started_at": n.start, "ended_at": n.end }),
+        );
+    }
+    if let (Some(n), false) = (&ctx.assistant_overlap, policy.overlap_assistant_allowed) {
+        return refuse(
+            ErrorCode::OverlapAssistant,
+            json!({ "entry_id": n.id, "started_at": n.start, "ended_at": n.end }),
+        );
+    }
+    let at_start = decision::in_force(&versions, first_day);
+    if p.trip_cents > 0 && !at_start.is_some_and(|d| d.transport_allowed) {
+        return refuse(
+            ErrorCode::TransportNotAllowed,
+            json!({ "requested_cents": p.trip_cents }),
+        );
+    }
+
+    let parts = month_parts(p.start, p.end);
+    let mut warnings = Vec::new();
+    for (month, part) in &parts {
+        let allowance = decision::month_allowance(&versions, *month, policy.proration);
+        let used = ctx
+            .months
+            .iter()
+            .find(|m| m.month == *month)
+            .map(|m| m.used_minutes)
+            .unwrap_or(0);
+        let remaining = (allowance - used).max(0);
+        if *part > remaining {
+            return refuse(
+                ErrorCode::OverAllowance,
+                json!({
+                    "month": month.to_string(), "allowance_minutes": allowance, "used_minutes": used,
+                    "remaining_minutes": remaining, "requested_minutes": part,
+                }),
+            );
+        }
+        let left = remaining - part;
+        if left * 100 < allowance * policy.allowance_low_percent {
+            warnings.push(Finding {
+                code: "allowance_low",
+                details: json!({ "month": month.to_string(), "remaining_minutes": left, "allowance_minutes": allowance }),
+            });
+        }
+    }
+    if p.trip_cents > 0 {
+        let month = Month::of(first_day);
+        let cap = decision::month_transport_cap(&versions, month);
+        let used = ctx
+            .months
+            .iter()
+            .find(|m| m.month == month)
+            .map(|m| m.transport_used_cents)
+            .unwrap_or(0);
+        if used + p.trip_cents > cap {
+            return refuse(
+                ErrorCode::TransportCap,
+                json!({
+                    "month": month.to_string(), "cap_cents": cap, "used_cents": used,
+                    "remaining_cents": (cap - used).max(0), "requested_cents": p.trip_cents,
+                }),
+            );
+        }
+    }
+    for (week, part) in week_parts(p.start, p.end) {
+        let before = ctx
+            .week_minutes
+            .iter()
+            .find(|(w, _)| *w == week)
+            .map(|(_, m)| *m)
+            .unwrap_or(0);
+        let total = before + part;
+        if total > policy.weekly_limit_minutes {
+            let details = json!({
+                "week": format!("{}-W{:02}", week.0, week.1),
+                "week_minutes": total, "limit_minutes": policy.weekly_limit_minutes,
+            });
+            if policy.weekly_limit_refuses {
+                return refuse(ErrorCode::WeeklyLimit, details);
+            }
+            warnings.push(Finding {
+                code: "weekly_limit",
+                details,
+            });
+        }
+    }
+    let own_deadline = deadline(Month::of(first_day), policy);
+    let late = !ctx.by_coordinator && ctx.now > own_deadline;
+    if late {
+        warnings.push(Finding {
+            code: "late_entry",
+            details: json!({ "deadline": own_deadline }),
+        });
+    }
+    if let Some(device) = ctx.device_time {
+        let skew = (device - ctx.now).num_minutes().abs();
+        if skew > policy.clock_skew_minutes {
+            warnings.push(Finding {
+                code: "clock_skew",
+                details: json!({ "device_time": device, "server_time": ctx.now, "skew_minutes": skew }),
+            });
+        }
+    }
+    Ok(Accepted {
+        minutes,
+        parts,
+        service,
+        late,
+        warnings,
+    })
+}
+
+/// The Riga day of an instant, re-exported for callers that build contexts.
+pub fn day_of(t: DateTime<Utc>) -> NaiveDate {
+    riga_date(t)
+}

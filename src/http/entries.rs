@@ -1,0 +1,578 @@
+//! Entries through REST (coordinators and the web; phones use sync) and the month sheet.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Datelike, FixedOffset, Timelike};
+use mobile_api::entries::{Entry, EntryWrite, MonthSheet, PurposeMinutes, Trip, Warning};
+use mobile_api::{ErrorCode, Locale, Page, Role};
+use sea_orm::TransactionTrait;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::auth::Caller;
+use super::extract::{ApiJson, ApiPath, ApiQuery, Lang, Paging};
+use crate::app::AppState;
+use crate::db::entity::{entries, trips};
+use crate::db::entries::{self as store, Actor, TripRow, Write, WriteError, instant};
+use crate::db::{self};
+use crate::domain::decision;
+use crate::domain::text;
+use crate::domain::time::{Month, month_parts, riga_date};
+use crate::error::ApiError;
+use crate::i18n;
+
+pub const TRIP_MODES: [&str; 4] = ["public_transport", "own_car", "taxi", "other"];
+
+fn stored_warnings(e: &entries::Model, locale: Locale) -> Vec<Warning> {
+    let list: Vec<Value> = e
+        .warnings
+        .as_deref()
+        .and_then(|w| serde_json::from_str(w).ok())
+        .unwrap_or_default();
+    list.into_iter()
+        .map(|w| {
+            let code = w["code"].as_str().unwrap_or("").to_owned();
+            let details = w["details"].clone();
+            Warning {
+                message: i18n::warning_message(&code, locale, &details),
+                code,
+                details,
+            }
+        })
+        .collect()
+}
+
+/// The wire form of an entry, times with the offset the device sent.
+pub fn view(e: &entries::Model, t: &[trips::Model], locale: Locale) -> Entry {
+    let at = |ts: i64, offset: i32| {
+        let o = FixedOffset::east_opt(offset)
+            .unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset"));
+        instant(ts).with_timezone(&o)
+    };
+    Entry {
+        id: e.id,
+        client_id: e.client_id,
+        assistant_id: e.assistant_id,
+        purpose: e.purpose.clone(),
+        started_at: at(e.start_utc, e.start_offset),
+        ended_at: at(e.end_utc, e.end_offset),
+        minutes: i64::from(e.minutes),
+        place: e.place.clone(),
+        note: e.note.clone(),
+        trips: t
+            .iter()
+            .filter(|t| t.entry_id == e.id)
+            .map(|t| Trip {
+                mode: t.mode.clone(),
+                from: t.from_place.clone(),
+                to: t.to_place.clone(),
+                distance_km: f64::from(t.distance_m) / 1000.0,
+                cost_cents: t.cost_cents,
+            })
+            .collect(),
+        status: e.status.clone(),
+        version: e.version,
+        warnings: stored_warnings(e, locale),
+    }
+}
+
+fn refused(code: ErrorCode, details: Value) -> ApiError {
+    ApiError::Rule { code, details }
+}
+
+/// An RFC 3339 time with offset, seconds dropped; anything else is `invalid_interval`.
+fn parse_time(field: &str, value: &str) -> Result<DateTime<FixedOffset>, ApiError> {
+    let malformed = || {
+        refused(
+            ErrorCode::InvalidInterval,
+            json!({ "field": field, "reason": "malformed", "value": value }),
+        )
+    };
+    let t = DateTime::parse_from_rfc3339(value.trim()).map_err(|_| malformed())?;
+    if !(2000..=2100).contains(&t.year()) {
+        return Err(malformed());
+    }
+    t.with_second(0)
+        .and_then(|t| t.with_nanosecond(0))
+        .ok_or_else(malformed)
+}
+
+fn looks_like_coordinates(place: &str) -> bool {
+    let nums: Vec<&str> = place
+        .split([',', ';', ' '])
+        .filter(|s| !s.is_empty())
+        .collect();
+    nums.len() == 2
+        && nums
+            .iter()
+            .all(|n| n.contains('.') && n.parse::<f64>().is_ok())
+}
+
+/// Checks the shape of a write and resolves whose entry it is.
+fn parse_write(caller: &Caller, body: &EntryWrite, id: Uuid) -> Result<Write, ApiError> {
+    let assistant_id = match caller.role {
+        Role::Assistant => {
+            let own = caller
+                .assistant_id
+                .ok_or_else(|| refused(ErrorCode::Forbidden, json!({})))?;
+            if body.assistant_id.is_some_and(|a| a != own) {
+                return Err(refused(
+                    ErrorCode::Forbidden,
+                    json!({ "assistant_id": body.assistant_id }),
+                ));
+            }
+            own
+        }
+        Role::Coordinator | Role::Admin => body
+            .assistant_id
+            .ok_or_else(|| ApiError::invalid("assistant_id", "required"))?,
+        _ => return Err(refused(ErrorCode::Forbidden, json!({}))),
+    };
+    let purpose = text::text("purpose", &body.purpose, 50)?;
+    let place = text::text("place", &body.place, 100)?;
+    if looks_like_coordinates(&place) {
+        return Err(ApiError::invalid("place", "coordinates"));
+    }
+    let note = text::opt_text("note", body.note.as_deref(), 2000)?;
+    if body.trips.len() > 20 {
+        return Err(ApiError::invalid("trips", "too_long"));
+    }
+    let mut trips = Vec::with_capacity(body.trips.len());
+    for (i, t) in body.trips.iter().enumerate() {
+        let field = |f: &str| format!("trips[{i}].{f}");
+        if !TRIP_MODES.contains(&t.mode.as_str()) {
+            return Err(ApiError::invalid_with(
+                field("mode"),
+                "out_of_range",
+                json!({ "allowed": TRIP_MODES }),
+            ));
+        }
+        if !t.distance_km.is_finite() || !(0.0..=5000.0).contains(&t.distance_km) {
+            return Err(ApiError::invalid(field("distance_km"), "out_of_range"));
+        }
+        if !(0..=1_000_000).contains(&t.cost_cents) {
+            return Err(ApiError::invalid(field("cost_cents"), "out_of_range"));
+        }
+        trips.push(TripRow {
+            mode: t.mode.clone(),
+            from: text::text(&field("from"), &t.from, 200)?,
+            to: text::text(&field("to"), &t.to, 200)?,
+            distance_m: (t.distance_km * 1000.0).round() as i32,
+            cost_cents: t.cost_cents,
+        });
+    }
+    Ok(Write {
+        id,
+        client_id: body.client_id,
+        assistant_id,
+        purpose,
+        start: parse_time("started_at", &body.started_at)?,
+        end: parse_time("ended_at", &body.ended_at)?,
+        place,
+        note,
+        trips,
+        base_version: body.base_version,
+        device_time: body.device_time,
+    })
+}
+
+fn write_error(e: WriteError, locale: Locale) -> ApiError {
+    match e {
+        WriteError::Refused(r) => refused(r.code, r.details),
+        WriteError::Stale(current) => {
+            let (entry, trips) = *current;
+            refused(
+                ErrorCode::StaleVersion,
+                json!({ "current": view(&entry, &trips, locale) }),
+            )
+        }
+        WriteError::NotFound => ApiError::NotFound,
+        WriteError::Exists => ApiError::conflict("already_exists", json!({})),
+        WriteError::Db(db) => db.into(),
+    }
+}
+
+/// For staff: the client and assistant named must exist (assistants learn nothing: the rules
+/// answer `not_assigned` for a client that is not theirs, existing or not).
+async fn check_names(state: &AppState, caller: &Caller, w: &Write) -> Result<(), ApiError> {
+    if caller.is_staff() {
+        db::people::client(&state.db, w.client_id)
+            .await?
+            .ok_or_else(|| ApiError::invalid("client_id", "unknown"))?;
+        db::people::assistant(&state.db, w.assistant_id)
+            .await?
+            .ok_or_else(|| ApiError::invalid("assistant_id", "unknown"))?;
+    }
+    Ok(())
+}
+
+fn actor(caller: &Caller) -> Actor {
+    Actor {
+        user_id: caller.user_id,
+        coordinator: caller.is_staff(),
+    }
+}
+
+fn request_hash(body: &EntryWrite) -> String {
+    let digest = Sha256::digest(serde_json::to_vec(body).unwrap_or_default());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Replays a stored answer.
+fn replay(status: i32, response: &str) -> Response {
+    let body: Value = serde_json::from_str(response).unwrap_or(Value::Null);
+    if status >= 400 {
+        let code =
+            serde_json::from_value(body["error"]["code"].clone()).unwrap_or(ErrorCode::Internal);
+        return refused(code, body["error"]["details"].clone()).into_response();
+    }
+    (
+        StatusCode::from_u16(status as u16).unwrap_or(StatusCode::OK),
+        Json(body),
+    )
+        .into_response()
+}
+
+/// `POST /api/v1/entries`. With an `Idempotency-Key` header a retried request gets the first
+/// answer again (a different body under the same key is a conflict).
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    Lang(locale): Lang,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<EntryWrite>,
+) -> Result<Response, ApiError> {
+    if body.base_version.is_some() {
+        return Err(ApiError::invalid("base_version", "out_of_range"));
+    }
+    let key = match headers.get("idempotency-key") {
+        Some(v) => Some(text::text(
+            "Idempotency-Key",
+            v.to_str().unwrap_or(""),
+            200,
+        )?),
+        None => None,
+    };
+    let write = parse_write(&caller, &body, body.id.unwrap_or_else(Uuid::now_v7))?;
+    check_names(&state, &caller, &write).await?;
+    let hash = request_hash(&body);
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    if let Some(key) = &key
+        && !store::claim_key(&txn, caller.user_id, key, &hash, now).await?
+    {
+        txn.rollback().await?;
+        let stored = store::idempotent(&state.db, caller.user_id, key)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        if stored.request_hash != hash {
+            return Err(ApiError::conflict(
+                "idempotency_key_reused",
+                json!({ "key": key }),
+            ));
+        }
+        return Ok(replay(stored.status, &stored.response));
+    }
+    match store::save(&txn, &write, actor(&caller), now).await {
+        Ok(saved) => {
+            let entry = view(&saved.entry, &saved.trips, locale);
+            if let Some(key) = &key {
+                let response = serde_json::to_string(&entry).unwrap_or_default();
+                store::store_answer(&txn, caller.user_id, key, &hash, 201, &response, now).await?;
+            }
+            txn.commit().await?;
+            Ok((StatusCode::CREATED, Json(entry)).into_response())
+        }
+        Err(e) => {
+            txn.rollback().await?;
+            let err = write_error(e, locale);
+            // A business refusal is an answer too: a retry gets it again.
+            if let (Some(key), ApiError::Rule { code, details }) = (&key, &err) {
+                let response = json!({ "error": { "code": code, "details": details } }).to_string();
+                let status = err.status().as_u16();
+                store::store_answer(
+                    &state.db,
+                    caller.user_id,
+                    key,
+                    &hash,
+                    status,
+                    &response,
+                    now,
+                )
+                .await?;
+            }
+            Err(err)
+        }
+    }
+}
+
+/// The entry if the caller may see it (404 otherwise, like a missing one).
+async fn visible(state: &AppState, caller: &Caller, id: Uuid) -> Result<entries::Model, ApiError> {
+    let e = store::entry(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let ok = match caller.role {
+        Role::Coordinator | Role::Admin | Role::Accountant => true,
+        Role::Assistant => caller.assistant_id == Some(e.assistant_id),
+        Role::Client | Role::Representative => {
+            caller.may_see_client(state, e.client_id).await.is_ok()
+        }
+    };
+    if ok { Ok(e) } else { Err(ApiError::NotFound) }
+}
+
+/// `PUT /api/v1/entries/{entry_id}` with `base_version`.
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Lang(locale): Lang,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<EntryWrite>,
+) -> Result<Json<Entry>, ApiError> {
+    if body.base_version.is_none() {
+        return Err(ApiError::invalid("base_version", "required"));
+    }
+    if body.id.is_some_and(|b| b != id) {
+        return Err(ApiError::invalid("id", "immutable"));
+    }
+    let existing = visible(&state, &caller, id).await?;
+    if !matches!(
+        caller.role,
+        Role::Assistant | Role::Coordinator | Role::Admin
+    ) {
+        return Err(refused(ErrorCode::Forbidden, json!({})));
+    }
+    let mut body = body;
+    if caller.is_staff() && body.assistant_id.is_none() {
+        body.assistant_id = Some(existing.assistant_id);
+    }
+    let write = parse_write(&caller, &body, id)?;
+    if write.client_id != existing.client_id {
+        return Err(ApiError::invalid("client_id", "immutable"));
+    }
+    if write.assistant_id != existing.assistant_id {
+        return Err(ApiError::invalid("assistant_id", "immutable"));
+    }
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    match store::save(&txn, &write, actor(&caller), now).await {
+        Ok(saved) => {
+            txn.commit().await?;
+            Ok(Json(view(&saved.entry, &saved.trips, locale)))
+        }
+        Err(e) => {
+            txn.rollback().await?;
+            Err(write_error(e, locale))
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct DeleteQuery {
+    pub base_version: Option<i32>,
+}
+
+/// `DELETE /api/v1/entries/{entry_id}?base_version=N`
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Lang(locale): Lang,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(query): ApiQuery<DeleteQuery>,
+) -> Result<Json<Entry>, ApiError> {
+    let base_version = query
+        .base_version
+        .ok_or_else(|| ApiError::invalid("base_version", "required"))?;
+    visible(&state, &caller, id).await?;
+    if !matches!(
+        caller.role,
+        Role::Assistant | Role::Coordinator | Role::Admin
+    ) {
+        return Err(refused(ErrorCode::Forbidden, json!({})));
+    }
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    match store::delete(&txn, id, base_version, actor(&caller), now).await {
+        Ok(gone) => {
+            txn.commit().await?;
+            let trips = store::trips_of(&state.db, vec![id]).await?;
+            Ok(Json(view(&gone, &trips, locale)))
+        }
+        Err(e) => {
+            txn.rollback().await?;
+            Err(write_error(e, locale))
+        }
+    }
+}
+
+/// `GET /api/v1/entries/{entry_id}`
+pub async fn read(
+    State(state): State<AppState>,
+    caller: Caller,
+    Lang(locale): Lang,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<Entry>, ApiError> {
+    let e = visible(&state, &caller, id).await?;
+    let trips = store::trips_of(&state.db, vec![id]).await?;
+    Ok(Json(view(&e, &trips, locale)))
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    pub client_id: Option<Uuid>,
+    pub assistant_id: Option<Uuid>,
+    /// `YYYY-MM`: entries touching that month.
+    pub month: Option<String>,
+    /// `active`, `pending_review`, `rejected` or `deleted` (default: all but deleted).
+    pub status: Option<String>,
+    /// Only entries that carry warnings.
+    pub has_warnings: Option<bool>,
+    pub offset: Option<u64>,
+    pub limit: Option<u64>,
+}
+
+fn parse_month(value: &str) -> Result<Month, ApiError> {
+    Month::parse(value).ok_or_else(|| ApiError::invalid("month", "out_of_range"))
+}
+
+/// `GET /api/v1/entries?client_id=&assistant_id=&month=`
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Lang(locale): Lang,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Json<Page<Entry>>, ApiError> {
+    let (offset, limit) = Paging::resolve(query.offset, query.limit)?;
+    let mut filter = store::EntryFilter {
+        client_id: query.client_id,
+        assistant_id: query.assistant_id,
+        month: query.month.as_deref().map(parse_month).transpose()?,
+        status: query.status.clone(),
+        with_warnings: query.has_warnings.unwrap_or(false),
+        clients: None,
+    };
+    if let Some(s) = &query.status
+        && !["active", "pending_review", "rejected", "deleted"].contains(&s.as_str())
+    {
+        return Err(ApiError::invalid("status", "out_of_range"));
+    }
+    match caller.role {
+        Role::Coordinator | Role::Admin | Role::Accountant => {}
+        Role::Assistant => {
+            if query
+                .assistant_id
+                .is_some_and(|a| Some(a) != caller.assistant_id)
+            {
+                return Err(ApiError::Forbidden);
+            }
+            filter.assistant_id = Some(caller.assistant_id.ok_or(ApiError::Forbidden)?);
+        }
+        Role::Client => filter.clients = Some(caller.client_id.into_iter().collect()),
+        Role::Representative => {
+            filter.clients = Some(db::session::represented(&state.db, caller.user_id).await?)
+        }
+    }
+    let (rows, total) = store::list(&state.db, &filter, offset, limit).await?;
+    let trips = store::trips_of(&state.db, rows.iter().map(|e| e.id).collect()).await?;
+    let items = rows.iter().map(|e| view(e, &trips, locale)).collect();
+    Ok(Json(Page {
+        items,
+        total,
+        offset,
+        limit,
+    }))
+}
+
+/// `GET /api/v1/clients/{client_id}/months/{month}`: allowance, use, projection, transport,
+/// totals per purpose, warnings and the month's entries.
+pub async fn month_sheet(
+    State(state): State<AppState>,
+    caller: Caller,
+    Lang(locale): Lang,
+    ApiPath((client_id, month)): ApiPath<(Uuid, String)>,
+) -> Result<Json<MonthSheet>, ApiError> {
+    caller.may_see_client(&state, client_id).await?;
+    let month = parse_month(&month)?;
+    Ok(Json(build_sheet(&state, client_id, month, locale).await?))
+}
+
+pub async fn build_sheet(
+    state: &AppState,
+    client_id: Uuid,
+    month: Month,
+    locale: Locale,
+) -> Result<MonthSheet, ApiError> {
+    let now = state.clock.now();
+    let sheet = store::month_sheet(&state.db, client_id, month).await?;
+    let versions: Vec<_> = db::people::decisions_of(&state.db, client_id)
+        .await?
+        .iter()
+        .map(db::people::figures)
+        .collect();
+    let policy = db::policy::book(&state.db)
+        .await?
+        .at(month.last_day())
+        .map_err(ApiError::Internal)?;
+    let allowance = decision::month_allowance(&versions, month, policy.proration);
+    let filter = store::EntryFilter {
+        client_id: Some(client_id),
+        month: Some(month),
+        ..Default::default()
+    };
+    let (rows, _) = store::list(&state.db, &filter, 0, 10_000).await?;
+    let trips = store::trips_of(&state.db, rows.iter().map(|e| e.id).collect()).await?;
+    let used = sheet.as_ref().map(|s| s.used_minutes).unwrap_or(0);
+    let mut by_purpose: Vec<PurposeMinutes> = Vec::new();
+    for e in rows.iter().filter(|e| e.status == "active") {
+        let m: i64 = month_parts(instant(e.start_utc), instant(e.end_utc))
+            .into_iter()
+            .filter(|(x, _)| *x == month)
+            .map(|(_, m)| m)
+            .sum();
+        match by_purpose.iter_mut().find(|p| p.purpose == e.purpose) {
+            Some(p) => p.minutes += m,
+            None => by_purpose.push(PurposeMinutes {
+                purpose: e.purpose.clone(),
+                minutes: m,
+            }),
+        }
+    }
+    by_purpose.sort_by(|a, b| a.purpose.cmp(&b.purpose));
+    let today = riga_date(now);
+    let projected = if Month::of(today) == month {
+        used * month.days() / i64::from(today.day())
+    } else {
+        used
+    };
+    let remaining = (allowance - used).max(0);
+    let mut warnings = Vec::new();
+    if allowance > 0 && remaining * 100 < allowance * policy.allowance_low_percent {
+        let details = json!({ "month": month.to_string(), "remaining_minutes": remaining, "allowance_minutes": allowance });
+        warnings.push(Warning {
+            code: "allowance_low".into(),
+            message: i18n::warning_message("allowance_low", locale, &details),
+            details,
+        });
+    }
+    Ok(MonthSheet {
+        client_id,
+        month: month.to_string(),
+        state: sheet
+            .as_ref()
+            .map(|s| s.state.clone())
+            .unwrap_or_else(|| "open".into()),
+        allowance_minutes: allowance,
+        used_minutes: used,
+        remaining_minutes: remaining,
+        projected_minutes: projected,
+        transport_cap_cents: decision::month_transport_cap(&versions, month),
+        transport_used_cents: sheet.as_ref().map(|s| s.transport_used_cents).unwrap_or(0),
+        by_purpose,
+        entries: rows.iter().map(|e| view(e, &trips, locale)).collect(),
+        warnings,
+    })
+}
