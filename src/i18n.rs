@@ -410,3 +410,48 @@ fn reason_text(reason: &str, locale: Locale) -> Option<&'static str> {
         Locale::En => en,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn every_error_code_has_its_own_message_in_three_languages() {
+        for code in ErrorCode::ALL {
+            let [lv, ru, en] = texts(*code);
+            assert!(!lv.is_empty() && !ru.is_empty() && !en.is_empty(), "{code}");
+            assert!(lv != en && ru != en && lv != ru, "{code} is not translated");
+        }
+    }
+
+    #[test]
+    fn accept_language_picks_the_best_supported_language() {
+        assert_eq!(locale_from_accept_language(None), Locale::Lv);
+        assert_eq!(
+            locale_from_accept_language(Some("de, fr;q=0.9")),
+            Locale::Lv
+        );
+        assert_eq!(
+            locale_from_accept_language(Some("en;q=0.4, ru-RU;q=0.8")),
+            Locale::Ru
+        );
+        assert_eq!(locale_from_accept_language(Some("EN-gb")), Locale::En);
+        assert_eq!(locale_from_accept_language(Some("ru;q=0, en")), Locale::En);
+    }
+
+    #[test]
+    fn details_fill_messages_and_reasons_read_as_words() {
+        let d = json!({"remaining_minutes": 35, "requested_minutes": 90});
+        assert_eq!(
+            message(ErrorCode::OverAllowance, Locale::En, &d),
+            "Over the monthly allowance: 35 min left, 90 min requested."
+        );
+        let d = json!({"reason": "too_long_period", "max_years": 3});
+        assert_eq!(
+            message(ErrorCode::DecisionInvalid, Locale::Lv, &d),
+            "Lēmums neatbilst noteikumiem: lēmums var būt spēkā ne ilgāk par 3 gadiem."
+        );
+    }
+}

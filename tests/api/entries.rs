@@ -1197,3 +1197,27 @@ async fn many_writers_racing_for_the_last_minutes_use_exactly_the_allowance() {
     assert_eq!((m.used_minutes, m.remaining_minutes), (600, 0));
     assert_eq!(m.entries.iter().map(|e| e.minutes).sum::<i64>(), 600);
 }
+
+#[tokio::test]
+async fn policy_can_prorate_the_allowance_of_a_month_a_decision_covers_in_part() {
+    let app = TestApp::spawn().await;
+    let client = app.client("Jauns klients", "1980-01-01").await;
+    let decision = json!({"number": "1", "decided_on": "2026-11-01", "service": "assistant", "valid_from": "2026-11-16", "valid_to": "2027-11-15", "monthly_minutes": 4800});
+    app.decision(client.id, decision).await;
+    // Without proration (the default) the month a decision starts in gets its full volume.
+    assert_eq!(
+        sheet(&app, client.id, "2026-11").await.allowance_minutes,
+        4800
+    );
+    assert_eq!(sheet(&app, client.id, "2026-10").await.allowance_minutes, 0);
+    app.post(&app.admin, "/api/v1/policy", json!({"key": "proration", "effective_from": "2026-01-01", "value": "by_days", "source": "Domes lēmums"})).await.expect(201);
+    // 15 of November's 30 days are covered.
+    assert_eq!(
+        sheet(&app, client.id, "2026-11").await.allowance_minutes,
+        2400
+    );
+    assert_eq!(
+        sheet(&app, client.id, "2026-12").await.allowance_minutes,
+        4800
+    );
+}

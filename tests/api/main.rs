@@ -13,4 +13,5 @@ mod example;
 mod ops;
 mod people;
 mod policy;
+mod properties;
 mod users;
