@@ -40,6 +40,8 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("payload too large")]
     PayloadTooLarge,
+    #[error("too many mutations in one push")]
+    TooManyMutations { max: usize },
     /// The request contradicts an existing record (a taken login, an id in use).
     #[error("conflict: {reason}")]
     Conflict {
@@ -88,6 +90,17 @@ impl ApiError {
         self.parts().0
     }
 
+    /// The stable code and details, e.g. to report a refused sync mutation inside a 200 reply.
+    pub fn code_and_details(&self) -> (ErrorCode, Value) {
+        let (_, code, details) = self.parts();
+        (code, details)
+    }
+
+    /// True for failures of the service itself (the database away), not of the request.
+    pub fn is_infrastructure(&self) -> bool {
+        matches!(self, ApiError::NotReady(_) | ApiError::Internal(_))
+    }
+
     fn parts(&self) -> (StatusCode, ErrorCode, Value) {
         use ApiError::*;
         match self {
@@ -124,6 +137,11 @@ impl ApiError {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 ErrorCode::UnsupportedMediaType,
                 json!({}),
+            ),
+            TooManyMutations { max } => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::PayloadTooLarge,
+                json!({ "max_mutations": max }),
             ),
             PayloadTooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,

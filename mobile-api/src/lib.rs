@@ -9,6 +9,7 @@ pub mod entries;
 pub mod error;
 pub mod people;
 pub mod policy;
+pub mod sync;
 pub mod types;
 
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};

@@ -487,3 +487,52 @@ pub mod idempotency_keys {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod sync_mutations {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "sync_mutations")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub device_row: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub seq: i64,
+        pub name: String,
+        pub body_hash: String,
+        pub status: String,
+        pub outcome: String,
+        pub device_time: Option<DateTimeUtc>,
+        pub received_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod changes {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "changes")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub position: Option<i64>,
+        pub kind: String,
+        pub op: String,
+        pub entity_id: String,
+        pub client_id: Option<Uuid>,
+        pub assistant_id: Option<Uuid>,
+        pub user_id: Option<Uuid>,
+        pub data: String,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

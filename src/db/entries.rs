@@ -15,7 +15,12 @@ use crate::domain::rules::{
     self, Accepted, Assigned, Context, Finding, MonthUse, Neighbour, Proposed, Refusal, Suspended,
 };
 use crate::domain::time::{Month, month_parts, riga_midnight, session_days, week_parts};
-use mobile_api::{ErrorCode, Service};
+use mobile_api::entries::{Entry, Trip, Warning};
+use mobile_api::{ErrorCode, Locale, Service};
+
+use super::changes::{self, Scope};
+use crate::domain::decision;
+use crate::i18n;
 
 /// Statuses of entries that still stand (may count, may overlap).
 pub const LIVE: [&str; 2] = ["active", "pending_review"];
@@ -111,7 +116,7 @@ fn lock_key(id: Uuid) -> i64 {
 /// across clients), and each client-month touched (allowance, transport, client overlaps). On
 /// SQLite the single writer connection already serializes them; on PostgreSQL an advisory lock
 /// for the assistant, then the month-sheet rows `FOR UPDATE` in month order (so never a deadlock).
-async fn lock(
+pub(super) async fn lock(
     db: &impl ConnectionTrait,
     assistant_id: Uuid,
     client_id: Uuid,
@@ -532,6 +537,7 @@ pub async fn save(
     }
     count(db, &model, cents, 1, now).await?;
     touch(db, w.client_id, &months, now).await?;
+    record_changes(db, &model, &new_trips, &months, now).await?;
     audit::append(
         db,
         now,
@@ -590,6 +596,7 @@ pub async fn delete(
     gone.updated_at = now;
     people::update(db, gone.clone()).await?;
     touch(db, old.client_id, &months, now).await?;
+    record_changes(db, &gone, &old_trips, &months, now).await?;
     audit::append(
         db,
         now,
@@ -739,4 +746,136 @@ pub async fn store_answer(
     .exec_without_returning(db)
     .await
     .map(|_| ())
+}
+
+fn stored_warnings(e: &entries::Model, locale: Locale) -> Vec<Warning> {
+    let list: Vec<Value> = e
+        .warnings
+        .as_deref()
+        .and_then(|w| serde_json::from_str(w).ok())
+        .unwrap_or_default();
+    list.into_iter()
+        .map(|w| {
+            let code = w["code"].as_str().unwrap_or("").to_owned();
+            let details = w["details"].clone();
+            Warning {
+                message: i18n::warning_message(&code, locale, &details),
+                code,
+                details,
+            }
+        })
+        .collect()
+}
+
+/// The wire form of an entry, times with the offset the device sent; warnings in `locale`.
+pub fn wire(e: &entries::Model, t: &[trips::Model], locale: Locale) -> Entry {
+    let at = |ts: i64, offset: i32| {
+        let o = chrono::FixedOffset::east_opt(offset)
+            .unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset"));
+        instant(ts).with_timezone(&o)
+    };
+    Entry {
+        id: e.id,
+        client_id: e.client_id,
+        assistant_id: e.assistant_id,
+        purpose: e.purpose.clone(),
+        started_at: at(e.start_utc, e.start_offset),
+        ended_at: at(e.end_utc, e.end_offset),
+        minutes: i64::from(e.minutes),
+        place: e.place.clone(),
+        note: e.note.clone(),
+        trips: t
+            .iter()
+            .filter(|t| t.entry_id == e.id)
+            .map(|t| Trip {
+                mode: t.mode.clone(),
+                from: t.from_place.clone(),
+                to: t.to_place.clone(),
+                distance_km: f64::from(t.distance_m) / 1000.0,
+                cost_cents: t.cost_cents,
+            })
+            .collect(),
+        status: e.status.clone(),
+        version: e.version,
+        warnings: stored_warnings(e, locale),
+    }
+}
+
+/// Records the entry's change and the new state of the months it touches (for pull).
+async fn record_changes(
+    db: &impl ConnectionTrait,
+    e: &entries::Model,
+    t: &[trips::Model],
+    months: &[Month],
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let scope = Scope {
+        client_id: Some(e.client_id),
+        assistant_id: Some(e.assistant_id),
+        user_id: None,
+    };
+    let (op, data) = if e.status == "deleted" {
+        ("delete", json!({ "id": e.id, "version": e.version }))
+    } else {
+        (
+            "upsert",
+            serde_json::to_value(wire(e, t, Locale::Lv)).unwrap_or(Value::Null),
+        )
+    };
+    changes::record(db, "entry", op, e.id.to_string(), scope, &data, now).await?;
+    record_months(db, e.client_id, months, now).await
+}
+
+/// Records the state of the client's `months` as `month` changes: state, allowance and use.
+pub async fn record_months(
+    db: &impl ConnectionTrait,
+    client_id: Uuid,
+    months: &[Month],
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    if months.is_empty() {
+        return Ok(());
+    }
+    let versions: Vec<_> = people::decisions_of(db, client_id)
+        .await?
+        .iter()
+        .map(people::figures)
+        .collect();
+    let book = policy::book(db).await?;
+    let mut months = months.to_vec();
+    months.sort();
+    months.dedup();
+    for month in months {
+        let proration = book
+            .at(month.last_day())
+            .map(|p| p.proration)
+            .map_err(DbErr::Custom)?;
+        let allowance = decision::month_allowance(&versions, month, proration);
+        let sheet = month_sheet(db, client_id, month).await?;
+        let used = sheet.as_ref().map(|s| s.used_minutes).unwrap_or(0);
+        let data = json!({
+            "client_id": client_id, "month": month.to_string(),
+            "state": sheet.as_ref().map(|s| s.state.as_str()).unwrap_or("open"),
+            "version": sheet.as_ref().map(|s| s.version).unwrap_or(0),
+            "allowance_minutes": allowance, "used_minutes": used,
+            "remaining_minutes": Ord::max(allowance - used, 0),
+            "transport_cap_cents": decision::month_transport_cap(&versions, month),
+            "transport_used_cents": sheet.as_ref().map(|s| s.transport_used_cents).unwrap_or(0),
+        });
+        let scope = Scope {
+            client_id: Some(client_id),
+            ..Default::default()
+        };
+        changes::record(
+            db,
+            "month",
+            "upsert",
+            format!("{client_id}/{month}"),
+            scope,
+            &data,
+            now,
+        )
+        .await?;
+    }
+    Ok(())
 }

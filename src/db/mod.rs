@@ -1,8 +1,10 @@
 //! SeaORM entities and queries: the only layer that imports `sea_orm`.
 
 pub mod audit;
+pub mod changes;
 pub mod entity;
 pub mod entries;
+pub mod months;
 pub mod people;
 pub mod policy;
 pub mod session;

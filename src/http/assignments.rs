@@ -14,6 +14,7 @@ use uuid::Uuid;
 use super::auth::Caller;
 use super::extract::{ApiJson, ApiPath, ApiQuery, Paging};
 use crate::app::AppState;
+use crate::db::changes::{self, Scope};
 use crate::db::entity::assignments;
 use crate::db::{self, audit};
 use crate::error::ApiError;
@@ -48,6 +49,35 @@ async fn views(
             created_at: a.created_at,
         })
         .collect())
+}
+
+/// Tells the assistant's phones (pull) about the assignment.
+async fn record_change(
+    txn: &impl sea_orm::ConnectionTrait,
+    a: &assignments::Model,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), ApiError> {
+    let mut data = snapshot(a);
+    data["id"] = json!(a.id);
+    if let Some(c) = db::people::client(txn, a.client_id).await? {
+        data["client_name"] = json!(c.name);
+    }
+    let scope = Scope {
+        client_id: Some(a.client_id),
+        assistant_id: Some(a.assistant_id),
+        user_id: None,
+    };
+    changes::record(
+        txn,
+        "assignment",
+        "upsert",
+        a.id.to_string(),
+        scope,
+        &data,
+        now,
+    )
+    .await?;
+    Ok(())
 }
 
 fn snapshot(a: &assignments::Model) -> Value {
@@ -123,6 +153,7 @@ pub async fn create(
     };
     check_unique(&state, &txn, &model).await?;
     db::people::insert(&txn, model.clone()).await?;
+    record_change(&txn, &model, now).await?;
     audit::append(
         &txn,
         now,
@@ -228,6 +259,7 @@ pub async fn update(
     a.updated_at = now;
     check_unique(&state, &txn, &a).await?;
     db::people::update(&txn, a.clone()).await?;
+    record_change(&txn, &a, now).await?;
     audit::append(
         &txn,
         now,

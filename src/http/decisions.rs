@@ -18,6 +18,7 @@ use uuid::Uuid;
 use super::auth::Caller;
 use super::extract::{ApiJson, ApiPath};
 use crate::app::AppState;
+use crate::db::changes::{self, Scope};
 use crate::db::entity::{decisions, suspensions};
 use crate::db::{self, audit};
 use crate::domain::decision::{self, Draft, Figures, Other};
@@ -85,6 +86,33 @@ fn views(all: &[decisions::Model], susp: &[suspensions::Model], policy: &Policy)
             }
         })
         .collect()
+}
+
+/// Tells phones (pull) about the decision, and the allowance of the months around today.
+async fn record_change(
+    txn: &impl sea_orm::ConnectionTrait,
+    op: &str,
+    d: &decisions::Model,
+    data: Value,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), ApiError> {
+    let scope = Scope {
+        client_id: Some(d.client_id),
+        ..Default::default()
+    };
+    changes::record(
+        txn,
+        "decision",
+        op,
+        d.series_id.to_string(),
+        scope,
+        &data,
+        now,
+    )
+    .await?;
+    let this = crate::domain::time::Month::of(crate::domain::time::riga_date(now));
+    db::entries::record_months(txn, d.client_id, &[this.prev(), this], now).await?;
+    Ok(())
 }
 
 fn snapshot(d: &decisions::Model) -> Value {
@@ -226,6 +254,7 @@ pub async fn create(
         created_by: Some(caller.user_id),
     };
     db::people::insert(&txn, model.clone()).await?;
+    record_change(&txn, "upsert", &model, snapshot(&model), now).await?;
     audit::append(
         &txn,
         now,
@@ -340,6 +369,7 @@ pub async fn amend(
         created_by: Some(caller.user_id),
     };
     db::people::insert(&txn, model.clone()).await?;
+    record_change(&txn, "upsert", &model, snapshot(&model), now).await?;
     audit::append(
         &txn,
         now,
@@ -408,6 +438,7 @@ pub async fn suspend(
         created_by: Some(caller.user_id),
     };
     db::people::insert(&txn, model.clone()).await?;
+    record_change(&txn, "suspension", &decision, json!({ "id": model.id, "series_id": model.series_id, "from": model.starts_on, "to": model.ends_on, "reason": model.reason }), now).await?;
     audit::append(
         &txn,
         now,

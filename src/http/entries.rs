@@ -5,9 +5,9 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Datelike, FixedOffset, Timelike};
-use mobile_api::entries::{Entry, EntryWrite, MonthSheet, PurposeMinutes, Trip, Warning};
+use mobile_api::entries::{Entry, EntryWrite, MonthSheet, PurposeMinutes, Warning};
 use mobile_api::{ErrorCode, Locale, Page, Role};
-use sea_orm::TransactionTrait;
+use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -27,57 +27,9 @@ use crate::i18n;
 
 pub const TRIP_MODES: [&str; 4] = ["public_transport", "own_car", "taxi", "other"];
 
-fn stored_warnings(e: &entries::Model, locale: Locale) -> Vec<Warning> {
-    let list: Vec<Value> = e
-        .warnings
-        .as_deref()
-        .and_then(|w| serde_json::from_str(w).ok())
-        .unwrap_or_default();
-    list.into_iter()
-        .map(|w| {
-            let code = w["code"].as_str().unwrap_or("").to_owned();
-            let details = w["details"].clone();
-            Warning {
-                message: i18n::warning_message(&code, locale, &details),
-                code,
-                details,
-            }
-        })
-        .collect()
-}
-
 /// The wire form of an entry, times with the offset the device sent.
 pub fn view(e: &entries::Model, t: &[trips::Model], locale: Locale) -> Entry {
-    let at = |ts: i64, offset: i32| {
-        let o = FixedOffset::east_opt(offset)
-            .unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset"));
-        instant(ts).with_timezone(&o)
-    };
-    Entry {
-        id: e.id,
-        client_id: e.client_id,
-        assistant_id: e.assistant_id,
-        purpose: e.purpose.clone(),
-        started_at: at(e.start_utc, e.start_offset),
-        ended_at: at(e.end_utc, e.end_offset),
-        minutes: i64::from(e.minutes),
-        place: e.place.clone(),
-        note: e.note.clone(),
-        trips: t
-            .iter()
-            .filter(|t| t.entry_id == e.id)
-            .map(|t| Trip {
-                mode: t.mode.clone(),
-                from: t.from_place.clone(),
-                to: t.to_place.clone(),
-                distance_km: f64::from(t.distance_m) / 1000.0,
-                cost_cents: t.cost_cents,
-            })
-            .collect(),
-        status: e.status.clone(),
-        version: e.version,
-        warnings: stored_warnings(e, locale),
-    }
+    store::wire(e, t, locale)
 }
 
 fn refused(code: ErrorCode, details: Value) -> ApiError {
@@ -113,7 +65,7 @@ fn looks_like_coordinates(place: &str) -> bool {
 }
 
 /// Checks the shape of a write and resolves whose entry it is.
-fn parse_write(caller: &Caller, body: &EntryWrite, id: Uuid) -> Result<Write, ApiError> {
+pub fn parse_write(caller: &Caller, body: &EntryWrite, id: Uuid) -> Result<Write, ApiError> {
     let assistant_id = match caller.role {
         Role::Assistant => {
             let own = caller
@@ -180,7 +132,7 @@ fn parse_write(caller: &Caller, body: &EntryWrite, id: Uuid) -> Result<Write, Ap
     })
 }
 
-fn write_error(e: WriteError, locale: Locale) -> ApiError {
+pub fn write_error(e: WriteError, locale: Locale) -> ApiError {
     match e {
         WriteError::Refused(r) => refused(r.code, r.details),
         WriteError::Stale(current) => {
@@ -198,19 +150,23 @@ fn write_error(e: WriteError, locale: Locale) -> ApiError {
 
 /// For staff: the client and assistant named must exist (assistants learn nothing: the rules
 /// answer `not_assigned` for a client that is not theirs, existing or not).
-async fn check_names(state: &AppState, caller: &Caller, w: &Write) -> Result<(), ApiError> {
+pub async fn check_names(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    w: &Write,
+) -> Result<(), ApiError> {
     if caller.is_staff() {
-        db::people::client(&state.db, w.client_id)
+        db::people::client(db, w.client_id)
             .await?
             .ok_or_else(|| ApiError::invalid("client_id", "unknown"))?;
-        db::people::assistant(&state.db, w.assistant_id)
+        db::people::assistant(db, w.assistant_id)
             .await?
             .ok_or_else(|| ApiError::invalid("assistant_id", "unknown"))?;
     }
     Ok(())
 }
 
-fn actor(caller: &Caller) -> Actor {
+pub fn actor(caller: &Caller) -> Actor {
     Actor {
         user_id: caller.user_id,
         coordinator: caller.is_staff(),
@@ -258,7 +214,7 @@ pub async fn create(
         None => None,
     };
     let write = parse_write(&caller, &body, body.id.unwrap_or_else(Uuid::now_v7))?;
-    check_names(&state, &caller, &write).await?;
+    check_names(&state.db, &caller, &write).await?;
     let hash = request_hash(&body);
     let now = state.clock.now();
     let txn = state.db.begin().await?;
@@ -311,16 +267,19 @@ pub async fn create(
 }
 
 /// The entry if the caller may see it (404 otherwise, like a missing one).
-async fn visible(state: &AppState, caller: &Caller, id: Uuid) -> Result<entries::Model, ApiError> {
-    let e = store::entry(&state.db, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+pub async fn visible(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<entries::Model, ApiError> {
+    let e = store::entry(db, id).await?.ok_or(ApiError::NotFound)?;
     let ok = match caller.role {
         Role::Coordinator | Role::Admin | Role::Accountant => true,
         Role::Assistant => caller.assistant_id == Some(e.assistant_id),
-        Role::Client | Role::Representative => {
-            caller.may_see_client(state, e.client_id).await.is_ok()
-        }
+        Role::Client => caller.client_id == Some(e.client_id),
+        Role::Representative => db::session::represented(db, caller.user_id)
+            .await?
+            .contains(&e.client_id),
     };
     if ok { Ok(e) } else { Err(ApiError::NotFound) }
 }
@@ -339,7 +298,7 @@ pub async fn update(
     if body.id.is_some_and(|b| b != id) {
         return Err(ApiError::invalid("id", "immutable"));
     }
-    let existing = visible(&state, &caller, id).await?;
+    let existing = visible(&state.db, &caller, id).await?;
     if !matches!(
         caller.role,
         Role::Assistant | Role::Coordinator | Role::Admin
@@ -387,7 +346,7 @@ pub async fn delete(
     let base_version = query
         .base_version
         .ok_or_else(|| ApiError::invalid("base_version", "required"))?;
-    visible(&state, &caller, id).await?;
+    visible(&state.db, &caller, id).await?;
     if !matches!(
         caller.role,
         Role::Assistant | Role::Coordinator | Role::Admin
@@ -416,7 +375,7 @@ pub async fn read(
     Lang(locale): Lang,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<Entry>, ApiError> {
-    let e = visible(&state, &caller, id).await?;
+    let e = visible(&state.db, &caller, id).await?;
     let trips = store::trips_of(&state.db, vec![id]).await?;
     Ok(Json(view(&e, &trips, locale)))
 }
@@ -435,7 +394,7 @@ pub struct ListQuery {
     pub limit: Option<u64>,
 }
 
-fn parse_month(value: &str) -> Result<Month, ApiError> {
+pub fn parse_month(value: &str) -> Result<Month, ApiError> {
     Month::parse(value).ok_or_else(|| ApiError::invalid("month", "out_of_range"))
 }
 

@@ -10,6 +10,7 @@ pub mod entries;
 pub mod extract;
 pub mod ops;
 pub mod policy;
+pub mod sync;
 pub mod users;
 
 use std::time::Duration;
@@ -94,7 +95,12 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/clients/{client_id}/months/{month}",
             get(entries::month_sheet),
-        );
+        )
+        .route(
+            "/sync/push",
+            post(sync::push).layer(DefaultBodyLimit::max(sync::PUSH_BODY_LIMIT)),
+        )
+        .route("/sync/pull", get(sync::pull));
 
     let trace = TraceLayer::new_for_http().make_span_with(|request: &Request| {
         let route = request

@@ -14,4 +14,5 @@ mod ops;
 mod people;
 mod policy;
 mod properties;
+mod sync;
 mod users;

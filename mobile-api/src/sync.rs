@@ -1,0 +1,83 @@
+//! Mobile sync: push a queue of mutations exactly once, pull what changed by cursor.
+//! See `mobile-api/README.md` for the loop a phone runs.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::entries::{Entry, Warning};
+use crate::error::ErrorDetail;
+
+/// `POST /api/v1/sync/push`: at most 500 mutations and 1 MiB.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PushRequest {
+    /// The `device.device_id` this token was issued for at login.
+    pub device_id: String,
+    /// The device's clock when it sent the push (for the `clock_skew` warning). Optional.
+    #[serde(default)]
+    pub device_time: Option<DateTime<Utc>>,
+    pub mutations: Vec<Mutation>,
+}
+
+/// One queued change. `seq` counts from 1 per device and never repeats.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Mutation {
+    pub seq: i64,
+    /// `entry.save` (args: an [`crate::entries::EntryWrite`] with `id` and `base_version`:
+    /// null creates), `entry.delete` (args: `{id, base_version}`), `month.submit` (args:
+    /// `{client_id, month}`).
+    pub name: String,
+    pub args: serde_json::Value,
+}
+
+/// What happened to one mutation.
+///
+/// `status`: `applied`; `rejected` (a rule refused it, `error` says which; the seq is consumed, so
+/// the queue moves on); `duplicate` (this seq was applied before with the same body: the original
+/// outcome is in `original_status`, `entry`, `warnings`, `error`). Two more `error.code`s come with
+/// `rejected` and do **not** consume the seq: `seq_conflict` (the seq was used before with a
+/// different body) and `seq_gap` (a seq is missing; `error.details.expected_seq` says where to
+/// resume; the rest of the batch was not looked at).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MutationResult {
+    pub seq: i64,
+    pub status: String,
+    /// For `duplicate`: `applied` or `rejected`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry: Option<Entry>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warnings: Option<Vec<Warning>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorDetail>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PushResponse {
+    pub results: Vec<MutationResult>,
+    /// The highest seq the server has applied for this device.
+    pub last_applied_seq: i64,
+    pub server_time: DateTime<Utc>,
+}
+
+/// One change since the cursor. `kind`: `entry` (the user's own entries; `op` `upsert` or
+/// `delete` — a tombstone with `data.id`), `month` (a client's month: state, allowance, use),
+/// `assignment`, `decision`, `mutation` (a refused mutation of this user: `op` `rejected`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub kind: String,
+    pub op: String,
+    pub id: String,
+    pub data: serde_json::Value,
+}
+
+/// `GET /api/v1/sync/pull?cursor=…&limit=…`
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub changes: Vec<Change>,
+    /// Opaque: pass it back as `cursor` for the next page. Empty from the beginning.
+    pub cursor: String,
+    pub has_more: bool,
+    pub last_applied_seq: i64,
+    pub server_time: DateTime<Utc>,
+}

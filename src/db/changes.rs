@@ -1,0 +1,129 @@
+//! The change log devices pull from, numbered in commit order (see migration 3 for why a
+//! sequencer numbers committed rows instead of trusting ids).
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
+};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::entity::changes;
+
+/// Who may see a change.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Scope {
+    pub client_id: Option<Uuid>,
+    pub assistant_id: Option<Uuid>,
+    pub user_id: Option<Uuid>,
+}
+
+/// Records a change in the caller's transaction; it gets its position once committed.
+pub async fn record(
+    db: &impl ConnectionTrait,
+    kind: &str,
+    op: &str,
+    entity_id: String,
+    scope: Scope,
+    data: &Value,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    changes::Entity::insert(changes::ActiveModel {
+        position: Set(None),
+        kind: Set(kind.to_owned()),
+        op: Set(op.to_owned()),
+        entity_id: Set(entity_id),
+        client_id: Set(scope.client_id),
+        assistant_id: Set(scope.assistant_id),
+        user_id: Set(scope.user_id),
+        data: Set(data.to_string()),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .exec_without_returning(db)
+    .await
+    .map(|_| ())
+}
+
+/// Numbers the committed, unnumbered changes after the highest position so far, in id order.
+/// One sequencer at a time (an advisory lock on PostgreSQL; SQLite has one writer).
+pub async fn sequence(db: &super::Db) -> Result<(), DbErr> {
+    let txn = db.begin().await?;
+    if super::is_postgres(&txn) {
+        txn.execute_unprepared("select pg_advisory_xact_lock(7316002)")
+            .await?;
+    }
+    txn.execute_unprepared(
+        "update changes set position = numbered.position
+         from (select id, (select coalesce(max(position), 0) from changes)
+                          + row_number() over (order by id) as position
+               from changes where position is null) as numbered
+         where changes.id = numbered.id",
+    )
+    .await?;
+    txn.commit().await
+}
+
+/// What a user may pull.
+pub enum Visibility {
+    /// Coordinators, admins, accountants: every change.
+    All,
+    /// An assistant: their own entries and assignments, the months and decisions of their
+    /// clients, their refused mutations.
+    Assistant {
+        assistant_id: Uuid,
+        clients: Vec<Uuid>,
+        user_id: Uuid,
+    },
+    /// A client or representative: their clients' entries, months and decisions.
+    Clients { clients: Vec<Uuid>, user_id: Uuid },
+}
+
+/// Up to `limit` numbered changes after `after`, in position order, in one statement (one
+/// consistent snapshot).
+pub async fn page(
+    db: &impl ConnectionTrait,
+    after: i64,
+    who: &Visibility,
+    limit: u64,
+) -> Result<Vec<changes::Model>, DbErr> {
+    let mine = |user_id: Uuid| {
+        Condition::all()
+            .add(changes::Column::Kind.eq("mutation"))
+            .add(changes::Column::UserId.eq(user_id))
+    };
+    let visible = match who {
+        Visibility::All => Condition::all(),
+        Visibility::Assistant {
+            assistant_id,
+            clients,
+            user_id,
+        } => Condition::any()
+            .add(
+                Condition::all()
+                    .add(changes::Column::Kind.is_in(["entry", "assignment"]))
+                    .add(changes::Column::AssistantId.eq(*assistant_id)),
+            )
+            .add(
+                Condition::all()
+                    .add(changes::Column::Kind.is_in(["month", "decision"]))
+                    .add(changes::Column::ClientId.is_in(clients.clone())),
+            )
+            .add(mine(*user_id)),
+        Visibility::Clients { clients, user_id } => Condition::any()
+            .add(
+                Condition::all()
+                    .add(changes::Column::Kind.is_in(["entry", "month", "decision"]))
+                    .add(changes::Column::ClientId.is_in(clients.clone())),
+            )
+            .add(mine(*user_id)),
+    };
+    changes::Entity::find()
+        .filter(changes::Column::Position.gt(after))
+        .filter(visible)
+        .order_by_asc(changes::Column::Position)
+        .limit(limit)
+        .all(db)
+        .await
+}

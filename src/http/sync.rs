@@ -1,0 +1,418 @@
+//! Mobile sync: `POST /api/v1/sync/push` (exactly once by per-device seq) and
+//! `GET /api/v1/sync/pull` (changes by commit-ordered cursor).
+
+use axum::Json;
+use axum::extract::State;
+use chrono::{DateTime, Utc};
+use mobile_api::entries::{Entry, EntryWrite};
+use mobile_api::sync::{Change, Mutation, MutationResult, PullResponse, PushRequest, PushResponse};
+use mobile_api::{ErrorCode, ErrorDetail, Locale, Role};
+use sea_orm::{DatabaseTransaction, EntityTrait, QuerySelect, Set, TransactionTrait};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::auth::Caller;
+use super::entries::{actor, check_names, parse_month, parse_write, visible, write_error};
+use super::extract::{ApiQuery, Lang, parse_json};
+use crate::app::AppState;
+use crate::db::entity::{devices, sync_mutations};
+use crate::db::entries::{self as store, WriteError};
+use crate::db::{self, changes};
+use crate::error::ApiError;
+use crate::i18n;
+
+pub const MAX_MUTATIONS: usize = 500;
+pub const PUSH_BODY_LIMIT: usize = 1024 * 1024;
+pub const PULL_DEFAULT: u64 = 200;
+pub const PULL_MAX: u64 = 1000;
+
+/// What applying a mutation produced (stored, and returned again for duplicates).
+#[derive(Default)]
+struct Outcome {
+    entry: Option<Entry>,
+}
+
+fn body_hash(m: &Mutation) -> String {
+    // serde_json's maps are ordered by key, so equal bodies serialize equally.
+    let text = format!("{}\n{}", m.name, m.args);
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn error_detail(code: ErrorCode, details: Value, locale: Locale) -> ErrorDetail {
+    ErrorDetail {
+        code,
+        message: i18n::message(code, locale, &details),
+        details,
+    }
+}
+
+fn relocalize(mut entry: Entry, locale: Locale) -> Entry {
+    for w in &mut entry.warnings {
+        w.message = i18n::warning_message(&w.code, locale, &w.details);
+    }
+    entry
+}
+
+#[derive(Deserialize)]
+struct DeleteArgs {
+    id: Uuid,
+    base_version: i32,
+}
+
+#[derive(Deserialize)]
+struct SubmitArgs {
+    client_id: Uuid,
+    month: String,
+}
+
+fn args<T: serde::de::DeserializeOwned>(m: &Mutation) -> Result<T, ApiError> {
+    parse_json(&serde_json::to_vec(&m.args).unwrap_or_default())
+}
+
+/// Applies one mutation inside `txn` (a savepoint of the mutation's transaction).
+async fn apply(
+    txn: &DatabaseTransaction,
+    caller: &Caller,
+    m: &Mutation,
+    device_time: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<Outcome, ApiError> {
+    if !matches!(
+        caller.role,
+        Role::Assistant | Role::Coordinator | Role::Admin
+    ) {
+        return Err(ApiError::Rule {
+            code: ErrorCode::Forbidden,
+            details: json!({}),
+        });
+    }
+    match m.name.as_str() {
+        "entry.save" => {
+            let mut body: EntryWrite = args(m)?;
+            let id = body.id.ok_or_else(|| ApiError::invalid("id", "required"))?;
+            body.device_time = body.device_time.or(device_time);
+            if body.base_version.is_some() {
+                let existing = visible(txn, caller, id).await?;
+                if caller.is_staff() && body.assistant_id.is_none() {
+                    body.assistant_id = Some(existing.assistant_id);
+                }
+            }
+            let write = parse_write(caller, &body, id)?;
+            check_names(txn, caller, &write).await?;
+            match store::save(txn, &write, actor(caller), now).await {
+                Ok(saved) => Ok(Outcome {
+                    entry: Some(store::wire(&saved.entry, &saved.trips, Locale::Lv)),
+                }),
+                // A create of an entry the server has: the phone is told what the server holds.
+                Err(WriteError::Exists) => {
+                    let current = visible(txn, caller, id).await?;
+                    let trips = store::trips_of(txn, vec![id]).await?;
+                    Err(ApiError::Rule {
+                        code: ErrorCode::StaleVersion,
+                        details: json!({ "current": store::wire(&current, &trips, Locale::Lv) }),
+                    })
+                }
+                Err(e) => Err(write_error(e, Locale::Lv)),
+            }
+        }
+        "entry.delete" => {
+            let a: DeleteArgs = args(m)?;
+            visible(txn, caller, a.id).await?;
+            match store::delete(txn, a.id, a.base_version, actor(caller), now).await {
+                Ok(gone) => {
+                    let trips = store::trips_of(txn, vec![a.id]).await?;
+                    Ok(Outcome {
+                        entry: Some(store::wire(&gone, &trips, Locale::Lv)),
+                    })
+                }
+                Err(e) => Err(write_error(e, Locale::Lv)),
+            }
+        }
+        "month.submit" => {
+            let a: SubmitArgs = args(m)?;
+            let month = parse_month(&a.month)?;
+            let assistant = if caller.is_staff() {
+                None
+            } else {
+                caller.assistant_id
+            };
+            db::months::submit(txn, a.client_id, month, assistant, actor(caller), now)
+                .await
+                .map_err(|e| write_error(e, Locale::Lv))?;
+            Ok(Outcome::default())
+        }
+        _ => Err(ApiError::invalid_with(
+            "name",
+            "out_of_range",
+            json!({ "allowed": ["entry.save", "entry.delete", "month.submit"] }),
+        )),
+    }
+}
+
+/// `POST /api/v1/sync/push`
+pub async fn push(
+    State(state): State<AppState>,
+    caller: Caller,
+    Lang(locale): Lang,
+    super::extract::ApiJson(body): super::extract::ApiJson<PushRequest>,
+) -> Result<Json<PushResponse>, ApiError> {
+    if body.mutations.len() > MAX_MUTATIONS {
+        return Err(ApiError::TooManyMutations { max: MAX_MUTATIONS });
+    }
+    if let Some(bad) = body.mutations.iter().find(|m| m.seq < 1) {
+        return Err(ApiError::invalid_with(
+            "mutations.seq",
+            "out_of_range",
+            json!({ "seq": bad.seq }),
+        ));
+    }
+    let device = db::session::device(&state.db, caller.device)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    if device.device_id != body.device_id {
+        return Err(ApiError::Rule {
+            code: ErrorCode::Forbidden,
+            details: json!({ "device_id": body.device_id }),
+        });
+    }
+    let mut results = Vec::with_capacity(body.mutations.len());
+    let mut last_applied = device.last_applied_seq;
+    for m in &body.mutations {
+        let hash = body_hash(m);
+        let now = state.clock.now();
+        let txn = state.db.begin().await?;
+        // The device row is the lock that orders this device's pushes (two identical pushes in
+        // flight at once apply each seq once).
+        let mut select = devices::Entity::find_by_id(device.id);
+        if db::is_postgres(&txn) {
+            select = select.lock_exclusive();
+        }
+        let dev = select.one(&txn).await?.ok_or(ApiError::Unauthorized)?;
+        last_applied = dev.last_applied_seq;
+        if m.seq <= last_applied {
+            let seen = sync_mutations::Entity::find_by_id((dev.id, m.seq))
+                .one(&txn)
+                .await?;
+            txn.rollback().await?;
+            results.push(match seen {
+                Some(row) if row.body_hash == hash => replayed(&row, locale),
+                _ => MutationResult {
+                    seq: m.seq,
+                    status: "rejected".into(),
+                    original_status: None,
+                    entry: None,
+                    warnings: None,
+                    error: Some(error_detail(
+                        ErrorCode::SeqConflict,
+                        json!({ "seq": m.seq }),
+                        locale,
+                    )),
+                },
+            });
+            continue;
+        }
+        if m.seq > last_applied + 1 {
+            txn.rollback().await?;
+            let details = json!({ "expected_seq": last_applied + 1, "seq": m.seq });
+            results.push(MutationResult {
+                seq: m.seq,
+                status: "rejected".into(),
+                original_status: None,
+                entry: None,
+                warnings: None,
+                error: Some(error_detail(ErrorCode::SeqGap, details, locale)),
+            });
+            break;
+        }
+        let savepoint = txn.begin().await?;
+        let applied = apply(&savepoint, &caller, m, body.device_time, now).await;
+        let (status, outcome) = match applied {
+            Ok(o) => {
+                savepoint.commit().await?;
+                ("applied", json!({ "entry": o.entry }))
+            }
+            Err(e) if e.is_infrastructure() => return Err(e),
+            Err(e) => {
+                savepoint.rollback().await?;
+                let (code, details) = e.code_and_details();
+                let error = json!({ "code": code, "details": details });
+                let data = json!({ "device_id": dev.device_id, "seq": m.seq, "name": m.name, "error": error });
+                let scope = changes::Scope {
+                    user_id: Some(caller.user_id),
+                    ..Default::default()
+                };
+                changes::record(
+                    &txn,
+                    "mutation",
+                    "rejected",
+                    format!("{}/{}", dev.id, m.seq),
+                    scope,
+                    &data,
+                    now,
+                )
+                .await?;
+                ("rejected", json!({ "error": error }))
+            }
+        };
+        sync_mutations::Entity::insert(sync_mutations::ActiveModel {
+            device_row: Set(dev.id),
+            seq: Set(m.seq),
+            name: Set(m.name.clone()),
+            body_hash: Set(hash),
+            status: Set(status.into()),
+            outcome: Set(outcome.to_string()),
+            device_time: Set(body.device_time),
+            received_at: Set(now),
+        })
+        .exec_without_returning(&txn)
+        .await?;
+        let mut moved: devices::ActiveModel = dev.clone().into();
+        moved.last_applied_seq = Set(m.seq);
+        sea_orm::ActiveModelTrait::update(moved, &txn).await?;
+        txn.commit().await?;
+        last_applied = m.seq;
+        let row = sync_mutations::Model {
+            device_row: dev.id,
+            seq: m.seq,
+            name: m.name.clone(),
+            body_hash: String::new(),
+            status: status.into(),
+            outcome: outcome.to_string(),
+            device_time: body.device_time,
+            received_at: now,
+        };
+        let mut result = replayed(&row, locale);
+        result.status = status.into();
+        result.original_status = None;
+        results.push(result);
+    }
+    Ok(Json(PushResponse {
+        results,
+        last_applied_seq: last_applied,
+        server_time: state.clock.now(),
+    }))
+}
+
+/// A stored outcome as a `duplicate` result, in the caller's language.
+fn replayed(row: &sync_mutations::Model, locale: Locale) -> MutationResult {
+    let outcome: Value = serde_json::from_str(&row.outcome).unwrap_or(Value::Null);
+    let entry: Option<Entry> = serde_json::from_value(outcome["entry"].clone())
+        .ok()
+        .map(|e| relocalize(e, locale));
+    let error = outcome.get("error").and_then(|e| {
+        let code: ErrorCode = serde_json::from_value(e["code"].clone()).ok()?;
+        Some(error_detail(code, e["details"].clone(), locale))
+    });
+    MutationResult {
+        seq: row.seq,
+        status: "duplicate".into(),
+        original_status: Some(row.status.clone()),
+        warnings: entry.as_ref().map(|e| e.warnings.clone()),
+        entry,
+        error,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PullQuery {
+    pub cursor: Option<String>,
+    pub limit: Option<u64>,
+}
+
+fn parse_cursor(cursor: Option<&str>) -> Result<i64, ApiError> {
+    match cursor.map(str::trim) {
+        None | Some("") => Ok(0),
+        Some(c) => c
+            .strip_prefix("c1-")
+            .and_then(|n| n.parse::<i64>().ok())
+            .filter(|n| *n >= 0)
+            .ok_or_else(|| ApiError::invalid("cursor", "out_of_range")),
+    }
+}
+
+/// `GET /api/v1/sync/pull?cursor=…&limit=…`
+pub async fn pull(
+    State(state): State<AppState>,
+    caller: Caller,
+    Lang(locale): Lang,
+    ApiQuery(query): ApiQuery<PullQuery>,
+) -> Result<Json<PullResponse>, ApiError> {
+    let after = parse_cursor(query.cursor.as_deref())?;
+    let limit = query.limit.unwrap_or(PULL_DEFAULT);
+    if limit == 0 || limit > PULL_MAX {
+        return Err(ApiError::invalid_with(
+            "limit",
+            "out_of_range",
+            json!({ "max": PULL_MAX }),
+        ));
+    }
+    changes::sequence(&state.db).await?;
+    let who = match caller.role {
+        Role::Coordinator | Role::Admin | Role::Accountant => changes::Visibility::All,
+        Role::Assistant => {
+            let assistant_id = caller.assistant_id.ok_or(ApiError::Forbidden)?;
+            let filter = db::people::AssignmentFilter {
+                assistant_id: Some(assistant_id),
+                ..Default::default()
+            };
+            let (rows, _) = db::people::assignments(&state.db, &filter, 0, 10_000).await?;
+            let clients: Vec<Uuid> = rows.into_iter().map(|a| a.client_id).collect();
+            changes::Visibility::Assistant {
+                assistant_id,
+                clients,
+                user_id: caller.user_id,
+            }
+        }
+        Role::Client => changes::Visibility::Clients {
+            clients: caller.client_id.into_iter().collect(),
+            user_id: caller.user_id,
+        },
+        Role::Representative => changes::Visibility::Clients {
+            clients: db::session::represented(&state.db, caller.user_id).await?,
+            user_id: caller.user_id,
+        },
+    };
+    let mut rows = changes::page(&state.db, after, &who, limit + 1).await?;
+    let has_more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    let cursor = rows.last().and_then(|r| r.position).unwrap_or(after);
+    let changes = rows
+        .into_iter()
+        .map(|r| {
+            let mut data: Value = serde_json::from_str(&r.data).unwrap_or(Value::Null);
+            if r.kind == "entry"
+                && r.op == "upsert"
+                && let Ok(e) = serde_json::from_value::<Entry>(data.clone())
+            {
+                data = serde_json::to_value(relocalize(e, locale)).unwrap_or(data);
+            }
+            if r.kind == "mutation"
+                && let Ok(code) = serde_json::from_value::<ErrorCode>(data["error"]["code"].clone())
+            {
+                data["error"]["message"] =
+                    json!(i18n::message(code, locale, &data["error"]["details"]));
+            }
+            Change {
+                kind: r.kind,
+                op: r.op,
+                id: r.entity_id,
+                data,
+            }
+        })
+        .collect();
+    let device = db::session::device(&state.db, caller.device)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    Ok(Json(PullResponse {
+        changes,
+        cursor: format!("c1-{cursor}"),
+        has_more,
+        last_applied_seq: device.last_applied_seq,
+        server_time: state.clock.now(),
+    }))
+}

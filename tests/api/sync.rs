@@ -1,0 +1,883 @@
+//! Mobile sync over HTTP: exactly-once push by per-device seq, pull by commit-ordered cursor.
+
+use mobile_api::sync::{PullResponse, PushResponse};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::entries::{Scene, scene, session, sheet};
+use crate::helpers::{Resp, TestApp};
+
+pub fn save(seq: i64, id: Uuid, mut body: Value, base_version: Option<i32>) -> Value {
+    body["id"] = json!(id);
+    body["base_version"] = json!(base_version);
+    json!({"seq": seq, "name": "entry.save", "args": body})
+}
+
+pub async fn push(app: &TestApp, token: &str, device: &str, mutations: Vec<Value>) -> Resp {
+    app.post(
+        token,
+        "/api/v1/sync/push",
+        json!({"device_id": device, "mutations": mutations}),
+    )
+    .await
+}
+
+async fn pull_all(
+    app: &TestApp,
+    token: &str,
+    limit: u64,
+) -> (Vec<mobile_api::sync::Change>, String, usize) {
+    let (mut all, mut cursor, mut pages) = (Vec::new(), String::new(), 0);
+    loop {
+        let r = app
+            .get(
+                token,
+                &format!("/api/v1/sync/pull?cursor={cursor}&limit={limit}"),
+            )
+            .await;
+        r.expect(200);
+        let page: PullResponse = r.json();
+        pages += 1;
+        assert!(page.changes.len() as u64 <= limit);
+        all.extend(page.changes);
+        cursor = page.cursor;
+        if !page.has_more {
+            return (all, cursor, pages);
+        }
+    }
+}
+
+fn statuses(r: &Resp) -> Vec<(i64, String, Option<String>)> {
+    let body: PushResponse = r.json();
+    body.results
+        .into_iter()
+        .map(|x| (x.seq, x.status, x.error.map(|e| e.code.as_str().to_owned())))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_replayed_push_changes_nothing_and_returns_the_same_outcomes() {
+    let app = TestApp::spawn().await;
+    let s = scene(&app, 600, "ruta").await;
+    let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
+    let batch = vec![
+        save(
+            1,
+            a,
+            session(
+                s.client,
+                "2026-11-02T08:00:00+02:00",
+                "2026-11-02T12:00:00+02:00",
+                "work",
+            ),
+            None,
+        ),
+        save(
+            2,
+            b,
+            session(
+                s.client,
+                "2026-11-03T08:00:00+02:00",
+                "2026-11-03T15:00:00+02:00",
+                "work",
+            ),
+            None,
+        ),
+        json!({"seq": 3, "name": "month.submit", "args": {"client_id": s.client, "month": "2026-10"}}),
+    ];
+    let first = push(&app, &s.token, "phone-ruta", batch.clone()).await;
+    first.expect(200);
+    let r: PushResponse = first.json();
+    assert_eq!(r.last_applied_seq, 3);
+    assert_eq!(
+        statuses(&first),
+        [
+            (1, "applied".into(), None),
+            (2, "rejected".into(), Some("over_allowance".into())),
+            (3, "applied".into(), None)
+        ]
+    );
+    assert_eq!(r.results[0].entry.as_ref().unwrap().minutes, 240);
+    let used = sheet(&app, s.client, "2026-11").await.used_minutes;
+    assert_eq!(used, 240);
+    assert_eq!(sheet(&app, s.client, "2026-10").await.state, "submitted");
+
+    let again = push(&app, &s.token, "phone-ruta", batch).await;
+    let r2: PushResponse = again.json();
+    assert!(
+        r2.results.iter().all(|x| x.status == "duplicate"),
+        "{}",
+        again.text
+    );
+    let originals: Vec<Option<String>> = r2
+        .results
+        .iter()
+        .map(|x| x.original_status.clone())
+        .collect();
+    assert_eq!(
+        originals,
+        [
+            Some("applied".into()),
+            Some("rejected".into()),
+            Some("applied".into())
+        ]
+    );
+    assert_eq!(
+        r2.results[0].entry, r.results[0].entry,
+        "the original outcome again"
+    );
+    assert_eq!(
+        r2.results[1].error.as_ref().unwrap().code,
+        mobile_api::ErrorCode::OverAllowance
+    );
+    assert_eq!(r2.last_applied_seq, 3);
+    assert_eq!(sheet(&app, s.client, "2026-11").await.used_minutes, used);
+    let entries = app
+        .get(
+            &app.admin,
+            &format!("/api/v1/entries?client_id={}", s.client),
+        )
+        .await;
+    assert_eq!(entries.body["total"], 1);
+}
+
+#[tokio::test]
+async fn every_rule_refusal_is_data_and_the_rest_of_the_batch_goes_on() {
+    let app = TestApp::spawn().await;
+    let s: Scene = scene(&app, 600, "ruta").await;
+    let url = format!(
+        "/api/v1/clients/{}/decisions/{}/suspensions",
+        s.client, s.decision
+    );
+    app.post(
+        &app.admin,
+        &url,
+        json!({"from": "2026-11-10", "to": "2026-11-12", "reason": "Slimnīca"}),
+    )
+    .await
+    .expect(201);
+    let undecided = app.client("Bez lēmuma", "1980-01-01").await;
+    app.assign(s.assistant, undecided.id, "2026-01-01").await;
+    let other = app.client("Otrs", "1981-01-01").await;
+    app.decision(other.id, json!({"number": "2", "decided_on": "2025-12-01", "service": "assistant", "valid_from": "2026-01-01", "valid_to": "2026-12-31", "monthly_minutes": 600})).await;
+    app.assign(s.assistant, other.id, "2026-01-01").await;
+    let someone = app.assistant("Cits asistents").await;
+
+    let c = s.client;
+    let e1 = Uuid::new_v4();
+    let with = |mut body: Value, key: &str, value: Value| {
+        body[key] = value;
+        body
+    };
+    let taxi =
+        json!([{"mode": "taxi", "from": "A", "to": "B", "distance_km": 2, "cost_cents": 6000}]);
+    let mutations = vec![
+        save(
+            1,
+            e1,
+            session(
+                c,
+                "2026-11-02T08:00:00+02:00",
+                "2026-11-02T12:00:00+02:00",
+                "work",
+            ),
+            None,
+        ),
+        save(
+            2,
+            Uuid::new_v4(),
+            session(
+                c,
+                "2026-11-04T12:00:00+02:00",
+                "2026-11-04T09:00:00+02:00",
+                "work",
+            ),
+            None,
+        ),
+        save(
+            3,
+            Uuid::new_v4(),
+            session(
+                c,
+                "2026-11-24T11:00:00+02:00",
+                "2026-11-24T13:00:00+02:00",
+                "work",
+            ),
+            None,
+        ),
+        save(
+            4,
+            Uuid::new_v4(),
+            session(
+                Uuid::new_v4(),
+                "2026-11-04T08:00:00+02:00",
+                "2026-11-04T09:00:00+02:00",
+                "work",
+            ),
+            None,
+        ),
+        save(
+            5,
+            Uuid::new_v4(),
+            session(
+                undecided.id,
+                "2026-11-04T08:00:00+02:00",
+                "2026-11-04T09:00:00+02:00",
+                "work",
+            ),
+            None,
+        ),
+        save(
+            6,
+            Uuid::new_v4(),
+            session(
+                c,
+                "2026-11-11T08:00:00+02:00",
+                "2026-11-11T09:00:00+02:00",
+                "work",
+            ),
+            None,
+        ),
+        save(
+            7,
+            Uuid::new_v4(),
+            session(
+                c,
+                "2026-11-04T08:00:00+02:00",
+                "2026-11-04T09:00:00+02:00",
+                "fishing",
+            ),
+            None,
+        ),
+        save(
+            8,
+            Uuid::new_v4(),
+            session(
+                c,
+                "2026-11-03T08:00:00+02:00",
+                "2026-11-03T15:00:00+02:00",
+                "work",
+            ),
+            None,
+        ),
+        save(
+            9,
+            Uuid::new_v4(),
+            session(
+                c,
+                "2026-11-02T10:00:00+02:00",
+                "2026-11-02T11:00:00+02:00",
+                "work",
+            ),
+            None,
+        ),
+        save(
+            10,
+            Uuid::new_v4(),
+            session(
+                other.id,
+                "2026-11-05T08:00:00+02:00",
+                "2026-11-05T09:00:00+02:00",
+                "work",
+            ),
+            None,
+        ),
+        save(
+            11,
+            Uuid::new_v4(),
+            session(
+                c,
+                "2026-11-05T08:30:00+02:00",
+                "2026-11-05T09:30:00+02:00",
+                "work",
+            ),
+            None,
+        ),
+        save(
+            12,
+            Uuid::new_v4(),
+            with(
+                session(
+                    other.id,
+                    "2026-11-06T08:00:00+02:00",
+                    "2026-11-06T09:00:00+02:00",
+                    "work",
+                ),
+                "trips",
+                taxi.clone(),
+            ),
+            None,
+        ),
+        save(
+            13,
+            Uuid::new_v4(),
+            with(
+                session(
+                    c,
+                    "2026-11-06T08:00:00+02:00",
+                    "2026-11-06T09:00:00+02:00",
+                    "work",
+                ),
+                "trips",
+                taxi,
+            ),
+            None,
+        ),
+        save(
+            14,
+            e1,
+            session(
+                c,
+                "2026-11-02T08:00:00+02:00",
+                "2026-11-02T11:00:00+02:00",
+                "work",
+            ),
+            Some(7),
+        ),
+        save(
+            15,
+            Uuid::new_v4(),
+            with(
+                session(
+                    c,
+                    "2026-11-07T08:00:00+02:00",
+                    "2026-11-07T09:00:00+02:00",
+                    "work",
+                ),
+                "assistant_id",
+                json!(someone.id),
+            ),
+            None,
+        ),
+        json!({"seq": 16, "name": "entry.teleport", "args": {}}),
+        json!({"seq": 17, "name": "entry.save", "args": {"purpose": 5}}),
+        save(
+            18,
+            Uuid::new_v4(),
+            session(
+                c,
+                "2026-11-09T08:00:00+02:00",
+                "2026-11-09T09:00:00+02:00",
+                "work",
+            ),
+            None,
+        ),
+    ];
+    let r = push(&app, &s.token, "phone-ruta", mutations).await;
+    r.expect(200);
+    let got = statuses(&r);
+    let expected = [
+        (1, "applied", None),
+        (2, "rejected", Some("invalid_interval")),
+        (3, "rejected", Some("in_future")),
+        (4, "rejected", Some("not_assigned")),
+        (5, "rejected", Some("no_decision")),
+        (6, "rejected", Some("service_suspended")),
+        (7, "rejected", Some("purpose_not_allowed")),
+        (8, "rejected", Some("over_allowance")),
+        (9, "rejected", Some("overlap_client")),
+        (10, "applied", None),
+        (11, "rejected", Some("overlap_assistant")),
+        (12, "rejected", Some("transport_not_allowed")),
+        (13, "rejected", Some("transport_cap")),
+        (14, "rejected", Some("stale_version")),
+        (15, "rejected", Some("forbidden")),
+        (16, "rejected", Some("validation_failed")),
+        (17, "rejected", Some("validation_failed")),
+        (18, "applied", None),
+    ];
+    let expected: Vec<(i64, String, Option<String>)> = expected
+        .iter()
+        .map(|(s, st, c)| (*s, st.to_string(), c.map(str::to_owned)))
+        .collect();
+    assert_eq!(got, expected);
+    let body: PushResponse = r.json();
+    assert_eq!(body.last_applied_seq, 18);
+    assert_eq!(
+        body.results[7].error.as_ref().unwrap().details["remaining_minutes"],
+        360
+    );
+    assert_eq!(
+        body.results[13].error.as_ref().unwrap().details["current"]["version"],
+        1
+    );
+    assert_eq!(sheet(&app, c, "2026-11").await.used_minutes, 300);
+
+    // A locked month refuses too (until confirmation has its API, the state is set directly).
+    use sea_orm::ConnectionTrait;
+    app.state
+        .db
+        .execute_unprepared("update month_sheets set state = 'confirmed'")
+        .await
+        .unwrap();
+    let r = push(
+        &app,
+        &s.token,
+        "phone-ruta",
+        vec![save(
+            19,
+            Uuid::new_v4(),
+            session(
+                c,
+                "2026-11-16T08:00:00+02:00",
+                "2026-11-16T09:00:00+02:00",
+                "work",
+            ),
+            None,
+        )],
+    )
+    .await;
+    assert_eq!(
+        statuses(&r),
+        [(19, "rejected".to_owned(), Some("month_locked".to_owned()))]
+    );
+}
+
+#[tokio::test]
+async fn a_reused_seq_with_another_body_conflicts_and_a_gap_stops_the_batch() {
+    let app = TestApp::spawn().await;
+    let s = scene(&app, 4800, "ruta").await;
+    let day = |d: u32| {
+        session(
+            s.client,
+            &format!("2026-11-{d:02}T08:00:00+02:00"),
+            &format!("2026-11-{d:02}T09:00:00+02:00"),
+            "work",
+        )
+    };
+    push(
+        &app,
+        &s.token,
+        "phone-ruta",
+        vec![save(1, Uuid::new_v4(), day(2), None)],
+    )
+    .await
+    .expect(200);
+    let r = push(
+        &app,
+        &s.token,
+        "phone-ruta",
+        vec![save(1, Uuid::new_v4(), day(3), None)],
+    )
+    .await;
+    assert_eq!(
+        statuses(&r),
+        [(1, "rejected".to_owned(), Some("seq_conflict".to_owned()))]
+    );
+    let r = push(
+        &app,
+        &s.token,
+        "phone-ruta",
+        vec![
+            save(2, Uuid::new_v4(), day(4), None),
+            save(4, Uuid::new_v4(), day(5), None),
+            save(5, Uuid::new_v4(), day(6), None),
+        ],
+    )
+    .await;
+    assert_eq!(
+        statuses(&r),
+        [
+            (2, "applied".to_owned(), None),
+            (4, "rejected".to_owned(), Some("seq_gap".to_owned()))
+        ]
+    );
+    let body: PushResponse = r.json();
+    assert_eq!(
+        body.results[1].error.as_ref().unwrap().details["expected_seq"],
+        3
+    );
+    assert_eq!(body.last_applied_seq, 2);
+    assert_eq!(
+        sheet(&app, s.client, "2026-11").await.used_minutes,
+        120,
+        "nothing after the gap was applied"
+    );
+    // Seq counts per device: another phone of the same user starts at 1.
+    let tablet = app
+        .try_login("ruta", crate::helpers::PASSWORD, "tablet")
+        .await
+        .body["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = push(
+        &app,
+        &tablet,
+        "tablet",
+        vec![save(1, Uuid::new_v4(), day(9), None)],
+    )
+    .await;
+    assert_eq!(statuses(&r), [(1, "applied".to_owned(), None)]);
+}
+
+#[tokio::test]
+async fn a_push_is_bound_to_the_callers_device_and_its_size_is_limited() {
+    let app = TestApp::spawn().await;
+    let s = scene(&app, 4800, "ruta").await;
+    push(&app, &s.token, "phone-someone-else", vec![])
+        .await
+        .refused(403, "forbidden");
+    let many: Vec<Value> = (1..=501)
+        .map(|i| json!({"seq": i, "name": "month.submit", "args": {}}))
+        .collect();
+    let r = push(&app, &s.token, "phone-ruta", many).await;
+    r.refused(413, "payload_too_large");
+    assert_eq!(r.body["error"]["details"]["max_mutations"], 500);
+    // 400 KB is fine for a push (beyond other requests' 256 KiB); 1.2 MB is not.
+    let note = "x".repeat(1000);
+    let big = |n: i64| -> Vec<Value> {
+        (1..=n)
+            .map(|i| {
+                let mut b = session(
+                    s.client,
+                    "2026-11-02T08:00:00+02:00",
+                    "2026-11-02T09:00:00+02:00",
+                    "work",
+                );
+                b["note"] = json!(note);
+                save(i, Uuid::new_v4(), b, None)
+            })
+            .collect()
+    };
+    push(&app, &s.token, "phone-ruta", big(1200))
+        .await
+        .refused(413, "payload_too_large");
+    let r = push(&app, &s.token, "phone-ruta", big(350)).await;
+    r.expect(200);
+    let body: PushResponse = r.json();
+    assert_eq!(body.last_applied_seq, 350);
+    assert_eq!(
+        body.results
+            .iter()
+            .filter(|x| x.status == "applied")
+            .count(),
+        1,
+        "one session, the rest overlap it"
+    );
+    app.get(&s.token, "/api/v1/sync/pull?cursor=nonsense")
+        .await
+        .refused(422, "validation_failed");
+    app.get(&s.token, "/api/v1/sync/pull?limit=5000")
+        .await
+        .refused(422, "validation_failed");
+}
+
+#[tokio::test]
+async fn a_pull_pages_every_visible_change_once_in_order_with_tombstones() {
+    let app = TestApp::spawn().await;
+    let s = scene(&app, 600, "ruta").await;
+    let other = scene(&app, 600, "igors").await;
+    let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
+    push(
+        &app,
+        &s.token,
+        "phone-ruta",
+        vec![
+            save(
+                1,
+                a,
+                session(
+                    s.client,
+                    "2026-11-02T08:00:00+02:00",
+                    "2026-11-02T10:00:00+02:00",
+                    "work",
+                ),
+                None,
+            ),
+            save(
+                2,
+                b,
+                session(
+                    s.client,
+                    "2026-11-03T08:00:00+02:00",
+                    "2026-11-03T10:00:00+02:00",
+                    "work",
+                ),
+                None,
+            ),
+            json!({"seq": 3, "name": "entry.delete", "args": {"id": b, "base_version": 1}}),
+            save(
+                4,
+                Uuid::new_v4(),
+                session(
+                    s.client,
+                    "2026-11-04T08:00:00+02:00",
+                    "2026-11-04T20:00:00+02:00",
+                    "work",
+                ),
+                None,
+            ),
+        ],
+    )
+    .await
+    .expect(200);
+    push(
+        &app,
+        &other.token,
+        "phone-igors",
+        vec![save(
+            1,
+            Uuid::new_v4(),
+            session(
+                other.client,
+                "2026-11-02T08:00:00+02:00",
+                "2026-11-02T09:00:00+02:00",
+                "work",
+            ),
+            None,
+        )],
+    )
+    .await
+    .expect(200);
+    // A coordinator's edit reaches the assistant's phone.
+    let mut edit = session(
+        s.client,
+        "2026-11-02T08:00:00+02:00",
+        "2026-11-02T09:30:00+02:00",
+        "other",
+    );
+    edit["base_version"] = json!(1);
+    app.send(
+        reqwest::Method::PUT,
+        Some(&app.admin),
+        &format!("/api/v1/entries/{a}"),
+        Some(&edit),
+        None,
+    )
+    .await
+    .expect(200);
+
+    let (changes, cursor, pages) = pull_all(&app, &s.token, 2).await;
+    assert!(pages > 3, "paged through has_more");
+    let kinds: Vec<(String, String, String)> = changes
+        .iter()
+        .map(|c| (c.kind.clone(), c.op.clone(), c.id.clone()))
+        .collect();
+    let entry_ops: Vec<(&str, &str)> = kinds
+        .iter()
+        .filter(|k| k.0 == "entry")
+        .map(|k| (k.1.as_str(), k.2.as_str()))
+        .collect();
+    let (a, b) = (a.to_string(), b.to_string());
+    assert_eq!(
+        entry_ops,
+        [
+            ("upsert", a.as_str()),
+            ("upsert", b.as_str()),
+            ("delete", b.as_str()),
+            ("upsert", a.as_str())
+        ]
+    );
+    let last_a = changes
+        .iter()
+        .rev()
+        .find(|c| c.kind == "entry" && c.id == a)
+        .unwrap();
+    assert_eq!(
+        (
+            last_a.data["version"].as_i64(),
+            last_a.data["purpose"].as_str()
+        ),
+        (Some(2), Some("other"))
+    );
+    assert!(kinds.iter().any(|k| k.0 == "assignment"), "{kinds:?}");
+    assert!(kinds.iter().any(|k| k.0 == "decision"), "{kinds:?}");
+    let refused = changes
+        .iter()
+        .find(|c| c.kind == "mutation")
+        .expect("the refused mutation is pulled");
+    assert_eq!(
+        (refused.op.as_str(), refused.data["error"]["code"].as_str()),
+        ("rejected", Some("over_allowance"))
+    );
+    let month = changes.iter().rev().find(|c| c.kind == "month").unwrap();
+    assert_eq!(
+        (
+            month.data["used_minutes"].as_i64(),
+            month.data["allowance_minutes"].as_i64()
+        ),
+        (Some(90), Some(600))
+    );
+    // Nothing of the other assistant's client.
+    let other_client = other.client.to_string();
+    assert!(
+        changes
+            .iter()
+            .all(|c| c.data["client_id"].as_str() != Some(other_client.as_str())),
+        "{changes:?}"
+    );
+
+    // Pulling on from the cursor gives nothing new, then exactly what came after.
+    let r: PullResponse = app
+        .get(&s.token, &format!("/api/v1/sync/pull?cursor={cursor}"))
+        .await
+        .json();
+    assert_eq!(
+        (
+            r.changes.len(),
+            r.has_more,
+            r.cursor.as_str(),
+            r.last_applied_seq
+        ),
+        (0, false, cursor.as_str(), 4)
+    );
+    app.send(
+        reqwest::Method::DELETE,
+        Some(&app.admin),
+        &format!("/api/v1/entries/{a}?base_version=2"),
+        None,
+        None,
+    )
+    .await
+    .expect(200);
+    let r: PullResponse = app
+        .get(&s.token, &format!("/api/v1/sync/pull?cursor={cursor}"))
+        .await
+        .json();
+    let ops: Vec<(&str, &str)> = r
+        .changes
+        .iter()
+        .map(|c| (c.kind.as_str(), c.op.as_str()))
+        .collect();
+    assert_eq!(ops, [("entry", "delete"), ("month", "upsert")]);
+
+    // The client sees their own month and entries too.
+    let (_, client_token) = app
+        .user("klients", "client", json!({"client_id": s.client}))
+        .await;
+    let (seen, _, _) = pull_all(&app, &client_token, 100).await;
+    assert!(seen.iter().any(|c| c.kind == "entry") && seen.iter().all(|c| c.kind != "assignment"));
+}
+
+#[tokio::test]
+async fn a_reader_following_the_cursor_during_concurrent_writes_misses_nothing() {
+    let app = TestApp::spawn().await;
+    let mut writers = Vec::new();
+    for i in 0..4 {
+        writers.push(scene(&app, 9600, &format!("writer{i}")).await);
+    }
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let reader = {
+        let (http, base, token, stop) = (
+            app.http.clone(),
+            app.base.clone(),
+            app.admin.clone(),
+            stop.clone(),
+        );
+        tokio::spawn(async move {
+            let (mut seen, mut cursor) = (Vec::new(), String::new());
+            loop {
+                let done = stop.load(std::sync::atomic::Ordering::SeqCst);
+                let r = TestApp::read(
+                    http.get(format!("{base}/api/v1/sync/pull?cursor={cursor}&limit=7"))
+                        .bearer_auth(&token)
+                        .send()
+                        .await
+                        .unwrap(),
+                )
+                .await;
+                let page: PullResponse = r.json();
+                seen.extend(
+                    page.changes
+                        .into_iter()
+                        .map(|c| (c.kind, c.op, c.id, c.data.to_string())),
+                );
+                cursor = page.cursor;
+                if done && !page.has_more {
+                    return seen;
+                }
+            }
+        })
+    };
+    let mut tasks = Vec::new();
+    for w in writers {
+        let (http, base) = (app.http.clone(), app.base.clone());
+        tasks.push(tokio::spawn(async move {
+            for day in 1..=15u32 {
+                let body = session(
+                    w.client,
+                    &format!("2026-11-{day:02}T08:00:00+02:00"),
+                    &format!("2026-11-{day:02}T09:00:00+02:00"),
+                    "work",
+                );
+                let r = http
+                    .post(format!("{base}/api/v1/entries"))
+                    .bearer_auth(&w.token)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 201);
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let seen = reader.await.unwrap();
+    let (everything, _, _) = pull_all(&app, &app.admin, 1000).await;
+    let everything: Vec<(String, String, String, String)> = everything
+        .into_iter()
+        .map(|c| (c.kind, c.op, c.id, c.data.to_string()))
+        .collect();
+    assert_eq!(
+        seen.len(),
+        everything.len(),
+        "the follower saw each change exactly once"
+    );
+    assert_eq!(seen, everything, "in the same order");
+    assert_eq!(everything.iter().filter(|c| c.0 == "entry").count(), 60);
+}
+
+#[tokio::test]
+async fn a_change_committed_late_with_an_earlier_id_is_still_pulled() {
+    let app = TestApp::spawn().await;
+    if !asistents::db::is_postgres(&app.state.db) {
+        return; // SQLite has one writer: commits cannot interleave there.
+    }
+    let s = scene(&app, 9600, "ruta").await;
+    // A transaction takes its change id first and commits last.
+    use sea_orm::TransactionTrait;
+    let slow = app.state.db.begin().await.unwrap();
+    let scope = asistents::db::changes::Scope {
+        assistant_id: Some(s.assistant),
+        ..Default::default()
+    };
+    asistents::db::changes::record(
+        &slow,
+        "entry",
+        "upsert",
+        "slow-one".into(),
+        scope,
+        &json!({"id": "slow-one"}),
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
+    // Meanwhile another write commits and a phone pulls past it.
+    crate::entries::post(
+        &app,
+        &s.token,
+        &session(
+            s.client,
+            "2026-11-02T08:00:00+02:00",
+            "2026-11-02T09:00:00+02:00",
+            "work",
+        ),
+    )
+    .await
+    .expect(201);
+    let (first, cursor, _) = pull_all(&app, &s.token, 100).await;
+    assert!(first.iter().any(|c| c.kind == "entry") && first.iter().all(|c| c.id != "slow-one"));
+    slow.commit().await.unwrap();
+    let r: PullResponse = app
+        .get(&s.token, &format!("/api/v1/sync/pull?cursor={cursor}"))
+        .await
+        .json();
+    assert_eq!(
+        r.changes.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+        ["slow-one"]
+    );
+}
