@@ -34,10 +34,16 @@ enum Command {
     Migrate,
     /// Load and validate the configuration, print it without secrets, and exit.
     CheckConfig,
+    /// Print the OpenAPI document of the API (as committed in mobile-api/openapi.json).
+    Openapi,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::Openapi) = cli.command {
+        print!("{}", asistents::http::openapi::document());
+        return ExitCode::SUCCESS;
+    }
     let config = match Config::load(cli.config.as_deref()) {
         Ok(c) => c,
         Err(e) => {
@@ -70,6 +76,7 @@ fn main() -> ExitCode {
 
 async fn run(command: Command, config: Config) -> Result<(), Box<dyn std::error::Error>> {
     match command {
+        Command::Openapi => Ok(()),
         Command::CheckConfig => {
             println!("{config:#?}");
             Ok(())

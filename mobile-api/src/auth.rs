@@ -7,7 +7,7 @@ use uuid::Uuid;
 use crate::{Locale, Role, Service};
 
 /// `POST /api/v1/auth/login`
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LoginRequest {
     pub login: String,
     pub password: String,
@@ -15,7 +15,7 @@ pub struct LoginRequest {
 }
 
 /// The phone (or browser) logging in; `device_id` is stable per installation.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DeviceInfo {
     pub device_id: String,
     pub name: String,
@@ -23,14 +23,14 @@ pub struct DeviceInfo {
     pub app_version: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LoginResponse {
     pub token: String,
     pub expires_at: DateTime<Utc>,
     pub user: UserSummary,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UserSummary {
     pub id: Uuid,
     pub role: Role,
@@ -39,7 +39,7 @@ pub struct UserSummary {
 }
 
 /// `GET /api/v1/me`
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Me {
     pub user: UserSummary,
     /// The assistant this login acts as (assistants only).
@@ -50,7 +50,7 @@ pub struct Me {
     pub assignments: Vec<MeAssignment>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MeAssignment {
     pub assignment_id: Uuid,
     pub client_id: Uuid,
@@ -64,7 +64,7 @@ pub struct MeAssignment {
     pub months: Vec<MonthAllowance>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MonthAllowance {
     /// `YYYY-MM`
     pub month: String,
@@ -75,7 +75,7 @@ pub struct MonthAllowance {
 }
 
 /// A registered device as coordinators see it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Device {
     pub id: Uuid,
     pub user_id: Uuid,

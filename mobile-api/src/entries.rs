@@ -9,7 +9,7 @@ use uuid::Uuid;
 /// `started_at` / `ended_at` are RFC 3339 with the device's UTC offset (e.g.
 /// `2026-11-20T09:00:00+02:00`); seconds are dropped, the service counts whole minutes. A time
 /// that cannot be read is refused with `invalid_interval`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct EntryWrite {
     /// Chosen by the device (a retried upload names the same entry); the server picks one when
     /// absent on create.
@@ -37,7 +37,7 @@ pub struct EntryWrite {
 }
 
 /// A leg travelled with the client.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Trip {
     /// `public_transport`, `own_car`, `taxi` or `other`.
     pub mode: String,
@@ -50,14 +50,14 @@ pub struct Trip {
 
 /// A finding that does not refuse an entry: `weekly_limit`, `allowance_low`, `late_entry`,
 /// `clock_skew`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Warning {
     pub code: String,
     pub message: String,
     pub details: serde_json::Value,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Entry {
     pub id: Uuid,
     pub client_id: Uuid,
@@ -77,14 +77,14 @@ pub struct Entry {
     pub warnings: Vec<Warning>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PurposeMinutes {
     pub purpose: String,
     pub minutes: i64,
 }
 
 /// `GET /api/v1/clients/{client_id}/months/{month}`
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MonthSheet {
     pub client_id: Uuid,
     /// `YYYY-MM`

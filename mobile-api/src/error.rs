@@ -3,12 +3,12 @@
 use serde::{Deserialize, Serialize};
 
 /// `{"error": {"code": "...", "message": "...", "details": {...}}}`
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
     /// Stable, machine-readable: one of [`ErrorCode`]'s names.
     pub code: ErrorCode,
@@ -21,7 +21,7 @@ pub struct ErrorDetail {
 macro_rules! codes {
     ($($name:ident => $text:literal,)*) => {
         /// Every error code the API answers with. Codes are never renamed within v1.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
         #[serde(rename_all = "snake_case")]
         pub enum ErrorCode { $($name,)* }
 

@@ -18,7 +18,7 @@ where
     Option::<T>::deserialize(d).map(Some)
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ClientCreate {
     pub name: String,
     pub birth_date: NaiveDate,
@@ -30,7 +30,7 @@ pub struct ClientCreate {
     pub phone: Option<String>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ClientUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -66,7 +66,7 @@ pub struct ClientUpdate {
     pub active: Option<bool>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Client {
     pub id: Uuid,
     pub name: String,
@@ -84,13 +84,13 @@ pub struct Client {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PersonRef {
     pub id: Uuid,
     pub name: String,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Transport {
     pub allowed: bool,
     #[serde(default)]
@@ -98,7 +98,7 @@ pub struct Transport {
 }
 
 /// `POST /api/v1/clients/{client_id}/decisions`
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DecisionCreate {
     pub number: String,
     pub decided_on: NaiveDate,
@@ -120,7 +120,7 @@ pub struct DecisionCreate {
 
 /// `POST /api/v1/clients/{client_id}/decisions/{decision_id}/amendments`: a new version of the
 /// decision from `effective_from`; what is absent is carried over from the version amended.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DecisionAmend {
     pub effective_from: NaiveDate,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -145,7 +145,7 @@ pub struct DecisionAmend {
     pub note: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Decision {
     pub id: Uuid,
     /// All versions of one decision share the series id.
@@ -174,14 +174,14 @@ pub struct Decision {
 }
 
 /// `POST /api/v1/clients/{client_id}/decisions/{decision_id}/suspensions`; both days inclusive.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SuspensionCreate {
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub reason: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Suspension {
     pub id: Uuid,
     pub series_id: Uuid,
@@ -192,7 +192,7 @@ pub struct Suspension {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AssistantCreate {
     pub name: String,
     pub email: Option<String>,
@@ -202,7 +202,7 @@ pub struct AssistantCreate {
     pub insurance_status: Option<InsuranceStatus>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AssistantUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -236,7 +236,7 @@ pub struct AssistantUpdate {
     pub active: Option<bool>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Assistant {
     pub id: Uuid,
     pub name: String,
@@ -252,7 +252,7 @@ pub struct Assistant {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AssignmentCreate {
     pub assistant_id: Uuid,
     pub client_id: Uuid,
@@ -265,7 +265,7 @@ pub struct AssignmentCreate {
     pub relative: Option<bool>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AssignmentUpdate {
     #[serde(
         default,
@@ -277,7 +277,7 @@ pub struct AssignmentUpdate {
     pub relative: Option<bool>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Assignment {
     pub id: Uuid,
     pub assistant_id: Uuid,
@@ -293,7 +293,7 @@ pub struct Assignment {
 
 /// `POST /api/v1/users`: links a login to the assistant, the client, or the clients a
 /// representative acts for.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UserCreate {
     pub login: String,
     pub password: String,
@@ -312,7 +312,7 @@ pub struct UserCreate {
     pub client_ids: Option<Vec<Uuid>>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UserUpdate {
     /// A new password; every device of the user is logged out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -335,7 +335,7 @@ pub struct UserUpdate {
     pub client_ids: Option<Vec<Uuid>>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct User {
     pub id: Uuid,
     pub login: String,

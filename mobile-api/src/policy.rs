@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// One version of one figure: `value` applies from `effective_from` until the next version.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PolicyValue {
     pub id: Uuid,
     pub key: String,
@@ -18,7 +18,7 @@ pub struct PolicyValue {
 }
 
 /// `POST /api/v1/policy` (admin): a new version of a figure from a date.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PolicyCreate {
     pub key: String,
     pub effective_from: NaiveDate,
@@ -29,7 +29,7 @@ pub struct PolicyCreate {
 }
 
 /// `GET /api/v1/policy?on=YYYY-MM-DD`: the figures in force on a day, and every version.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PolicyView {
     pub on: NaiveDate,
     pub in_force: Vec<PolicyValue>,

@@ -8,7 +8,7 @@ use crate::entries::{Entry, Warning};
 use crate::error::ErrorDetail;
 
 /// `POST /api/v1/sync/push`: at most 500 mutations and 1 MiB.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PushRequest {
     /// The `device.device_id` this token was issued for at login.
     pub device_id: String,
@@ -19,7 +19,7 @@ pub struct PushRequest {
 }
 
 /// One queued change. `seq` counts from 1 per device and never repeats.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Mutation {
     pub seq: i64,
     /// `entry.save` (args: an [`crate::entries::EntryWrite`] with `id` and `base_version`:
@@ -37,7 +37,7 @@ pub struct Mutation {
 /// `rejected` and do **not** consume the seq: `seq_conflict` (the seq was used before with a
 /// different body) and `seq_gap` (a seq is missing; `error.details.expected_seq` says where to
 /// resume; the rest of the batch was not looked at).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MutationResult {
     pub seq: i64,
     pub status: String,
@@ -52,7 +52,7 @@ pub struct MutationResult {
     pub error: Option<ErrorDetail>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PushResponse {
     pub results: Vec<MutationResult>,
     /// The highest seq the server has applied for this device.
@@ -63,7 +63,7 @@ pub struct PushResponse {
 /// One change since the cursor. `kind`: `entry` (the user's own entries; `op` `upsert` or
 /// `delete` — a tombstone with `data.id`), `month` (a client's month: state, allowance, use),
 /// `assignment`, `decision`, `mutation` (a refused mutation of this user: `op` `rejected`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Change {
     pub kind: String,
     pub op: String,
@@ -72,7 +72,7 @@ pub struct Change {
 }
 
 /// `GET /api/v1/sync/pull?cursor=…&limit=…`
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PullResponse {
     pub changes: Vec<Change>,
     /// Opaque: pass it back as `cursor` for the next page. Empty from the beginning.

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// What a login may do (SPEC §2).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Assistant,
@@ -41,7 +41,7 @@ impl Role {
 }
 
 /// The two services of the regulation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Service {
     Assistant,
@@ -66,7 +66,9 @@ impl Service {
 }
 
 /// Languages people read the service in.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Locale {
     #[default]
@@ -95,7 +97,9 @@ impl Locale {
 }
 
 /// The assistant's social insurance status, which decides the employer contribution rate.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum InsuranceStatus {
     #[default]
@@ -125,7 +129,7 @@ impl InsuranceStatus {
 }
 
 /// A page of a list: `items` from `offset`, at most `limit` of them, out of `total`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub total: u64,
@@ -134,7 +138,7 @@ pub struct Page<T> {
 }
 
 /// Health report of `/health/ready`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Health {
     pub status: String,
     pub database: String,

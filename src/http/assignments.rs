@@ -123,6 +123,16 @@ async fn check_unique(
 }
 
 /// `POST /api/v1/assignments`
+#[utoipa::path(
+    operation_id = "assignments_create",
+    post,
+    path = "/api/v1/assignments",
+    tag = "assignments",
+    summary = "Assign an assistant to a client",
+    request_body = mobile_api::people::AssignmentCreate,
+    responses((status = 201, description = "OK", body = mobile_api::people::Assignment), (status = 403, description = "Not allowed", body = mobile_api::ErrorBody), (status = 409, description = "Conflict", body = mobile_api::ErrorBody), (status = 422, description = "Invalid input or refused by a rule", body = mobile_api::ErrorBody), (status = 401, description = "No valid token", body = mobile_api::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -173,7 +183,8 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     pub assistant_id: Option<Uuid>,
     pub client_id: Option<Uuid>,
@@ -184,6 +195,16 @@ pub struct ListQuery {
 }
 
 /// `GET /api/v1/assignments`: staff see all; an assistant sees their own.
+#[utoipa::path(
+    operation_id = "assignments_list",
+    get,
+    path = "/api/v1/assignments",
+    tag = "assignments",
+    summary = "List assignments",
+    params(ListQuery),
+    responses((status = 200, description = "OK", body = mobile_api::Page<mobile_api::people::Assignment>), (status = 403, description = "Not allowed", body = mobile_api::ErrorBody), (status = 422, description = "Invalid input or refused by a rule", body = mobile_api::ErrorBody), (status = 401, description = "No valid token", body = mobile_api::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -219,6 +240,16 @@ pub async fn list(
 }
 
 /// `GET /api/v1/assignments/{assignment_id}`
+#[utoipa::path(
+    operation_id = "assignments_read",
+    get,
+    path = "/api/v1/assignments/{assignment_id}",
+    tag = "assignments",
+    summary = "Read an assignment",
+    params(("assignment_id" = Uuid, Path)),
+    responses((status = 200, description = "OK", body = mobile_api::people::Assignment), (status = 404, description = "Not found (or not yours)", body = mobile_api::ErrorBody), (status = 401, description = "No valid token", body = mobile_api::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn read(
     State(state): State<AppState>,
     caller: Caller,
@@ -234,6 +265,17 @@ pub async fn read(
 }
 
 /// `PATCH /api/v1/assignments/{assignment_id}`: end (or reopen) an assignment, mark a relative.
+#[utoipa::path(
+    operation_id = "assignments_update",
+    patch,
+    path = "/api/v1/assignments/{assignment_id}",
+    tag = "assignments",
+    summary = "End or change an assignment",
+    params(("assignment_id" = Uuid, Path)),
+    request_body = mobile_api::people::AssignmentUpdate,
+    responses((status = 200, description = "OK", body = mobile_api::people::Assignment), (status = 403, description = "Not allowed", body = mobile_api::ErrorBody), (status = 404, description = "Not found (or not yours)", body = mobile_api::ErrorBody), (status = 409, description = "Conflict", body = mobile_api::ErrorBody), (status = 422, description = "Invalid input or refused by a rule", body = mobile_api::ErrorBody), (status = 401, description = "No valid token", body = mobile_api::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn update(
     State(state): State<AppState>,
     caller: Caller,

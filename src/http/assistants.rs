@@ -56,6 +56,16 @@ fn opt<T>(
 }
 
 /// `POST /api/v1/assistants`
+#[utoipa::path(
+    operation_id = "assistants_create",
+    post,
+    path = "/api/v1/assistants",
+    tag = "assistants",
+    summary = "Create an assistant",
+    request_body = mobile_api::people::AssistantCreate,
+    responses((status = 201, description = "OK", body = mobile_api::people::Assistant), (status = 403, description = "Not allowed", body = mobile_api::ErrorBody), (status = 422, description = "Invalid input or refused by a rule", body = mobile_api::ErrorBody), (status = 401, description = "No valid token", body = mobile_api::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -103,7 +113,8 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(view(&caller, model))))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     pub q: Option<String>,
     pub active: Option<bool>,
@@ -112,6 +123,16 @@ pub struct ListQuery {
 }
 
 /// `GET /api/v1/assistants`: staff, and accountants (payroll needs names and IBANs).
+#[utoipa::path(
+    operation_id = "assistants_list",
+    get,
+    path = "/api/v1/assistants",
+    tag = "assistants",
+    summary = "List assistants",
+    params(ListQuery),
+    responses((status = 200, description = "OK", body = mobile_api::Page<mobile_api::people::Assistant>), (status = 403, description = "Not allowed", body = mobile_api::ErrorBody), (status = 422, description = "Invalid input or refused by a rule", body = mobile_api::ErrorBody), (status = 401, description = "No valid token", body = mobile_api::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -136,6 +157,16 @@ pub async fn list(
 }
 
 /// `GET /api/v1/assistants/{assistant_id}`: staff, accountants, and the assistant themself.
+#[utoipa::path(
+    operation_id = "assistants_read",
+    get,
+    path = "/api/v1/assistants/{assistant_id}",
+    tag = "assistants",
+    summary = "Read an assistant",
+    params(("assistant_id" = Uuid, Path)),
+    responses((status = 200, description = "OK", body = mobile_api::people::Assistant), (status = 404, description = "Not found (or not yours)", body = mobile_api::ErrorBody), (status = 401, description = "No valid token", body = mobile_api::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn read(
     State(state): State<AppState>,
     caller: Caller,
@@ -155,6 +186,17 @@ pub async fn read(
 }
 
 /// `PATCH /api/v1/assistants/{assistant_id}`: absent fields stay, `null` clears.
+#[utoipa::path(
+    operation_id = "assistants_update",
+    patch,
+    path = "/api/v1/assistants/{assistant_id}",
+    tag = "assistants",
+    summary = "Update an assistant",
+    params(("assistant_id" = Uuid, Path)),
+    request_body = mobile_api::people::AssistantUpdate,
+    responses((status = 200, description = "OK", body = mobile_api::people::Assistant), (status = 403, description = "Not allowed", body = mobile_api::ErrorBody), (status = 404, description = "Not found (or not yours)", body = mobile_api::ErrorBody), (status = 422, description = "Invalid input or refused by a rule", body = mobile_api::ErrorBody), (status = 401, description = "No valid token", body = mobile_api::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn update(
     State(state): State<AppState>,
     caller: Caller,

@@ -155,6 +155,15 @@ fn locked(row: &Option<login_attempts::Model>, now: DateTime<Utc>) -> Option<i64
 }
 
 /// `POST /api/v1/auth/login`
+#[utoipa::path(
+    operation_id = "auth_login",
+    post,
+    path = "/api/v1/auth/login",
+    tag = "auth",
+    summary = "Log in from a device; one token per device",
+    request_body = mobile_api::auth::LoginRequest,
+    responses((status = 200, description = "OK", body = mobile_api::auth::LoginResponse), (status = 401, description = "invalid_credentials", body = mobile_api::ErrorBody), (status = 429, description = "too_many_attempts", body = mobile_api::ErrorBody), (status = 422, description = "Invalid input or refused by a rule", body = mobile_api::ErrorBody))
+)]
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -335,6 +344,15 @@ async fn record_failure(
 }
 
 /// `POST /api/v1/auth/logout`: revokes the calling token.
+#[utoipa::path(
+    operation_id = "auth_logout",
+    post,
+    path = "/api/v1/auth/logout",
+    tag = "auth",
+    summary = "Revoke the calling token",
+    responses((status = 204, description = "OK"), (status = 401, description = "No valid token", body = mobile_api::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn logout(State(state): State<AppState>, caller: Caller) -> Result<StatusCode, ApiError> {
     revoke(&state, caller.device, caller.user_id, "logout").await?;
     Ok(StatusCode::NO_CONTENT)
@@ -389,6 +407,16 @@ pub fn device_view(d: &devices::Model) -> Device {
 }
 
 /// `GET /api/v1/users/{user_id}/devices` (staff).
+#[utoipa::path(
+    operation_id = "auth_devices_of_user",
+    get,
+    path = "/api/v1/users/{user_id}/devices",
+    tag = "users",
+    summary = "A user's devices",
+    params(("user_id" = Uuid, Path)),
+    responses((status = 200, description = "OK", body = Vec<mobile_api::auth::Device>), (status = 403, description = "Not allowed", body = mobile_api::ErrorBody), (status = 404, description = "Not found (or not yours)", body = mobile_api::ErrorBody), (status = 401, description = "No valid token", body = mobile_api::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn devices_of_user(
     State(state): State<AppState>,
     caller: Caller,
@@ -406,6 +434,16 @@ pub async fn devices_of_user(
 
 /// `POST /api/v1/devices/{device_id}/revoke`: a lost phone's token stops working at once.
 /// Staff may revoke any device; a user their own.
+#[utoipa::path(
+    operation_id = "auth_revoke_device",
+    post,
+    path = "/api/v1/devices/{device_id}/revoke",
+    tag = "users",
+    summary = "Revoke a device (a lost phone)",
+    params(("device_id" = Uuid, Path)),
+    responses((status = 200, description = "OK", body = mobile_api::auth::Device), (status = 404, description = "Not found (or not yours)", body = mobile_api::ErrorBody), (status = 401, description = "No valid token", body = mobile_api::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn revoke_device(
     State(state): State<AppState>,
     caller: Caller,
@@ -421,13 +459,23 @@ pub async fn revoke_device(
     Ok(Json(device_view(&row)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct PasswordChange {
     pub current_password: String,
     pub new_password: String,
 }
 
 /// `POST /api/v1/me/password`: the caller's own password; other devices are logged out.
+#[utoipa::path(
+    operation_id = "auth_change_password",
+    post,
+    path = "/api/v1/me/password",
+    tag = "auth",
+    summary = "Change one's own password",
+    request_body = PasswordChange,
+    responses((status = 204, description = "OK"), (status = 422, description = "Invalid input or refused by a rule", body = mobile_api::ErrorBody), (status = 401, description = "No valid token", body = mobile_api::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn change_password(
     State(state): State<AppState>,
     caller: Caller,
@@ -471,6 +519,15 @@ pub async fn change_password(
 }
 
 /// `GET /api/v1/me`
+#[utoipa::path(
+    operation_id = "auth_me",
+    get,
+    path = "/api/v1/me",
+    tag = "auth",
+    summary = "The caller; for assistants their assignments and allowance",
+    responses((status = 200, description = "OK", body = mobile_api::auth::Me), (status = 401, description = "No valid token", body = mobile_api::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<Me>, ApiError> {
     let user = db::session::user(&state.db, caller.user_id)
         .await?

@@ -79,6 +79,16 @@ fn check_birth_date(state: &AppState, d: chrono::NaiveDate) -> Result<(), ApiErr
 }
 
 /// `POST /api/v1/clients`
+#[utoipa::path(
+    operation_id = "clients_create",
+    post,
+    path = "/api/v1/clients",
+    tag = "clients",
+    summary = "Create a client",
+    request_body = mobile_api::people::ClientCreate,
+    responses((status = 201, description = "OK", body = mobile_api::people::Client), (status = 403, description = "Not allowed", body = mobile_api::ErrorBody), (status = 422, description = "Invalid input or refused by a rule", body = mobile_api::ErrorBody), (status = 401, description = "No valid token", body = mobile_api::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -141,7 +151,8 @@ pub async fn create(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Part of the name; diacritics and case do not matter.
     pub q: Option<String>,
@@ -152,6 +163,16 @@ pub struct ListQuery {
 
 /// `GET /api/v1/clients`: staff see every client; assistants, clients and representatives the
 /// clients they relate to.
+#[utoipa::path(
+    operation_id = "clients_list",
+    get,
+    path = "/api/v1/clients",
+    tag = "clients",
+    summary = "List clients",
+    params(ListQuery),
+    responses((status = 200, description = "OK", body = mobile_api::Page<mobile_api::people::Client>), (status = 403, description = "Not allowed", body = mobile_api::ErrorBody), (status = 422, description = "Invalid input or refused by a rule", body = mobile_api::ErrorBody), (status = 401, description = "No valid token", body = mobile_api::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -196,6 +217,16 @@ pub async fn list(
 }
 
 /// `GET /api/v1/clients/{client_id}`
+#[utoipa::path(
+    operation_id = "clients_read",
+    get,
+    path = "/api/v1/clients/{client_id}",
+    tag = "clients",
+    summary = "Read a client",
+    params(("client_id" = Uuid, Path, description = "The client")),
+    responses((status = 200, description = "OK", body = mobile_api::people::Client), (status = 403, description = "Not allowed", body = mobile_api::ErrorBody), (status = 404, description = "Not found (or not yours)", body = mobile_api::ErrorBody), (status = 401, description = "No valid token", body = mobile_api::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn read(
     State(state): State<AppState>,
     caller: Caller,
@@ -212,6 +243,17 @@ pub async fn read(
 }
 
 /// `PATCH /api/v1/clients/{client_id}`: absent fields stay, `null` clears.
+#[utoipa::path(
+    operation_id = "clients_update",
+    patch,
+    path = "/api/v1/clients/{client_id}",
+    tag = "clients",
+    summary = "Update a client",
+    params(("client_id" = Uuid, Path, description = "The client")),
+    request_body = mobile_api::people::ClientUpdate,
+    responses((status = 200, description = "OK", body = mobile_api::people::Client), (status = 403, description = "Not allowed", body = mobile_api::ErrorBody), (status = 404, description = "Not found (or not yours)", body = mobile_api::ErrorBody), (status = 422, description = "Invalid input or refused by a rule", body = mobile_api::ErrorBody), (status = 401, description = "No valid token", body = mobile_api::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn update(
     State(state): State<AppState>,
     caller: Caller,

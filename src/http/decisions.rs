@@ -146,6 +146,16 @@ async fn check_reader(state: &AppState, caller: &Caller, client_id: Uuid) -> Res
 }
 
 /// `GET /api/v1/clients/{client_id}/decisions`
+#[utoipa::path(
+    operation_id = "decisions_list",
+    get,
+    path = "/api/v1/clients/{client_id}/decisions",
+    tag = "decisions",
+    summary = "Every version of the client's decisions",
+    params(("client_id" = Uuid, Path, description = "The client")),
+    responses((status = 200, description = "OK", body = Vec<mobile_api::people::Decision>), (status = 403, description = "Not allowed", body = mobile_api::ErrorBody), (status = 404, description = "Not found (or not yours)", body = mobile_api::ErrorBody), (status = 401, description = "No valid token", body = mobile_api::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -156,6 +166,16 @@ pub async fn list(
 }
 
 /// `GET /api/v1/clients/{client_id}/decisions/{decision_id}`
+#[utoipa::path(
+    operation_id = "decisions_read",
+    get,
+    path = "/api/v1/clients/{client_id}/decisions/{decision_id}",
+    tag = "decisions",
+    summary = "Read a decision version",
+    params(("client_id" = Uuid, Path, description = "The client"), ("decision_id" = Uuid, Path)),
+    responses((status = 200, description = "OK", body = mobile_api::people::Decision), (status = 403, description = "Not allowed", body = mobile_api::ErrorBody), (status = 404, description = "Not found (or not yours)", body = mobile_api::ErrorBody), (status = 401, description = "No valid token", body = mobile_api::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn read(
     State(state): State<AppState>,
     caller: Caller,
@@ -209,6 +229,17 @@ async fn validate(
 }
 
 /// `POST /api/v1/clients/{client_id}/decisions`
+#[utoipa::path(
+    operation_id = "decisions_create",
+    post,
+    path = "/api/v1/clients/{client_id}/decisions",
+    tag = "decisions",
+    summary = "Create a decision (refused with decision_invalid when it breaks policy)",
+    params(("client_id" = Uuid, Path, description = "The client")),
+    request_body = mobile_api::people::DecisionCreate,
+    responses((status = 201, description = "OK", body = mobile_api::people::Decision), (status = 403, description = "Not allowed", body = mobile_api::ErrorBody), (status = 404, description = "Not found (or not yours)", body = mobile_api::ErrorBody), (status = 422, description = "Invalid input or refused by a rule", body = mobile_api::ErrorBody), (status = 401, description = "No valid token", body = mobile_api::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -280,6 +311,17 @@ pub async fn create(
 
 /// `POST /api/v1/clients/{client_id}/decisions/{decision_id}/amendments`: a new version of the
 /// latest version, in force from `effective_from`. History is never edited.
+#[utoipa::path(
+    operation_id = "decisions_amend",
+    post,
+    path = "/api/v1/clients/{client_id}/decisions/{decision_id}/amendments",
+    tag = "decisions",
+    summary = "Amend a decision from a date (a new version)",
+    params(("client_id" = Uuid, Path, description = "The client"), ("decision_id" = Uuid, Path)),
+    request_body = mobile_api::people::DecisionAmend,
+    responses((status = 201, description = "OK", body = mobile_api::people::Decision), (status = 403, description = "Not allowed", body = mobile_api::ErrorBody), (status = 404, description = "Not found (or not yours)", body = mobile_api::ErrorBody), (status = 422, description = "Invalid input or refused by a rule", body = mobile_api::ErrorBody), (status = 401, description = "No valid token", body = mobile_api::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn amend(
     State(state): State<AppState>,
     caller: Caller,
@@ -412,6 +454,17 @@ fn check_period(
 }
 
 /// `POST /api/v1/clients/{client_id}/decisions/{decision_id}/suspensions`
+#[utoipa::path(
+    operation_id = "decisions_suspend",
+    post,
+    path = "/api/v1/clients/{client_id}/decisions/{decision_id}/suspensions",
+    tag = "decisions",
+    summary = "Suspend the service for a period",
+    params(("client_id" = Uuid, Path, description = "The client"), ("decision_id" = Uuid, Path)),
+    request_body = mobile_api::people::SuspensionCreate,
+    responses((status = 201, description = "OK", body = mobile_api::people::Suspension), (status = 403, description = "Not allowed", body = mobile_api::ErrorBody), (status = 404, description = "Not found (or not yours)", body = mobile_api::ErrorBody), (status = 422, description = "Invalid input or refused by a rule", body = mobile_api::ErrorBody), (status = 401, description = "No valid token", body = mobile_api::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn suspend(
     State(state): State<AppState>,
     caller: Caller,
@@ -459,7 +512,7 @@ pub async fn suspend(
     Ok((StatusCode::CREATED, Json(suspension_view(&model))))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct SuspensionUpdate {
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
@@ -468,6 +521,17 @@ pub struct SuspensionUpdate {
 
 /// `PATCH /api/v1/clients/{client_id}/suspensions/{suspension_id}`: e.g. a hospital stay that
 /// ended earlier or later than first known.
+#[utoipa::path(
+    operation_id = "decisions_update_suspension",
+    patch,
+    path = "/api/v1/clients/{client_id}/suspensions/{suspension_id}",
+    tag = "decisions",
+    summary = "Correct a suspension",
+    params(("client_id" = Uuid, Path, description = "The client"), ("suspension_id" = Uuid, Path)),
+    request_body = SuspensionUpdate,
+    responses((status = 200, description = "OK", body = mobile_api::people::Suspension), (status = 403, description = "Not allowed", body = mobile_api::ErrorBody), (status = 404, description = "Not found (or not yours)", body = mobile_api::ErrorBody), (status = 422, description = "Invalid input or refused by a rule", body = mobile_api::ErrorBody), (status = 401, description = "No valid token", body = mobile_api::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn update_suspension(
     State(state): State<AppState>,
     caller: Caller,

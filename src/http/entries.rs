@@ -195,6 +195,17 @@ fn replay(status: i32, response: &str) -> Response {
 
 /// `POST /api/v1/entries`. With an `Idempotency-Key` header a retried request gets the first
 /// answer again (a different body under the same key is a conflict).
+#[utoipa::path(
+    operation_id = "entries_create",
+    post,
+    path = "/api/v1/entries",
+    tag = "entries",
+    summary = "Log a session (honours Idempotency-Key)",
+    params(("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key gets the first answer")),
+    request_body = mobile_api::entries::EntryWrite,
+    responses((status = 201, description = "OK", body = mobile_api::entries::Entry), (status = 403, description = "Not allowed", body = mobile_api::ErrorBody), (status = 409, description = "Conflict", body = mobile_api::ErrorBody), (status = 422, description = "Invalid input or refused by a rule", body = mobile_api::ErrorBody), (status = 401, description = "No valid token", body = mobile_api::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -285,6 +296,17 @@ pub async fn visible(
 }
 
 /// `PUT /api/v1/entries/{entry_id}` with `base_version`.
+#[utoipa::path(
+    operation_id = "entries_update",
+    put,
+    path = "/api/v1/entries/{entry_id}",
+    tag = "entries",
+    summary = "Edit a session seen at base_version",
+    params(("entry_id" = Uuid, Path)),
+    request_body = mobile_api::entries::EntryWrite,
+    responses((status = 200, description = "OK", body = mobile_api::entries::Entry), (status = 403, description = "Not allowed", body = mobile_api::ErrorBody), (status = 404, description = "Not found (or not yours)", body = mobile_api::ErrorBody), (status = 409, description = "Conflict", body = mobile_api::ErrorBody), (status = 422, description = "Invalid input or refused by a rule", body = mobile_api::ErrorBody), (status = 401, description = "No valid token", body = mobile_api::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn update(
     State(state): State<AppState>,
     caller: Caller,
@@ -330,12 +352,23 @@ pub async fn update(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DeleteQuery {
     pub base_version: Option<i32>,
 }
 
 /// `DELETE /api/v1/entries/{entry_id}?base_version=N`
+#[utoipa::path(
+    operation_id = "entries_delete",
+    delete,
+    path = "/api/v1/entries/{entry_id}",
+    tag = "entries",
+    summary = "Delete a session seen at base_version",
+    params(("entry_id" = Uuid, Path), DeleteQuery),
+    responses((status = 200, description = "OK", body = mobile_api::entries::Entry), (status = 403, description = "Not allowed", body = mobile_api::ErrorBody), (status = 404, description = "Not found (or not yours)", body = mobile_api::ErrorBody), (status = 409, description = "Conflict", body = mobile_api::ErrorBody), (status = 422, description = "Invalid input or refused by a rule", body = mobile_api::ErrorBody), (status = 401, description = "No valid token", body = mobile_api::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn delete(
     State(state): State<AppState>,
     caller: Caller,
@@ -369,6 +402,16 @@ pub async fn delete(
 }
 
 /// `GET /api/v1/entries/{entry_id}`
+#[utoipa::path(
+    operation_id = "entries_read",
+    get,
+    path = "/api/v1/entries/{entry_id}",
+    tag = "entries",
+    summary = "Read a session",
+    params(("entry_id" = Uuid, Path)),
+    responses((status = 200, description = "OK", body = mobile_api::entries::Entry), (status = 404, description = "Not found (or not yours)", body = mobile_api::ErrorBody), (status = 401, description = "No valid token", body = mobile_api::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn read(
     State(state): State<AppState>,
     caller: Caller,
@@ -380,7 +423,8 @@ pub async fn read(
     Ok(Json(view(&e, &trips, locale)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     pub client_id: Option<Uuid>,
     pub assistant_id: Option<Uuid>,
@@ -399,6 +443,16 @@ pub fn parse_month(value: &str) -> Result<Month, ApiError> {
 }
 
 /// `GET /api/v1/entries?client_id=&assistant_id=&month=`
+#[utoipa::path(
+    operation_id = "entries_list",
+    get,
+    path = "/api/v1/entries",
+    tag = "entries",
+    summary = "List sessions",
+    params(ListQuery),
+    responses((status = 200, description = "OK", body = mobile_api::Page<mobile_api::entries::Entry>), (status = 403, description = "Not allowed", body = mobile_api::ErrorBody), (status = 422, description = "Invalid input or refused by a rule", body = mobile_api::ErrorBody), (status = 401, description = "No valid token", body = mobile_api::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -448,6 +502,16 @@ pub async fn list(
 
 /// `GET /api/v1/clients/{client_id}/months/{month}`: allowance, use, projection, transport,
 /// totals per purpose, warnings and the month's entries.
+#[utoipa::path(
+    operation_id = "entries_month_sheet",
+    get,
+    path = "/api/v1/clients/{client_id}/months/{month}",
+    tag = "months",
+    summary = "A client's month: allowance, use, entries",
+    params(("client_id" = Uuid, Path, description = "The client"), ("month" = String, Path, description = "YYYY-MM")),
+    responses((status = 200, description = "OK", body = mobile_api::entries::MonthSheet), (status = 404, description = "Not found (or not yours)", body = mobile_api::ErrorBody), (status = 422, description = "Invalid input or refused by a rule", body = mobile_api::ErrorBody), (status = 401, description = "No valid token", body = mobile_api::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn month_sheet(
     State(state): State<AppState>,
     caller: Caller,

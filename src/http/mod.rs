@@ -8,6 +8,7 @@ pub mod clients;
 pub mod decisions;
 pub mod entries;
 pub mod extract;
+pub mod openapi;
 pub mod ops;
 pub mod policy;
 pub mod sync;

@@ -9,6 +9,14 @@ use mobile_api::Health;
 use crate::app::AppState;
 use crate::db;
 
+#[utoipa::path(
+    operation_id = "ops_live",
+    get,
+    path = "/health/live",
+    tag = "operations",
+    summary = "The process runs",
+    responses((status = 200, description = "OK", body = mobile_api::Health))
+)]
 pub async fn live() -> Json<Health> {
     Json(Health {
         status: "ok".into(),
@@ -17,6 +25,14 @@ pub async fn live() -> Json<Health> {
 }
 
 /// 200 when the database answers, 503 otherwise.
+#[utoipa::path(
+    operation_id = "ops_ready",
+    get,
+    path = "/health/ready",
+    tag = "operations",
+    summary = "The database answers",
+    responses((status = 200, description = "OK", body = mobile_api::Health), (status = 503, description = "The database does not answer", body = mobile_api::Health))
+)]
 pub async fn ready(State(state): State<AppState>) -> impl IntoResponse {
     match tokio::time::timeout(std::time::Duration::from_secs(2), db::ping(&state.db)).await {
         Ok(Ok(())) => (

@@ -155,6 +155,16 @@ async fn apply(
 }
 
 /// `POST /api/v1/sync/push`
+#[utoipa::path(
+    operation_id = "sync_push",
+    post,
+    path = "/api/v1/sync/push",
+    tag = "sync",
+    summary = "Push queued mutations, applied exactly once by seq",
+    request_body = mobile_api::sync::PushRequest,
+    responses((status = 200, description = "OK", body = mobile_api::sync::PushResponse), (status = 403, description = "Not allowed", body = mobile_api::ErrorBody), (status = 413, description = "More than 500 mutations or 1 MiB", body = mobile_api::ErrorBody), (status = 422, description = "Invalid input or refused by a rule", body = mobile_api::ErrorBody), (status = 401, description = "No valid token", body = mobile_api::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn push(
     State(state): State<AppState>,
     caller: Caller,
@@ -318,7 +328,8 @@ fn replayed(row: &sync_mutations::Model, locale: Locale) -> MutationResult {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PullQuery {
     pub cursor: Option<String>,
     pub limit: Option<u64>,
@@ -336,6 +347,16 @@ fn parse_cursor(cursor: Option<&str>) -> Result<i64, ApiError> {
 }
 
 /// `GET /api/v1/sync/pull?cursor=…&limit=…`
+#[utoipa::path(
+    operation_id = "sync_pull",
+    get,
+    path = "/api/v1/sync/pull",
+    tag = "sync",
+    summary = "Changes after the cursor, in commit order",
+    params(PullQuery),
+    responses((status = 200, description = "OK", body = mobile_api::sync::PullResponse), (status = 422, description = "Invalid input or refused by a rule", body = mobile_api::ErrorBody), (status = 401, description = "No valid token", body = mobile_api::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn pull(
     State(state): State<AppState>,
     caller: Caller,

@@ -186,6 +186,16 @@ async fn check_links(
 }
 
 /// `POST /api/v1/users`
+#[utoipa::path(
+    operation_id = "users_create",
+    post,
+    path = "/api/v1/users",
+    tag = "users",
+    summary = "Create a login",
+    request_body = mobile_api::people::UserCreate,
+    responses((status = 201, description = "OK", body = mobile_api::people::User), (status = 403, description = "Not allowed", body = mobile_api::ErrorBody), (status = 409, description = "Conflict", body = mobile_api::ErrorBody), (status = 422, description = "Invalid input or refused by a rule", body = mobile_api::ErrorBody), (status = 401, description = "No valid token", body = mobile_api::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -264,7 +274,8 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(view(&state, model).await?)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     pub role: Option<Role>,
     /// Part of the login.
@@ -275,6 +286,16 @@ pub struct ListQuery {
 }
 
 /// `GET /api/v1/users` (staff)
+#[utoipa::path(
+    operation_id = "users_list",
+    get,
+    path = "/api/v1/users",
+    tag = "users",
+    summary = "List logins",
+    params(ListQuery),
+    responses((status = 200, description = "OK", body = mobile_api::Page<mobile_api::people::User>), (status = 403, description = "Not allowed", body = mobile_api::ErrorBody), (status = 422, description = "Invalid input or refused by a rule", body = mobile_api::ErrorBody), (status = 401, description = "No valid token", body = mobile_api::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -305,6 +326,16 @@ pub async fn list(
 }
 
 /// `GET /api/v1/users/{user_id}` (staff, or the user themself)
+#[utoipa::path(
+    operation_id = "users_read",
+    get,
+    path = "/api/v1/users/{user_id}",
+    tag = "users",
+    summary = "Read a login",
+    params(("user_id" = Uuid, Path)),
+    responses((status = 200, description = "OK", body = mobile_api::people::User), (status = 404, description = "Not found (or not yours)", body = mobile_api::ErrorBody), (status = 401, description = "No valid token", body = mobile_api::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn read(
     State(state): State<AppState>,
     caller: Caller,
@@ -321,6 +352,17 @@ pub async fn read(
 
 /// `PATCH /api/v1/users/{user_id}` (staff): reset a password, rename, deactivate, change the
 /// clients a representative acts for. A new password or deactivation logs out every device.
+#[utoipa::path(
+    operation_id = "users_update",
+    patch,
+    path = "/api/v1/users/{user_id}",
+    tag = "users",
+    summary = "Update a login",
+    params(("user_id" = Uuid, Path)),
+    request_body = mobile_api::people::UserUpdate,
+    responses((status = 200, description = "OK", body = mobile_api::people::User), (status = 403, description = "Not allowed", body = mobile_api::ErrorBody), (status = 404, description = "Not found (or not yours)", body = mobile_api::ErrorBody), (status = 422, description = "Invalid input or refused by a rule", body = mobile_api::ErrorBody), (status = 401, description = "No valid token", body = mobile_api::ErrorBody)),
+    security(("bearer" = []))
+)]
 pub async fn update(
     State(state): State<AppState>,
     caller: Caller,
