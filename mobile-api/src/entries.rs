@@ -103,3 +103,33 @@ pub struct MonthSheet {
     pub entries: Vec<Entry>,
     pub warnings: Vec<Warning>,
 }
+
+/// `POST /api/v1/clients/{client_id}/months/{month}/confirm`: the client confirms exactly the
+/// entries (and versions) they saw; anything changed since refuses it with `stale_version`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ConfirmRequest {
+    pub entries: Vec<SeenEntry>,
+    /// The client's own PIN, when confirming on the assistant's phone.
+    #[serde(default)]
+    pub pin: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SeenEntry {
+    pub id: uuid::Uuid,
+    pub version: i32,
+}
+
+/// `POST /api/v1/clients/{client_id}/months/{month}/dispute`
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct DisputeRequest {
+    pub entries: Vec<DisputedEntry>,
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct DisputedEntry {
+    pub id: uuid::Uuid,
+    pub reason: String,
+}

@@ -493,6 +493,18 @@ async fn a_reused_seq_with_another_body_conflicts_and_a_gap_stops_the_batch() {
         120,
         "nothing after the gap was applied"
     );
+    // The phone's clock is 9 minutes fast: the entry is taken, with a warning; order is the server's.
+    let r = app.post(&s.token, "/api/v1/sync/push", json!({"device_id": "phone-ruta", "device_time": "2026-11-24T10:09:00Z", "mutations": [save(3, Uuid::new_v4(), day(7), None)]})).await;
+    let body: PushResponse = r.json();
+    let warning = &body.results[0].entry.as_ref().unwrap().warnings[0];
+    assert_eq!(
+        (
+            warning.code.as_str(),
+            warning.details["skew_minutes"].as_i64()
+        ),
+        ("clock_skew", Some(9))
+    );
+    assert_eq!(body.server_time, crate::helpers::test_now());
     // Seq counts per device: another phone of the same user starts at 1.
     let tablet = app
         .try_login("ruta", crate::helpers::PASSWORD, "tablet")
