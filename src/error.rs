@@ -167,6 +167,7 @@ impl ApiError {
                 let status = match code {
                     ErrorCode::StaleVersion
                     | ErrorCode::MonthLocked
+                    | ErrorCode::MonthState
                     | ErrorCode::OverlapClient
                     | ErrorCode::OverlapAssistant => StatusCode::CONFLICT,
                     ErrorCode::Forbidden => StatusCode::FORBIDDEN,

@@ -190,6 +190,11 @@ fn texts(code: ErrorCode) -> [&'static str; 3] {
             "Месяц {month} закрыт для изменений.",
             "The month {month} is locked.",
         ],
+        MonthState => [
+            "Mēnesim {month} šobrīd ir statuss \"{state}\", tāpēc to nevar izdarīt.",
+            "Месяц {month} сейчас в статусе \"{state}\", поэтому это действие невозможно.",
+            "The month {month} is \"{state}\" now, so this cannot be done.",
+        ],
         WeeklyLimit => [
             "Nedēļas stundu limits ({limit_minutes} min) pārsniegts: šonedēļ jau {week_minutes} min.",
             "Превышен недельный лимит ({limit_minutes} мин): на этой неделе уже {week_minutes} мин.",

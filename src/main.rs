@@ -34,8 +34,19 @@ enum Command {
     Migrate,
     /// Load and validate the configuration, print it without secrets, and exit.
     CheckConfig,
+    /// Check the audit log's hash chain (`audit verify`); names the first broken record.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Print the OpenAPI document of the API (as committed in mobile-api/openapi.json).
     Openapi,
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the chain from the first record; exit 1 at the first broken link.
+    Verify,
 }
 
 fn main() -> ExitCode {
@@ -62,6 +73,12 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Some(Command::Audit {
+        command: AuditCommand::Verify,
+    }) = cli.command
+    {
+        return runtime.block_on(audit_verify(&config));
+    }
     match runtime.block_on(run(
         cli.command.unwrap_or(Command::Serve { demo: false }),
         config,
@@ -76,7 +93,7 @@ fn main() -> ExitCode {
 
 async fn run(command: Command, config: Config) -> Result<(), Box<dyn std::error::Error>> {
     match command {
-        Command::Openapi => Ok(()),
+        Command::Openapi | Command::Audit { .. } => Ok(()),
         Command::CheckConfig => {
             println!("{config:#?}");
             Ok(())
@@ -131,4 +148,34 @@ async fn seed_demo(app: &App) -> Result<(), Box<dyn std::error::Error>> {
         println!("  {:<14} {:<15} {}", l.login, l.role.as_str(), l.who);
     }
     Ok(())
+}
+
+async fn audit_verify(config: &Config) -> ExitCode {
+    let db = match asistents::db::connect(&config.database_url, 1).await {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("asistents: cannot open the database: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match asistents::db::audit::verify(&db).await {
+        Ok(asistents::db::audit::Verdict::Intact { records }) => {
+            println!("audit log intact: {records} records");
+            ExitCode::SUCCESS
+        }
+        Ok(asistents::db::audit::Verdict::Broken {
+            id,
+            records_before,
+            why,
+        }) => {
+            println!(
+                "audit log BROKEN at record {id}: {why} ({records_before} records before it are intact)"
+            );
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            eprintln!("asistents: cannot read the audit log: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

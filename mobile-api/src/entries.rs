@@ -102,6 +102,69 @@ pub struct MonthSheet {
     pub by_purpose: Vec<PurposeMinutes>,
     pub entries: Vec<Entry>,
     pub warnings: Vec<Warning>,
+    /// The sheet's own version: it grows with every change of the month (added in v1.1).
+    #[serde(default)]
+    pub version: i32,
+    /// When and how the month was confirmed: `client`, `representative`,
+    /// `representative_also_assistant` (the assistant is also the representative) or
+    /// `client_pin` (the client's PIN on the assistant's phone).
+    #[serde(default)]
+    pub confirmed_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub confirmed_as: Option<String>,
+    #[serde(default)]
+    pub approved_at: Option<DateTime<Utc>>,
+    /// A coordinator's reason for approving without the client's confirmation.
+    #[serde(default)]
+    pub approval_reason: Option<String>,
+    #[serde(default)]
+    pub disputes: Vec<Dispute>,
+}
+
+/// A client's objection to an entry, and how it ended.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Dispute {
+    pub entry_id: Uuid,
+    pub reason: String,
+    pub comment: Option<String>,
+    pub raised_at: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub resolution: Option<String>,
+}
+
+/// `POST …/months/{month}/approve` (`reason` required when the client has not confirmed) and
+/// `…/reopen` (`reason` required).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct MonthDecision {
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// `POST /api/v1/entries/{entry_id}/review`: a coordinator's verdict on a late entry.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Review {
+    /// `approve` or `reject`.
+    pub decision: String,
+    pub reason: String,
+}
+
+/// `PUT /api/v1/clients/{client_id}/pin`: the client's own confirmation PIN (4 to 8 digits).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PinSet {
+    pub pin: String,
+}
+
+/// One client's month in the coordinator's overview `GET /api/v1/months/{month}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct MonthOverviewRow {
+    pub client_id: Uuid,
+    pub client_name: String,
+    pub state: String,
+    pub allowance_minutes: i64,
+    pub used_minutes: i64,
+    pub remaining_minutes: i64,
+    pub open_disputes: i64,
+    pub pending_review: i64,
 }
 
 /// `POST /api/v1/clients/{client_id}/months/{month}/confirm`: the client confirms exactly the

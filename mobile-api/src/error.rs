@@ -65,6 +65,8 @@ codes! {
     TransportNotAllowed => "transport_not_allowed",
     TransportCap => "transport_cap",
     MonthLocked => "month_locked",
+    // The month's state does not allow this step (e.g. confirming a month not yet submitted).
+    MonthState => "month_state",
     // The assistant's ISO-week total would pass the policy limit (when policy refuses).
     WeeklyLimit => "weekly_limit",
     StaleVersion => "stale_version",

@@ -69,8 +69,8 @@ pub async fn sequence(db: &super::Db) -> Result<(), DbErr> {
 pub enum Visibility {
     /// Coordinators, admins, accountants: every change.
     All,
-    /// An assistant: their own entries and assignments, the months and decisions of their
-    /// clients, their refused mutations.
+    /// An assistant: their own entries, assignments and the disputes of their entries, the
+    /// months and decisions of their clients, their refused mutations.
     Assistant {
         assistant_id: Uuid,
         clients: Vec<Uuid>,
@@ -102,7 +102,7 @@ pub async fn page(
         } => Condition::any()
             .add(
                 Condition::all()
-                    .add(changes::Column::Kind.is_in(["entry", "assignment"]))
+                    .add(changes::Column::Kind.is_in(["entry", "assignment", "dispute"]))
                     .add(changes::Column::AssistantId.eq(*assistant_id)),
             )
             .add(
@@ -114,7 +114,7 @@ pub async fn page(
         Visibility::Clients { clients, user_id } => Condition::any()
             .add(
                 Condition::all()
-                    .add(changes::Column::Kind.is_in(["entry", "month", "decision"]))
+                    .add(changes::Column::Kind.is_in(["entry", "month", "decision", "dispute"]))
                     .add(changes::Column::ClientId.is_in(clients.clone())),
             )
             .add(mine(*user_id)),

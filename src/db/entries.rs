@@ -879,3 +879,120 @@ pub async fn record_months(
     }
     Ok(())
 }
+
+/// A coordinator's verdict on a late entry: approving re-checks every rule as a coordinator's
+/// write (so it still cannot overspend the allowance) and makes it count; rejecting keeps it,
+/// marked `rejected`, with the reason.
+pub async fn review(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    approve: bool,
+    reason: &str,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> Result<Saved, WriteError> {
+    let Some(e) = entry(db, id)
+        .await?
+        .filter(|e| e.status == "pending_review")
+    else {
+        return Err(WriteError::NotFound);
+    };
+    let t = trips_of(db, vec![id]).await?;
+    let offset = |secs: i32| {
+        chrono::FixedOffset::east_opt(secs)
+            .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("zero offset"))
+    };
+    let (saved, before) = if approve {
+        let write = Write {
+            id,
+            client_id: e.client_id,
+            assistant_id: e.assistant_id,
+            purpose: e.purpose.clone(),
+            start: instant(e.start_utc).with_timezone(&offset(e.start_offset)),
+            end: instant(e.end_utc).with_timezone(&offset(e.end_offset)),
+            place: e.place.clone(),
+            note: e.note.clone(),
+            trips: t
+                .iter()
+                .map(|t| TripRow {
+                    mode: t.mode.clone(),
+                    from: t.from_place.clone(),
+                    to: t.to_place.clone(),
+                    distance_m: t.distance_m,
+                    cost_cents: t.cost_cents,
+                })
+                .collect(),
+            base_version: Some(e.version),
+            device_time: e.device_time,
+        };
+        (
+            save(
+                db,
+                &write,
+                Actor {
+                    coordinator: true,
+                    ..actor
+                },
+                now,
+            )
+            .await?,
+            e.clone(),
+        )
+    } else {
+        let months: Vec<Month> = month_parts(instant(e.start_utc), instant(e.end_utc))
+            .into_iter()
+            .map(|(m, _)| m)
+            .collect();
+        let sheets = lock(db, e.assistant_id, e.client_id, &months, now).await?;
+        if let Some(s) = sheets.iter().find(|s| rules::is_locked(&s.state)) {
+            return Err(WriteError::Refused(Refusal {
+                code: ErrorCode::MonthLocked,
+                details: json!({ "month": s.month, "state": s.state }),
+            }));
+        }
+        let mut gone = e.clone();
+        gone.status = "rejected".into();
+        gone.version += 1;
+        gone.updated_at = now;
+        people::update(db, gone.clone()).await?;
+        touch(db, e.client_id, &months, now).await?;
+        record_changes(db, &gone, &t, &months, now).await?;
+        (
+            Saved {
+                entry: gone,
+                trips: t.clone(),
+                warnings: Vec::new(),
+            },
+            e.clone(),
+        )
+    };
+    let mut reviewed = saved.entry.clone();
+    reviewed.review_reason = Some(reason.to_owned());
+    reviewed.reviewed_by = Some(actor.user_id);
+    reviewed.reviewed_at = Some(now);
+    people::update(db, reviewed.clone()).await?;
+    audit::append(
+        db,
+        now,
+        audit::Record {
+            actor: Some(actor.user_id),
+            action: if approve {
+                "entry_approved"
+            } else {
+                "entry_rejected"
+            },
+            subject_kind: "entry",
+            subject_id: id.to_string(),
+            client_id: Some(e.client_id),
+            before: Some(json!({ "status": before.status, "version": before.version })),
+            after: Some(
+                json!({ "status": reviewed.status, "version": reviewed.version, "reason": reason }),
+            ),
+        },
+    )
+    .await?;
+    Ok(Saved {
+        entry: reviewed,
+        ..saved
+    })
+}

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod decision;
+pub mod month;
 pub mod pay;
 pub mod policy;
 pub mod rules;

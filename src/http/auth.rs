@@ -147,7 +147,7 @@ fn short(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
 }
 
 /// Seconds until `locked_until`, if a lock is on.
-fn locked(row: &Option<login_attempts::Model>, now: DateTime<Utc>) -> Option<i64> {
+pub(super) fn locked(row: &Option<login_attempts::Model>, now: DateTime<Utc>) -> Option<i64> {
     row.as_ref()
         .and_then(|r| r.locked_until)
         .filter(|until| *until > now)
@@ -307,7 +307,7 @@ pub async fn login(
 }
 
 /// Counts a failure for `key`; at `max` failures within the window the key is locked.
-async fn record_failure(
+pub(super) async fn record_failure(
     state: &AppState,
     key: &str,
     row: Option<login_attempts::Model>,

@@ -597,5 +597,22 @@ pub async fn build_sheet(
         by_purpose,
         entries: rows.iter().map(|e| view(e, &trips, locale)).collect(),
         warnings,
+        version: sheet.as_ref().map(|s| s.version).unwrap_or(0),
+        confirmed_at: sheet.as_ref().and_then(|s| s.confirmed_at),
+        confirmed_as: sheet.as_ref().and_then(|s| s.confirmed_as.clone()),
+        approved_at: sheet.as_ref().and_then(|s| s.approved_at),
+        approval_reason: sheet.as_ref().and_then(|s| s.approval_reason.clone()),
+        disputes: db::months::disputes(&state.db, client_id, month)
+            .await?
+            .into_iter()
+            .map(|d| mobile_api::entries::Dispute {
+                entry_id: d.entry_id,
+                reason: d.reason,
+                comment: d.comment,
+                raised_at: d.raised_at,
+                resolved_at: d.resolved_at,
+                resolution: d.resolution,
+            })
+            .collect(),
     })
 }

@@ -8,6 +8,7 @@ pub mod clients;
 pub mod decisions;
 pub mod entries;
 pub mod extract;
+pub mod months;
 pub mod openapi;
 pub mod ops;
 pub mod policy;
@@ -101,7 +102,33 @@ pub fn router(state: AppState) -> Router {
             "/sync/push",
             post(sync::push).layer(DefaultBodyLimit::max(sync::PUSH_BODY_LIMIT)),
         )
-        .route("/sync/pull", get(sync::pull));
+        .route("/sync/pull", get(sync::pull))
+        .route(
+            "/clients/{client_id}/months/{month}/submit",
+            post(months::submit),
+        )
+        .route(
+            "/clients/{client_id}/months/{month}/confirm",
+            post(months::confirm),
+        )
+        .route(
+            "/clients/{client_id}/months/{month}/dispute",
+            post(months::dispute),
+        )
+        .route(
+            "/clients/{client_id}/months/{month}/approve",
+            post(months::approve),
+        )
+        .route(
+            "/clients/{client_id}/months/{month}/reopen",
+            post(months::reopen),
+        )
+        .route(
+            "/clients/{client_id}/pin",
+            axum::routing::put(months::set_pin),
+        )
+        .route("/entries/{entry_id}/review", post(months::review))
+        .route("/months/{month}", get(months::overview));
 
     let trace = TraceLayer::new_for_http().make_span_with(|request: &Request| {
         let route = request

@@ -4,7 +4,9 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{assignments, assistants, auth, clients, decisions, entries, ops, policy, sync, users};
+use super::{
+    assignments, assistants, auth, clients, decisions, entries, months, ops, policy, sync, users,
+};
 
 struct BearerAuth;
 
@@ -40,6 +42,7 @@ impl Modify for BearerAuth {
         policy::read, policy::create,
         entries::create, entries::update, entries::delete, entries::read, entries::list, entries::month_sheet,
         sync::push, sync::pull,
+        months::submit, months::confirm, months::dispute, months::approve, months::reopen, months::review, months::set_pin, months::overview,
         ops::live, ops::ready,
     ),
     components(schemas(mobile_api::ErrorBody, mobile_api::ErrorCode, mobile_api::sync::Mutation, mobile_api::sync::Change)),

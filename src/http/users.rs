@@ -143,7 +143,9 @@ async fn check_links(
     client_ids: &[Uuid],
 ) -> Result<Option<String>, ApiError> {
     let wrong = |field: &str| Err(ApiError::invalid(field, "wrong_kind"));
-    if assistant_id.is_some() && role != Role::Assistant {
+    // A representative may also be one of the client's assistants (a parent who assists): the
+    // confirmation is then marked as such.
+    if assistant_id.is_some() && !matches!(role, Role::Assistant | Role::Representative) {
         return wrong("assistant_id");
     }
     if client_id.is_some() && role != Role::Client {
@@ -168,6 +170,11 @@ async fn check_links(
             Ok(Some(c.name))
         }
         Role::Representative => {
+            if let Some(id) = assistant_id {
+                db::people::assistant(txn, id)
+                    .await?
+                    .ok_or_else(|| ApiError::invalid("assistant_id", "unknown"))?;
+            }
             if client_ids.is_empty() {
                 return Err(ApiError::invalid("client_ids", "required"));
             }

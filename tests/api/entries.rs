@@ -628,13 +628,25 @@ async fn a_locked_month_refuses_changes() {
     )
     .await
     .json();
-    // Until the month's confirmation has its own API (the month life-cycle issue), lock it here.
-    use sea_orm::ConnectionTrait;
-    app.state
-        .db
-        .execute_unprepared("update month_sheets set state = 'confirmed'")
-        .await
-        .unwrap();
+    // The assistant hands the month in and the client confirms it.
+    app.post(
+        &s.token,
+        &format!("/api/v1/clients/{}/months/2026-11/submit", s.client),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    let (_, client) = app
+        .user("klients", "client", json!({"client_id": s.client}))
+        .await;
+    let seen = json!({"entries": [{"id": e.id, "version": 1}]});
+    app.post(
+        &client,
+        &format!("/api/v1/clients/{}/months/2026-11/confirm", s.client),
+        seen,
+    )
+    .await
+    .expect(200);
     let r = post(
         &app,
         &s.token,

@@ -403,19 +403,31 @@ async fn every_rule_refusal_is_data_and_the_rest_of_the_batch_goes_on() {
     );
     assert_eq!(sheet(&app, c, "2026-11").await.used_minutes, 300);
 
-    // A locked month refuses too (until confirmation has its API, the state is set directly).
-    use sea_orm::ConnectionTrait;
-    app.state
-        .db
-        .execute_unprepared("update month_sheets set state = 'confirmed'")
+    // A month the client confirmed refuses too.
+    push(&app, &s.token, "phone-ruta", vec![json!({"seq": 19, "name": "month.submit", "args": {"client_id": c, "month": "2026-11"}})]).await.expect(200);
+    let (_, client) = app.user("klients", "client", json!({"client_id": c})).await;
+    let month: mobile_api::entries::MonthSheet = app
+        .get(&client, &format!("/api/v1/clients/{c}/months/2026-11"))
         .await
-        .unwrap();
+        .json();
+    let seen: Vec<Value> = month
+        .entries
+        .iter()
+        .map(|e| json!({"id": e.id, "version": e.version}))
+        .collect();
+    app.post(
+        &client,
+        &format!("/api/v1/clients/{c}/months/2026-11/confirm"),
+        json!({"entries": seen}),
+    )
+    .await
+    .expect(200);
     let r = push(
         &app,
         &s.token,
         "phone-ruta",
         vec![save(
-            19,
+            20,
             Uuid::new_v4(),
             session(
                 c,
@@ -429,7 +441,7 @@ async fn every_rule_refusal_is_data_and_the_rest_of_the_batch_goes_on() {
     .await;
     assert_eq!(
         statuses(&r),
-        [(19, "rejected".to_owned(), Some("month_locked".to_owned()))]
+        [(20, "rejected".to_owned(), Some("month_locked".to_owned()))]
     );
 }
 
