@@ -58,6 +58,16 @@ pub struct Actor {
     pub coordinator: bool,
 }
 
+impl Actor {
+    /// The service itself (scheduled work); recorded with the nil user id.
+    pub fn service() -> Actor {
+        Actor {
+            user_id: Uuid::nil(),
+            coordinator: true,
+        }
+    }
+}
+
 #[derive(Debug)]
 pub enum WriteError {
     /// A rule refused it (SPEC §4).

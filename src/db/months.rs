@@ -392,3 +392,18 @@ pub async fn disputes(
         .all(db)
         .await
 }
+
+/// (client, month) of every month sheet still `open` before `month`.
+pub async fn open_before(
+    db: &impl ConnectionTrait,
+    month: Month,
+) -> Result<Vec<(Uuid, Month)>, sea_orm::DbErr> {
+    Ok(month_sheets::Entity::find()
+        .filter(month_sheets::Column::State.eq("open"))
+        .filter(month_sheets::Column::Month.lt(month.to_string()))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|s| Some((s.client_id, Month::parse(&s.month)?)))
+        .collect())
+}

@@ -583,3 +583,46 @@ async fn the_audit_chain_verifies_and_names_the_first_altered_record() {
     assert!(out.contains(&format!("record {target}:")), "{out}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[tokio::test]
+async fn a_month_still_open_after_its_deadline_is_handed_in_by_the_service() {
+    let app = TestApp::spawn().await;
+    app.clock.set("2026-11-05T10:00:00Z".parse().unwrap());
+    let s = scene(&app, 4800, "ruta").await;
+    post(
+        &app,
+        &s.token,
+        &session(
+            s.client,
+            "2026-10-20T09:00:00+03:00",
+            "2026-10-20T12:00:00+03:00",
+            "work",
+        ),
+    )
+    .await
+    .expect(201);
+    post(
+        &app,
+        &s.token,
+        &session(
+            s.client,
+            "2026-11-02T09:00:00+02:00",
+            "2026-11-02T12:00:00+02:00",
+            "work",
+        ),
+    )
+    .await
+    .expect(201);
+    // The deadline is the end of 5 November (Riga): not yet.
+    assert_eq!(asistents::jobs::housekeeping(&app.state).await.unwrap(), 0);
+    assert_eq!(sheet(&app, s.client, "2026-10").await.state, "open");
+    app.clock.set("2026-11-05T22:00:01Z".parse().unwrap());
+    assert_eq!(asistents::jobs::housekeeping(&app.state).await.unwrap(), 1);
+    assert_eq!(sheet(&app, s.client, "2026-10").await.state, "submitted");
+    assert_eq!(sheet(&app, s.client, "2026-11").await.state, "open");
+    assert_eq!(
+        asistents::jobs::housekeeping(&app.state).await.unwrap(),
+        0,
+        "once"
+    );
+}
