@@ -13,6 +13,7 @@ pub mod i18n;
 pub mod jobs;
 pub mod secrets;
 pub mod telemetry;
+pub mod web;
 
 pub use app::{App, AppState};
 pub use clock::Clock;

@@ -98,32 +98,40 @@ impl FromRequestParts<AppState> for Caller {
                 v.strip_prefix("Bearer ")
                     .or_else(|| v.strip_prefix("bearer "))
             })
-            .map(str::trim)
-            .filter(|t| !t.is_empty() && t.len() <= 200)
             .ok_or(ApiError::Unauthorized)?;
-        let device = db::session::device_by_token(&state.db, &secrets::token_hash(token))
-            .await?
-            .ok_or(ApiError::Unauthorized)?;
-        let now = state.clock.now();
-        if device.revoked_at.is_some() || device.expires_at <= now {
-            return Err(ApiError::Unauthorized);
-        }
-        let user = db::session::user(&state.db, device.user_id)
-            .await?
-            .ok_or(ApiError::Unauthorized)?;
-        if !user.active {
-            return Err(ApiError::Unauthorized);
-        }
-        Ok(Caller {
-            user_id: user.id,
-            role: Role::parse(&user.role).ok_or(ApiError::Unauthorized)?,
-            display_name: user.display_name,
-            locale: Locale::parse(&user.locale).unwrap_or_default(),
-            assistant_id: user.assistant_id,
-            client_id: user.client_id,
-            device: device.id,
-        })
+        caller_from_token(state, token).await
     }
+}
+
+/// The caller a bearer token (or the web page's session cookie) stands for: a live device of an
+/// active user.
+pub async fn caller_from_token(state: &AppState, token: &str) -> Result<Caller, ApiError> {
+    let token = token.trim();
+    if token.is_empty() || token.len() > 200 {
+        return Err(ApiError::Unauthorized);
+    }
+    let device = db::session::device_by_token(&state.db, &secrets::token_hash(token))
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    let now = state.clock.now();
+    if device.revoked_at.is_some() || device.expires_at <= now {
+        return Err(ApiError::Unauthorized);
+    }
+    let user = db::session::user(&state.db, device.user_id)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    if !user.active {
+        return Err(ApiError::Unauthorized);
+    }
+    Ok(Caller {
+        user_id: user.id,
+        role: Role::parse(&user.role).ok_or(ApiError::Unauthorized)?,
+        display_name: user.display_name,
+        locale: Locale::parse(&user.locale).unwrap_or_default(),
+        assistant_id: user.assistant_id,
+        client_id: user.client_id,
+        device: device.id,
+    })
 }
 
 pub fn summary(user: &users::Model) -> UserSummary {
@@ -147,7 +155,7 @@ fn short(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
 }
 
 /// Seconds until `locked_until`, if a lock is on.
-pub(super) fn locked(row: &Option<login_attempts::Model>, now: DateTime<Utc>) -> Option<i64> {
+pub(crate) fn locked(row: &Option<login_attempts::Model>, now: DateTime<Utc>) -> Option<i64> {
     row.as_ref()
         .and_then(|r| r.locked_until)
         .filter(|until| *until > now)
@@ -307,7 +315,7 @@ pub async fn login(
 }
 
 /// Counts a failure for `key`; at `max` failures within the window the key is locked.
-pub(super) async fn record_failure(
+pub(crate) async fn record_failure(
     state: &AppState,
     key: &str,
     row: Option<login_attempts::Model>,

@@ -154,6 +154,7 @@ pub fn router(state: AppState) -> Router {
         .route("/health/live", get(ops::live))
         .route("/health/ready", get(ops::ready))
         .route("/metrics", get(ops::metrics))
+        .merge(crate::web::router())
         .with_state(state.clone())
         .layer(middleware::from_fn_with_state(
             state.metrics.clone(),

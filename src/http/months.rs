@@ -77,6 +77,35 @@ pub async fn submit(
     .await
 }
 
+/// How a client's or representative's confirmation is recorded: `client`, `representative`, or
+/// `representative_also_assistant` when the representative worked sessions of that month.
+pub async fn confirmed_as(
+    state: &AppState,
+    caller: &Caller,
+    client_id: Uuid,
+    month: Month,
+) -> Result<&'static str, ApiError> {
+    caller.may_see_client(state, client_id).await?;
+    if caller.role == Role::Client {
+        return Ok("client");
+    }
+    let user = db::session::user(&state.db, caller.user_id)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    let worked = match user.assistant_id {
+        Some(a) => db::months::live_entries(&state.db, client_id, month)
+            .await?
+            .iter()
+            .any(|e| e.assistant_id == a),
+        None => false,
+    };
+    Ok(if worked {
+        "representative_also_assistant"
+    } else {
+        "representative"
+    })
+}
+
 /// Throttles PIN guesses per client like logins; true when the PIN is right.
 async fn check_pin(state: &AppState, client_id: Uuid, pin: &str) -> Result<bool, ApiError> {
     let now = state.clock.now();
@@ -121,22 +150,7 @@ pub async fn confirm(
     let month = parse_month(&month)?;
     let confirmed_as = match caller.role {
         Role::Client | Role::Representative => {
-            caller.may_see_client(&state, client_id).await?;
-            let user = db::session::user(&state.db, caller.user_id)
-                .await?
-                .ok_or(ApiError::Unauthorized)?;
-            match (caller.role, user.assistant_id) {
-                (Role::Client, _) => "client",
-                (_, Some(a))
-                    if db::months::live_entries(&state.db, client_id, month)
-                        .await?
-                        .iter()
-                        .any(|e| e.assistant_id == a) =>
-                {
-                    "representative_also_assistant"
-                }
-                _ => "representative",
-            }
+            confirmed_as(&state, &caller, client_id, month).await?
         }
         Role::Assistant => {
             caller.may_see_client(&state, client_id).await?;

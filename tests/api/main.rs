@@ -18,3 +18,4 @@ mod policy;
 mod properties;
 mod sync;
 mod users;
+mod web;

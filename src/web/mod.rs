@@ -1,0 +1,720 @@
+//! The clients' and representatives' web page: log in, see a month in plain language, confirm it
+//! or dispute single sessions. Server-rendered HTML, no JavaScript, Latvian by default.
+
+pub mod text;
+
+use std::net::SocketAddr;
+use std::sync::OnceLock;
+
+use axum::Router;
+use axum::extract::{ConnectInfo, Form, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::{Duration, Timelike};
+use minijinja::{Environment, context};
+use mobile_api::entries::MonthSheet;
+use mobile_api::{Locale, Role};
+use sea_orm::TransactionTrait;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::db::entity::devices;
+use crate::db::{self, audit};
+use crate::domain::time::{Month, TZ, riga_date};
+use crate::error::ApiError;
+use crate::http::auth::Caller;
+use crate::http::extract::ApiPath;
+use crate::i18n;
+use crate::secrets;
+
+const SESSION: &str = "asistents_session";
+const LANG: &str = "asistents_lang";
+const SESSION_HOURS: i64 = 12;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/web/") }))
+        .route("/web", get(|| async { Redirect::to("/web/") }))
+        .route("/web/", get(home))
+        .route("/web/style.css", get(style))
+        .route("/web/login", get(login_page).post(login))
+        .route("/web/logout", post(logout))
+        .route("/web/clients/{client_id}/months/{month}", get(month_page))
+        .route(
+            "/web/clients/{client_id}/months/{month}/confirm",
+            post(confirm),
+        )
+        .route(
+            "/web/clients/{client_id}/months/{month}/dispute",
+            post(dispute),
+        )
+        .layer(axum::middleware::from_fn(security_headers))
+}
+
+/// Strict headers for every page: no framing, no sniffing, no referrer, only our own resources.
+async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn templates() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        for (name, source) in [
+            (
+                "layout.html",
+                include_str!("../../templates/web/layout.html"),
+            ),
+            ("login.html", include_str!("../../templates/web/login.html")),
+            (
+                "months.html",
+                include_str!("../../templates/web/months.html"),
+            ),
+            ("month.html", include_str!("../../templates/web/month.html")),
+        ] {
+            if let Err(e) = env.add_template(name, source) {
+                tracing::error!(template = name, error = %e, "template does not compile");
+            }
+        }
+        env
+    })
+}
+
+fn render(status: StatusCode, name: &str, ctx: minijinja::Value) -> Response {
+    match templates().get_template(name).and_then(|t| t.render(ctx)) {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(template = name, error = %e, "page failed to render");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Html("<!doctype html><title>Error</title><p>Error</p>".to_owned()),
+            )
+                .into_response()
+        }
+    }
+}
+
+async fn style() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        include_str!("../../templates/web/style.css"),
+    )
+}
+
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn set_cookie(name: &str, value: &str, max_age: i64) -> String {
+    format!("{name}={value}; Path=/web; Max-Age={max_age}; HttpOnly; Secure; SameSite=Strict")
+}
+
+#[derive(Deserialize)]
+struct LangQuery {
+    lang: Option<String>,
+    done: Option<String>,
+}
+
+/// The page's language: `?lang=` (remembered in a cookie), the cookie, then Accept-Language.
+fn locale(headers: &HeaderMap, asked: Option<&str>) -> (Locale, Option<String>) {
+    if let Some(l) = asked.and_then(Locale::parse) {
+        return (l, Some(set_cookie(LANG, l.as_str(), 365 * 24 * 3600)));
+    }
+    if let Some(l) = cookie(headers, LANG).and_then(Locale::parse) {
+        return (l, None);
+    }
+    (
+        i18n::locale_from_accept_language(
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok()),
+        ),
+        None,
+    )
+}
+
+fn csrf_for(token: &str) -> String {
+    Sha256::digest(format!("csrf:{token}").as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The signed-in client or representative, with the session token; None → log in first.
+async fn session(state: &AppState, headers: &HeaderMap) -> Option<(Caller, String)> {
+    let token = cookie(headers, SESSION)?.to_owned();
+    let caller = crate::http::auth::caller_from_token(state, &token)
+        .await
+        .ok()?;
+    matches!(caller.role, Role::Client | Role::Representative).then_some((caller, token))
+}
+
+fn with_cookie(mut response: Response, cookie: Option<String>) -> Response {
+    if let Some(c) = cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
+        response.headers_mut().append(header::SET_COOKIE, c);
+    }
+    response
+}
+
+async fn login_page(headers: HeaderMap, Query(q): Query<LangQuery>) -> Response {
+    let (lang, set) = locale(&headers, q.lang.as_deref());
+    let page = render(
+        StatusCode::OK,
+        "login.html",
+        context! { lang => lang.as_str(), t => text::words(lang), login => "" },
+    );
+    with_cookie(page, set)
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    login: String,
+    password: String,
+    lang: Option<String>,
+}
+
+/// Password, or for a client their PIN; throttled like the API's login.
+async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let (lang, _) = locale(&headers, form.lang.as_deref());
+    let again = |problem: &str, status: StatusCode| {
+        render(
+            status,
+            "login.html",
+            context! { lang => lang.as_str(), t => text::words(lang), login => form.login.clone(), problem => problem },
+        )
+    };
+    match try_login(&state, peer, &form).await {
+        Ok(token) => {
+            let mut r = Redirect::to("/web/").into_response();
+            if let Ok(c) = HeaderValue::from_str(&set_cookie(SESSION, &token, SESSION_HOURS * 3600))
+            {
+                r.headers_mut().append(header::SET_COOKIE, c);
+            }
+            r
+        }
+        Err(ApiError::TooManyAttempts { .. }) => {
+            again(text::word("too_many", lang), StatusCode::TOO_MANY_REQUESTS)
+        }
+        Err(ApiError::InvalidCredentials) => {
+            again(text::word("wrong_login", lang), StatusCode::UNAUTHORIZED)
+        }
+        Err(e) => {
+            let _ = e.into_response();
+            again(text::word("error", lang), StatusCode::SERVICE_UNAVAILABLE)
+        }
+    }
+}
+
+async fn try_login(
+    state: &AppState,
+    peer: SocketAddr,
+    form: &LoginForm,
+) -> Result<String, ApiError> {
+    let now = state.clock.now();
+    let login = form.login.trim().to_lowercase();
+    let (login_key, addr_key) = (format!("login:{login}"), format!("addr:{}", peer.ip()));
+    let login_row = db::session::attempts(&state.db, &login_key).await?;
+    let addr_row = db::session::attempts(&state.db, &addr_key).await?;
+    if let Some(wait) =
+        crate::http::auth::locked(&login_row, now).or(crate::http::auth::locked(&addr_row, now))
+    {
+        return Err(ApiError::TooManyAttempts {
+            retry_after_seconds: wait,
+        });
+    }
+    let user = db::session::user_by_login(&state.db, &login).await?;
+    let pin_hash = match &user {
+        Some(u) if u.role == "client" => match u.client_id {
+            Some(c) => db::people::client(&state.db, c)
+                .await?
+                .and_then(|c| c.pin_hash),
+            None => None,
+        },
+        _ => None,
+    };
+    let (password, hash) = (
+        form.password.clone(),
+        user.as_ref().map(|u| u.password_hash.clone()),
+    );
+    let ok = tokio::task::spawn_blocking(move || {
+        let by_password =
+            secrets::verify_password(&password, hash.as_deref().unwrap_or(secrets::decoy_hash()))
+                && hash.is_some();
+        by_password || pin_hash.is_some_and(|p| secrets::verify_password(&password, &p))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let user = match user {
+        Some(u) if ok && u.active && (u.role == "client" || u.role == "representative") => u,
+        _ => {
+            crate::http::auth::record_failure(
+                state,
+                &login_key,
+                login_row,
+                state.config.login_max_failures,
+                now,
+            )
+            .await?;
+            crate::http::auth::record_failure(
+                state,
+                &addr_key,
+                addr_row,
+                state.config.address_max_failures,
+                now,
+            )
+            .await?;
+            return Err(ApiError::InvalidCredentials);
+        }
+    };
+    let token = secrets::random_token();
+    let txn = state.db.begin().await?;
+    db::session::clear_attempts(&txn, &login_key).await?;
+    let id = Uuid::now_v7();
+    db::people::insert(
+        &txn,
+        devices::Model {
+            id,
+            user_id: user.id,
+            device_id: format!("web-{}", &secrets::random_token()[..12]),
+            name: "Web browser".into(),
+            platform: "web".into(),
+            app_version: env!("CARGO_PKG_VERSION").into(),
+            token_hash: secrets::token_hash(&token),
+            created_at: now,
+            last_login_at: now,
+            expires_at: now + Duration::hours(SESSION_HOURS),
+            revoked_at: None,
+            revoked_by: None,
+            last_applied_seq: 0,
+        },
+    )
+    .await?;
+    audit::append(
+        &txn,
+        now,
+        audit::Record {
+            actor: Some(user.id),
+            action: "login",
+            subject_kind: "device",
+            subject_id: id.to_string(),
+            client_id: None,
+            before: None,
+            after: Some(serde_json::json!({ "web": true, "address": peer.ip().to_string() })),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(token)
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    csrf: String,
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    if let Some((caller, token)) = session(&state, &headers).await
+        && form.csrf == csrf_for(&token)
+        && let Ok(Some(device)) = db::session::device(&state.db, caller.device).await
+    {
+        let mut active: devices::ActiveModel = device.into();
+        active.revoked_at = sea_orm::Set(Some(state.clock.now()));
+        active.revoked_by = sea_orm::Set(Some(caller.user_id));
+        let _ = sea_orm::ActiveModelTrait::update(active, &state.db).await;
+    }
+    let mut r = Redirect::to("/web/login").into_response();
+    if let Ok(c) = HeaderValue::from_str(&set_cookie(SESSION, "", 0)) {
+        r.headers_mut().append(header::SET_COOKIE, c);
+    }
+    r
+}
+
+fn state_text(state: &str, lang: Locale) -> &'static str {
+    text::word(&format!("state_{state}"), lang)
+}
+
+/// The clients this login acts for.
+async fn clients_of(state: &AppState, caller: &Caller) -> Result<Vec<Uuid>, ApiError> {
+    Ok(match caller.role {
+        Role::Client => caller.client_id.into_iter().collect(),
+        _ => db::session::represented(&state.db, caller.user_id).await?,
+    })
+}
+
+async fn home(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<LangQuery>,
+) -> Response {
+    let Some((caller, token)) = session(&state, &headers).await else {
+        return Redirect::to("/web/login").into_response();
+    };
+    let (lang, set) = locale(&headers, q.lang.as_deref());
+    let this = Month::of(riga_date(state.clock.now()));
+    let mut clients = Vec::new();
+    let Ok(ids) = clients_of(&state, &caller).await else {
+        return ApiError::NotReady(String::new()).into_response();
+    };
+    for id in ids {
+        let Ok(Some(c)) = db::people::client(&state.db, id).await else {
+            continue;
+        };
+        let mut months = Vec::new();
+        for m in [this, this.prev(), this.prev().prev()] {
+            let st = db::entries::month_sheet(&state.db, id, m)
+                .await
+                .ok()
+                .flatten()
+                .map(|s| s.state)
+                .unwrap_or_else(|| "open".into());
+            let first = m.first_day();
+            months.push(context! {
+                month => m.to_string(),
+                name => text::month_name(chrono::Datelike::month(&first), chrono::Datelike::year(&first), lang),
+                state => st.clone(),
+                state_text => state_text(&st, lang),
+            });
+        }
+        clients.push(context! { id => id.to_string(), name => c.name, months => months });
+    }
+    let page = render(
+        StatusCode::OK,
+        "months.html",
+        context! { lang => lang.as_str(), t => text::words(lang), csrf => csrf_for(&token), clients => clients },
+    );
+    with_cookie(page, set)
+}
+
+fn duration(minutes: i64, lang: Locale) -> String {
+    let (h, m) = (minutes / 60, minutes % 60);
+    match (h, m) {
+        (0, m) => format!("{m} {}", text::word("minutes", lang)),
+        (h, 0) => format!("{h} {}", text::word("hours", lang)),
+        (h, m) => format!(
+            "{h} {} {m} {}",
+            text::word("hours", lang),
+            text::word("minutes", lang)
+        ),
+    }
+}
+
+async fn month_context(
+    state: &AppState,
+    caller: &Caller,
+    token: &str,
+    client_id: Uuid,
+    month: Month,
+    lang: Locale,
+) -> Result<(minijinja::Value, MonthSheet), ApiError> {
+    if !clients_of(state, caller).await?.contains(&client_id) {
+        return Err(ApiError::NotFound);
+    }
+    let client = db::people::client(&state.db, client_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let sheet = crate::http::entries::build_sheet(state, client_id, month, lang).await?;
+    let policy = db::policy::book(&state.db)
+        .await?
+        .at(month.last_day())
+        .map_err(ApiError::Internal)?;
+    let names = db::people::assistant_names(
+        &state.db,
+        sheet.entries.iter().map(|e| e.assistant_id).collect(),
+    )
+    .await?;
+    let rows: Vec<minijinja::Value> = sheet
+        .entries
+        .iter()
+        .filter(|e| e.status == "active" || e.status == "pending_review")
+        .map(|e| {
+            let (from, to) = (e.started_at.with_timezone(&TZ), e.ended_at.with_timezone(&TZ));
+            let purpose = policy
+                .purpose(&e.purpose)
+                .map(|p| match lang {
+                    Locale::Lv => p.labels.lv.clone(),
+                    Locale::Ru => p.labels.ru.clone(),
+                    Locale::En => p.labels.en.clone(),
+                })
+                .unwrap_or_else(|| e.purpose.clone());
+            let trips: Vec<String> = e.trips.iter().map(|t| format!("{} → {}, {:.1} km, {:.2} EUR", t.from, t.to, t.distance_km, t.cost_cents as f64 / 100.0)).collect();
+            let disputed = sheet.disputes.iter().rev().find(|d| d.entry_id == e.id && d.resolved_at.is_none()).map(|d| d.reason.clone());
+            context! {
+                id => e.id.to_string(),
+                date => from.format("%d.%m.%Y").to_string(),
+                from => format!("{:02}:{:02}", from.hour(), from.minute()),
+                to => format!("{:02}:{:02}", to.hour(), to.minute()),
+                duration => duration(e.minutes, lang),
+                purpose => purpose,
+                assistant => names.iter().find(|(id, _)| *id == e.assistant_id).map(|(_, n)| n.clone()).unwrap_or_default(),
+                trips => trips.join("; "),
+                pending => e.status == "pending_review",
+                disputed => disputed,
+            }
+        })
+        .collect();
+    let seen: Vec<String> = sheet
+        .entries
+        .iter()
+        .filter(|e| e.status == "active" || e.status == "pending_review")
+        .map(|e| format!("{}:{}", e.id, e.version))
+        .collect();
+    let first = month.first_day();
+    let ctx = context! {
+        lang => lang.as_str(),
+        t => text::words(lang),
+        csrf => csrf_for(token),
+        client_id => client_id.to_string(),
+        client_name => client.name,
+        month => month.to_string(),
+        month_name => text::month_name(chrono::Datelike::month(&first), chrono::Datelike::year(&first), lang),
+        state_text => state_text(&sheet.state, lang),
+        allowance => duration(sheet.allowance_minutes, lang),
+        used => duration(sheet.used_minutes, lang),
+        left => duration(sheet.remaining_minutes, lang),
+        confirmed_on => sheet.confirmed_at.map(|t| t.with_timezone(&TZ).format("%d.%m.%Y %H:%M").to_string()),
+        rows => rows,
+        seen => seen.join(","),
+        can_act => sheet.state == "submitted" || sheet.state == "disputed",
+    };
+    Ok((ctx, sheet))
+}
+
+fn page_error(e: ApiError, lang: Locale) -> Response {
+    let status = e.status();
+    let (code, details) = e.code_and_details();
+    let message = i18n::message(code, lang, &details);
+    render(
+        status,
+        "login.html",
+        context! { lang => lang.as_str(), t => text::words(lang), problem => message, login => "" },
+    )
+}
+
+async fn month_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<LangQuery>,
+    ApiPath((client_id, month)): ApiPath<(Uuid, String)>,
+) -> Response {
+    let Some((caller, token)) = session(&state, &headers).await else {
+        return Redirect::to("/web/login").into_response();
+    };
+    let (lang, set) = locale(&headers, q.lang.as_deref());
+    let Some(month) = Month::parse(&month) else {
+        return page_error(ApiError::NotFound, lang);
+    };
+    match month_context(&state, &caller, &token, client_id, month, lang).await {
+        Ok((ctx, _)) => {
+            let notice = match q.done.as_deref() {
+                Some("confirm") => Some(text::word("done_confirm", lang)),
+                Some("dispute") => Some(text::word("done_dispute", lang)),
+                _ => None,
+            };
+            with_cookie(
+                render(
+                    StatusCode::OK,
+                    "month.html",
+                    context! { notice => notice, ..ctx },
+                ),
+                set,
+            )
+        }
+        Err(e) => page_error(e, lang),
+    }
+}
+
+/// Re-renders the month with a problem, or goes back to it with a notice.
+async fn after_step(
+    state: &AppState,
+    caller: &Caller,
+    token: &str,
+    client_id: Uuid,
+    month: Month,
+    lang: Locale,
+    result: Result<(), ApiError>,
+    done: &str,
+) -> Response {
+    match result {
+        Ok(()) => Redirect::to(&format!(
+            "/web/clients/{client_id}/months/{month}?done={done}"
+        ))
+        .into_response(),
+        Err(e) => {
+            let status = e.status();
+            let (code, details) = e.code_and_details();
+            let problem = match code {
+                mobile_api::ErrorCode::StaleVersion => text::word("stale", lang).to_owned(),
+                mobile_api::ErrorCode::ValidationFailed => text::word("pick_one", lang).to_owned(),
+                _ => i18n::message(code, lang, &details),
+            };
+            match month_context(state, caller, token, client_id, month, lang).await {
+                Ok((ctx, _)) => {
+                    render(status, "month.html", context! { problem => problem, ..ctx })
+                }
+                Err(e) => page_error(e, lang),
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct ConfirmForm {
+    csrf: String,
+    seen: String,
+}
+
+async fn confirm(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiPath((client_id, month)): ApiPath<(Uuid, String)>,
+    Form(form): Form<ConfirmForm>,
+) -> Response {
+    let Some((caller, token)) = session(&state, &headers).await else {
+        return Redirect::to("/web/login").into_response();
+    };
+    let (lang, _) = locale(&headers, None);
+    if form.csrf != csrf_for(&token) {
+        return page_error(ApiError::Forbidden, lang);
+    }
+    let Some(month) = Month::parse(&month) else {
+        return page_error(ApiError::NotFound, lang);
+    };
+    let seen: Vec<(Uuid, i32)> = form
+        .seen
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .filter_map(|s| s.split_once(':'))
+        .filter_map(|(id, v)| Some((id.parse().ok()?, v.parse().ok()?)))
+        .collect();
+    let result = async {
+        if !clients_of(&state, &caller).await?.contains(&client_id) {
+            return Err(ApiError::NotFound);
+        }
+        let how = crate::http::months::confirmed_as(&state, &caller, client_id, month).await?;
+        let txn = state.db.begin().await?;
+        match db::months::confirm(
+            &txn,
+            client_id,
+            month,
+            &seen,
+            how,
+            crate::http::entries::actor(&caller),
+            state.clock.now(),
+        )
+        .await
+        {
+            Ok(_) => Ok(txn.commit().await?),
+            Err(e) => {
+                txn.rollback().await?;
+                Err(crate::http::entries::write_error(e, lang))
+            }
+        }
+    }
+    .await;
+    after_step(
+        &state, &caller, &token, client_id, month, lang, result, "confirm",
+    )
+    .await
+}
+
+async fn dispute(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiPath((client_id, month)): ApiPath<(Uuid, String)>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let Some((caller, token)) = session(&state, &headers).await else {
+        return Redirect::to("/web/login").into_response();
+    };
+    let (lang, _) = locale(&headers, None);
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    if field("csrf") != Some(csrf_for(&token).as_str()) {
+        return page_error(ApiError::Forbidden, lang);
+    }
+    let Some(month) = Month::parse(&month) else {
+        return page_error(ApiError::NotFound, lang);
+    };
+    let mut items = Vec::new();
+    for (_, id) in fields.iter().filter(|(k, _)| k == "entry") {
+        let reason = field(&format!("reason_{id}")).unwrap_or("").trim();
+        if let (Ok(id), false) = (id.parse::<Uuid>(), reason.is_empty()) {
+            items.push((id, reason.chars().take(1000).collect::<String>()));
+        }
+    }
+    let comment = field("comment")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(|c| c.chars().take(2000).collect());
+    let result = async {
+        if !clients_of(&state, &caller).await?.contains(&client_id) {
+            return Err(ApiError::NotFound);
+        }
+        if items.is_empty() {
+            return Err(ApiError::invalid("entries", "empty"));
+        }
+        let txn = state.db.begin().await?;
+        match db::months::dispute(
+            &txn,
+            client_id,
+            month,
+            &items,
+            comment,
+            crate::http::entries::actor(&caller),
+            state.clock.now(),
+        )
+        .await
+        {
+            Ok(_) => Ok(txn.commit().await?),
+            Err(e) => {
+                txn.rollback().await?;
+                Err(crate::http::entries::write_error(e, lang))
+            }
+        }
+    }
+    .await;
+    after_step(
+        &state, &caller, &token, client_id, month, lang, result, "dispute",
+    )
+    .await
+}

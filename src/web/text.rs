@@ -1,0 +1,324 @@
+//! The words of the clients' web page, in Latvian, Russian and English.
+
+use std::collections::BTreeMap;
+
+use mobile_api::Locale;
+
+const WORDS: &[(&str, [&str; 3])] = &[
+    (
+        "skip",
+        [
+            "Pāriet uz saturu",
+            "Перейти к содержанию",
+            "Skip to content",
+        ],
+    ),
+    (
+        "service",
+        [
+            "Asistenta pakalpojums",
+            "Услуга ассистента",
+            "Assistant service",
+        ],
+    ),
+    ("language", ["Valoda", "Язык", "Language"]),
+    ("login_title", ["Pieteikšanās", "Вход", "Log in"]),
+    (
+        "login_intro",
+        [
+            "Šeit varat pārskatīt un apstiprināt asistenta sniegtos pakalpojumus.",
+            "Здесь можно просмотреть и подтвердить услуги ассистента.",
+            "Here you can review and confirm the assistant's services.",
+        ],
+    ),
+    ("login", ["Lietotājvārds", "Логин", "Login"]),
+    (
+        "password",
+        [
+            "Parole vai PIN kods",
+            "Пароль или PIN-код",
+            "Password or PIN",
+        ],
+    ),
+    ("log_in", ["Pieteikties", "Войти", "Log in"]),
+    ("log_out", ["Iziet", "Выйти", "Log out"]),
+    (
+        "wrong_login",
+        [
+            "Nepareizs lietotājvārds vai parole.",
+            "Неверный логин или пароль.",
+            "Wrong login or password.",
+        ],
+    ),
+    (
+        "too_many",
+        [
+            "Pārāk daudz neveiksmīgu mēģinājumu. Lūdzu, mēģiniet vēlāk.",
+            "Слишком много неудачных попыток. Попробуйте позже.",
+            "Too many failed attempts. Please try again later.",
+        ],
+    ),
+    ("months_title", ["Mēneši", "Месяцы", "Months"]),
+    ("open_month", ["Atvērt", "Открыть", "Open"]),
+    ("state", ["Statuss", "Статус", "Status"]),
+    (
+        "state_open",
+        [
+            "Aizpilda asistents",
+            "Заполняет ассистент",
+            "Being filled in by the assistant",
+        ],
+    ),
+    (
+        "state_submitted",
+        [
+            "Gaida jūsu apstiprinājumu",
+            "Ожидает вашего подтверждения",
+            "Waiting for your confirmation",
+        ],
+    ),
+    (
+        "state_disputed",
+        [
+            "Apstrīdēts, gaida labojumus",
+            "Оспорено, ожидает исправлений",
+            "Disputed, waiting for corrections",
+        ],
+    ),
+    (
+        "state_confirmed",
+        ["Apstiprināts", "Подтверждено", "Confirmed"],
+    ),
+    (
+        "state_approved",
+        [
+            "Apstiprinājis sociālais dienests",
+            "Утверждено социальной службой",
+            "Approved by the social service",
+        ],
+    ),
+    ("state_closed", ["Noslēgts", "Закрыто", "Closed"]),
+    (
+        "allowance",
+        [
+            "Piešķirts mēnesī",
+            "Выделено на месяц",
+            "Granted for the month",
+        ],
+    ),
+    ("used", ["Izmantots", "Использовано", "Used"]),
+    ("left", ["Atlicis", "Осталось", "Left"]),
+    (
+        "sessions",
+        ["Pakalpojuma reizes", "Сеансы услуги", "Service sessions"],
+    ),
+    ("date", ["Datums", "Дата", "Date"]),
+    ("time", ["Laiks", "Время", "Time"]),
+    ("duration", ["Ilgums", "Длительность", "Duration"]),
+    ("purpose", ["Mērķis", "Цель", "Purpose"]),
+    ("assistant", ["Asistents", "Ассистент", "Assistant"]),
+    ("trips", ["Braucieni", "Поездки", "Trips"]),
+    (
+        "no_sessions",
+        [
+            "Šajā mēnesī pakalpojums nav reģistrēts.",
+            "В этом месяце услуга не зарегистрирована.",
+            "No service was recorded this month.",
+        ],
+    ),
+    (
+        "waiting_review",
+        [
+            "gaida sociālā dienesta pārbaudi",
+            "ожидает проверки социальной службой",
+            "waiting for the social service's review",
+        ],
+    ),
+    ("confirm_title", ["Apstiprināt", "Подтвердить", "Confirm"]),
+    (
+        "confirm_text",
+        [
+            "Apstiprinu, ka visi augstāk minētie pakalpojumi ir sniegti.",
+            "Подтверждаю, что все перечисленные выше услуги были оказаны.",
+            "I confirm that all the services listed above were provided.",
+        ],
+    ),
+    (
+        "confirm_button",
+        [
+            "Apstiprināt mēnesi",
+            "Подтвердить месяц",
+            "Confirm the month",
+        ],
+    ),
+    (
+        "dispute_title",
+        [
+            "Iebilst pret atsevišķām reizēm",
+            "Оспорить отдельные сеансы",
+            "Dispute single sessions",
+        ],
+    ),
+    (
+        "dispute_text",
+        [
+            "Atzīmējiet reizes, kas nav pareizas, un uzrakstiet, kas nav kārtībā.",
+            "Отметьте неверные сеансы и напишите, что не так.",
+            "Tick the sessions that are not right and write what is wrong.",
+        ],
+    ),
+    (
+        "dispute_this",
+        [
+            "Apstrīdēt šo reizi",
+            "Оспорить этот сеанс",
+            "Dispute this session",
+        ],
+    ),
+    (
+        "reason",
+        ["Kas nav pareizi", "Что неверно", "What is wrong"],
+    ),
+    (
+        "comment",
+        [
+            "Komentārs (nav obligāts)",
+            "Комментарий (необязательно)",
+            "Comment (optional)",
+        ],
+    ),
+    (
+        "dispute_button",
+        [
+            "Nosūtīt iebildumus",
+            "Отправить возражения",
+            "Send the objections",
+        ],
+    ),
+    (
+        "confirmed_on",
+        ["Apstiprināts", "Подтверждено", "Confirmed on"],
+    ),
+    (
+        "stale",
+        [
+            "Mēnesis pa to laiku ir mainīts. Lūdzu, pārskatiet to vēlreiz.",
+            "Месяц тем временем изменился. Пожалуйста, просмотрите его снова.",
+            "The month has changed meanwhile. Please review it again.",
+        ],
+    ),
+    (
+        "pick_one",
+        [
+            "Atzīmējiet vismaz vienu reizi un uzrakstiet iemeslu.",
+            "Отметьте хотя бы один сеанс и укажите причину.",
+            "Tick at least one session and write the reason.",
+        ],
+    ),
+    (
+        "done_confirm",
+        [
+            "Paldies! Mēnesis ir apstiprināts.",
+            "Спасибо! Месяц подтверждён.",
+            "Thank you! The month is confirmed.",
+        ],
+    ),
+    (
+        "done_dispute",
+        [
+            "Paldies! Iebildumi nosūtīti asistentam.",
+            "Спасибо! Возражения отправлены ассистенту.",
+            "Thank you! Your objections were sent to the assistant.",
+        ],
+    ),
+    (
+        "disputed_reason",
+        ["Jūsu iebildums", "Ваше возражение", "Your objection"],
+    ),
+    (
+        "back",
+        [
+            "Atpakaļ uz mēnešiem",
+            "Назад к месяцам",
+            "Back to the months",
+        ],
+    ),
+    ("hours", ["st.", "ч", "h"]),
+    ("minutes", ["min", "мин", "min"]),
+    ("error", ["Kļūda", "Ошибка", "Error"]),
+];
+
+const MONTHS: [[&str; 12]; 3] = [
+    [
+        "janvāris",
+        "februāris",
+        "marts",
+        "aprīlis",
+        "maijs",
+        "jūnijs",
+        "jūlijs",
+        "augusts",
+        "septembris",
+        "oktobris",
+        "novembris",
+        "decembris",
+    ],
+    [
+        "январь",
+        "февраль",
+        "март",
+        "апрель",
+        "май",
+        "июнь",
+        "июль",
+        "август",
+        "сентябрь",
+        "октябрь",
+        "ноябрь",
+        "декабрь",
+    ],
+    [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+];
+
+fn index(locale: Locale) -> usize {
+    match locale {
+        Locale::Lv => 0,
+        Locale::Ru => 1,
+        Locale::En => 2,
+    }
+}
+
+/// Every word of the page in `locale`, for templates (`t.key`).
+pub fn words(locale: Locale) -> BTreeMap<&'static str, &'static str> {
+    WORDS.iter().map(|(k, v)| (*k, v[index(locale)])).collect()
+}
+
+pub fn word(key: &str, locale: Locale) -> &'static str {
+    WORDS
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| v[index(locale)])
+        .unwrap_or("")
+}
+
+/// "oktobris 2026" / "октябрь 2026" / "October 2026".
+pub fn month_name(month: u32, year: i32, locale: Locale) -> String {
+    let name = MONTHS[index(locale)]
+        .get(month.saturating_sub(1) as usize)
+        .copied()
+        .unwrap_or("");
+    format!("{name} {year}")
+}

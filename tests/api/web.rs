@@ -1,0 +1,182 @@
+//! The clients' web page over plain HTTP: session cookie, CSRF, security headers, PIN login.
+//! (`tests/browser` drives the same pages in Chromium with axe-core.)
+
+use serde_json::json;
+
+use crate::entries::{post, scene, session, sheet};
+use crate::helpers::{PASSWORD, TestApp};
+
+fn client(app: &TestApp) -> reqwest::Client {
+    let _ = app;
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn web_login(app: &TestApp, login: &str, password: &str) -> (u16, Option<String>) {
+    let r = client(app)
+        .post(format!("{}/web/login", app.base))
+        .form(&[("login", login), ("password", password), ("lang", "lv")])
+        .send()
+        .await
+        .unwrap();
+    let cookie = r
+        .headers()
+        .get("set-cookie")
+        .map(|v| v.to_str().unwrap().to_owned());
+    (r.status().as_u16(), cookie)
+}
+
+#[tokio::test]
+async fn a_client_logs_in_with_password_or_pin_and_the_session_cookie_is_locked_down() {
+    let app = TestApp::spawn().await;
+    let s = scene(&app, 4800, "ruta").await;
+    app.user("klients", "client", json!({"client_id": s.client}))
+        .await;
+    let page = client(&app)
+        .get(format!("{}/web/login", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    for h in [
+        "content-security-policy",
+        "x-content-type-options",
+        "referrer-policy",
+        "x-frame-options",
+    ] {
+        assert!(page.headers().get(h).is_some(), "{h}");
+    }
+    assert!(
+        page.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'none'")
+    );
+    assert!(page.text().await.unwrap().contains("<html lang=\"lv\">"));
+
+    let (status, cookie) = web_login(&app, "klients", "wrong-password").await;
+    assert_eq!((status, cookie), (401, None));
+    let (status, cookie) = web_login(&app, "klients", PASSWORD).await;
+    assert_eq!(status, 303);
+    let cookie = cookie.unwrap();
+    for flag in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/web"] {
+        assert!(cookie.contains(flag), "{cookie}");
+    }
+    // The client's PIN works as a password on the web page too.
+    app.send(
+        reqwest::Method::PUT,
+        Some(&app.admin),
+        &format!("/api/v1/clients/{}/pin", s.client),
+        Some(&json!({"pin": "2580"})),
+        None,
+    )
+    .await;
+    assert_eq!(web_login(&app, "klients", "2580").await.0, 303);
+    // Staff and assistants use the API, not this page.
+    assert_eq!(web_login(&app, "ruta", PASSWORD).await.0, 401);
+}
+
+#[tokio::test]
+async fn confirming_on_the_web_needs_the_forms_csrf_token() {
+    let app = TestApp::spawn().await;
+    app.clock.set("2026-11-02T10:00:00Z".parse().unwrap());
+    let s = scene(&app, 4800, "ruta").await;
+    app.user("klients", "client", json!({"client_id": s.client}))
+        .await;
+    let e: mobile_api::entries::Entry = post(
+        &app,
+        &s.token,
+        &session(
+            s.client,
+            "2026-10-20T09:00:00+03:00",
+            "2026-10-20T12:00:00+03:00",
+            "work",
+        ),
+    )
+    .await
+    .json();
+    app.post(
+        &s.token,
+        &format!("/api/v1/clients/{}/months/2026-10/submit", s.client),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    let (_, cookie) = web_login(&app, "klients", PASSWORD).await;
+    let session_cookie = cookie.unwrap().split(';').next().unwrap().to_owned();
+    let url = format!("{}/web/clients/{}/months/2026-10", app.base, s.client);
+    let html = client(&app)
+        .get(&url)
+        .header("cookie", &session_cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Gaida jūsu apstiprinājumu")
+            && html.contains("20.10.2026")
+            && html.contains("09:00–12:00"),
+        "{html}"
+    );
+    let csrf = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let seen = format!("{}:{}", e.id, e.version);
+
+    let forged = client(&app)
+        .post(format!("{url}/confirm"))
+        .header("cookie", &session_cookie)
+        .form(&[("csrf", "forged"), ("seen", seen.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    assert_eq!(
+        sheet(&app, s.client, "2026-10").await.state,
+        "submitted",
+        "nothing changed"
+    );
+    let no_session = client(&app)
+        .post(format!("{url}/confirm"))
+        .form(&[("csrf", csrf.as_str()), ("seen", seen.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_session.status(), 303, "to the login page");
+    assert_eq!(sheet(&app, s.client, "2026-10").await.state, "submitted");
+
+    let ok = client(&app)
+        .post(format!("{url}/confirm"))
+        .header("cookie", &session_cookie)
+        .form(&[("csrf", csrf.as_str()), ("seen", seen.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 303);
+    let m = sheet(&app, s.client, "2026-10").await;
+    assert_eq!(
+        (m.state.as_str(), m.confirmed_as.as_deref()),
+        ("confirmed", Some("client"))
+    );
+    // Another client's month is not there for this login.
+    let other = scene(&app, 600, "igors").await;
+    let foreign = client(&app)
+        .get(format!(
+            "{}/web/clients/{}/months/2026-10",
+            app.base, other.client
+        ))
+        .header("cookie", &session_cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(foreign.status(), 404);
+}

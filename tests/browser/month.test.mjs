@@ -1,0 +1,112 @@
+// A client logs in, disputes one session, then confirms the month, in a real headless Chromium.
+// axe-core checks every page (WCAG 2.x A and AA); a screenshot of the month page (Latvian) is
+// saved. Run by ./run, which starts the service with the demo municipality.
+import { chromium } from 'playwright-core';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const base = process.env.BASE_URL;
+const shots = process.env.SCREENSHOT_DIR ?? '../../target/browser';
+const password = 'demo-parole-2026';
+mkdirSync(shots, { recursive: true });
+
+const failures = [];
+const check = (ok, what) => { if (!ok) failures.push(what); console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`); };
+
+// The month to confirm: the previous one, handed in by a coordinator so the test does not depend
+// on today's date relative to the deadline.
+async function api(path, token, body) {
+  const res = await fetch(base + '/api/v1' + path, {
+    method: body ? 'POST' : 'GET',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return res.json();
+}
+const login = async (who) => (await api('/auth/login', null, { login: who, password, device: { device_id: 'browser-test', name: 't', platform: 't', app_version: '1' } })).token;
+const client = (await api('/me', await login('klients01'))).client_ids[0];
+const now = new Date();
+const prev = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
+const month = `${prev.getUTCFullYear()}-${String(prev.getUTCMonth() + 1).padStart(2, '0')}`;
+const submitted = await api(`/clients/${client}/months/${month}/submit`, await login('koordinators'), {});
+check(['submitted', 'disputed'].includes(submitted.state), `the demo month ${month} is handed in (${submitted.state})`);
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+// A small phone; axe is injected past the page's strict CSP.
+const context = await browser.newContext({ viewport: { width: 360, height: 780 }, locale: 'lv-LV', bypassCSP: true });
+const page = await context.newPage();
+
+let violations = 0;
+async function audit(name) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() => globalThis.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } }));
+  for (const v of result.violations) {
+    console.log(`  axe ${name}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  }
+  violations += result.violations.length;
+  check(result.violations.length === 0, `axe: 0 violations on the ${name} page (${result.passes.length} rules passed)`);
+}
+
+await page.goto(base + '/web/');
+check(page.url().endsWith('/web/login'), 'an unknown visitor is sent to the login page');
+check((await page.getAttribute('html', 'lang')) === 'lv', 'the page is Latvian by default');
+await audit('login');
+// Keyboard only: the first Tab reaches the skip link.
+await page.keyboard.press('Tab');
+check(await page.evaluate(() => document.activeElement?.classList.contains('skip')), 'the first Tab stop is "skip to content"');
+await page.fill('#login', 'klients01');
+await page.fill('#password', 'wrong-password');
+await page.press('#password', 'Enter');
+check((await page.textContent('[role=alert]'))?.includes('Nepareizs'), 'a wrong password is explained in Latvian');
+await page.fill('#password', password);
+await page.press('#password', 'Enter');
+await page.waitForURL('**/web/');
+await audit('months');
+
+await page.click(`a[href$="/months/${month}"]`);
+await page.waitForURL(`**/months/${month}`);
+check((await page.textContent('h1'))?.includes(':'), 'the month page names the client and the month');
+await audit('month');
+await page.screenshot({ path: `${shots}/month-lv.png`, fullPage: true });
+
+// Dispute the first session, with a reason.
+const first = page.locator('input[name=entry]').first();
+const id = await first.getAttribute('value');
+await first.check();
+await page.fill(`#r-${id}`, 'Tajā dienā asistents atnāca vēlāk');
+await page.click('form[action$="/dispute"] button[type=submit]');
+await page.waitForURL('**?done=dispute');
+check((await page.textContent('[role=status]'))?.includes('Iebildumi nosūtīti'), 'the dispute is acknowledged');
+check((await page.textContent('tbody'))?.includes('Tajā dienā asistents atnāca vēlāk'), 'the disputed session shows the reason');
+await audit('disputed month');
+
+// Then confirm the month as it stands.
+await page.click('form[action$="/confirm"] button[type=submit]');
+await page.waitForURL('**?done=confirm');
+check((await page.textContent('[role=status]'))?.includes('apstiprināts'), 'the confirmation is acknowledged');
+check((await page.textContent('.summary'))?.includes('Apstiprināts'), 'the month shows as confirmed');
+await audit('confirmed month');
+
+// Russian on request, and 200 % zoom on a phone without horizontal scrolling of the page.
+await page.goto(page.url().split('?')[0] + '?lang=ru');
+check((await page.getAttribute('html', 'lang')) === 'ru' && (await page.textContent('h1'))?.length > 0, 'the page switches to Russian');
+await audit('month (ru)');
+// WCAG reflow: at 320 CSS px wide nothing but the table scrolls sideways; and a desktop browser at
+// 200 % zoom (1280 px wide) keeps everything readable without sideways scrolling.
+const sideways = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+await page.setViewportSize({ width: 320, height: 780 });
+check((await sideways()) <= 1, 'at 320 px wide the page reflows without sideways scrolling');
+await page.setViewportSize({ width: 1280, height: 800 });
+await page.evaluate(() => { document.documentElement.style.zoom = '2'; });
+check((await sideways()) <= 1, 'at 200 % zoom the page needs no sideways scrolling');
+await page.screenshot({ path: `${shots}/month-ru-200.png`, fullPage: true });
+
+await browser.close();
+console.log(`\naxe violations: ${violations}`);
+console.log(`${failures.length === 0 ? 'passed' : 'failed'}: ${failures.length} checks failed`);
+process.exit(failures.length === 0 ? 0 : 1);
