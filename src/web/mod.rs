@@ -167,13 +167,19 @@ fn csrf_for(token: &str) -> String {
         .collect()
 }
 
-/// The signed-in client or representative, with the session token; None → log in first.
-async fn session(state: &AppState, headers: &HeaderMap) -> Option<(Caller, String)> {
+/// A signed-in client or representative and their session token.
+struct Session {
+    caller: Caller,
+    token: String,
+}
+
+/// The signed-in client or representative; None → log in first.
+async fn session(state: &AppState, headers: &HeaderMap) -> Option<Session> {
     let token = cookie(headers, SESSION)?.to_owned();
     let caller = crate::http::auth::caller_from_token(state, &token)
         .await
         .ok()?;
-    matches!(caller.role, Role::Client | Role::Representative).then_some((caller, token))
+    matches!(caller.role, Role::Client | Role::Representative).then_some(Session { caller, token })
 }
 
 fn with_cookie(mut response: Response, cookie: Option<String>) -> Response {
@@ -349,7 +355,7 @@ async fn logout(
     headers: HeaderMap,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    if let Some((caller, token)) = session(&state, &headers).await
+    if let Some(Session { caller, token }) = session(&state, &headers).await
         && form.csrf == csrf_for(&token)
         && let Ok(Some(device)) = db::session::device(&state.db, caller.device).await
     {
@@ -382,7 +388,7 @@ async fn home(
     headers: HeaderMap,
     Query(q): Query<LangQuery>,
 ) -> Response {
-    let Some((caller, token)) = session(&state, &headers).await else {
+    let Some(Session { caller, token }) = session(&state, &headers).await else {
         return Redirect::to("/web/login").into_response();
     };
     let (lang, set) = locale(&headers, q.lang.as_deref());
@@ -532,7 +538,7 @@ async fn month_page(
     Query(q): Query<LangQuery>,
     ApiPath((client_id, month)): ApiPath<(Uuid, String)>,
 ) -> Response {
-    let Some((caller, token)) = session(&state, &headers).await else {
+    let Some(Session { caller, token }) = session(&state, &headers).await else {
         return Redirect::to("/web/login").into_response();
     };
     let (lang, set) = locale(&headers, q.lang.as_deref());
@@ -562,8 +568,7 @@ async fn month_page(
 /// Re-renders the month with a problem, or goes back to it with a notice.
 async fn after_step(
     state: &AppState,
-    caller: &Caller,
-    token: &str,
+    who: &Session,
     client_id: Uuid,
     month: Month,
     lang: Locale,
@@ -583,7 +588,7 @@ async fn after_step(
                 mobile_api::ErrorCode::ValidationFailed => text::word("pick_one", lang).to_owned(),
                 _ => i18n::message(code, lang, &details),
             };
-            match month_context(state, caller, token, client_id, month, lang).await {
+            match month_context(state, &who.caller, &who.token, client_id, month, lang).await {
                 Ok((ctx, _)) => {
                     render(status, "month.html", context! { problem => problem, ..ctx })
                 }
@@ -605,7 +610,7 @@ async fn confirm(
     ApiPath((client_id, month)): ApiPath<(Uuid, String)>,
     Form(form): Form<ConfirmForm>,
 ) -> Response {
-    let Some((caller, token)) = session(&state, &headers).await else {
+    let Some(Session { caller, token }) = session(&state, &headers).await else {
         return Redirect::to("/web/login").into_response();
     };
     let (lang, _) = locale(&headers, None);
@@ -648,7 +653,13 @@ async fn confirm(
     }
     .await;
     after_step(
-        &state, &caller, &token, client_id, month, lang, result, "confirm",
+        &state,
+        &Session { caller, token },
+        client_id,
+        month,
+        lang,
+        result,
+        "confirm",
     )
     .await
 }
@@ -659,7 +670,7 @@ async fn dispute(
     ApiPath((client_id, month)): ApiPath<(Uuid, String)>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let Some((caller, token)) = session(&state, &headers).await else {
+    let Some(Session { caller, token }) = session(&state, &headers).await else {
         return Redirect::to("/web/login").into_response();
     };
     let (lang, _) = locale(&headers, None);
@@ -714,7 +725,13 @@ async fn dispute(
     }
     .await;
     after_step(
-        &state, &caller, &token, client_id, month, lang, result, "dispute",
+        &state,
+        &Session { caller, token },
+        client_id,
+        month,
+        lang,
+        result,
+        "dispute",
     )
     .await
 }
