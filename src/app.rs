@@ -20,6 +20,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub clock: Clock,
     pub metrics: Arc<Metrics>,
+    pub mailer: Arc<crate::mail::Mailer>,
 }
 
 pub struct App {
@@ -35,6 +36,8 @@ pub enum StartError {
     Database { url: String, source: sea_orm::DbErr },
     #[error("cannot prepare the database: {0}")]
     Setup(sea_orm::DbErr),
+    #[error("{0}")]
+    Mail(String),
     #[error("cannot listen on {bind}: {source}")]
     Bind {
         bind: String,
@@ -60,6 +63,7 @@ impl App {
         let first_admin_password = http::users::ensure_first_admin(&db, &config, now)
             .await
             .map_err(StartError::Setup)?;
+        let mailer = crate::mail::Mailer::from_config(&config).map_err(StartError::Mail)?;
         let listener =
             TcpListener::bind(&config.bind)
                 .await
@@ -72,6 +76,7 @@ impl App {
             config: Arc::new(config),
             clock,
             metrics: Metrics::new(),
+            mailer: Arc::new(mailer),
         };
         Ok(App {
             listener,
@@ -99,7 +104,7 @@ impl App {
         let worker = tokio::spawn(jobs::run(
             self.state.clone(),
             stop_rx,
-            Duration::from_secs(60),
+            Duration::from_secs(10),
         ));
         let router = http::router(self.state.clone());
         let served = axum::serve(

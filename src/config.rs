@@ -18,6 +18,10 @@ pub struct Config {
     /// lettre's `smtp://` / `smtps://` URL; unset = mail is written as `.eml` files.
     pub smtp_url: Option<String>,
     pub mail_dir: PathBuf,
+    /// The sender of statement mail.
+    pub mail_from: String,
+    /// How long an undeliverable mail is retried before it is marked `failed`.
+    pub mail_retry_hours: i64,
     #[serde(deserialize_with = "string_or_list")]
     pub statement_recipients: Vec<String>,
     /// The first admin's password instead of a generated one.
@@ -42,6 +46,8 @@ impl Default for Config {
             bind: "127.0.0.1:8080".into(),
             smtp_url: None,
             mail_dir: PathBuf::from("mail"),
+            mail_from: "asistents <noreply@asistents.invalid>".into(),
+            mail_retry_hours: 72,
             statement_recipients: Vec::new(),
             admin_password: None,
             log_format: "text".into(),

@@ -11,11 +11,18 @@ use crate::db::entries::Actor;
 use crate::domain::rules::deadline;
 use crate::domain::time::{Month, riga_date};
 
-/// Runs housekeeping every `every` until `stop` turns true.
+/// Delivers due mail every `every` and does housekeeping every sixth round, until `stop`.
 pub async fn run(state: AppState, mut stop: watch::Receiver<bool>, every: Duration) {
+    let mut round = 0u64;
     loop {
-        if let Err(e) = housekeeping(&state).await {
+        if round.is_multiple_of(6)
+            && let Err(e) = housekeeping(&state).await
+        {
             tracing::warn!(error = %e, "housekeeping failed; will retry");
+        }
+        round += 1;
+        if let Err(e) = deliver_outbox(&state).await {
+            tracing::warn!(error = %e, "mail delivery failed; will retry");
         }
         tokio::select! {
             _ = tokio::time::sleep(every) => {}
@@ -58,4 +65,97 @@ pub async fn submit_overdue(state: &AppState) -> Result<u64, sea_orm::DbErr> {
         }
     }
     Ok(submitted)
+}
+
+/// Sends the due rows of the outbox: each claimed row is sent once; a transient failure is
+/// retried with exponential backoff and jitter until `mail_retry_hours` after the row was
+/// written, then it is `failed` and shows so to coordinators. Returns how many were sent.
+pub async fn deliver_outbox(state: &AppState) -> Result<usize, sea_orm::DbErr> {
+    let now = state.clock.now();
+    let rows = db::statements::claim_due(&state.db, now, chrono::Duration::minutes(10), 50).await?;
+    let mut sent = 0;
+    for row in rows {
+        let outcome = match mail_for(state, &row).await? {
+            Ok(message) => {
+                state
+                    .mailer
+                    .send(&message, &format!("{}-{}", row.statement_id, row.id))
+                    .await
+            }
+            Err(why) => Err(crate::mail::SendError {
+                transient: false,
+                text: why,
+            }),
+        };
+        let now = state.clock.now();
+        match outcome {
+            Ok(()) => {
+                db::statements::mark(&state.db, row, "sent", now, None, now).await?;
+                sent += 1;
+            }
+            Err(e) => {
+                let too_old =
+                    now - row.created_at > chrono::Duration::hours(state.config.mail_retry_hours);
+                let (state_now, next) = if e.transient && !too_old {
+                    ("pending", now + backoff(row.attempts))
+                } else {
+                    ("failed", now)
+                };
+                tracing::warn!(outbox = %row.id, attempts = row.attempts, error = %e.text, state = state_now, "statement mail not delivered");
+                db::statements::mark(&state.db, row, state_now, next, Some(e.text), now).await?;
+            }
+        }
+    }
+    Ok(sent)
+}
+
+/// 1, 2, 4 … minutes (at most an hour), ±20 % so that retries of many rows spread out.
+fn backoff(attempts: i32) -> chrono::Duration {
+    let base = 60i64 << attempts.clamp(0, 6);
+    let mut noise = [0u8; 2];
+    let _ = getrandom::fill(&mut noise);
+    let jitter = i64::from(u16::from_le_bytes(noise)) % (base * 2 / 5 + 1) - base / 5;
+    chrono::Duration::seconds((base + jitter).min(3600))
+}
+
+/// The message of an outbox row, built from its statement (jobs carry ids, not data).
+async fn mail_for(
+    state: &AppState,
+    row: &crate::db::entity::outbox::Model,
+) -> Result<Result<lettre::Message, String>, sea_orm::DbErr> {
+    let Some(statement) = db::statements::statement(&state.db, row.statement_id).await? else {
+        return Ok(Err("the statement is gone".into()));
+    };
+    let files = db::statements::files(&state.db, statement.id).await?;
+    let summary: serde_json::Value = serde_json::from_str(&statement.summary).unwrap_or_default();
+    let kind_label = match statement.kind.as_str() {
+        "client_timesheet" => "Asistenta pakalpojuma uzskaites lapa",
+        "assistant_pay" => "Asistenta darba samaksas aprēķins",
+        _ => "Pašvaldības kopsavilkums",
+    };
+    let mail = crate::mail::StatementMail {
+        message_id: &row.message_id,
+        from: &state.config.mail_from,
+        to: &row.recipient,
+        kind_label,
+        subject_of: summary["title"].as_str().unwrap_or(""),
+        month: &statement.month,
+        version: statement.version,
+        is_correction: statement.is_correction,
+        facts: summary["facts"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|f| f.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        municipality: &state.config.municipality_name,
+        address: &state.config.municipality_address,
+        files: files
+            .into_iter()
+            .map(|f| (f.name, f.mime, f.content))
+            .collect(),
+    };
+    Ok(crate::mail::build(&mail))
 }

@@ -11,6 +11,7 @@ pub mod error;
 pub mod http;
 pub mod i18n;
 pub mod jobs;
+pub mod mail;
 pub mod secrets;
 pub mod telemetry;
 pub mod web;

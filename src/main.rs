@@ -34,6 +34,12 @@ enum Command {
     Migrate,
     /// Load and validate the configuration, print it without secrets, and exit.
     CheckConfig,
+    /// Close a month: generate the statements of its approved client-months and queue their mail.
+    Close {
+        /// `YYYY-MM`
+        #[arg(long)]
+        month: String,
+    },
     /// Check the audit log's hash chain (`audit verify`); names the first broken record.
     Audit {
         #[command(subcommand)]
@@ -94,6 +100,26 @@ fn main() -> ExitCode {
 async fn run(command: Command, config: Config) -> Result<(), Box<dyn std::error::Error>> {
     match command {
         Command::Openapi | Command::Audit { .. } => Ok(()),
+        Command::Close { month } => {
+            let month =
+                asistents::domain::time::Month::parse(&month).ok_or("--month must be YYYY-MM")?;
+            let app = App::build(config, Clock::system()).await?;
+            let state = app.state();
+            let made = asistents::http::statements::close(
+                &state,
+                month,
+                asistents::db::entries::Actor::service(),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            println!(
+                "{month}: {} statements generated; delivering mail",
+                made.len()
+            );
+            let sent = asistents::jobs::deliver_outbox(&state).await?;
+            println!("{sent} messages delivered now; the rest is retried by the running service");
+            Ok(())
+        }
         Command::CheckConfig => {
             println!("{config:#?}");
             Ok(())

@@ -9,6 +9,7 @@ pub mod entries;
 pub mod error;
 pub mod people;
 pub mod policy;
+pub mod statements;
 pub mod sync;
 pub mod types;
 

@@ -8,6 +8,7 @@ pub mod months;
 pub mod people;
 pub mod policy;
 pub mod session;
+pub mod statements;
 
 use std::time::Duration;
 

@@ -6,5 +6,6 @@ pub mod month;
 pub mod pay;
 pub mod policy;
 pub mod rules;
+pub mod statements;
 pub mod text;
 pub mod time;

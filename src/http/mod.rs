@@ -12,6 +12,7 @@ pub mod months;
 pub mod openapi;
 pub mod ops;
 pub mod policy;
+pub mod statements;
 pub mod sync;
 pub mod users;
 
@@ -128,7 +129,16 @@ pub fn router(state: AppState) -> Router {
             axum::routing::put(months::set_pin),
         )
         .route("/entries/{entry_id}/review", post(months::review))
-        .route("/months/{month}", get(months::overview));
+        .route("/months/{month}", get(months::overview))
+        .route("/months/{month}/close", post(statements::close_month))
+        .route("/statements", get(statements::list))
+        .route("/statements/{statement_id}", get(statements::read))
+        .route(
+            "/statements/{statement_id}/files/{name}",
+            get(statements::file),
+        )
+        .route("/outbox", get(statements::outbox_list))
+        .route("/outbox/{outbox_id}/resend", post(statements::resend));
 
     let trace = TraceLayer::new_for_http().make_span_with(|request: &Request| {
         let route = request

@@ -5,7 +5,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    assignments, assistants, auth, clients, decisions, entries, months, ops, policy, sync, users,
+    assignments, assistants, auth, clients, decisions, entries, months, ops, policy, statements,
+    sync, users,
 };
 
 struct BearerAuth;
@@ -43,6 +44,7 @@ impl Modify for BearerAuth {
         entries::create, entries::update, entries::delete, entries::read, entries::list, entries::month_sheet,
         sync::push, sync::pull,
         months::submit, months::confirm, months::dispute, months::approve, months::reopen, months::review, months::set_pin, months::overview,
+        statements::close_month, statements::list, statements::read, statements::file, statements::outbox_list, statements::resend,
         ops::live, ops::ready,
     ),
     components(schemas(mobile_api::ErrorBody, mobile_api::ErrorCode, mobile_api::sync::Mutation, mobile_api::sync::Change)),
@@ -54,6 +56,7 @@ impl Modify for BearerAuth {
         (name = "months", description = "A client's month"),
         (name = "clients"), (name = "decisions"), (name = "assistants"), (name = "assignments"), (name = "users"),
         (name = "policy", description = "The regulation's figures as versioned data"),
+        (name = "statements", description = "Month close, statements, mail delivery"),
         (name = "operations"),
     )
 )]

@@ -16,6 +16,7 @@ mod ops;
 mod people;
 mod policy;
 mod properties;
+mod statements;
 mod sync;
 mod users;
 mod web;

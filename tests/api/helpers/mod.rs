@@ -4,6 +4,8 @@
 //! server (e.g. `postgres://postgres@127.0.0.1:5432/postgres`), a fresh database created there
 //! for this test alone.
 
+pub mod smtp;
+
 use asistents::{App, AppState, Clock, Config};
 use chrono::{DateTime, NaiveDate, Utc};
 use mobile_api::people::{Assignment, Assistant, Client, Decision, User};

@@ -1,0 +1,60 @@
+//! Monthly statements and their delivery.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A generated, immutable statement version.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Statement {
+    pub id: Uuid,
+    /// `YYYY-MM`
+    pub month: String,
+    /// `client_timesheet`, `assistant_pay` or `municipality_summary`.
+    pub kind: String,
+    pub client_id: Option<Uuid>,
+    pub assistant_id: Option<Uuid>,
+    pub version: i32,
+    /// A later version that corrects an earlier one (which stays as it was sent).
+    pub is_correction: bool,
+    pub supersedes: Option<Uuid>,
+    /// The figures the statement states (totals, hours, amounts).
+    pub summary: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+    pub files: Vec<StatementFile>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct StatementFile {
+    pub name: String,
+    pub mime: String,
+    pub size: i64,
+    /// `GET` this path for the file's bytes.
+    pub path: String,
+}
+
+/// `POST /api/v1/months/{month}/close`: what was generated now (nothing when run again).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CloseReport {
+    pub month: String,
+    pub statements: Vec<Statement>,
+    pub mails_queued: i64,
+}
+
+/// A statement mail's delivery to one recipient.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct OutboxRow {
+    pub id: Uuid,
+    pub statement_id: Uuid,
+    pub recipient: String,
+    pub message_id: String,
+    /// `pending`, `sending`, `sent` or `failed`.
+    pub state: String,
+    pub attempts: i32,
+    pub next_attempt_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    pub sent_at: Option<DateTime<Utc>>,
+    /// For a deliberate resend: the row it repeats.
+    pub resend_of: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+}

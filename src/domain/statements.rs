@@ -1,0 +1,309 @@
+//! The monthly statements as figures and as CSV files: the client timesheet, the assistant pay
+//! statement and the municipality summary. CSV is what Excel opens in a Latvian locale: UTF-8
+//! with BOM, `;` between fields, decimal comma.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+
+use super::pay::{PayLine, Session, pay_lines, split_gross};
+use super::time::TZ;
+
+/// One session as a statement shows it.
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub assistant_id: Uuid,
+    pub assistant: String,
+    pub client_id: Uuid,
+    pub client: String,
+    pub purpose: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// The minutes of this session that fall in the statement's month.
+    pub minutes: i64,
+    pub trips: Vec<String>,
+    /// Trip costs compensated (for sessions starting in the month).
+    pub trip_cents: i64,
+}
+
+/// A client's month, approved, as the timesheet shows it.
+#[derive(Debug, Clone)]
+pub struct Timesheet {
+    pub client: String,
+    pub month: String,
+    pub allowance_minutes: i64,
+    pub used_minutes: i64,
+    pub transport_cap_cents: i64,
+    pub transport_used_cents: i64,
+    /// Who confirmed and how (`client`, `representative`, …) and when; or the coordinator's
+    /// reason for approving without confirmation.
+    pub confirmation: String,
+    pub disputes: Vec<String>,
+    pub lines: Vec<Line>,
+}
+
+pub fn hours(minutes: i64) -> String {
+    let hundredths = (minutes * 100 + 30) / 60;
+    format!("{},{:02}", hundredths / 100, hundredths % 100)
+}
+
+pub fn euros(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    format!("{sign}{},{:02}", cents.abs() / 100, cents.abs() % 100)
+}
+
+fn field(value: &str) -> String {
+    if value.contains([';', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.to_owned()
+    }
+}
+
+/// A CSV file: BOM, `;`-separated, CRLF line ends.
+pub fn csv(rows: &[Vec<String>]) -> String {
+    let mut out = String::from("\u{feff}");
+    for row in rows {
+        out.push_str(&row.iter().map(|v| field(v)).collect::<Vec<_>>().join(";"));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+fn local(t: DateTime<Utc>, fmt: &str) -> String {
+    t.with_timezone(&TZ).format(fmt).to_string()
+}
+
+/// The client timesheet ("uzskaites lapa").
+pub fn timesheet_csv(t: &Timesheet, label: impl Fn(&str) -> String) -> String {
+    let s = |v: &str| v.to_owned();
+    let mut rows = vec![
+        vec![s("Klients"), t.client.clone()],
+        vec![s("Mēnesis"), t.month.clone()],
+        vec![],
+        [
+            "Datums",
+            "No",
+            "Līdz",
+            "Minūtes",
+            "Stundas",
+            "Mērķis",
+            "Asistents",
+            "Braucieni",
+            "Brauciena izmaksas EUR",
+        ]
+        .map(s)
+        .to_vec(),
+    ];
+    let mut by_purpose: Vec<(String, i64)> = Vec::new();
+    for l in &t.lines {
+        rows.push(vec![
+            local(l.start, "%d.%m.%Y"),
+            local(l.start, "%H:%M"),
+            local(l.end, "%H:%M"),
+            l.minutes.to_string(),
+            hours(l.minutes),
+            label(&l.purpose),
+            l.assistant.clone(),
+            l.trips.join(", "),
+            euros(l.trip_cents),
+        ]);
+        match by_purpose.iter_mut().find(|(p, _)| *p == l.purpose) {
+            Some((_, m)) => *m += l.minutes,
+            None => by_purpose.push((l.purpose.clone(), l.minutes)),
+        }
+    }
+    rows.push(vec![]);
+    rows.push(["Mērķis", "Minūtes", "Stundas"].map(s).to_vec());
+    by_purpose.sort();
+    for (p, m) in by_purpose {
+        rows.push(vec![label(&p), m.to_string(), hours(m)]);
+    }
+    rows.push(vec![]);
+    rows.push(vec![
+        s("Piešķirts, min"),
+        t.allowance_minutes.to_string(),
+        hours(t.allowance_minutes),
+    ]);
+    rows.push(vec![
+        s("Izmantots, min"),
+        t.used_minutes.to_string(),
+        hours(t.used_minutes),
+    ]);
+    rows.push(vec![
+        s("Atlicis, min"),
+        (t.allowance_minutes - t.used_minutes).max(0).to_string(),
+        hours((t.allowance_minutes - t.used_minutes).max(0)),
+    ]);
+    rows.push(vec![
+        s("Transports, EUR"),
+        euros(t.transport_used_cents),
+        euros(t.transport_cap_cents),
+    ]);
+    rows.push(vec![s("Apstiprinājums"), t.confirmation.clone()]);
+    for d in &t.disputes {
+        rows.push(vec![s("Iebildums"), d.clone()]);
+    }
+    csv(&rows)
+}
+
+/// An assistant's pay for the month: lines per client and rate, with the gross / employer split.
+#[derive(Debug, Clone)]
+pub struct Pay {
+    pub lines: Vec<PayLine>,
+    pub amount_cents: i64,
+    pub gross_cents: i64,
+    pub employer_cents: i64,
+    pub trip_cents: i64,
+}
+
+pub fn pay(lines: &[Line], rates: &[(NaiveDate, i64)], contribution_bp: i64) -> Pay {
+    let sessions: Vec<Session> = lines
+        .iter()
+        .map(|l| Session {
+            assistant_id: l.assistant_id,
+            client_id: l.client_id,
+            start: l.start,
+            end: l.end,
+        })
+        .collect();
+    let lines_out = pay_lines(&sessions, rates);
+    let amount: i64 = lines_out.iter().map(|l| l.amount_cents).sum();
+    let (gross, employer) = split_gross(amount, contribution_bp);
+    Pay {
+        lines: lines_out,
+        amount_cents: amount,
+        gross_cents: gross,
+        employer_cents: employer,
+        trip_cents: lines.iter().map(|l| l.trip_cents).sum(),
+    }
+}
+
+pub fn pay_csv(
+    assistant: &str,
+    month: &str,
+    p: &Pay,
+    client_name: impl Fn(Uuid) -> String,
+) -> String {
+    let s = |v: &str| v.to_owned();
+    let mut rows = vec![
+        vec![s("Asistents"), assistant.to_owned()],
+        vec![s("Mēnesis"), month.to_owned()],
+        vec![],
+        [
+            "Klients",
+            "Likme no",
+            "Likme EUR/h",
+            "Minūtes",
+            "Stundas",
+            "Summa EUR",
+        ]
+        .map(s)
+        .to_vec(),
+    ];
+    for l in &p.lines {
+        rows.push(vec![
+            client_name(l.client_id),
+            l.rate_from.format("%d.%m.%Y").to_string(),
+            euros(l.rate_cents),
+            l.minutes.to_string(),
+            hours(l.minutes),
+            euros(l.amount_cents),
+        ]);
+    }
+    rows.push(vec![]);
+    rows.push(vec![s("Kopā EUR"), euros(p.amount_cents)]);
+    rows.push(vec![s("Bruto alga EUR"), euros(p.gross_cents)]);
+    rows.push(vec![
+        s("Darba devēja iemaksas EUR"),
+        euros(p.employer_cents),
+    ]);
+    rows.push(vec![s("Braucienu kompensācija EUR"), euros(p.trip_cents)]);
+    csv(&rows)
+}
+
+/// One row of the municipality summary: an assistant × client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryRow {
+    pub assistant: String,
+    pub client: String,
+    pub minutes: i64,
+    pub amount_cents: i64,
+    pub trip_cents: i64,
+}
+
+pub fn summary_csv(
+    month: &str,
+    municipality: &str,
+    rows: &[SummaryRow],
+    corrections: &[String],
+) -> String {
+    let s = |v: &str| v.to_owned();
+    let mut out = vec![
+        vec![s("Pašvaldība"), municipality.to_owned()],
+        vec![s("Mēnesis"), month.to_owned()],
+        vec![],
+        [
+            "Asistents",
+            "Klients",
+            "Minūtes",
+            "Stundas",
+            "Summa EUR",
+            "Transports EUR",
+        ]
+        .map(s)
+        .to_vec(),
+    ];
+    for r in rows {
+        out.push(vec![
+            r.assistant.clone(),
+            r.client.clone(),
+            r.minutes.to_string(),
+            hours(r.minutes),
+            euros(r.amount_cents),
+            euros(r.trip_cents),
+        ]);
+    }
+    let minutes: i64 = rows.iter().map(|r| r.minutes).sum();
+    let amount: i64 = rows.iter().map(|r| r.amount_cents).sum();
+    let trips: i64 = rows.iter().map(|r| r.trip_cents).sum();
+    let mut clients: Vec<&str> = rows.iter().map(|r| r.client.as_str()).collect();
+    clients.sort_unstable();
+    clients.dedup();
+    let mut assistants: Vec<&str> = rows.iter().map(|r| r.assistant.as_str()).collect();
+    assistants.sort_unstable();
+    assistants.dedup();
+    out.push(vec![
+        s("Kopā"),
+        String::new(),
+        minutes.to_string(),
+        hours(minutes),
+        euros(amount),
+        euros(trips),
+    ]);
+    out.push(vec![]);
+    out.push(vec![s("Klientu skaits"), clients.len().to_string()]);
+    out.push(vec![s("Asistentu skaits"), assistants.len().to_string()]);
+    for c in corrections {
+        out.push(vec![s("Korekcija"), c.clone()]);
+    }
+    csv(&out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_written_the_latvian_way() {
+        assert_eq!(hours(90), "1,50");
+        assert_eq!(hours(1065), "17,75");
+        assert_eq!(hours(1), "0,02");
+        assert_eq!(euros(8502), "85,02");
+        assert_eq!(euros(5), "0,05");
+        assert_eq!(euros(-120), "-1,20");
+        assert_eq!(
+            csv(&[vec!["a;b".into(), "Bērziņš".into()]]),
+            "\u{feff}\"a;b\";Bērziņš\r\n"
+        );
+    }
+}

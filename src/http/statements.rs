@@ -1,0 +1,230 @@
+//! Month close, statements and the mail outbox, for coordinators (and accountants, who read).
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use mobile_api::Role;
+use mobile_api::statements::{CloseReport, OutboxRow, Statement, StatementFile};
+use sea_orm::TransactionTrait;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::auth::Caller;
+use super::entries::{actor, parse_month};
+use super::extract::{ApiPath, ApiQuery};
+use crate::app::AppState;
+use crate::db::entity::{outbox, statements};
+use crate::db::{self, audit};
+use crate::error::ApiError;
+
+async fn view(state: &AppState, s: statements::Model) -> Result<Statement, ApiError> {
+    let files = db::statements::files(&state.db, s.id).await?;
+    Ok(Statement {
+        id: s.id,
+        month: s.month,
+        kind: s.kind,
+        client_id: s.client_id,
+        assistant_id: s.assistant_id,
+        version: s.version,
+        is_correction: s.is_correction,
+        supersedes: s.supersedes,
+        summary: serde_json::from_str(&s.summary).unwrap_or_default(),
+        created_at: s.created_at,
+        files: files
+            .into_iter()
+            .map(|f| StatementFile {
+                path: format!("/api/v1/statements/{}/files/{}", s.id, f.name),
+                size: f.content.len() as i64,
+                name: f.name,
+                mime: f.mime,
+            })
+            .collect(),
+    })
+}
+
+fn outbox_view(r: outbox::Model) -> OutboxRow {
+    OutboxRow {
+        id: r.id,
+        statement_id: r.statement_id,
+        recipient: r.recipient,
+        message_id: r.message_id,
+        state: r.state,
+        attempts: r.attempts,
+        next_attempt_at: r.next_attempt_at,
+        last_error: r.last_error,
+        sent_at: r.sent_at,
+        resend_of: r.resend_of,
+        created_at: r.created_at,
+    }
+}
+
+/// Closes a month: the shared step of the HTTP endpoint and the CLI.
+pub async fn close(
+    state: &AppState,
+    month: crate::domain::time::Month,
+    by: crate::db::entries::Actor,
+) -> Result<Vec<statements::Model>, ApiError> {
+    let settings = db::statements::CloseSettings {
+        recipients: &state.config.statement_recipients,
+        municipality: &state.config.municipality_name,
+    };
+    let txn = state.db.begin().await?;
+    let made = db::statements::close_month(&txn, month, &settings, by, state.clock.now()).await?;
+    txn.commit().await?;
+    Ok(made)
+}
+
+#[utoipa::path(post, path = "/api/v1/months/{month}/close", operation_id = "months_close", tag = "statements",
+    summary = "Generate the month's statements for approved client-months and queue their mail (nothing new when run again)",
+    params(("month" = String, Path)), responses((status = 200, description = "What was generated", body = CloseReport),
+    (status = 403, description = "Not allowed", body = mobile_api::ErrorBody), (status = 422, description = "Invalid month", body = mobile_api::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn close_month(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(month): ApiPath<String>,
+) -> Result<Json<CloseReport>, ApiError> {
+    caller.require_staff()?;
+    let month = parse_month(&month)?;
+    let made = close(&state, month, actor(&caller)).await?;
+    let mut views = Vec::new();
+    let mut mails = 0;
+    for s in made {
+        mails += db::statements::outbox_rows(&state.db, None)
+            .await?
+            .iter()
+            .filter(|r| r.statement_id == s.id)
+            .count() as i64;
+        views.push(view(&state, s).await?);
+    }
+    Ok(Json(CloseReport {
+        month: month.to_string(),
+        statements: views,
+        mails_queued: mails,
+    }))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// `YYYY-MM`
+    pub month: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/statements", operation_id = "statements_list", tag = "statements", summary = "Statements, of a month",
+    params(ListQuery), responses((status = 200, description = "OK", body = Vec<Statement>), (status = 403, description = "Not allowed", body = mobile_api::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<Vec<Statement>>, ApiError> {
+    caller.require(&[Role::Coordinator, Role::Admin, Role::Accountant])?;
+    let month = q.month.as_deref().map(parse_month).transpose()?;
+    let mut out = Vec::new();
+    for s in db::statements::list(&state.db, month).await? {
+        out.push(view(&state, s).await?);
+    }
+    Ok(Json(out))
+}
+
+#[utoipa::path(get, path = "/api/v1/statements/{statement_id}", operation_id = "statements_read", tag = "statements", summary = "A statement with its files",
+    params(("statement_id" = Uuid, Path)), responses((status = 200, description = "OK", body = Statement), (status = 404, description = "Not found", body = mobile_api::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn read(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<Statement>, ApiError> {
+    caller.require(&[Role::Coordinator, Role::Admin, Role::Accountant])?;
+    let s = db::statements::statement(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(view(&state, s).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/statements/{statement_id}/files/{name}", operation_id = "statements_file", tag = "statements", summary = "A statement's file (CSV …)",
+    params(("statement_id" = Uuid, Path), ("name" = String, Path)), responses((status = 200, description = "The file"), (status = 404, description = "Not found", body = mobile_api::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn file(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath((id, name)): ApiPath<(Uuid, String)>,
+) -> Result<Response, ApiError> {
+    caller.require(&[Role::Coordinator, Role::Admin, Role::Accountant])?;
+    let f = db::statements::files(&state.db, id)
+        .await?
+        .into_iter()
+        .find(|f| f.name == name)
+        .ok_or(ApiError::NotFound)?;
+    let disposition = format!("attachment; filename=\"{}\"", f.name.replace('"', ""));
+    Ok((
+        [
+            (header::CONTENT_TYPE, f.mime),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        f.content,
+    )
+        .into_response())
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OutboxQuery {
+    /// `pending`, `sending`, `sent` or `failed`.
+    pub state: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/outbox", operation_id = "outbox_list", tag = "statements", summary = "Delivery state of every statement mail",
+    params(OutboxQuery), responses((status = 200, description = "OK", body = Vec<OutboxRow>), (status = 403, description = "Not allowed", body = mobile_api::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn outbox_list(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<OutboxQuery>,
+) -> Result<Json<Vec<OutboxRow>>, ApiError> {
+    caller.require_staff()?;
+    Ok(Json(
+        db::statements::outbox_rows(&state.db, q.state.as_deref())
+            .await?
+            .into_iter()
+            .map(outbox_view)
+            .collect(),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/outbox/{outbox_id}/resend", operation_id = "outbox_resend", tag = "statements", summary = "Send the same statement version to the same recipient again",
+    params(("outbox_id" = Uuid, Path)), responses((status = 201, description = "Queued", body = OutboxRow), (status = 404, description = "Not found", body = mobile_api::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn resend(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<(StatusCode, Json<OutboxRow>), ApiError> {
+    caller.require_staff()?;
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    let of = db::statements::outbox_row(&txn, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let row = db::statements::resend(&txn, &of, now).await?;
+    audit::append(
+        &txn,
+        now,
+        audit::Record {
+            actor: Some(caller.user_id),
+            action: "mail_resent",
+            subject_kind: "outbox",
+            subject_id: row.id.to_string(),
+            client_id: None,
+            before: Some(serde_json::json!({ "of": of.id })),
+            after: Some(
+                serde_json::json!({ "recipient": row.recipient, "statement_id": row.statement_id }),
+            ),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((StatusCode::CREATED, Json(outbox_view(row))))
+}

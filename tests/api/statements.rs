@@ -1,0 +1,349 @@
+//! Month close and statement mail, delivered through a real SMTP server over TCP.
+
+use mobile_api::statements::{CloseReport, OutboxRow, Statement};
+use serde_json::json;
+
+use crate::entries::{Scene, post, scene, session, sheet};
+use crate::helpers::TestApp;
+use crate::helpers::smtp::SmtpSink;
+
+const RECIPIENTS: [&str; 2] = ["socd@example.lv", "gramatvediba@example.lv"];
+
+/// Two clients' October, approved: one confirmed by the client, one approved with a reason.
+async fn approved_october(app: &TestApp) -> (Scene, Scene) {
+    app.clock.set("2026-11-02T10:00:00Z".parse().unwrap());
+    let a = scene(app, 4800, "ruta").await;
+    let b = scene(app, 2400, "igors").await;
+    app.patch(
+        &app.admin,
+        &format!("/api/v1/clients/{}", a.client),
+        json!({"email": "janis@example.lv"}),
+    )
+    .await
+    .expect(200);
+    for (s, days) in [(&a, [20, 21]), (&b, [22, 23])] {
+        for d in days {
+            post(
+                app,
+                &s.token,
+                &session(
+                    s.client,
+                    &format!("2026-10-{d}T09:00:00+03:00"),
+                    &format!("2026-10-{d}T12:30:00+03:00"),
+                    "work",
+                ),
+            )
+            .await
+            .expect(201);
+        }
+        app.post(
+            &s.token,
+            &format!("/api/v1/clients/{}/months/2026-10/submit", s.client),
+            json!({}),
+        )
+        .await
+        .expect(200);
+    }
+    let (_, client) = app
+        .user("klients", "client", json!({"client_id": a.client}))
+        .await;
+    let m = sheet(app, a.client, "2026-10").await;
+    let seen: Vec<_> = m
+        .entries
+        .iter()
+        .map(|e| json!({"id": e.id, "version": e.version}))
+        .collect();
+    app.post(
+        &client,
+        &format!("/api/v1/clients/{}/months/2026-10/confirm", a.client),
+        json!({"entries": seen}),
+    )
+    .await
+    .expect(200);
+    app.post(
+        &app.admin,
+        &format!("/api/v1/clients/{}/months/2026-10/approve", a.client),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    app.post(
+        &app.admin,
+        &format!("/api/v1/clients/{}/months/2026-10/approve", b.client),
+        json!({"reason": "Klients slimnīcā, pārstāvja nav"}),
+    )
+    .await
+    .expect(200);
+    (a, b)
+}
+
+async fn file(app: &TestApp, s: &Statement) -> String {
+    let f = &s.files[0];
+    let r = app
+        .http
+        .get(format!("{}{}", app.base, f.path))
+        .bearer_auth(&app.admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    r.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn closing_a_month_mails_each_statement_once_to_each_recipient_with_its_files() {
+    let sink = SmtpSink::start();
+    let app = TestApp::spawn_with(|c| {
+        c.smtp_url = Some(SmtpSink::url(sink.port));
+        c.statement_recipients = RECIPIENTS.map(str::to_owned).to_vec();
+    })
+    .await;
+    let (a, b) = approved_october(&app).await;
+    let r = app
+        .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
+        .await;
+    r.expect(200);
+    let report: CloseReport = r.json();
+    let kinds: Vec<&str> = report.statements.iter().map(|s| s.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "client_timesheet",
+            "client_timesheet",
+            "assistant_pay",
+            "assistant_pay",
+            "municipality_summary"
+        ]
+    );
+    // Two recipients each, and the first client's own copy of their timesheet.
+    assert_eq!(report.mails_queued, 11);
+    assert_eq!(sheet(&app, a.client, "2026-10").await.state, "closed");
+
+    // The CSV figures are the month sheets' figures.
+    let timesheet = report
+        .statements
+        .iter()
+        .find(|s| s.client_id == Some(a.client))
+        .unwrap();
+    let csv = file(&app, timesheet).await;
+    assert!(csv.starts_with('\u{feff}'), "Excel needs the BOM");
+    assert!(csv.contains("Izmantots, min;420;7,00\r\n"), "{csv}");
+    assert!(
+        csv.contains("20.10.2026;09:00;12:30;210;3,50;Algots darbs;Asistents ruta"),
+        "{csv}"
+    );
+    assert!(csv.contains("Apstiprinājums;apstiprināja klients"), "{csv}");
+    let other = report
+        .statements
+        .iter()
+        .find(|s| s.client_id == Some(b.client))
+        .unwrap();
+    assert!(
+        file(&app, other)
+            .await
+            .contains("bez klienta apstiprinājuma: Klients slimnīcā, pārstāvja nav")
+    );
+    let summary = report
+        .statements
+        .iter()
+        .find(|s| s.kind == "municipality_summary")
+        .unwrap();
+    let csv = file(&app, summary).await;
+    // 420 + 420 minutes; 7 h × 5.11 EUR = 35.77 EUR for each assistant.
+    assert!(csv.contains("Kopā;;840;14,00;71,54;0,00\r\n"), "{csv}");
+    assert!(
+        csv.contains("Klientu skaits;2\r\n") && csv.contains("Asistentu skaits;2\r\n"),
+        "{csv}"
+    );
+    let pay = report
+        .statements
+        .iter()
+        .find(|s| s.assistant_id == Some(a.assistant))
+        .unwrap();
+    assert_eq!(pay.summary["amount_cents"], 3577);
+    assert_eq!(
+        pay.summary["gross_cents"].as_i64().unwrap()
+            + pay.summary["employer_cents"].as_i64().unwrap(),
+        3577
+    );
+
+    assert_eq!(
+        asistents::jobs::deliver_outbox(&app.state).await.unwrap(),
+        11
+    );
+    let mails = sink.messages();
+    assert_eq!(mails.len(), 11);
+    let mut ids: Vec<String> = mails
+        .iter()
+        .map(|m| {
+            m.data
+                .lines()
+                .find(|l| l.to_ascii_lowercase().starts_with("message-id:"))
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(
+        ids.len(),
+        11,
+        "each (statement, recipient) has its own Message-ID"
+    );
+    assert_eq!(
+        mails.iter().filter(|m| m.to == ["socd@example.lv"]).count(),
+        5
+    );
+    assert_eq!(
+        mails
+            .iter()
+            .filter(|m| m.to == ["janis@example.lv"])
+            .count(),
+        1
+    );
+    let to_client = mails.iter().find(|m| m.to == ["janis@example.lv"]).unwrap();
+    assert!(
+        to_client.data.contains("Content-Disposition: attachment")
+            && to_client.data.contains(".csv"),
+        "{}",
+        to_client.data
+    );
+    assert!(to_client.data.contains("text/html") && to_client.data.contains("text/plain"));
+
+    // Nothing is sent twice, and closing again generates nothing.
+    assert_eq!(
+        asistents::jobs::deliver_outbox(&app.state).await.unwrap(),
+        0
+    );
+    let again: CloseReport = app
+        .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
+        .await
+        .json();
+    assert!(again.statements.is_empty());
+    assert_eq!(
+        asistents::jobs::deliver_outbox(&app.state).await.unwrap(),
+        0
+    );
+    assert_eq!(sink.messages().len(), 11);
+    let outbox: Vec<OutboxRow> = app
+        .get(&app.admin, "/api/v1/outbox?state=sent")
+        .await
+        .json();
+    assert_eq!(outbox.len(), 11);
+
+    // A coordinator resends one on purpose: the same statement, once more.
+    let row = outbox
+        .iter()
+        .find(|r| r.recipient == "janis@example.lv")
+        .unwrap();
+    let r = app
+        .post(
+            &app.admin,
+            &format!("/api/v1/outbox/{}/resend", row.id),
+            json!({}),
+        )
+        .await;
+    r.expect(201);
+    assert_eq!(
+        asistents::jobs::deliver_outbox(&app.state).await.unwrap(),
+        1
+    );
+    assert_eq!(sink.messages().len(), 12);
+    let listed: Vec<Statement> = app
+        .get(&app.admin, "/api/v1/statements?month=2026-10")
+        .await
+        .json();
+    assert_eq!(listed.len(), 5);
+    let (_, accountant) = app.user("gramatvede", "accountant", json!({})).await;
+    app.get(&accountant, "/api/v1/statements?month=2026-10")
+        .await
+        .expect(200);
+    app.get(&accountant, "/api/v1/outbox")
+        .await
+        .refused(403, "forbidden");
+    app.post(&a.token, "/api/v1/months/2026-10/close", json!({}))
+        .await
+        .refused(403, "forbidden");
+}
+
+#[tokio::test]
+async fn with_the_mail_server_down_the_mail_waits_and_is_sent_once_when_it_is_back() {
+    let port = SmtpSink::free_port();
+    let app = TestApp::spawn_with(|c| {
+        c.smtp_url = Some(SmtpSink::url(port));
+        c.statement_recipients = vec!["socd@example.lv".into()];
+    })
+    .await;
+    approved_october(&app).await;
+    let report: CloseReport = app
+        .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
+        .await
+        .json();
+    let queued = report.mails_queued as usize;
+    assert_eq!(queued, 6);
+    assert_eq!(
+        asistents::jobs::deliver_outbox(&app.state).await.unwrap(),
+        0
+    );
+    let waiting: Vec<OutboxRow> = app
+        .get(&app.admin, "/api/v1/outbox?state=pending")
+        .await
+        .json();
+    assert_eq!(waiting.len(), queued);
+    assert!(
+        waiting
+            .iter()
+            .all(|r| r.attempts == 1 && r.last_error.is_some())
+    );
+    // Not due yet: nothing is tried before the backoff.
+    assert_eq!(
+        asistents::jobs::deliver_outbox(&app.state).await.unwrap(),
+        0
+    );
+    let sink = SmtpSink::start_on(port);
+    app.clock.advance(chrono::Duration::minutes(5));
+    assert_eq!(
+        asistents::jobs::deliver_outbox(&app.state).await.unwrap(),
+        queued
+    );
+    assert_eq!(
+        asistents::jobs::deliver_outbox(&app.state).await.unwrap(),
+        0
+    );
+    assert_eq!(sink.messages().len(), queued, "each sent exactly once");
+}
+
+#[tokio::test]
+async fn without_smtp_the_mail_is_written_as_eml_files() {
+    let dir =
+        std::env::temp_dir().join(format!("asistents-mail-{}", uuid::Uuid::new_v4().simple()));
+    let app = TestApp::spawn_with(|c| {
+        c.mail_dir = dir.clone();
+        c.statement_recipients = vec!["socd@example.lv".into()];
+    })
+    .await;
+    approved_october(&app).await;
+    app.post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
+        .await
+        .expect(200);
+    assert_eq!(
+        asistents::jobs::deliver_outbox(&app.state).await.unwrap(),
+        6
+    );
+    let files: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().collect();
+    assert_eq!(files.len(), 6);
+    for f in &files {
+        let text = std::fs::read_to_string(f.path()).unwrap();
+        assert!(
+            text.contains("Subject: ")
+                && text.contains("Message-ID: <")
+                && text.contains("Content-Disposition: attachment"),
+            "{text}"
+        );
+        assert!(
+            text.contains("To: socd@example.lv") || text.contains("To: janis@example.lv"),
+            "{text}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
