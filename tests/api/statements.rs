@@ -347,3 +347,39 @@ async fn without_smtp_the_mail_is_written_as_eml_files() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[tokio::test]
+async fn two_service_processes_on_one_postgresql_send_each_mail_once() {
+    let sink = SmtpSink::start();
+    let configure = |c: &mut asistents::Config| {
+        c.smtp_url = Some(SmtpSink::url(sink.port));
+        c.statement_recipients = RECIPIENTS.map(str::to_owned).to_vec();
+    };
+    let first = TestApp::spawn_with(configure).await;
+    if !asistents::db::is_postgres(&first.state.db) {
+        return; // Each SQLite test database belongs to one process.
+    }
+    let second = TestApp::spawn_on(first.database_url.clone(), configure).await;
+    approved_october(&first).await;
+    second.clock.set(first.clock.now());
+    let report: CloseReport = first
+        .post(&first.admin, "/api/v1/months/2026-10/close", json!({}))
+        .await
+        .json();
+    let queued = report.mails_queued as usize;
+    let mut sent = 0;
+    // Three workers in each process at once, a few rounds.
+    for _ in 0..3 {
+        let (a, b, c, d, e, f) = tokio::join!(
+            asistents::jobs::deliver_outbox(&first.state),
+            asistents::jobs::deliver_outbox(&second.state),
+            asistents::jobs::deliver_outbox(&first.state),
+            asistents::jobs::deliver_outbox(&second.state),
+            asistents::jobs::deliver_outbox(&first.state),
+            asistents::jobs::deliver_outbox(&second.state),
+        );
+        sent += a.unwrap() + b.unwrap() + c.unwrap() + d.unwrap() + e.unwrap() + f.unwrap();
+    }
+    assert_eq!(sent, queued);
+    assert_eq!(sink.messages().len(), queued, "no mail twice");
+}

@@ -30,6 +30,7 @@ pub fn date(s: &str) -> NaiveDate {
 
 pub struct TestApp {
     pub base: String,
+    pub database_url: String,
     pub http: reqwest::Client,
     pub state: AppState,
     pub clock: Clock,
@@ -122,8 +123,14 @@ impl TestApp {
 
     /// Starts the service with a configuration `adjust` may change.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
-        let mut config = test_config(test_database_url().await);
+        Self::spawn_on(test_database_url().await, adjust).await
+    }
+
+    /// Starts the service on an existing database (a second instance beside another).
+    pub async fn spawn_on(database_url: String, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        let mut config = test_config(database_url);
         adjust(&mut config);
+        let database_url = config.database_url.clone();
         let clock = Clock::fixed(test_now());
         let app = App::build(config, clock.clone()).await.expect("app starts");
         let addr = app.local_addr();
@@ -135,13 +142,18 @@ impl TestApp {
         let http = reqwest::Client::builder().build().unwrap();
         let mut test = TestApp {
             base: format!("http://{addr}"),
+            database_url,
             http,
             state,
             clock,
             admin: String::new(),
             _stop: stop,
         };
-        test.admin = test.login("admin", ADMIN_PASSWORD).await;
+        // Each instance's admin logs in from a device of its own (a login replaces a device's token).
+        let r = test
+            .try_login("admin", ADMIN_PASSWORD, &format!("admin-{}", addr.port()))
+            .await;
+        test.admin = r.body["token"].as_str().expect("admin logs in").to_owned();
         test
     }
 
