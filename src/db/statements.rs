@@ -21,6 +21,8 @@ use crate::domain::statements::{self as docs, Line, SummaryRow, Timesheet};
 use crate::domain::time::{Month, month_parts, riga_date, riga_midnight};
 use mobile_api::InsuranceStatus;
 
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
 /// What closing needs from the configuration.
 pub struct CloseSettings<'a> {
     pub recipients: &'a [String],
@@ -387,13 +389,16 @@ pub async fn close_month(
         if !assistants_now.contains(&aid) {
             continue;
         }
-        let csv = docs::pay_csv(&a.name, &month.to_string(), &pay, |c| {
+        let client_name = |c: Uuid| {
             clients_of
                 .iter()
                 .find(|(i, _)| *i == c)
                 .map(|(_, n)| n.clone())
                 .unwrap_or_default()
-        });
+        };
+        let csv = docs::pay_csv(&a.name, &month.to_string(), &pay, client_name);
+        let xlsx = crate::documents::pay_xlsx(&a.name, &month.to_string(), &pay, client_name)
+            .map_err(|e| DbErr::Custom(e.to_string()))?;
         let mut recipients = settings.recipients.to_vec();
         if let Some(user) = users::Entity::find()
             .filter(users::Column::AssistantId.eq(aid))
@@ -412,8 +417,8 @@ pub async fn close_month(
             ],
             "amount_cents": pay.amount_cents, "gross_cents": pay.gross_cents, "employer_cents": pay.employer_cents, "trip_cents": pay.trip_cents,
         });
-        let name = format!(
-            "darba-samaksa-{}-{month}.csv",
+        let stem = format!(
+            "darba-samaksa-{}-{month}",
             crate::domain::text::search_fold(&a.name).replace(' ', "-")
         );
         created.push(
@@ -424,7 +429,14 @@ pub async fn close_month(
                 None,
                 Some(aid),
                 summary,
-                vec![(name, "text/csv; charset=utf-8".into(), csv.into_bytes())],
+                vec![
+                    (
+                        format!("{stem}.csv"),
+                        "text/csv; charset=utf-8".into(),
+                        csv.into_bytes(),
+                    ),
+                    (format!("{stem}.xlsx"), XLSX.into(), xlsx),
+                ],
                 &recipients,
                 now,
             )
@@ -456,6 +468,9 @@ pub async fn close_month(
         ],
         "minutes": minutes, "amount_cents": amount,
     });
+    let xlsx =
+        crate::documents::summary_xlsx(&month.to_string(), settings.municipality, &summary_rows)
+            .map_err(|e| DbErr::Custom(e.to_string()))?;
     created.push(
         store(
             db,
@@ -464,11 +479,14 @@ pub async fn close_month(
             None,
             None,
             summary,
-            vec![(
-                format!("kopsavilkums-{month}.csv"),
-                "text/csv; charset=utf-8".into(),
-                csv.into_bytes(),
-            )],
+            vec![
+                (
+                    format!("kopsavilkums-{month}.csv"),
+                    "text/csv; charset=utf-8".into(),
+                    csv.into_bytes(),
+                ),
+                (format!("kopsavilkums-{month}.xlsx"), XLSX.into(), xlsx),
+            ],
             settings.recipients,
             now,
         )
