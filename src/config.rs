@@ -22,6 +22,8 @@ pub struct Config {
     pub mail_from: String,
     /// How long an undeliverable mail is retried before it is marked `failed`.
     pub mail_retry_hours: i64,
+    /// The day of the month on which the previous month is closed automatically (0 = never).
+    pub close_day: u32,
     #[serde(deserialize_with = "string_or_list")]
     pub statement_recipients: Vec<String>,
     /// The first admin's password instead of a generated one.
@@ -48,6 +50,7 @@ impl Default for Config {
             mail_dir: PathBuf::from("mail"),
             mail_from: "asistents <noreply@asistents.invalid>".into(),
             mail_retry_hours: 72,
+            close_day: 10,
             statement_recipients: Vec::new(),
             admin_password: None,
             log_format: "text".into(),
@@ -205,6 +208,11 @@ impl Config {
         }
         if !(1..=256).contains(&self.database_max_connections) {
             return err("ASISTENTS_DATABASE_MAX_CONNECTIONS must be from 1 to 256".into());
+        }
+        if self.close_day > 28 {
+            return err(
+                "ASISTENTS_CLOSE_DAY must be from 1 to 28, or 0 for no automatic close".into(),
+            );
         }
         if self.municipality_name.trim().is_empty() {
             return err("ASISTENTS_MUNICIPALITY_NAME must not be empty".into());

@@ -140,3 +140,167 @@ pub fn pay_xlsx(
     ws.set_column_width(1, 12)?;
     wb.save_to_buffer()
 }
+
+/// The printable client timesheet: A4 pages, DejaVu Sans embedded (every Latvian letter, and
+/// text a PDF reader can copy and search).
+pub fn timesheet_pdf(
+    t: &crate::domain::statements::Timesheet,
+    label: impl Fn(&str) -> String,
+) -> Result<Vec<u8>, String> {
+    use krilla::Document;
+    use krilla::geom::Point;
+    use krilla::page::PageSettings;
+    use krilla::text::{Font, TextDirection};
+
+    use crate::domain::statements::{euros, hours};
+    use crate::domain::time::TZ;
+
+    static DEJAVU: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
+    let font = Font::new(DEJAVU.into(), 0).ok_or("the embedded font does not load")?;
+    let (width, height, margin, line) = (595.0_f32, 842.0_f32, 40.0_f32, 14.0_f32);
+
+    // Every line of the document first, then laid out on as many pages as they need.
+    let clip = |s: &str, n: usize| -> String {
+        if s.chars().count() > n {
+            format!("{}…", s.chars().take(n - 1).collect::<String>())
+        } else {
+            s.to_owned()
+        }
+    };
+    let mut lines: Vec<(f32, Vec<(f32, String)>)> = vec![
+        (
+            16.0,
+            vec![(0.0, "Asistenta pakalpojuma uzskaites lapa".into())],
+        ),
+        (11.0, vec![(0.0, format!("Klients: {}", t.client))]),
+        (11.0, vec![(0.0, format!("Mēnesis: {}", t.month))]),
+        (11.0, vec![]),
+        (
+            9.0,
+            vec![
+                (0.0, "Datums".into()),
+                (65.0, "Laiks".into()),
+                (140.0, "Min.".into()),
+                (175.0, "Mērķis".into()),
+                (330.0, "Asistents".into()),
+            ],
+        ),
+    ];
+    for l in &t.lines {
+        let (from, to) = (l.start.with_timezone(&TZ), l.end.with_timezone(&TZ));
+        lines.push((
+            9.0,
+            vec![
+                (0.0, from.format("%d.%m.%Y").to_string()),
+                (
+                    65.0,
+                    format!("{}–{}", from.format("%H:%M"), to.format("%H:%M")),
+                ),
+                (140.0, l.minutes.to_string()),
+                (175.0, clip(&label(&l.purpose), 30)),
+                (330.0, clip(&l.assistant, 34)),
+            ],
+        ));
+        if !l.trips.is_empty() {
+            lines.push((
+                8.0,
+                vec![(
+                    175.0,
+                    clip(
+                        &format!(
+                            "Braucieni: {} ({} EUR)",
+                            l.trips.join(", "),
+                            euros(l.trip_cents)
+                        ),
+                        70,
+                    ),
+                )],
+            ));
+        }
+    }
+    lines.push((9.0, vec![]));
+    let mut by_purpose: Vec<(String, i64)> = Vec::new();
+    for l in &t.lines {
+        match by_purpose.iter_mut().find(|(p, _)| *p == l.purpose) {
+            Some((_, m)) => *m += l.minutes,
+            None => by_purpose.push((l.purpose.clone(), l.minutes)),
+        }
+    }
+    by_purpose.sort();
+    for (p, m) in by_purpose {
+        lines.push((
+            10.0,
+            vec![
+                (0.0, label(&p)),
+                (330.0, format!("{m} min ({} h)", hours(m))),
+            ],
+        ));
+    }
+    let left = (t.allowance_minutes - t.used_minutes).max(0);
+    for (name, value) in [
+        (
+            "Piešķirts mēnesī",
+            format!(
+                "{} min ({} h)",
+                t.allowance_minutes,
+                hours(t.allowance_minutes)
+            ),
+        ),
+        (
+            "Izmantots",
+            format!("{} min ({} h)", t.used_minutes, hours(t.used_minutes)),
+        ),
+        ("Atlicis", format!("{left} min ({} h)", hours(left))),
+        (
+            "Transports",
+            format!(
+                "{} EUR no {} EUR",
+                euros(t.transport_used_cents),
+                euros(t.transport_cap_cents)
+            ),
+        ),
+    ] {
+        lines.push((10.0, vec![(0.0, name.to_owned()), (175.0, value)]));
+    }
+    lines.push((
+        10.0,
+        vec![(
+            0.0,
+            clip(&format!("Apstiprinājums: {}", t.confirmation), 95),
+        )],
+    ));
+    for d in &t.disputes {
+        lines.push((9.0, vec![(0.0, clip(&format!("Iebildums: {d}"), 100))]));
+    }
+
+    let mut document = Document::new();
+    let mut rest = lines.as_slice();
+    while !rest.is_empty() {
+        let settings = PageSettings::from_wh(width, height).ok_or("page size")?;
+        let mut page = document.start_page_with(settings);
+        let mut surface = page.surface();
+        let mut y = margin + 10.0;
+        let mut used = 0;
+        for (size, cells) in rest {
+            if y > height - margin {
+                break;
+            }
+            for (x, text) in cells {
+                surface.draw_text(
+                    Point::from_xy(margin + x, y),
+                    font.clone(),
+                    *size,
+                    text,
+                    false,
+                    TextDirection::Auto,
+                );
+            }
+            y += line.max(size + 4.0);
+            used += 1;
+        }
+        surface.finish();
+        page.finish();
+        rest = &rest[used.max(1)..];
+    }
+    document.finish().map_err(|e| format!("{e:?}"))
+}

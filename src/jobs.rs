@@ -37,7 +37,28 @@ pub async fn housekeeping(state: &AppState) -> Result<u64, sea_orm::DbErr> {
     let now = state.clock.now();
     let window = chrono::Duration::minutes(state.config.login_lockout_minutes);
     db::session::purge_attempts(&state.db, now - window, now).await?;
-    submit_overdue(state).await
+    let submitted = submit_overdue(state).await?;
+    close_due(state).await?;
+    Ok(submitted)
+}
+
+/// From the configured day of a month on, the previous month's approved client-months are
+/// closed (statements and their mail). Idempotent: nothing new once they are closed.
+pub async fn close_due(state: &AppState) -> Result<usize, sea_orm::DbErr> {
+    let today = riga_date(state.clock.now());
+    if state.config.close_day == 0 || chrono::Datelike::day(&today) < state.config.close_day {
+        return Ok(0);
+    }
+    let month = Month::of(today).prev();
+    match crate::http::statements::close(state, month, Actor::service()).await {
+        Ok(made) => {
+            if !made.is_empty() {
+                tracing::info!(month = %month, statements = made.len(), "month closed on schedule");
+            }
+            Ok(made.len())
+        }
+        Err(e) => Err(sea_orm::DbErr::Custom(e.to_string())),
+    }
 }
 
 /// Months still `open` after their deadline become `submitted`, by the service itself (the

@@ -302,6 +302,7 @@ pub async fn close_month(
             lines,
         };
         let csv = docs::timesheet_csv(&t, label);
+        let pdf = crate::documents::timesheet_pdf(&t, label).map_err(DbErr::Custom)?;
         let mut recipients = settings.recipients.to_vec();
         recipients.extend(client.email.clone());
         let reps = super::session::users(db, Some("representative"), None, Some(true), 0, 10_000)
@@ -336,7 +337,14 @@ pub async fn close_month(
                 Some(client.id),
                 None,
                 summary,
-                vec![(name, "text/csv; charset=utf-8".into(), csv.into_bytes())],
+                vec![
+                    (
+                        name.clone(),
+                        "text/csv; charset=utf-8".into(),
+                        csv.into_bytes(),
+                    ),
+                    (name.replace(".csv", ".pdf"), "application/pdf".into(), pdf),
+                ],
                 &recipients,
                 now,
             )

@@ -16,6 +16,7 @@ mod ops;
 mod people;
 mod policy;
 mod properties;
+mod snapshots;
 mod statements;
 mod sync;
 mod users;

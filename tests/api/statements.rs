@@ -17,7 +17,7 @@ async fn approved_october(app: &TestApp) -> (Scene, Scene) {
     app.patch(
         &app.admin,
         &format!("/api/v1/clients/{}", a.client),
-        json!({"email": "janis@example.lv"}),
+        json!({"email": "janis@example.lv", "name": "Ņina Žūriņa-Ķēniņa Ģirta Čaļa"}),
     )
     .await
     .expect(200);
@@ -133,6 +133,41 @@ async fn closing_a_month_mails_each_statement_once_to_each_recipient_with_its_fi
         "{csv}"
     );
     assert!(csv.contains("Apstiprinājums;apstiprināja klients"), "{csv}");
+    // The printable timesheet: its text has every Latvian letter and the totals.
+    let pdf = timesheet
+        .files
+        .iter()
+        .find(|f| f.name.ends_with(".pdf"))
+        .expect("a PDF file");
+    assert_eq!(pdf.mime, "application/pdf");
+    let bytes = app
+        .http
+        .get(format!("{}{}", app.base, pdf.path))
+        .bearer_auth(&app.admin)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+    match pdf_text(&bytes) {
+        Some(text) => {
+            for word in [
+                "Ņina Žūriņa-Ķēniņa Ģirta Čaļa",
+                "Piešķirts mēnesī",
+                "Izmantots",
+                "420 min (7,00 h)",
+                "Apstiprinājums",
+                "20.10.2026",
+            ] {
+                assert!(text.contains(word), "{word} in the PDF text:\n{text}");
+            }
+        }
+        None => eprintln!(
+            "pdftotext is not installed here: the PDF's text was not checked (CI installs poppler-utils)"
+        ),
+    }
     let other = report
         .statements
         .iter()
@@ -382,4 +417,54 @@ async fn two_service_processes_on_one_postgresql_send_each_mail_once() {
     }
     assert_eq!(sent, queued);
     assert_eq!(sink.messages().len(), queued, "no mail twice");
+}
+
+/// The PDF's text as `pdftotext` reads it, where the tool is installed; CI requires it.
+fn pdf_text(pdf: &[u8]) -> Option<String> {
+    let dir = std::env::temp_dir().join(format!("asistents-pdf-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("timesheet.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&file)
+        .arg("-")
+        .output();
+    std::fs::remove_dir_all(&dir).ok();
+    match out {
+        Ok(o) if o.status.success() => Some(String::from_utf8_lossy(&o.stdout).into_owned()),
+        Ok(o) => panic!("pdftotext failed: {}", String::from_utf8_lossy(&o.stderr)),
+        Err(_) if std::env::var_os("CI").is_some() => panic!("pdftotext is required in CI"),
+        Err(_) => None,
+    }
+}
+
+#[tokio::test]
+async fn the_previous_month_is_closed_on_the_configured_day() {
+    let app = TestApp::spawn_with(|c| {
+        c.close_day = 10;
+        c.statement_recipients = vec!["socd@example.lv".into()];
+        c.mail_dir =
+            std::env::temp_dir().join(format!("asistents-close-{}", uuid::Uuid::new_v4().simple()));
+    })
+    .await;
+    let (a, _) = approved_october(&app).await;
+    app.clock.set("2026-11-09T21:00:00Z".parse().unwrap());
+    assert_eq!(
+        asistents::jobs::close_due(&app.state).await.unwrap(),
+        0,
+        "9 November: not yet"
+    );
+    app.clock.set("2026-11-09T22:00:00Z".parse().unwrap());
+    assert_eq!(
+        asistents::jobs::close_due(&app.state).await.unwrap(),
+        5,
+        "midnight of the 10th in Riga"
+    );
+    assert_eq!(sheet(&app, a.client, "2026-10").await.state, "closed");
+    assert_eq!(
+        asistents::jobs::close_due(&app.state).await.unwrap(),
+        0,
+        "once"
+    );
 }

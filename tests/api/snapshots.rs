@@ -1,0 +1,143 @@
+//! Snapshots of what people receive: the statement e-mail and the CSV files, from fixed inputs.
+//! A change shows in review as a diff of `tests/api/snapshots/`.
+
+use asistents::domain::statements::{self as docs, Line, SummaryRow, Timesheet};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+fn t(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+fn lines() -> Vec<Line> {
+    let (ruta, anna) = (Uuid::from_u128(1), Uuid::from_u128(9));
+    let line = |start, end, minutes, purpose: &str, trips: Vec<String>, cents| Line {
+        assistant_id: ruta,
+        assistant: "Ruta Bērziņa".into(),
+        client_id: anna,
+        client: "Anna Liepa".into(),
+        purpose: purpose.into(),
+        start: t(start),
+        end: t(end),
+        minutes,
+        trips,
+        trip_cents: cents,
+    };
+    vec![
+        line(
+            "2023-03-02T09:00:00+02:00",
+            "2023-03-02T12:30:00+02:00",
+            210,
+            "work",
+            vec![],
+            0,
+        ),
+        line(
+            "2023-03-07T14:00:00+02:00",
+            "2023-03-07T17:00:00+02:00",
+            180,
+            "day_centre",
+            vec!["Mājas → Dienas centrs (12.4 km)".into()],
+            350,
+        ),
+        line(
+            "2023-03-31T21:00:00+03:00",
+            "2023-04-01T00:00:00+03:00",
+            180,
+            "other",
+            vec![],
+            0,
+        ),
+    ]
+}
+
+fn label(code: &str) -> String {
+    match code {
+        "work" => "Algots darbs".into(),
+        "day_centre" => "Dienas aprūpes centrs vai darbnīca".into(),
+        other => format!("Citas aktivitātes ({other})"),
+    }
+}
+
+#[test]
+fn the_client_timesheet_csv() {
+    let sheet = Timesheet {
+        client: "Anna Liepa".into(),
+        month: "2023-03".into(),
+        allowance_minutes: 2400,
+        used_minutes: 570,
+        transport_cap_cents: 2000,
+        transport_used_cents: 350,
+        confirmation: "apstiprināja klients 03.04.2023 10:15".into(),
+        disputes: vec![],
+        lines: lines(),
+    };
+    insta::assert_snapshot!(docs::timesheet_csv(&sheet, label));
+}
+
+#[test]
+fn the_pay_and_summary_csvs() {
+    let rates = [
+        ("2023-01-01".parse().unwrap(), 479),
+        ("2023-04-01".parse().unwrap(), 511),
+    ];
+    let pay = docs::pay(&lines(), &rates, 2359);
+    insta::assert_snapshot!(
+        "pay_csv",
+        docs::pay_csv("Ruta Bērziņa", "2023-03", &pay, |_| "Anna Liepa".into())
+    );
+    let rows = vec![
+        SummaryRow {
+            assistant: "Ruta Bērziņa".into(),
+            client: "Anna Liepa".into(),
+            minutes: 570,
+            amount_cents: 4551,
+            trip_cents: 350,
+        },
+        SummaryRow {
+            assistant: "Ludmila Ivanova".into(),
+            client: "Anna Liepa".into(),
+            minutes: 360,
+            amount_cents: 2874,
+            trip_cents: 0,
+        },
+    ];
+    insta::assert_snapshot!(
+        "summary_csv",
+        docs::summary_csv(
+            "2023-03",
+            "Daugavpils pilsētas Sociālais dienests",
+            &rows,
+            &["2. versija: papildus slēgti 1 klientu mēneši".into()]
+        )
+    );
+}
+
+#[test]
+fn the_statement_email() {
+    let mail = asistents::mail::StatementMail {
+        message_id: "<statement.fixed@asistents>",
+        from: "asistents <noreply@asistents.invalid>",
+        to: "gramatvediba@example.lv",
+        kind_label: "Asistenta darba samaksas aprēķins",
+        subject_of: "Ruta Bērziņa",
+        month: "2023-03",
+        version: 2,
+        is_correction: true,
+        facts: vec![
+            "Kopā: 45,51 EUR (bruto 36,82 EUR, darba devēja iemaksas 8,69 EUR)".into(),
+            "Stundas: 9,50".into(),
+        ],
+        municipality: "Daugavpils pilsētas Sociālais dienests",
+        address: "Alejas iela 68, Daugavpils, LV-5401",
+        files: vec![(
+            "darba-samaksa-ruta-berzina-2023-03.csv".into(),
+            "text/csv".into(),
+            b"x".to_vec(),
+        )],
+    };
+    let (subject, text, html) = asistents::mail::render(&mail).unwrap();
+    insta::assert_snapshot!("email_subject", subject);
+    insta::assert_snapshot!("email_text", text);
+    insta::assert_snapshot!("email_html", html);
+}
