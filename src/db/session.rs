@@ -202,3 +202,37 @@ pub async fn revoke_all_but(
         .await
         .map(|_| ())
 }
+
+/// Registers a new device of the user with the SHA-256 of its fresh token; returns its row id.
+#[allow(clippy::too_many_arguments)]
+pub async fn new_device(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    device_id: String,
+    name: String,
+    platform: String,
+    app_version: String,
+    token_hash: String,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<Uuid, DbErr> {
+    let id = Uuid::now_v7();
+    devices::Entity::insert(devices::ActiveModel {
+        id: sea_orm::Set(id),
+        user_id: sea_orm::Set(user_id),
+        device_id: sea_orm::Set(device_id),
+        name: sea_orm::Set(name),
+        platform: sea_orm::Set(platform),
+        app_version: sea_orm::Set(app_version),
+        token_hash: sea_orm::Set(token_hash),
+        created_at: sea_orm::Set(now),
+        last_login_at: sea_orm::Set(now),
+        expires_at: sea_orm::Set(expires_at),
+        revoked_at: sea_orm::Set(None),
+        revoked_by: sea_orm::Set(None),
+        last_applied_seq: sea_orm::Set(0),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(id)
+}

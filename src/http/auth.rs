@@ -268,27 +268,18 @@ pub async fn login(
             active.update(&txn).await?.id
         }
         None => {
-            let id = Uuid::now_v7();
-            db::people::insert(
+            db::session::new_device(
                 &txn,
-                devices::Model {
-                    id,
-                    user_id: user.id,
-                    device_id: device_id.clone(),
-                    name: device_name,
-                    platform,
-                    app_version,
-                    token_hash: secrets::token_hash(&token),
-                    created_at: now,
-                    last_login_at: now,
-                    expires_at,
-                    revoked_at: None,
-                    revoked_by: None,
-                    last_applied_seq: 0,
-                },
+                user.id,
+                device_id.clone(),
+                device_name,
+                platform,
+                app_version,
+                secrets::token_hash(&token),
+                now,
+                expires_at,
             )
-            .await?;
-            id
+            .await?
         }
     };
     audit::append(

@@ -307,24 +307,16 @@ async fn try_login(
     let token = secrets::random_token();
     let txn = state.db.begin().await?;
     db::session::clear_attempts(&txn, &login_key).await?;
-    let id = Uuid::now_v7();
-    db::people::insert(
+    let id = db::session::new_device(
         &txn,
-        devices::Model {
-            id,
-            user_id: user.id,
-            device_id: format!("web-{}", &secrets::random_token()[..12]),
-            name: "Web browser".into(),
-            platform: "web".into(),
-            app_version: env!("CARGO_PKG_VERSION").into(),
-            token_hash: secrets::token_hash(&token),
-            created_at: now,
-            last_login_at: now,
-            expires_at: now + Duration::hours(SESSION_HOURS),
-            revoked_at: None,
-            revoked_by: None,
-            last_applied_seq: 0,
-        },
+        user.id,
+        format!("web-{}", &secrets::random_token()[..12]),
+        "Web browser".into(),
+        "web".into(),
+        env!("CARGO_PKG_VERSION").into(),
+        secrets::token_hash(&token),
+        now,
+        now + Duration::hours(SESSION_HOURS),
     )
     .await?;
     audit::append(
@@ -565,6 +557,37 @@ async fn month_page(
     }
 }
 
+/// Runs one step on a month of the signed-in person's client, in a transaction, and answers with
+/// the month page: a notice when it worked, the problem otherwise.
+async fn run_step(
+    state: &AppState,
+    who: Session,
+    client_id: Uuid,
+    month: Month,
+    lang: Locale,
+    done: &str,
+    step: impl AsyncFnOnce(
+        &sea_orm::DatabaseTransaction,
+    )
+        -> Result<crate::db::entity::month_sheets::Model, db::entries::WriteError>,
+) -> Response {
+    let result = async {
+        if !clients_of(state, &who.caller).await?.contains(&client_id) {
+            return Err(ApiError::NotFound);
+        }
+        let txn = state.db.begin().await?;
+        match step(&txn).await {
+            Ok(_) => Ok(txn.commit().await?),
+            Err(e) => {
+                txn.rollback().await?;
+                Err(crate::http::entries::write_error(e, lang))
+            }
+        }
+    }
+    .await;
+    after_step(state, &who, client_id, month, lang, result, done).await
+}
+
 /// Re-renders the month with a problem, or goes back to it with a notice.
 async fn after_step(
     state: &AppState,
@@ -627,39 +650,22 @@ async fn confirm(
         .filter_map(|s| s.split_once(':'))
         .filter_map(|(id, v)| Some((id.parse().ok()?, v.parse().ok()?)))
         .collect();
-    let result = async {
-        if !clients_of(&state, &caller).await?.contains(&client_id) {
-            return Err(ApiError::NotFound);
-        }
-        let how = crate::http::months::confirmed_as(&state, &caller, client_id, month).await?;
-        let txn = state.db.begin().await?;
-        match db::months::confirm(
-            &txn,
-            client_id,
-            month,
-            &seen,
-            how,
-            crate::http::entries::actor(&caller),
-            state.clock.now(),
-        )
-        .await
-        {
-            Ok(_) => Ok(txn.commit().await?),
-            Err(e) => {
-                txn.rollback().await?;
-                Err(crate::http::entries::write_error(e, lang))
-            }
-        }
-    }
-    .await;
-    after_step(
+    let who = Session { caller, token };
+    // Worked out before the step's transaction: on SQLite that holds the only connection.
+    let how = match crate::http::months::confirmed_as(&state, &who.caller, client_id, month).await {
+        Ok(how) => how,
+        Err(e) => return page_error(e, lang),
+    };
+    let actor = crate::http::entries::actor(&who.caller);
+    let now = state.clock.now();
+    run_step(
         &state,
-        &Session { caller, token },
+        who,
         client_id,
         month,
         lang,
-        result,
         "confirm",
+        async |txn| db::months::confirm(txn, client_id, month, &seen, how, actor, now).await,
     )
     .await
 }
@@ -697,41 +703,29 @@ async fn dispute(
         .map(str::trim)
         .filter(|c| !c.is_empty())
         .map(|c| c.chars().take(2000).collect());
-    let result = async {
-        if !clients_of(&state, &caller).await?.contains(&client_id) {
-            return Err(ApiError::NotFound);
-        }
-        if items.is_empty() {
-            return Err(ApiError::invalid("entries", "empty"));
-        }
-        let txn = state.db.begin().await?;
-        match db::months::dispute(
-            &txn,
+    let who = Session { caller, token };
+    if items.is_empty() {
+        return after_step(
+            &state,
+            &who,
             client_id,
             month,
-            &items,
-            comment,
-            crate::http::entries::actor(&caller),
-            state.clock.now(),
+            lang,
+            Err(ApiError::invalid("entries", "empty")),
+            "dispute",
         )
-        .await
-        {
-            Ok(_) => Ok(txn.commit().await?),
-            Err(e) => {
-                txn.rollback().await?;
-                Err(crate::http::entries::write_error(e, lang))
-            }
-        }
+        .await;
     }
-    .await;
-    after_step(
+    let actor = crate::http::entries::actor(&who.caller);
+    let now = state.clock.now();
+    run_step(
         &state,
-        &Session { caller, token },
+        who,
         client_id,
         month,
         lang,
-        result,
         "dispute",
+        async |txn| db::months::dispute(txn, client_id, month, &items, comment, actor, now).await,
     )
     .await
 }
