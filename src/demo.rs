@@ -470,6 +470,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<Vec<DemoLogin>, DbErr> 
                     created_at: end + Duration::minutes(3),
                     updated_at: end + Duration::minutes(3),
                     warnings: None,
+                    amendment: None,
                 },
             )
             .await?;
@@ -511,6 +512,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<Vec<DemoLogin>, DbErr> 
                 approval_reason: None,
                 closed_at: None,
                 updated_at: now,
+                reported_version: None,
             },
         )
         .await?;

@@ -10,6 +10,7 @@ mod dialect;
 mod m20261124_000001_initial;
 mod m20261124_000002_entry_rules;
 mod m20261124_000003_sync;
+mod m20261124_000004_amendments;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_initial::Migration),
             Box::new(m20261124_000002_entry_rules::Migration),
             Box::new(m20261124_000003_sync::Migration),
+            Box::new(m20261124_000004_amendments::Migration),
         ]
     }
 }

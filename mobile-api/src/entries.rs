@@ -71,8 +71,12 @@ pub struct Entry {
     pub place: String,
     pub note: Option<String>,
     pub trips: Vec<Trip>,
-    /// `active`, `pending_review` (late, waiting for a coordinator), `rejected` or `deleted`.
+    /// `active`, `pending_review` (late, waiting for a coordinator), `rejected`, `deleted`, or
+    /// `voided` (cancelled by an amendment after the month closed).
     pub status: String,
+    /// `addition` or `void` for a correction made after the month closed (added in v1.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amendment: Option<String>,
     pub version: i32,
     pub warnings: Vec<Warning>,
 }

@@ -58,3 +58,20 @@ pub struct OutboxRow {
     pub resend_of: Option<Uuid>,
     pub created_at: DateTime<Utc>,
 }
+
+/// `POST /api/v1/clients/{client_id}/months/{month}/amendments`: a coordinator's correction of a
+/// closed month — either `add` a session or `void` one. The next close issues the month's
+/// statements again as corrections.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AmendmentRequest {
+    #[serde(default)]
+    pub add: Option<crate::entries::EntryWrite>,
+    #[serde(default)]
+    pub void: Option<VoidRequest>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct VoidRequest {
+    pub entry_id: Uuid,
+    pub reason: String,
+}

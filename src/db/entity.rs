@@ -257,6 +257,7 @@ pub mod entries {
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
         pub warnings: Option<String>,
+        pub amendment: Option<String>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -312,6 +313,7 @@ pub mod month_sheets {
         pub approval_reason: Option<String>,
         pub closed_at: Option<DateTimeUtc>,
         pub updated_at: DateTimeUtc,
+        pub reported_version: Option<i32>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -40,6 +40,8 @@ pub struct Write {
     /// None creates; Some(v) edits version v.
     pub base_version: Option<i32>,
     pub device_time: Option<DateTime<Utc>>,
+    /// A coordinator's correction of a closed month (SPEC §5 amendments).
+    pub amendment: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -164,6 +166,7 @@ pub(super) async fn lock(
             approval_reason: Set(None),
             closed_at: Set(None),
             updated_at: Set(now),
+            reported_version: Set(None),
         })
         .on_conflict(
             OnConflict::columns([month_sheets::Column::ClientId, month_sheets::Column::Month])
@@ -472,6 +475,7 @@ pub async fn save(
         week_minutes: &weeks,
         by_coordinator: actor.coordinator,
         device_time: w.device_time,
+        amendment: w.amendment,
     };
     let proposed = Proposed {
         start,
@@ -520,6 +524,11 @@ pub async fn save(
         created_at: old.as_ref().map(|o| o.created_at).unwrap_or(now),
         updated_at: now,
         warnings: stored_warnings,
+        amendment: if w.amendment {
+            Some("addition".into())
+        } else {
+            old.as_ref().and_then(|o| o.amendment.clone())
+        },
     };
     if let Some(o) = &old {
         count(db, o, trip_cents(&old_trips), -1, now).await?;
@@ -806,6 +815,7 @@ pub fn wire(e: &entries::Model, t: &[trips::Model], locale: Locale) -> Entry {
             })
             .collect(),
         status: e.status.clone(),
+        amendment: e.amendment.clone(),
         version: e.version,
         warnings: stored_warnings(e, locale),
     }
@@ -824,7 +834,7 @@ async fn record_changes(
         assistant_id: Some(e.assistant_id),
         user_id: None,
     };
-    let (op, data) = if e.status == "deleted" {
+    let (op, data) = if e.status == "deleted" || e.status == "voided" {
         ("delete", json!({ "id": e.id, "version": e.version }))
     } else {
         (
@@ -934,6 +944,7 @@ pub async fn review(
                 .collect(),
             base_version: Some(e.version),
             device_time: e.device_time,
+            amendment: false,
         };
         (
             save(
@@ -1005,4 +1016,60 @@ pub async fn review(
         entry: reviewed,
         ..saved
     })
+}
+
+/// A coordinator voids a session of a closed month (an amendment): it stops counting, stays on
+/// record as `voided` with the reason, and the month's statements are issued again as corrections.
+pub async fn void(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    reason: &str,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> Result<entries::Model, WriteError> {
+    let Some(old) = entry(db, id)
+        .await?
+        .filter(|e| LIVE.contains(&e.status.as_str()))
+    else {
+        return Err(WriteError::NotFound);
+    };
+    let old_trips = trips_of(db, vec![id]).await?;
+    let months: Vec<Month> = month_parts(instant(old.start_utc), instant(old.end_utc))
+        .into_iter()
+        .map(|(m, _)| m)
+        .collect();
+    let sheets = lock(db, old.assistant_id, old.client_id, &months, now).await?;
+    if let Some(s) = sheets.iter().find(|s| s.state != "closed") {
+        return Err(WriteError::Refused(Refusal {
+            code: ErrorCode::MonthState,
+            details: json!({ "month": s.month, "state": s.state }),
+        }));
+    }
+    count(db, &old, trip_cents(&old_trips), -1, now).await?;
+    let mut gone = old.clone();
+    gone.status = "voided".into();
+    gone.amendment = Some("void".into());
+    gone.review_reason = Some(reason.to_owned());
+    gone.reviewed_by = Some(actor.user_id);
+    gone.reviewed_at = Some(now);
+    gone.version += 1;
+    gone.updated_at = now;
+    people::update(db, gone.clone()).await?;
+    touch(db, old.client_id, &months, now).await?;
+    record_changes(db, &gone, &old_trips, &months, now).await?;
+    audit::append(
+        db,
+        now,
+        audit::Record {
+            actor: Some(actor.user_id),
+            action: "entry_voided",
+            subject_kind: "entry",
+            subject_id: id.to_string(),
+            client_id: Some(old.client_id),
+            before: Some(snapshot(&old, &old_trips)),
+            after: Some(json!({ "status": "voided", "version": gone.version, "reason": reason })),
+        },
+    )
+    .await?;
+    Ok(gone)
 }

@@ -241,8 +241,14 @@ pub async fn close_month(
         .filter(month_sheets::Column::State.is_in(["approved", "closed"]))
         .all(db)
         .await?;
-    let newly: Vec<&month_sheets::Model> =
-        sheets.iter().filter(|s| s.state == "approved").collect();
+    // Approved sheets close now; closed ones whose amendments no statement shows yet are issued again.
+    let amended = |s: &month_sheets::Model| {
+        s.state == "closed" && s.reported_version.is_some_and(|v| v < s.version)
+    };
+    let newly: Vec<&month_sheets::Model> = sheets
+        .iter()
+        .filter(|s| s.state == "approved" || amended(s))
+        .collect();
     if newly.is_empty() {
         return Ok(Vec::new());
     }
@@ -268,7 +274,7 @@ pub async fn close_month(
         };
         let lines = lines_of(db, &client, month).await?;
         all_lines.extend(lines.iter().cloned());
-        if sheet.state != "approved" {
+        if sheet.state != "approved" && !amended(sheet) {
             continue;
         }
         assistants_now.extend(lines.iter().map(|l| l.assistant_id));
@@ -452,15 +458,18 @@ pub async fn close_month(
         );
     }
     let (version, _) = next_version(db, month, "municipality_summary", None, None).await?;
-    let corrections: Vec<String> = if version > 1 {
-        vec![format!(
-            "{}. versija: papildus slēgti {} klientu mēneši",
+    let mut corrections: Vec<String> = newly
+        .iter()
+        .filter(|s| amended(s))
+        .map(|s| format!("labojumi pēc slēgšanas: klients {}", s.client_id))
+        .collect();
+    if version > 1 {
+        corrections.push(format!(
+            "{}. versija: {} klientu mēneši slēgti vai laboti no jauna",
             version,
             newly.len()
-        )]
-    } else {
-        Vec::new()
-    };
+        ));
+    }
     let csv = docs::summary_csv(
         &month.to_string(),
         settings.municipality,
@@ -503,9 +512,13 @@ pub async fn close_month(
 
     for sheet in newly {
         let mut closed = sheet.clone();
+        if sheet.state == "approved" {
+            closed.closed_at = Some(now);
+        }
         closed.state = "closed".into();
-        closed.closed_at = Some(now);
         closed.version += 1;
+        // What the statements just generated show; a later amendment moves the version past it.
+        closed.reported_version = Some(closed.version);
         closed.updated_at = now;
         people::update(db, closed).await?;
         entries::record_months(db, sheet.client_id, &[month], now).await?;

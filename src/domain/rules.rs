@@ -75,6 +75,8 @@ pub struct Context<'a> {
     /// Coordinators' entries skip the late-entry review.
     pub by_coordinator: bool,
     pub device_time: Option<DateTime<Utc>>,
+    /// An amendment to closed months: they must all be closed, and being closed does not lock them.
+    pub amendment: bool,
 }
 
 /// A finding that travels back on an accepted entry.
@@ -133,7 +135,14 @@ pub fn check(p: &Proposed, ctx: &Context<'_>) -> Result<Accepted, Refusal> {
             json!({ "ended_at": p.end, "server_time": ctx.now, "tolerance_minutes": policy.future_tolerance_minutes }),
         );
     }
-    if let Some(locked) = ctx.months.iter().find(|m| is_locked(&m.state)) {
+    if ctx.amendment {
+        if let Some(m) = ctx.months.iter().find(|m| m.state != "closed") {
+            return refuse(
+                ErrorCode::MonthState,
+                json!({ "month": m.month.to_string(), "state": m.state }),
+            );
+        }
+    } else if let Some(locked) = ctx.months.iter().find(|m| is_locked(&m.state)) {
         return refuse(
             ErrorCode::MonthLocked,
             json!({ "month": locked.month.to_string(), "state": locked.state }),

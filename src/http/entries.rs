@@ -129,6 +129,7 @@ pub fn parse_write(caller: &Caller, body: &EntryWrite, id: Uuid) -> Result<Write
         trips,
         base_version: body.base_version,
         device_time: body.device_time,
+        amendment: false,
     })
 }
 

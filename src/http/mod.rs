@@ -138,7 +138,11 @@ pub fn router(state: AppState) -> Router {
             get(statements::file),
         )
         .route("/outbox", get(statements::outbox_list))
-        .route("/outbox/{outbox_id}/resend", post(statements::resend));
+        .route("/outbox/{outbox_id}/resend", post(statements::resend))
+        .route(
+            "/clients/{client_id}/months/{month}/amendments",
+            post(statements::amend),
+        );
 
     let trace = TraceLayer::new_for_http().make_span_with(|request: &Request| {
         let route = request

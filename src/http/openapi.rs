@@ -44,7 +44,7 @@ impl Modify for BearerAuth {
         entries::create, entries::update, entries::delete, entries::read, entries::list, entries::month_sheet,
         sync::push, sync::pull,
         months::submit, months::confirm, months::dispute, months::approve, months::reopen, months::review, months::set_pin, months::overview,
-        statements::close_month, statements::list, statements::read, statements::file, statements::outbox_list, statements::resend,
+        statements::close_month, statements::list, statements::read, statements::file, statements::outbox_list, statements::resend, statements::amend,
         ops::live, ops::ready,
     ),
     components(schemas(mobile_api::ErrorBody, mobile_api::ErrorCode, mobile_api::sync::Mutation, mobile_api::sync::Change)),

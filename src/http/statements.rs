@@ -228,3 +228,87 @@ pub async fn resend(
     txn.commit().await?;
     Ok((StatusCode::CREATED, Json(outbox_view(row))))
 }
+
+#[utoipa::path(post, path = "/api/v1/clients/{client_id}/months/{month}/amendments", operation_id = "months_amend", tag = "statements",
+    summary = "Correct a closed month: add a session or void one (the next close reissues its statements as corrections)",
+    params(("client_id" = Uuid, Path), ("month" = String, Path)), request_body = mobile_api::statements::AmendmentRequest,
+    responses((status = 201, description = "The added or voided session", body = mobile_api::entries::Entry),
+        (status = 403, description = "Not allowed", body = mobile_api::ErrorBody), (status = 404, description = "Not found", body = mobile_api::ErrorBody),
+        (status = 409, description = "The month is not closed", body = mobile_api::ErrorBody), (status = 422, description = "Invalid or refused by a rule", body = mobile_api::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn amend(
+    State(state): State<AppState>,
+    caller: Caller,
+    super::extract::Lang(locale): super::extract::Lang,
+    ApiPath((client_id, month)): ApiPath<(Uuid, String)>,
+    super::extract::ApiJson(body): super::extract::ApiJson<
+        mobile_api::statements::AmendmentRequest,
+    >,
+) -> Result<(StatusCode, Json<mobile_api::entries::Entry>), ApiError> {
+    caller.require_staff()?;
+    let month = parse_month(&month)?;
+    db::people::client(&state.db, client_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    let outcome = match (body.add, body.void) {
+        (Some(add), None) => {
+            if add.client_id != client_id {
+                return Err(ApiError::invalid("add.client_id", "out_of_range"));
+            }
+            let mut write =
+                super::entries::parse_write(&caller, &add, add.id.unwrap_or_else(Uuid::now_v7))?;
+            if write.base_version.is_some() {
+                return Err(ApiError::invalid("add.base_version", "out_of_range"));
+            }
+            let starts_in = crate::domain::time::Month::of(crate::domain::time::riga_date(
+                write.start.with_timezone(&chrono::Utc),
+            ));
+            if starts_in != month {
+                return Err(ApiError::invalid("add.started_at", "out_of_range"));
+            }
+            write.amendment = true;
+            db::entries::save(&txn, &write, actor(&caller), now)
+                .await
+                .map(|s| (s.entry, s.trips))
+        }
+        (None, Some(void)) => {
+            let reason = crate::domain::text::text("void.reason", &void.reason, 2000)?;
+            let e = db::entries::entry(&txn, void.entry_id)
+                .await?
+                .filter(|e| e.client_id == client_id)
+                .ok_or(ApiError::NotFound)?;
+            let touches = crate::domain::time::month_parts(
+                db::entries::instant(e.start_utc),
+                db::entries::instant(e.end_utc),
+            )
+            .iter()
+            .any(|(m, _)| *m == month);
+            if !touches {
+                return Err(ApiError::NotFound);
+            }
+            match db::entries::void(&txn, e.id, &reason, actor(&caller), now).await {
+                Ok(gone) => {
+                    let trips = db::entries::trips_of(&txn, vec![gone.id]).await?;
+                    Ok((gone, trips))
+                }
+                Err(e) => Err(e),
+            }
+        }
+        _ => return Err(ApiError::invalid("body", "out_of_range")),
+    };
+    match outcome {
+        Ok((entry, trips)) => {
+            txn.commit().await?;
+            Ok((
+                StatusCode::CREATED,
+                Json(db::entries::wire(&entry, &trips, locale)),
+            ))
+        }
+        Err(e) => {
+            txn.rollback().await?;
+            Err(super::entries::write_error(e, locale))
+        }
+    }
+}

@@ -468,3 +468,141 @@ async fn the_previous_month_is_closed_on_the_configured_day() {
         "once"
     );
 }
+
+#[tokio::test]
+async fn corrections_after_close_are_amendments_reported_as_new_statement_versions() {
+    let app = TestApp::spawn_with(|c| {
+        c.statement_recipients = vec!["socd@example.lv".into()];
+        c.mail_dir =
+            std::env::temp_dir().join(format!("asistents-amend-{}", uuid::Uuid::new_v4().simple()));
+    })
+    .await;
+    let (a, b) = approved_october(&app).await;
+    let first: CloseReport = app
+        .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
+        .await
+        .json();
+    let v1 = first
+        .statements
+        .iter()
+        .find(|s| s.client_id == Some(a.client))
+        .unwrap()
+        .clone();
+    let url = |c: uuid::Uuid| format!("/api/v1/clients/{c}/months/2026-10/amendments");
+
+    // Only coordinators correct a closed month, and only a closed one.
+    let mut add = session(
+        a.client,
+        "2026-10-26T09:00:00+02:00",
+        "2026-10-26T11:00:00+02:00",
+        "work",
+    );
+    add["assistant_id"] = json!(a.assistant);
+    app.post(&a.token, &url(a.client), json!({"add": add}))
+        .await
+        .refused(403, "forbidden");
+    let mut november = session(
+        a.client,
+        "2026-11-01T09:00:00+02:00",
+        "2026-11-01T10:00:00+02:00",
+        "work",
+    );
+    november["assistant_id"] = json!(a.assistant);
+    let nov_url = format!("/api/v1/clients/{}/months/2026-11/amendments", a.client);
+    app.post(&app.admin, &nov_url, json!({"add": november}))
+        .await
+        .refused(409, "month_state");
+    // Ordinary writes stay locked.
+    post(
+        &app,
+        &a.token,
+        &session(
+            a.client,
+            "2026-10-27T09:00:00+02:00",
+            "2026-10-27T10:00:00+02:00",
+            "work",
+        ),
+    )
+    .await
+    .refused(409, "month_locked");
+
+    let r = app
+        .post(&app.admin, &url(a.client), json!({"add": add}))
+        .await;
+    r.expect(201);
+    assert_eq!(
+        (
+            r.body["amendment"].as_str(),
+            r.body["status"].as_str(),
+            r.body["minutes"].as_i64()
+        ),
+        (Some("addition"), Some("active"), Some(120))
+    );
+    let victim = sheet(&app, b.client, "2026-10").await.entries[0].id;
+    let r = app
+        .post(
+            &app.admin,
+            &url(b.client),
+            json!({"void": {"entry_id": victim, "reason": "Klients tajā dienā bija slimnīcā"}}),
+        )
+        .await;
+    r.expect(201);
+    assert_eq!(
+        (r.body["status"].as_str(), r.body["amendment"].as_str()),
+        (Some("voided"), Some("void"))
+    );
+    assert_eq!(sheet(&app, a.client, "2026-10").await.used_minutes, 540);
+    assert_eq!(sheet(&app, b.client, "2026-10").await.used_minutes, 210);
+
+    // The next close reissues both clients' statements as corrections; the sent ones stay.
+    let second: CloseReport = app
+        .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
+        .await
+        .json();
+    let kinds: Vec<(&str, i32, bool)> = second
+        .statements
+        .iter()
+        .map(|s| (s.kind.as_str(), s.version, s.is_correction))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("client_timesheet", 2, true),
+            ("client_timesheet", 2, true),
+            ("assistant_pay", 2, true),
+            ("assistant_pay", 2, true),
+            ("municipality_summary", 2, true)
+        ]
+    );
+    let v2 = second
+        .statements
+        .iter()
+        .find(|s| s.client_id == Some(a.client))
+        .unwrap();
+    assert_eq!(v2.supersedes, Some(v1.id));
+    assert!(file(&app, v2).await.contains("Izmantots, min;540;9,00"));
+    assert!(
+        file(&app, &v1).await.contains("Izmantots, min;420;7,00"),
+        "the statement sent first is unchanged"
+    );
+    let summary = second
+        .statements
+        .iter()
+        .find(|s| s.kind == "municipality_summary")
+        .unwrap();
+    assert!(
+        file(&app, summary)
+            .await
+            .contains("Korekcija;labojumi pēc slēgšanas"),
+        "the summary says what was corrected"
+    );
+    assert_eq!(
+        second.mails_queued, 6,
+        "five to the social service, and the client's own copy of the corrected timesheet"
+    );
+    let third: CloseReport = app
+        .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
+        .await
+        .json();
+    assert!(third.statements.is_empty());
+}
