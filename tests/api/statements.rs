@@ -606,3 +606,46 @@ async fn corrections_after_close_are_amendments_reported_as_new_statement_versio
         .json();
     assert!(third.statements.is_empty());
 }
+
+#[tokio::test]
+async fn mail_undeliverable_past_the_configured_age_shows_as_failed() {
+    let app = TestApp::spawn_with(|c| {
+        c.smtp_url = Some(SmtpSink::url(SmtpSink::free_port()));
+        c.statement_recipients = vec!["socd@example.lv".into()];
+        c.mail_retry_hours = 1;
+    })
+    .await;
+    approved_october(&app).await;
+    app.post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
+        .await
+        .expect(200);
+    assert_eq!(
+        asistents::jobs::deliver_outbox(&app.state).await.unwrap(),
+        0
+    );
+    app.clock.advance(chrono::Duration::minutes(61));
+    assert_eq!(
+        asistents::jobs::deliver_outbox(&app.state).await.unwrap(),
+        0
+    );
+    let failed: Vec<OutboxRow> = app
+        .get(&app.admin, "/api/v1/outbox?state=failed")
+        .await
+        .json();
+    assert_eq!(failed.len(), 6);
+    assert!(
+        failed
+            .iter()
+            .all(|r| r.attempts == 2 && r.last_error.is_some())
+    );
+    // A coordinator can queue one again on purpose (e.g. once the mail server is repaired).
+    let r = app
+        .post(
+            &app.admin,
+            &format!("/api/v1/outbox/{}/resend", failed[0].id),
+            json!({}),
+        )
+        .await;
+    r.expect(201);
+    assert_eq!(r.body["state"], "pending");
+}
