@@ -36,7 +36,9 @@ async fn serve_with_no_configuration_starts_prints_the_admin_password_once_and_s
     let mut cmd = binary();
     cmd.current_dir(&dir)
         .args(["serve", "--demo"])
-        .env("ASISTENTS_BIND", "127.0.0.1:0");
+        .env("ASISTENTS_BIND", "127.0.0.1:0")
+        // Everything the service logs, for the privacy check below.
+        .env("RUST_LOG", "debug");
     let url = test_database_url().await;
     let on_sqlite = url.starts_with("sqlite");
     if !on_sqlite {
@@ -138,6 +140,46 @@ async fn serve_with_no_configuration_starts_prints_the_admin_password_once_and_s
     );
     assert!(months[0]["used_minutes"].as_i64() <= months[0]["allowance_minutes"].as_i64());
 
+    // A scenario full of secrets: a personal code, a PIN, failed and successful logins.
+    let coordinator = coordinator["token"].as_str().unwrap().to_owned();
+    let created: serde_json::Value = http
+        .post(format!("{base}/api/v1/clients"))
+        .bearer_auth(&coordinator)
+        .json(&json!({"name": "Slepenā Klienta", "birth_date": "1999-12-31", "personal_code": "311299-19876"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let pin = http
+        .put(format!(
+            "{base}/api/v1/clients/{}/pin",
+            created["id"].as_str().unwrap()
+        ))
+        .bearer_auth(&coordinator)
+        .json(&json!({"pin": "80417"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pin.status(), 204);
+    assert_eq!(
+        login("koordinators", "not-the-password-42")
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    let secrets = [
+        "311299-19876".to_owned(),
+        "31129919876".to_owned(),
+        "80417".to_owned(),
+        "not-the-password-42".to_owned(),
+        asistents::demo::DEMO_PASSWORD.to_owned(),
+        coordinator.clone(),
+        assistant["token"].as_str().unwrap().to_owned(),
+    ];
+
     Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -153,6 +195,16 @@ async fn serve_with_no_configuration_starts_prints_the_admin_password_once_and_s
     assert!(
         !logs.contains(&password),
         "the password never reaches the logs"
+    );
+    for secret in &secrets {
+        assert!(
+            !logs.contains(secret.as_str()),
+            "{secret} appeared in the logs"
+        );
+    }
+    assert!(
+        logs.lines().count() > 10,
+        "the logs were captured at debug level: {logs}"
     );
     assert!(logs.contains("login"), "structured logs on stderr: {logs}");
 
