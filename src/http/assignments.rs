@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::auth::Caller;
+use super::auth::{Caller, Staff};
 use super::extract::{ApiJson, ApiPath, ApiQuery, Paging};
 use crate::app::AppState;
 use crate::db::changes::{self, Scope};
@@ -135,7 +135,7 @@ async fn check_unique(
 )]
 pub async fn create(
     State(state): State<AppState>,
-    caller: Caller,
+    Staff(caller): Staff,
     ApiJson(body): ApiJson<AssignmentCreate>,
 ) -> Result<(StatusCode, Json<Assignment>), ApiError> {
     caller.require_staff()?;
@@ -278,7 +278,7 @@ pub async fn read(
 )]
 pub async fn update(
     State(state): State<AppState>,
-    caller: Caller,
+    Staff(caller): Staff,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<AssignmentUpdate>,
 ) -> Result<Json<Assignment>, ApiError> {

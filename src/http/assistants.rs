@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::auth::Caller;
+use super::auth::{Caller, Staff};
 use super::extract::{ApiJson, ApiPath, ApiQuery, Paging};
 use crate::app::AppState;
 use crate::db::entity::assistants;
@@ -68,7 +68,7 @@ fn opt<T>(
 )]
 pub async fn create(
     State(state): State<AppState>,
-    caller: Caller,
+    Staff(caller): Staff,
     ApiJson(body): ApiJson<AssistantCreate>,
 ) -> Result<(StatusCode, Json<Assistant>), ApiError> {
     caller.require_staff()?;
@@ -199,7 +199,7 @@ pub async fn read(
 )]
 pub async fn update(
     State(state): State<AppState>,
-    caller: Caller,
+    Staff(caller): Staff,
     ApiPath(assistant_id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<AssistantUpdate>,
 ) -> Result<Json<Assistant>, ApiError> {

@@ -605,3 +605,30 @@ pub async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<Me
         assignments,
     }))
 }
+
+/// A coordinator or admin. As an extractor it refuses everyone else with 403 before the request
+/// body is read, so a caller without the role learns nothing about the body's shape.
+pub struct Staff(pub Caller);
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        caller.require_staff()?;
+        Ok(Staff(caller))
+    }
+}
+
+/// An admin, refused like [`Staff`] before the body is read.
+pub struct Admin(pub Caller);
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        caller.require(&[Role::Admin])?;
+        Ok(Admin(caller))
+    }
+}

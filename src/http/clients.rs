@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::auth::Caller;
+use super::auth::{Caller, Staff};
 use super::extract::{ApiJson, ApiPath, ApiQuery, Paging};
 use crate::app::AppState;
 use crate::db::entity::clients;
@@ -91,7 +91,7 @@ fn check_birth_date(state: &AppState, d: chrono::NaiveDate) -> Result<(), ApiErr
 )]
 pub async fn create(
     State(state): State<AppState>,
-    caller: Caller,
+    Staff(caller): Staff,
     ApiJson(body): ApiJson<ClientCreate>,
 ) -> Result<(StatusCode, Json<Client>), ApiError> {
     caller.require_staff()?;
@@ -256,7 +256,7 @@ pub async fn read(
 )]
 pub async fn update(
     State(state): State<AppState>,
-    caller: Caller,
+    Staff(caller): Staff,
     ApiPath(client_id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<ClientUpdate>,
 ) -> Result<Json<Client>, ApiError> {

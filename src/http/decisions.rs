@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::auth::Caller;
+use super::auth::{Caller, Staff};
 use super::extract::{ApiJson, ApiPath};
 use crate::app::AppState;
 use crate::db::changes::{self, Scope};
@@ -242,7 +242,7 @@ async fn validate(
 )]
 pub async fn create(
     State(state): State<AppState>,
-    caller: Caller,
+    Staff(caller): Staff,
     ApiPath(client_id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<DecisionCreate>,
 ) -> Result<(StatusCode, Json<Decision>), ApiError> {
@@ -324,7 +324,7 @@ pub async fn create(
 )]
 pub async fn amend(
     State(state): State<AppState>,
-    caller: Caller,
+    Staff(caller): Staff,
     ApiPath((client_id, decision_id)): ApiPath<(Uuid, Uuid)>,
     ApiJson(body): ApiJson<DecisionAmend>,
 ) -> Result<(StatusCode, Json<Decision>), ApiError> {
@@ -467,7 +467,7 @@ fn check_period(
 )]
 pub async fn suspend(
     State(state): State<AppState>,
-    caller: Caller,
+    Staff(caller): Staff,
     ApiPath((client_id, decision_id)): ApiPath<(Uuid, Uuid)>,
     ApiJson(body): ApiJson<SuspensionCreate>,
 ) -> Result<(StatusCode, Json<Suspension>), ApiError> {
@@ -534,7 +534,7 @@ pub struct SuspensionUpdate {
 )]
 pub async fn update_suspension(
     State(state): State<AppState>,
-    caller: Caller,
+    Staff(caller): Staff,
     ApiPath((client_id, suspension_id)): ApiPath<(Uuid, Uuid)>,
     ApiJson(body): ApiJson<SuspensionUpdate>,
 ) -> Result<Json<Suspension>, ApiError> {

@@ -13,7 +13,7 @@ use sea_orm::TransactionTrait;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::auth::Caller;
+use super::auth::{Caller, Staff};
 use super::entries::{actor, build_sheet, parse_month, view, write_error};
 use super::extract::{ApiJson, ApiPath, Lang};
 use crate::app::AppState;
@@ -223,7 +223,7 @@ pub async fn dispute(
     responses((status = 200, description = "OK", body = MonthSheet), (status = 409, description = "Conflict with the month's state or versions", body = mobile_api::ErrorBody), (status = 422, description = "Invalid input or refused by a rule", body = mobile_api::ErrorBody)), security(("bearer" = [])))]
 pub async fn approve(
     State(state): State<AppState>,
-    caller: Caller,
+    Staff(caller): Staff,
     Lang(locale): Lang,
     ApiPath((client_id, month)): MonthPath,
     ApiJson(body): ApiJson<MonthDecision>,
@@ -246,7 +246,7 @@ pub async fn approve(
     responses((status = 200, description = "OK", body = MonthSheet), (status = 409, description = "Conflict with the month's state or versions", body = mobile_api::ErrorBody), (status = 422, description = "Invalid input or refused by a rule", body = mobile_api::ErrorBody)), security(("bearer" = [])))]
 pub async fn reopen(
     State(state): State<AppState>,
-    caller: Caller,
+    Staff(caller): Staff,
     Lang(locale): Lang,
     ApiPath((client_id, month)): MonthPath,
     ApiJson(body): ApiJson<MonthDecision>,
@@ -269,7 +269,7 @@ pub async fn reopen(
     responses((status = 200, description = "OK", body = Entry), (status = 404, description = "Not found", body = mobile_api::ErrorBody), (status = 422, description = "Invalid input or refused by a rule", body = mobile_api::ErrorBody)), security(("bearer" = [])))]
 pub async fn review(
     State(state): State<AppState>,
-    caller: Caller,
+    Staff(caller): Staff,
     Lang(locale): Lang,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<Review>,
@@ -306,7 +306,7 @@ pub async fn review(
     responses((status = 204, description = "Done"), (status = 403, description = "Not allowed", body = mobile_api::ErrorBody), (status = 422, description = "Invalid input or refused by a rule", body = mobile_api::ErrorBody)), security(("bearer" = [])))]
 pub async fn set_pin(
     State(state): State<AppState>,
-    caller: Caller,
+    Staff(caller): Staff,
     ApiPath(client_id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<PinSet>,
 ) -> Result<StatusCode, ApiError> {

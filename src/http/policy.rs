@@ -10,7 +10,7 @@ use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::auth::Caller;
+use super::auth::{Admin, Caller};
 use super::extract::{ApiJson, ApiQuery};
 use crate::app::AppState;
 use crate::db::entity::policy_values;
@@ -89,7 +89,7 @@ pub async fn read(
 )]
 pub async fn create(
     State(state): State<AppState>,
-    caller: Caller,
+    Admin(caller): Admin,
     ApiJson(body): ApiJson<PolicyCreate>,
 ) -> Result<(StatusCode, Json<PolicyValue>), ApiError> {
     caller.require(&[Role::Admin])?;

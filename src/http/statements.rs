@@ -10,7 +10,7 @@ use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::auth::Caller;
+use super::auth::{Caller, Staff};
 use super::entries::{actor, parse_month};
 use super::extract::{ApiPath, ApiQuery};
 use crate::app::AppState;
@@ -238,7 +238,7 @@ pub async fn resend(
     security(("bearer" = [])))]
 pub async fn amend(
     State(state): State<AppState>,
-    caller: Caller,
+    Staff(caller): Staff,
     super::extract::Lang(locale): super::extract::Lang,
     ApiPath((client_id, month)): ApiPath<(Uuid, String)>,
     super::extract::ApiJson(body): super::extract::ApiJson<

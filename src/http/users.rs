@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::auth::Caller;
+use super::auth::{Caller, Staff};
 use super::extract::{ApiJson, ApiPath, ApiQuery, Paging};
 use crate::app::AppState;
 use crate::config::Config;
@@ -205,7 +205,7 @@ async fn check_links(
 )]
 pub async fn create(
     State(state): State<AppState>,
-    caller: Caller,
+    Staff(caller): Staff,
     ApiJson(body): ApiJson<UserCreate>,
 ) -> Result<(StatusCode, Json<User>), ApiError> {
     may_manage(&caller, body.role)?;
@@ -372,7 +372,7 @@ pub async fn read(
 )]
 pub async fn update(
     State(state): State<AppState>,
-    caller: Caller,
+    Staff(caller): Staff,
     ApiPath(user_id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<UserUpdate>,
 ) -> Result<Json<User>, ApiError> {
