@@ -10,6 +10,7 @@ mod decisions;
 mod entries;
 mod errors;
 mod example;
+mod faults;
 mod matrix;
 mod months;
 mod openapi;
