@@ -171,3 +171,163 @@ async fn a_process_killed_in_the_middle_of_pushes_loses_and_duplicates_nothing()
     kill9(&mut server);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A throwaway PostgreSQL cluster this test may restart at will (never the shared server).
+struct Cluster {
+    dir: std::path::PathBuf,
+    port: u16,
+    bin: std::path::PathBuf,
+}
+
+impl Cluster {
+    fn as_postgres(cmd: &str) -> bool {
+        Command::new("su")
+            .args(["postgres", "-s", "/bin/sh", "-c", cmd])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+
+    /// None where no PostgreSQL binaries or `postgres` user are available (a laptop).
+    fn create() -> Option<Cluster> {
+        let bin = std::fs::read_dir("/usr/lib/postgresql")
+            .ok()?
+            .flatten()
+            .map(|e| e.path().join("bin"))
+            .find(|p| p.join("initdb").exists())?;
+        let dir =
+            std::path::PathBuf::from(format!("/tmp/asistents-pg-{}", Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).ok()?;
+        Command::new("chown")
+            .args(["postgres", dir.to_str()?])
+            .status()
+            .ok()?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .ok()?
+            .local_addr()
+            .ok()?
+            .port();
+        let init = format!(
+            "{}/initdb -D {}/data -U postgres --auth=trust -E UTF8",
+            bin.display(),
+            dir.display()
+        );
+        Self::as_postgres(&init).then_some(())?;
+        let cluster = Cluster { dir, port, bin };
+        cluster.ctl("start").then_some(cluster)
+    }
+
+    fn ctl(&self, action: &str) -> bool {
+        let opts = format!(
+            "-p {} -c fsync=off -c listen_addresses=127.0.0.1 -k /tmp",
+            self.port
+        );
+        let cmd = format!(
+            "{}/pg_ctl -D {}/data -o '{opts}' -l {}/log -w -m fast {action}",
+            self.bin.display(),
+            self.dir.display(),
+            self.dir.display()
+        );
+        Self::as_postgres(&cmd)
+    }
+
+    fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        self.ctl("stop");
+        std::fs::remove_dir_all(&self.dir).ok();
+    }
+}
+
+#[tokio::test]
+async fn a_postgresql_restart_under_load_is_survived_without_loss() {
+    if std::env::var("ASISTENTS_TEST_DATABASE_URL").is_err() {
+        return; // The PostgreSQL pass of the suite runs this.
+    }
+    let Some(cluster) = Cluster::create() else {
+        eprintln!("no throwaway PostgreSQL cluster can be made here: the restart test did not run");
+        return;
+    };
+    let app = TestApp::spawn_on(cluster.url(), |_| {}).await;
+    let s = scene(&app, 9600, "ruta").await;
+    let end = (Utc::now() - Span::days(2))
+        .with_second(0)
+        .unwrap()
+        .with_nanosecond(0)
+        .unwrap();
+    let total = 60i64;
+    let mutation = |seq: i64| {
+        let start = end - Span::hours(total - seq + 1);
+        json!({"seq": seq, "name": "entry.save", "args": {
+            "id": Uuid::from_u128(0xDB_0000 + seq as u128), "client_id": s.client, "purpose": "work", "place": "home",
+            "started_at": start.to_rfc3339(), "ended_at": (start + Span::minutes(30)).to_rfc3339(), "base_version": null,
+        }})
+    };
+    let (mut acked, mut attempts, mut refused_while_down, mut saw_not_ready, mut restarted) =
+        (0i64, 0, 0, false, false);
+    while acked < total && attempts < 500 {
+        attempts += 1;
+        if acked >= 20 && !restarted {
+            assert!(cluster.ctl("stop"), "stop PostgreSQL");
+            let ready = app
+                .send(reqwest::Method::GET, None, "/health/ready", None, None)
+                .await;
+            saw_not_ready = ready.status == 503;
+            let batch: Vec<Value> = (acked + 1..=acked + 5).map(mutation).collect();
+            let r = app
+                .post(
+                    &s.token,
+                    "/api/v1/sync/push",
+                    json!({"device_id": "phone-ruta", "mutations": batch}),
+                )
+                .await;
+            assert!(
+                r.status >= 500 || r.status == 401,
+                "a push without a database fails as a whole: {}",
+                r.text
+            );
+            refused_while_down += 1;
+            assert!(cluster.ctl("start"), "start PostgreSQL again");
+            restarted = true;
+        }
+        let batch: Vec<Value> = (acked + 1..=(acked + 5).min(total)).map(mutation).collect();
+        let r = app
+            .post(
+                &s.token,
+                "/api/v1/sync/push",
+                json!({"device_id": "phone-ruta", "mutations": batch}),
+            )
+            .await;
+        if r.status == 200 {
+            acked = r.body["last_applied_seq"].as_i64().unwrap();
+        } else {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    assert!(
+        saw_not_ready,
+        "readiness said 503 while the database was down"
+    );
+    let ready = app
+        .send(reqwest::Method::GET, None, "/health/ready", None, None)
+        .await;
+    assert_eq!(ready.status, 200, "ready again by itself");
+    let page = app
+        .get(
+            &app.admin,
+            &format!("/api/v1/entries?client_id={}&limit=500", s.client),
+        )
+        .await;
+    let stored = page.body["total"].as_i64().unwrap();
+    println!(
+        "faults: postgresql restart: acknowledged {acked}, stored {stored}, duplicates {}, lost {}, pushes refused while down {refused_while_down}",
+        stored - total,
+        total - stored
+    );
+    assert_eq!((acked, stored), (total, total));
+}
