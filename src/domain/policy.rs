@@ -283,11 +283,13 @@ impl PolicyBook {
         &self.rows
     }
 
-    /// The row of `key` in force on `on`.
+    /// The row of `key` in force on `on`; for a day before its first version, that first
+    /// version (the earliest figures the service knows stand for anything earlier).
     pub fn row_at(&self, key: &str, on: NaiveDate) -> Option<&PolicyRow> {
         self.rows
             .iter()
             .rfind(|r| r.key == key && r.effective_from <= on)
+            .or_else(|| self.rows.iter().find(|r| r.key == key))
     }
 
     /// The rows in force on `on`, one per key.

@@ -204,3 +204,42 @@ async fn requests_without_or_with_a_bad_token_are_unauthorized() {
         .await
         .refused(401, "unauthorized");
 }
+
+#[tokio::test]
+async fn absurd_but_readable_dates_get_answers_not_server_errors() {
+    let app = TestApp::spawn().await;
+    let c = app.client("Jānis Bērziņš", "1950-03-14").await;
+    // Before the regulation's first figures (2021): the earliest figures apply.
+    let r = app
+        .post(
+            &app.admin,
+            &format!("/api/v1/clients/{}/decisions", c.id),
+            json!({
+                "number": "1", "decided_on": "1993-05-03", "service": "assistant",
+                "valid_from": "1990-06-21", "valid_to": "1992-05-12", "monthly_minutes": 282
+            }),
+        )
+        .await;
+    assert!(r.status < 500, "{}", r.text);
+    for month in ["1900-01", "1990-06", "9998-12"] {
+        app.get(
+            &app.admin,
+            &format!("/api/v1/clients/{}/months/{month}", c.id),
+        )
+        .await
+        .expect(200);
+        app.get(&app.admin, &format!("/api/v1/months/{month}"))
+            .await
+            .expect(200);
+    }
+    for month in ["0000-01", "9999-12", "2026-13", "26-11"] {
+        app.get(
+            &app.admin,
+            &format!("/api/v1/clients/{}/months/{month}", c.id),
+        )
+        .await
+        .refused(422, "validation_failed");
+    }
+    let r = app.get(&app.admin, "/api/v1/policy?on=1900-01-01").await;
+    r.expect(200);
+}
