@@ -243,3 +243,77 @@ async fn absurd_but_readable_dates_get_answers_not_server_errors() {
     let r = app.get(&app.admin, "/api/v1/policy?on=1900-01-01").await;
     r.expect(200);
 }
+
+#[tokio::test]
+async fn absurd_numbers_and_unicode_oddities_are_answered_cleanly() {
+    let app = TestApp::spawn().await;
+    let s = crate::entries::scene(&app, 4800, "ruta").await;
+    let decisions = format!("/api/v1/clients/{}/decisions", s.client);
+    for (minutes, cap) in [
+        (-5, 0),
+        (i64::MAX, 0),
+        (600, 1_000_000_000_000_000_000i64),
+        (600, -1),
+    ] {
+        let r = app.post(&app.admin, &decisions, json!({
+            "number": "X", "decided_on": "2026-01-01", "service": "assistant", "valid_from": "2027-01-01",
+            "valid_to": "2027-12-31", "monthly_minutes": minutes, "transport": {"allowed": true, "monthly_cap_cents": cap}
+        })).await;
+        r.refused(422, "decision_invalid");
+    }
+    let mut trip = crate::entries::session(
+        s.client,
+        "2026-11-02T08:00:00+02:00",
+        "2026-11-02T09:00:00+02:00",
+        "work",
+    );
+    trip["trips"] = json!([{"mode": "taxi", "from": "A", "to": "B", "distance_km": 1, "cost_cents": 1_000_000_000_000_000_000i64}]);
+    crate::entries::post(&app, &s.token, &trip)
+        .await
+        .refused(422, "validation_failed");
+    trip["trips"] =
+        json!([{"mode": "taxi", "from": "A", "to": "B", "distance_km": -3, "cost_cents": 100}]);
+    crate::entries::post(&app, &s.token, &trip)
+        .await
+        .refused(422, "validation_failed");
+    let r = app
+        .post(
+            &app.admin,
+            "/api/v1/clients",
+            json!({"name": "A", "birth_date": "1980-01-01", "disability_group": 99999999999999i64}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+
+    // Names and notes in any script, with emoji and direction marks, are kept as written;
+    // control characters are not.
+    let name = "Ānija Zaļā-Смирнова 🌷 \u{200f}مريم\u{200f}";
+    let r = app
+        .post(
+            &app.admin,
+            "/api/v1/clients",
+            json!({"name": name, "birth_date": "1980-01-01"}),
+        )
+        .await;
+    r.expect(201);
+    assert_eq!(r.body["name"], name);
+    let found = app.get(&app.admin, "/api/v1/clients?q=zala").await;
+    assert_eq!(found.body["total"], 1, "search folds the Latvian letters");
+    app.post(
+        &app.admin,
+        "/api/v1/clients",
+        json!({"name": "Bad\u{0000}Name", "birth_date": "1980-01-01"}),
+    )
+    .await
+    .refused(422, "validation_failed");
+    let mut noted = crate::entries::session(
+        s.client,
+        "2026-11-03T08:00:00+02:00",
+        "2026-11-03T09:00:00+02:00",
+        "work",
+    );
+    noted["note"] = json!("Ārsts 👩‍⚕️, очередь — ilga\notrā rindā");
+    let r = crate::entries::post(&app, &s.token, &noted).await;
+    r.expect(201);
+    assert_eq!(r.body["note"], "Ārsts 👩‍⚕️, очередь — ilga\notrā rindā");
+}
