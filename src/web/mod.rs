@@ -470,7 +470,17 @@ async fn month_context(
                     Locale::En => p.labels.en.clone(),
                 })
                 .unwrap_or_else(|| e.purpose.clone());
-            let trips: Vec<String> = e.trips.iter().map(|t| format!("{} → {}, {:.1} km, {:.2} EUR", t.from, t.to, t.distance_km, t.cost_cents as f64 / 100.0)).collect();
+            let trips: Vec<String> = e.trips.iter().map(|t| {
+                        // Latvian and Russian write a decimal comma; English a point.
+                        let n = |v: String| if lang == Locale::En { v } else { v.replace('.', ",") };
+                        format!(
+                            "{} → {}, {} km, {} EUR",
+                            t.from,
+                            t.to,
+                            n(format!("{:.1}", t.distance_km)),
+                            n(format!("{:.2}", t.cost_cents as f64 / 100.0))
+                        )
+                    }).collect();
             let disputed = sheet.disputes.iter().rev().find(|d| d.entry_id == e.id && d.resolved_at.is_none()).map(|d| d.reason.clone());
             context! {
                 id => e.id.to_string(),

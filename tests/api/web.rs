@@ -85,18 +85,14 @@ async fn confirming_on_the_web_needs_the_forms_csrf_token() {
     let s = scene(&app, 4800, "ruta").await;
     app.user("klients", "client", json!({"client_id": s.client}))
         .await;
-    let e: mobile_api::entries::Entry = post(
-        &app,
-        &s.token,
-        &session(
-            s.client,
-            "2026-10-20T09:00:00+03:00",
-            "2026-10-20T12:00:00+03:00",
-            "work",
-        ),
-    )
-    .await
-    .json();
+    let mut with_trip = session(
+        s.client,
+        "2026-10-20T09:00:00+03:00",
+        "2026-10-20T12:00:00+03:00",
+        "work",
+    );
+    with_trip["trips"] = json!([{"mode": "own_car", "from": "Mājas", "to": "Darbs", "distance_km": 12.4, "cost_cents": 350}]);
+    let e: mobile_api::entries::Entry = post(&app, &s.token, &with_trip).await.json();
     app.post(
         &s.token,
         &format!("/api/v1/clients/{}/months/2026-10/submit", s.client),
@@ -121,6 +117,10 @@ async fn confirming_on_the_web_needs_the_forms_csrf_token() {
             && html.contains("20.10.2026")
             && html.contains("09:00–12:00"),
         "{html}"
+    );
+    assert!(
+        html.contains("Mājas → Darbs, 12,4 km, 3,50 EUR"),
+        "a Latvian page writes decimal commas: {html}"
     );
     let csrf = html
         .split("name=\"csrf\" value=\"")
