@@ -582,6 +582,46 @@ pub async fn save(
     })
 }
 
+/// Takes an entry out of the count into `status` (deleted, rejected, voided): locks its months,
+/// refuses where `refuse` says a month's state forbids it, subtracts it from the month sheets,
+/// writes it with `mark` applied and the next version, and records the change for phones.
+async fn retire(
+    db: &impl ConnectionTrait,
+    old: &entries::Model,
+    old_trips: &[trips::Model],
+    status: &str,
+    refuse: impl Fn(&str) -> Option<ErrorCode>,
+    mark: impl FnOnce(&mut entries::Model),
+    now: DateTime<Utc>,
+) -> Result<entries::Model, WriteError> {
+    let months: Vec<Month> = month_parts(instant(old.start_utc), instant(old.end_utc))
+        .into_iter()
+        .map(|(m, _)| m)
+        .collect();
+    let sheets = lock(db, old.assistant_id, old.client_id, &months, now).await?;
+    if let Some((s, code)) = sheets.iter().find_map(|s| refuse(&s.state).map(|c| (s, c))) {
+        return Err(WriteError::Refused(Refusal {
+            code,
+            details: json!({ "month": s.month, "state": s.state }),
+        }));
+    }
+    count(db, old, trip_cents(old_trips), -1, now).await?;
+    let mut gone = old.clone();
+    gone.status = status.into();
+    mark(&mut gone);
+    gone.version += 1;
+    gone.updated_at = now;
+    people::update(db, gone.clone()).await?;
+    touch(db, old.client_id, &months, now).await?;
+    record_changes(db, &gone, old_trips, &months, now).await?;
+    Ok(gone)
+}
+
+/// A confirmed, approved or closed month refuses ordinary changes.
+fn locked_month(state: &str) -> Option<ErrorCode> {
+    rules::is_locked(state).then_some(ErrorCode::MonthLocked)
+}
+
 /// Deletes (marks `deleted`) an entry seen at `base_version`.
 pub async fn delete(
     db: &impl ConnectionTrait,
@@ -597,25 +637,7 @@ pub async fn delete(
     if old.version != base_version {
         return Err(WriteError::Stale(Box::new((old, old_trips))));
     }
-    let months: Vec<Month> = month_parts(instant(old.start_utc), instant(old.end_utc))
-        .into_iter()
-        .map(|(m, _)| m)
-        .collect();
-    let sheets = lock(db, old.assistant_id, old.client_id, &months, now).await?;
-    if let Some(s) = sheets.iter().find(|s| rules::is_locked(&s.state)) {
-        return Err(WriteError::Refused(Refusal {
-            code: ErrorCode::MonthLocked,
-            details: json!({ "month": s.month, "state": s.state }),
-        }));
-    }
-    count(db, &old, trip_cents(&old_trips), -1, now).await?;
-    let mut gone = old.clone();
-    gone.status = "deleted".into();
-    gone.version += 1;
-    gone.updated_at = now;
-    people::update(db, gone.clone()).await?;
-    touch(db, old.client_id, &months, now).await?;
-    record_changes(db, &gone, &old_trips, &months, now).await?;
+    let gone = retire(db, &old, &old_trips, "deleted", locked_month, |_| {}, now).await?;
     audit::append(
         db,
         now,
@@ -960,24 +982,7 @@ pub async fn review(
             e.clone(),
         )
     } else {
-        let months: Vec<Month> = month_parts(instant(e.start_utc), instant(e.end_utc))
-            .into_iter()
-            .map(|(m, _)| m)
-            .collect();
-        let sheets = lock(db, e.assistant_id, e.client_id, &months, now).await?;
-        if let Some(s) = sheets.iter().find(|s| rules::is_locked(&s.state)) {
-            return Err(WriteError::Refused(Refusal {
-                code: ErrorCode::MonthLocked,
-                details: json!({ "month": s.month, "state": s.state }),
-            }));
-        }
-        let mut gone = e.clone();
-        gone.status = "rejected".into();
-        gone.version += 1;
-        gone.updated_at = now;
-        people::update(db, gone.clone()).await?;
-        touch(db, e.client_id, &months, now).await?;
-        record_changes(db, &gone, &t, &months, now).await?;
+        let gone = retire(db, &e, &t, "rejected", locked_month, |_| {}, now).await?;
         (
             Saved {
                 entry: gone,
@@ -1034,29 +1039,22 @@ pub async fn void(
         return Err(WriteError::NotFound);
     };
     let old_trips = trips_of(db, vec![id]).await?;
-    let months: Vec<Month> = month_parts(instant(old.start_utc), instant(old.end_utc))
-        .into_iter()
-        .map(|(m, _)| m)
-        .collect();
-    let sheets = lock(db, old.assistant_id, old.client_id, &months, now).await?;
-    if let Some(s) = sheets.iter().find(|s| s.state != "closed") {
-        return Err(WriteError::Refused(Refusal {
-            code: ErrorCode::MonthState,
-            details: json!({ "month": s.month, "state": s.state }),
-        }));
-    }
-    count(db, &old, trip_cents(&old_trips), -1, now).await?;
-    let mut gone = old.clone();
-    gone.status = "voided".into();
-    gone.amendment = Some("void".into());
-    gone.review_reason = Some(reason.to_owned());
-    gone.reviewed_by = Some(actor.user_id);
-    gone.reviewed_at = Some(now);
-    gone.version += 1;
-    gone.updated_at = now;
-    people::update(db, gone.clone()).await?;
-    touch(db, old.client_id, &months, now).await?;
-    record_changes(db, &gone, &old_trips, &months, now).await?;
+    let not_closed = |state: &str| (state != "closed").then_some(ErrorCode::MonthState);
+    let gone = retire(
+        db,
+        &old,
+        &old_trips,
+        "voided",
+        not_closed,
+        |e| {
+            e.amendment = Some("void".into());
+            e.review_reason = Some(reason.to_owned());
+            e.reviewed_by = Some(actor.user_id);
+            e.reviewed_at = Some(now);
+        },
+        now,
+    )
+    .await?;
     audit::append(
         db,
         now,
