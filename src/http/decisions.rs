@@ -246,7 +246,6 @@ pub async fn create(
     ApiPath(client_id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<DecisionCreate>,
 ) -> Result<(StatusCode, Json<Decision>), ApiError> {
-    caller.require_staff()?;
     let number = text::text("number", &body.number, 100)?;
     let note = text::opt_text("note", body.note.as_deref(), 2000)?;
     let transport = body.transport.unwrap_or_default();
@@ -328,7 +327,6 @@ pub async fn amend(
     ApiPath((client_id, decision_id)): ApiPath<(Uuid, Uuid)>,
     ApiJson(body): ApiJson<DecisionAmend>,
 ) -> Result<(StatusCode, Json<Decision>), ApiError> {
-    caller.require_staff()?;
     let now = state.clock.now();
     let txn = state.db.begin().await?;
     let base = db::people::decision(&txn, decision_id)
@@ -471,7 +469,6 @@ pub async fn suspend(
     ApiPath((client_id, decision_id)): ApiPath<(Uuid, Uuid)>,
     ApiJson(body): ApiJson<SuspensionCreate>,
 ) -> Result<(StatusCode, Json<Suspension>), ApiError> {
-    caller.require_staff()?;
     let reason = text::text("reason", &body.reason, 500)?;
     let now = state.clock.now();
     let txn = state.db.begin().await?;
@@ -538,7 +535,6 @@ pub async fn update_suspension(
     ApiPath((client_id, suspension_id)): ApiPath<(Uuid, Uuid)>,
     ApiJson(body): ApiJson<SuspensionUpdate>,
 ) -> Result<Json<Suspension>, ApiError> {
-    caller.require_staff()?;
     let now = state.clock.now();
     let txn = state.db.begin().await?;
     let before = db::people::suspensions_of(&txn, client_id)

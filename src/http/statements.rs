@@ -245,7 +245,6 @@ pub async fn amend(
         mobile_api::statements::AmendmentRequest,
     >,
 ) -> Result<(StatusCode, Json<mobile_api::entries::Entry>), ApiError> {
-    caller.require_staff()?;
     let month = parse_month(&month)?;
     db::people::client(&state.db, client_id)
         .await?

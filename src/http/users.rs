@@ -376,7 +376,6 @@ pub async fn update(
     ApiPath(user_id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<UserUpdate>,
 ) -> Result<Json<User>, ApiError> {
-    caller.require_staff()?;
     let new_hash = match &body.password {
         Some(p) => Some(password_hash(p).await?),
         None => None,
