@@ -21,18 +21,31 @@ pub struct Record<'a> {
 }
 
 /// Appends `record` at `at`. Call inside the transaction that makes the change, so the record
-/// exists exactly when the change does. On PostgreSQL a transaction-scoped advisory lock orders
-/// appends, so two transactions never chain to the same predecessor.
+/// exists exactly when the change does.
 pub async fn append<C: ConnectionTrait>(
     db: &C,
     at: DateTime<Utc>,
     record: Record<'_>,
 ) -> Result<(), DbErr> {
+    append_all(db, at, vec![record]).await
+}
+
+/// Appends `records` at `at`, in order, with one read of the chain's head and one multi-row
+/// insert per 500 records. On PostgreSQL a transaction-scoped advisory lock orders appends, so
+/// two transactions never chain to the same predecessor.
+pub async fn append_all<C: ConnectionTrait>(
+    db: &C,
+    at: DateTime<Utc>,
+    records: Vec<Record<'_>>,
+) -> Result<(), DbErr> {
+    if records.is_empty() {
+        return Ok(());
+    }
     if super::is_postgres(db) {
         db.execute_unprepared("select pg_advisory_xact_lock(7316001)")
             .await?;
     }
-    let prev = audit_log::Entity::find()
+    let mut prev = audit_log::Entity::find()
         .order_by_desc(audit_log::Column::Id)
         .limit(1)
         .one(db)
@@ -40,36 +53,43 @@ pub async fn append<C: ConnectionTrait>(
         .map(|r| r.hash)
         .unwrap_or_else(|| GENESIS.to_owned());
     let at = at.trunc_subsecs(6);
-    let before = record.before.map(|v| v.to_string());
-    let after = record.after.map(|v| v.to_string());
-    let hash = chain_hash(
-        &prev,
-        &Fields {
-            at_micros: at.timestamp_micros(),
-            actor: record.actor.map(|u| u.to_string()),
-            action: record.action,
-            subject_kind: record.subject_kind,
-            subject_id: &record.subject_id,
-            client_id: record.client_id.map(|u| u.to_string()),
-            before: before.as_deref(),
-            after: after.as_deref(),
-        },
-    );
-    audit_log::Entity::insert(audit_log::ActiveModel {
-        at: Set(at),
-        actor_user_id: Set(record.actor),
-        action: Set(record.action.to_owned()),
-        subject_kind: Set(record.subject_kind.to_owned()),
-        subject_id: Set(record.subject_id),
-        client_id: Set(record.client_id),
-        before: Set(before),
-        after: Set(after),
-        prev_hash: Set(prev),
-        hash: Set(hash),
-        ..Default::default()
-    })
-    .exec_without_returning(db)
-    .await?;
+    let mut rows = Vec::with_capacity(records.len());
+    for record in records {
+        let before = record.before.map(|v| v.to_string());
+        let after = record.after.map(|v| v.to_string());
+        let hash = chain_hash(
+            &prev,
+            &Fields {
+                at_micros: at.timestamp_micros(),
+                actor: record.actor.map(|u| u.to_string()),
+                action: record.action,
+                subject_kind: record.subject_kind,
+                subject_id: &record.subject_id,
+                client_id: record.client_id.map(|u| u.to_string()),
+                before: before.as_deref(),
+                after: after.as_deref(),
+            },
+        );
+        rows.push(audit_log::ActiveModel {
+            at: Set(at),
+            actor_user_id: Set(record.actor),
+            action: Set(record.action.to_owned()),
+            subject_kind: Set(record.subject_kind.to_owned()),
+            subject_id: Set(record.subject_id),
+            client_id: Set(record.client_id),
+            before: Set(before),
+            after: Set(after),
+            prev_hash: Set(std::mem::replace(&mut prev, hash.clone())),
+            hash: Set(hash),
+            ..Default::default()
+        });
+    }
+    while !rows.is_empty() {
+        let rest = rows.split_off(rows.len().min(500));
+        audit_log::Entity::insert_many(std::mem::replace(&mut rows, rest))
+            .exec_without_returning(db)
+            .await?;
+    }
     Ok(())
 }
 

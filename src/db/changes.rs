@@ -19,17 +19,16 @@ pub struct Scope {
     pub user_id: Option<Uuid>,
 }
 
-/// Records a change in the caller's transaction; it gets its position once committed.
-pub async fn record(
-    db: &impl ConnectionTrait,
+/// A change row, unnumbered (it gets its position once committed).
+pub fn row(
     kind: &str,
     op: &str,
     entity_id: String,
     scope: Scope,
     data: &Value,
     now: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    changes::Entity::insert(changes::ActiveModel {
+) -> changes::ActiveModel {
+    changes::ActiveModel {
         position: Set(None),
         kind: Set(kind.to_owned()),
         op: Set(op.to_owned()),
@@ -40,10 +39,34 @@ pub async fn record(
         data: Set(data.to_string()),
         created_at: Set(now),
         ..Default::default()
-    })
-    .exec_without_returning(db)
-    .await
-    .map(|_| ())
+    }
+}
+
+/// Records a change in the caller's transaction; it gets its position once committed.
+pub async fn record(
+    db: &impl ConnectionTrait,
+    kind: &str,
+    op: &str,
+    entity_id: String,
+    scope: Scope,
+    data: &Value,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    record_all(db, vec![row(kind, op, entity_id, scope, data, now)]).await
+}
+
+/// Records `rows` in order, 500 to a statement.
+pub async fn record_all(
+    db: &impl ConnectionTrait,
+    mut rows: Vec<changes::ActiveModel>,
+) -> Result<(), DbErr> {
+    while !rows.is_empty() {
+        let rest = rows.split_off(rows.len().min(500));
+        changes::Entity::insert_many(std::mem::replace(&mut rows, rest))
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Numbers the committed, unnumbered changes after the highest position so far, in id order.

@@ -144,7 +144,7 @@ pub fn write_error(e: WriteError, locale: Locale) -> ApiError {
             )
         }
         WriteError::NotFound => ApiError::NotFound,
-        WriteError::Exists => ApiError::conflict("already_exists", json!({})),
+        WriteError::Exists(_) => ApiError::conflict("already_exists", json!({})),
         WriteError::Db(db) => db.into(),
     }
 }

@@ -19,6 +19,7 @@ use super::extract::{ApiQuery, Lang, parse_json};
 use crate::app::AppState;
 use crate::db::entity::{devices, sync_mutations};
 use crate::db::entries::{self as store, WriteError};
+use crate::db::ledger::{self, Op, Retire, RetireKind};
 use crate::db::{self, changes};
 use crate::error::ApiError;
 use crate::i18n;
@@ -74,6 +75,91 @@ fn args<T: serde::de::DeserializeOwned>(m: &Mutation) -> Result<T, ApiError> {
     parse_json(&serde_json::to_vec(&m.args).unwrap_or_default())
 }
 
+/// A mutation of the current run, before and after the ledger.
+enum Staged {
+    /// The ledger's operation at this index.
+    Op(usize),
+    /// Answered without the ledger: the entry it produced, or why not.
+    Done(Box<Result<Option<Entry>, ApiError>>),
+}
+
+/// What a mutation becomes in a run.
+enum Prepared {
+    Op(Op),
+    /// Refused for its shape or by its caller's rights, before any rule.
+    Refused(ApiError),
+    /// It reads the database as it stands (a month's submission, a coordinator's edit that
+    /// names no assistant): it gets a transaction of its own.
+    Alone,
+}
+
+fn forbidden() -> ApiError {
+    ApiError::Rule {
+        code: ErrorCode::Forbidden,
+        details: json!({}),
+    }
+}
+
+/// Turns an entry mutation into a ledger operation, or refuses it for its shape.
+async fn prepare(
+    txn: &DatabaseTransaction,
+    caller: &Caller,
+    m: &Mutation,
+    device_time: Option<DateTime<Utc>>,
+) -> Result<Prepared, ApiError> {
+    if !matches!(
+        caller.role,
+        Role::Assistant | Role::Coordinator | Role::Admin
+    ) {
+        return Ok(Prepared::Refused(forbidden()));
+    }
+    let prepared = match m.name.as_str() {
+        "entry.save" => {
+            let mut body: EntryWrite = match args(m) {
+                Ok(b) => b,
+                Err(e) => return Ok(Prepared::Refused(e)),
+            };
+            let Some(id) = body.id else {
+                return Ok(Prepared::Refused(ApiError::invalid("id", "required")));
+            };
+            if body.base_version.is_some() && caller.is_staff() && body.assistant_id.is_none() {
+                return Ok(Prepared::Alone);
+            }
+            body.device_time = body.device_time.or(device_time);
+            let write = match parse_write(caller, &body, id) {
+                Ok(w) => w,
+                Err(e) => return Ok(Prepared::Refused(e)),
+            };
+            match check_names(txn, caller, &write).await {
+                Ok(()) => Prepared::Op(Op::Save(write)),
+                Err(e) if e.is_infrastructure() => return Err(e),
+                Err(e) => Prepared::Refused(e),
+            }
+        }
+        "entry.delete" => match args::<DeleteArgs>(m) {
+            Ok(a) => Prepared::Op(Op::Retire(Retire {
+                id: a.id,
+                kind: RetireKind::Delete {
+                    base_version: a.base_version,
+                },
+                only_assistant: if caller.is_staff() {
+                    None
+                } else {
+                    Some(caller.assistant_id.unwrap_or_default())
+                },
+            })),
+            Err(e) => Prepared::Refused(e),
+        },
+        "month.submit" => Prepared::Alone,
+        _ => Prepared::Refused(ApiError::invalid_with(
+            "name",
+            "out_of_range",
+            json!({ "allowed": ["entry.save", "entry.delete", "month.submit"] }),
+        )),
+    };
+    Ok(prepared)
+}
+
 /// Applies one mutation inside `txn` (a savepoint of the mutation's transaction).
 async fn apply(
     txn: &DatabaseTransaction,
@@ -109,7 +195,7 @@ async fn apply(
                     entry: Some(store::wire(&saved.entry, &saved.trips, Locale::Lv)),
                 }),
                 // A create of an entry the server has: the phone is told what the server holds.
-                Err(WriteError::Exists) => {
+                Err(WriteError::Exists(_)) => {
                     let current = visible(txn, caller, id).await?;
                     let trips = store::trips_of(txn, vec![id]).await?;
                     Err(ApiError::Rule {
@@ -190,10 +276,13 @@ pub async fn push(
             details: json!({ "device_id": body.device_id }),
         });
     }
-    let mut results = Vec::with_capacity(body.mutations.len());
+    let mutations = &body.mutations;
+    let mut results = Vec::with_capacity(mutations.len());
     let mut last_applied = device.last_applied_seq;
-    for m in &body.mutations {
-        let hash = body_hash(m);
+    let mut i = 0;
+    // One transaction per run of consecutive new entry mutations (checked and written together
+    // by the ledger), or per mutation that must be answered on its own.
+    while i < mutations.len() {
         let now = state.clock.now();
         let txn = state.db.begin().await?;
         // The device row is the lock that orders this device's pushes (two identical pushes in
@@ -204,108 +293,167 @@ pub async fn push(
         }
         let dev = select.one(&txn).await?.ok_or(ApiError::Unauthorized)?;
         last_applied = dev.last_applied_seq;
+        let m = &mutations[i];
         if m.seq <= last_applied {
             let seen = sync_mutations::Entity::find_by_id((dev.id, m.seq))
                 .one(&txn)
                 .await?;
             txn.rollback().await?;
             results.push(match seen {
-                Some(row) if row.body_hash == hash => replayed(&row, locale),
-                _ => MutationResult {
-                    seq: m.seq,
-                    status: "rejected".into(),
-                    original_status: None,
-                    entry: None,
-                    warnings: None,
-                    error: Some(error_detail(
-                        ErrorCode::SeqConflict,
-                        json!({ "seq": m.seq }),
-                        locale,
-                    )),
-                },
+                Some(row) if row.body_hash == body_hash(m) => replayed(&row, locale),
+                _ => refused_result(
+                    m.seq,
+                    ErrorCode::SeqConflict,
+                    json!({ "seq": m.seq }),
+                    locale,
+                ),
             });
+            i += 1;
             continue;
         }
         if m.seq > last_applied + 1 {
             txn.rollback().await?;
             let details = json!({ "expected_seq": last_applied + 1, "seq": m.seq });
-            results.push(MutationResult {
-                seq: m.seq,
-                status: "rejected".into(),
-                original_status: None,
-                entry: None,
-                warnings: None,
-                error: Some(error_detail(ErrorCode::SeqGap, details, locale)),
-            });
+            results.push(refused_result(m.seq, ErrorCode::SeqGap, details, locale));
             break;
         }
-        let savepoint = txn.begin().await?;
-        let applied = apply(&savepoint, &caller, m, body.device_time, now).await;
-        let (status, outcome) = match applied {
-            Ok(o) => {
-                savepoint.commit().await?;
-                ("applied", json!({ "entry": o.entry }))
+        let mut staged: Vec<(&Mutation, Staged)> = Vec::new();
+        let mut ops = Vec::new();
+        while let Some(m) = mutations.get(i) {
+            if m.seq != last_applied + 1 + staged.len() as i64 {
+                break;
             }
-            Err(e) if e.is_infrastructure() => return Err(e),
-            Err(e) => {
-                savepoint.rollback().await?;
-                let (code, details) = e.code_and_details();
-                let error = json!({ "code": code, "details": details });
-                let data = json!({ "device_id": dev.device_id, "seq": m.seq, "name": m.name, "error": error });
-                let scope = changes::Scope {
-                    user_id: Some(caller.user_id),
-                    ..Default::default()
-                };
-                changes::record(
-                    &txn,
-                    "mutation",
-                    "rejected",
-                    format!("{}/{}", dev.id, m.seq),
-                    scope,
-                    &data,
-                    now,
-                )
+            match prepare(&txn, &caller, m, body.device_time).await? {
+                Prepared::Op(op) => {
+                    staged.push((m, Staged::Op(ops.len())));
+                    ops.push(op);
+                }
+                Prepared::Refused(e) => staged.push((m, Staged::Done(Box::new(Err(e))))),
+                Prepared::Alone if staged.is_empty() => {
+                    let savepoint = txn.begin().await?;
+                    let applied = apply(&savepoint, &caller, m, body.device_time, now).await;
+                    // A refusal undoes its savepoint; an infrastructure error fails the push
+                    // below, and the whole transaction rolls back.
+                    if applied.is_ok() {
+                        savepoint.commit().await?;
+                    } else {
+                        savepoint.rollback().await?;
+                    }
+                    staged.push((m, Staged::Done(Box::new(applied.map(|o| o.entry)))));
+                    i += 1;
+                    break;
+                }
+                Prepared::Alone => break,
+            }
+            i += 1;
+        }
+        let mut outcomes = ledger::run(&txn, ops, actor(&caller), now)
+            .await?
+            .into_iter()
+            .map(Some)
+            .collect::<Vec<_>>();
+        let mut rows = Vec::with_capacity(staged.len());
+        let mut refusals = Vec::new();
+        for (m, stage) in staged {
+            let done = match stage {
+                Staged::Done(done) => *done,
+                Staged::Op(k) => match outcomes[k].take() {
+                    Some(Ok(saved)) => {
+                        Ok(Some(store::wire(&saved.entry, &saved.trips, Locale::Lv)))
+                    }
+                    Some(Err(WriteError::Exists(current))) => {
+                        let (entry, trips) = *current;
+                        if sees(&caller, &entry) {
+                            Err(ApiError::Rule {
+                                code: ErrorCode::StaleVersion,
+                                details: json!({ "current": store::wire(&entry, &trips, Locale::Lv) }),
+                            })
+                        } else {
+                            Err(ApiError::NotFound)
+                        }
+                    }
+                    Some(Err(e)) => Err(write_error(e, Locale::Lv)),
+                    None => Err(ApiError::Internal("a mutation lost its outcome".into())),
+                },
+            };
+            let (status, outcome, result) = match done {
+                Ok(entry) => {
+                    let outcome = json!({ "entry": entry });
+                    let entry = entry.map(|e| relocalize(e, locale));
+                    let result = MutationResult {
+                        seq: m.seq,
+                        status: "applied".into(),
+                        original_status: None,
+                        warnings: entry.as_ref().map(|e| e.warnings.clone()),
+                        entry,
+                        error: None,
+                    };
+                    ("applied", outcome, result)
+                }
+                Err(e) if e.is_infrastructure() => return Err(e),
+                Err(e) => {
+                    let (code, details) = e.code_and_details();
+                    let error = json!({ "code": code, "details": details });
+                    let data = json!({ "device_id": dev.device_id, "seq": m.seq, "name": m.name, "error": error });
+                    let scope = changes::Scope {
+                        user_id: Some(caller.user_id),
+                        ..Default::default()
+                    };
+                    let entity = format!("{}/{}", dev.id, m.seq);
+                    refusals.push(changes::row(
+                        "mutation", "rejected", entity, scope, &data, now,
+                    ));
+                    let result = refused_result(m.seq, code, details, locale);
+                    ("rejected", json!({ "error": error }), result)
+                }
+            };
+            rows.push(sync_mutations::ActiveModel {
+                device_row: Set(dev.id),
+                seq: Set(m.seq),
+                name: Set(m.name.clone()),
+                body_hash: Set(body_hash(m)),
+                status: Set(status.into()),
+                outcome: Set(outcome.to_string()),
+                device_time: Set(body.device_time),
+                received_at: Set(now),
+            });
+            last_applied = m.seq;
+            results.push(result);
+        }
+        changes::record_all(&txn, refusals).await?;
+        while !rows.is_empty() {
+            let rest = rows.split_off(rows.len().min(500));
+            sync_mutations::Entity::insert_many(std::mem::replace(&mut rows, rest))
+                .exec_without_returning(&txn)
                 .await?;
-                ("rejected", json!({ "error": error }))
-            }
-        };
-        sync_mutations::Entity::insert(sync_mutations::ActiveModel {
-            device_row: Set(dev.id),
-            seq: Set(m.seq),
-            name: Set(m.name.clone()),
-            body_hash: Set(hash),
-            status: Set(status.into()),
-            outcome: Set(outcome.to_string()),
-            device_time: Set(body.device_time),
-            received_at: Set(now),
-        })
-        .exec_without_returning(&txn)
-        .await?;
-        let mut moved: devices::ActiveModel = dev.clone().into();
-        moved.last_applied_seq = Set(m.seq);
+        }
+        let mut moved: devices::ActiveModel = dev.into();
+        moved.last_applied_seq = Set(last_applied);
         sea_orm::ActiveModelTrait::update(moved, &txn).await?;
         txn.commit().await?;
-        last_applied = m.seq;
-        let row = sync_mutations::Model {
-            device_row: dev.id,
-            seq: m.seq,
-            name: m.name.clone(),
-            body_hash: String::new(),
-            status: status.into(),
-            outcome: outcome.to_string(),
-            device_time: body.device_time,
-            received_at: now,
-        };
-        let mut result = replayed(&row, locale);
-        result.status = status.into();
-        result.original_status = None;
-        results.push(result);
     }
     Ok(Json(PushResponse {
         results,
         last_applied_seq: last_applied,
         server_time: state.clock.now(),
     }))
+}
+
+/// A refused mutation's result, in the caller's language.
+fn refused_result(seq: i64, code: ErrorCode, details: Value, locale: Locale) -> MutationResult {
+    MutationResult {
+        seq,
+        status: "rejected".into(),
+        original_status: None,
+        entry: None,
+        warnings: None,
+        error: Some(error_detail(code, details, locale)),
+    }
+}
+
+/// Whether the caller may see an entry (here only assistants and staff push).
+fn sees(caller: &Caller, e: &crate::db::entity::entries::Model) -> bool {
+    caller.is_staff() || caller.assistant_id == Some(e.assistant_id)
 }
 
 /// A stored outcome as a `duplicate` result, in the caller's language.

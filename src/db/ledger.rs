@@ -1,0 +1,1053 @@
+//! The entry ledger: applies a batch of entry operations (creates, edits, deletes, rejections,
+//! voids) under every rule, in the caller's transaction, with a fixed handful of statements per
+//! batch instead of a few dozen per entry.
+//!
+//! 1. Lock what the batch can touch, in one global order: the assistants (PostgreSQL advisory
+//!    locks, sorted), then the client-month sheets (created if missing, `FOR UPDATE`, sorted by
+//!    client and month). Every other writer of entries takes the same locks in the same order.
+//! 2. Load the context once: the entries named by the batch and their trips, the live entries
+//!    around the batch's weeks (for overlaps and weekly totals), clients, assignments, decisions,
+//!    suspensions and the policy.
+//! 3. Check each operation in order against that context in memory (`domain::rules::check`), and
+//!    apply what passes to the in-memory state, so the next operation sees it. A refused
+//!    operation changes nothing.
+//! 4. Write the final state with multi-row statements: entries, trips, the month sheets'
+//!    counters, the change log (each operation's change, then each touched month once) and the
+//!    audit chain.
+//!
+//! A database error anywhere fails the whole batch; the caller's transaction then rolls back.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::changes::{self, Scope};
+use super::entity::{
+    self, assignments, clients, decisions, entries, month_sheets, suspensions, trips,
+};
+use super::entries::{
+    Actor, LIVE, Saved, Write, WriteError, instant, lock_key, month_change, snapshot, wire,
+};
+use super::{audit, people, policy};
+use crate::domain::decision::Figures;
+use crate::domain::policy::{Policy, PolicyBook};
+use crate::domain::rules::{
+    self, Accepted, Assigned, Context, MonthUse, Neighbour, Proposed, Refusal, Suspended,
+};
+use crate::domain::time::{IsoWeek, Month, month_parts, riga_midnight, session_days, week_parts};
+use mobile_api::{ErrorCode, Locale, Service};
+
+/// Rows per multi-row statement (well under both engines' limits on bound values).
+const CHUNK: usize = 500;
+
+/// One operation on an entry.
+pub enum Op {
+    /// Create (`base_version` None) or edit an entry.
+    Save(Write),
+    /// Take an entry out of the count.
+    Retire(Retire),
+}
+
+pub struct Retire {
+    pub id: Uuid,
+    pub kind: RetireKind,
+    /// Only this assistant's entry (an assistant's delete); others are `NotFound`.
+    pub only_assistant: Option<Uuid>,
+}
+
+pub enum RetireKind {
+    /// The author or staff deletes an entry seen at `base_version`; locked months refuse.
+    Delete { base_version: i32 },
+    /// A coordinator rejects a late entry (the caller records the review and its audit).
+    Reject,
+    /// A coordinator voids an entry of a closed month (an amendment), with the reason.
+    Void { reason: String },
+}
+
+/// A live entry's interval, for overlaps and weekly totals.
+#[derive(Clone, Copy)]
+struct Slot {
+    client_id: Uuid,
+    assistant_id: Uuid,
+    start: i64,
+    end: i64,
+}
+
+struct Sheet {
+    model: month_sheets::Model,
+    dirty: bool,
+}
+
+/// An entry the batch wrote, in its final state.
+struct Written {
+    entry: entries::Model,
+    trips: Vec<trips::Model>,
+    created: bool,
+    trips_changed: bool,
+}
+
+/// Everything the batch reads, and what it changed so far.
+struct Book {
+    now: DateTime<Utc>,
+    actor: Actor,
+    named: HashMap<Uuid, (entries::Model, Vec<trips::Model>)>,
+    slots: HashMap<Uuid, Slot>,
+    weeks: HashMap<(Uuid, IsoWeek), i64>,
+    sheets: HashMap<(Uuid, Month), Sheet>,
+    clients: HashSet<Uuid>,
+    assignments: Vec<assignments::Model>,
+    decisions: HashMap<Uuid, Vec<Figures>>,
+    suspensions: HashMap<Uuid, Vec<Suspended>>,
+    policy: PolicyBook,
+    policies: HashMap<NaiveDate, Policy>,
+    written: BTreeMap<Uuid, Written>,
+    changes: Vec<entity::changes::ActiveModel>,
+    audit: Vec<audit::Record<'static>>,
+}
+
+fn live(status: &str) -> bool {
+    LIVE.contains(&status)
+}
+
+fn parts_of(e: &entries::Model) -> Vec<(Month, i64)> {
+    month_parts(instant(e.start_utc), instant(e.end_utc))
+}
+
+fn counted(e: &entries::Model) -> Vec<(Month, i64)> {
+    if e.status == "active" {
+        parts_of(e)
+    } else {
+        Vec::new()
+    }
+}
+
+fn cents(t: &[trips::Model]) -> i64 {
+    t.iter().map(|t| t.cost_cents).sum()
+}
+
+fn slot(e: &entries::Model) -> Slot {
+    Slot {
+        client_id: e.client_id,
+        assistant_id: e.assistant_id,
+        start: e.start_utc,
+        end: e.end_utc,
+    }
+}
+
+/// The Monday before (or of) `first` and the Monday after `last`, as Riga midnights.
+fn week_bounds(start: DateTime<Utc>, end: DateTime<Utc>) -> (i64, i64) {
+    use chrono::Datelike;
+    let (first, last) = session_days(start, end);
+    let monday = first - Duration::days(i64::from(first.weekday().num_days_from_monday()));
+    let next = last + Duration::days(7 - i64::from(last.weekday().num_days_from_monday()));
+    (
+        riga_midnight(monday).timestamp(),
+        riga_midnight(next).timestamp(),
+    )
+}
+
+fn chunks<T>(rows: Vec<T>) -> Vec<Vec<T>> {
+    let mut out = Vec::new();
+    let mut it = rows.into_iter().peekable();
+    while it.peek().is_some() {
+        out.push(it.by_ref().take(CHUNK).collect());
+    }
+    out
+}
+
+/// Inserts `rows` with as few statements as the chunk size allows.
+async fn insert_all<A>(db: &impl ConnectionTrait, rows: Vec<A>) -> Result<(), DbErr>
+where
+    A: ActiveModelTrait + Send,
+{
+    for part in chunks(rows) {
+        <A::Entity as EntityTrait>::insert_many(part)
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn entries_by_id(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<Vec<entries::Model>, DbErr> {
+    let mut out = Vec::new();
+    for part in ids.chunks(CHUNK) {
+        out.extend(
+            entries::Entity::find()
+                .filter(entries::Column::Id.is_in(part.to_vec()))
+                .all(db)
+                .await?,
+        );
+    }
+    Ok(out)
+}
+
+fn op_id(op: &Op) -> Uuid {
+    match op {
+        Op::Save(w) => w.id,
+        Op::Retire(r) => r.id,
+    }
+}
+
+/// Locks the assistants (PostgreSQL advisory locks, in key order), then creates the missing
+/// month sheets of `pairs` and locks them all, in (client, month) order. Returns them.
+pub(super) async fn lock_all(
+    db: &impl ConnectionTrait,
+    assistants: &BTreeSet<Uuid>,
+    pairs: &BTreeSet<(Uuid, Month)>,
+    now: DateTime<Utc>,
+) -> Result<Vec<month_sheets::Model>, DbErr> {
+    let postgres = super::is_postgres(db);
+    if postgres {
+        let mut keys: Vec<i64> = assistants.iter().map(|a| lock_key(*a)).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        for key in keys {
+            db.execute_raw(sea_orm::Statement::from_sql_and_values(
+                sea_orm::DbBackend::Postgres,
+                "select pg_advisory_xact_lock($1)",
+                [key.into()],
+            ))
+            .await?;
+        }
+    }
+    if pairs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let fresh = pairs
+        .iter()
+        .map(|(client_id, month)| month_sheets::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            client_id: Set(*client_id),
+            month: Set(month.to_string()),
+            state: Set("open".into()),
+            used_minutes: Set(0),
+            transport_used_cents: Set(0),
+            version: Set(1),
+            submitted_at: Set(None),
+            submitted_by: Set(None),
+            confirmed_at: Set(None),
+            confirmed_by: Set(None),
+            confirmed_as: Set(None),
+            approved_at: Set(None),
+            approved_by: Set(None),
+            approval_reason: Set(None),
+            closed_at: Set(None),
+            updated_at: Set(now),
+            reported_version: Set(None),
+        });
+    for part in chunks(fresh.collect()) {
+        month_sheets::Entity::insert_many(part)
+            .on_conflict(
+                OnConflict::columns([month_sheets::Column::ClientId, month_sheets::Column::Month])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await?;
+    }
+    let mut sheets = Vec::with_capacity(pairs.len());
+    let list: Vec<_> = pairs.iter().collect();
+    for part in list.chunks(CHUNK) {
+        let mut which = Condition::any();
+        for (client_id, month) in part {
+            which = which.add(
+                Condition::all()
+                    .add(month_sheets::Column::ClientId.eq(*client_id))
+                    .add(month_sheets::Column::Month.eq(month.to_string())),
+            );
+        }
+        let mut select = month_sheets::Entity::find()
+            .filter(which)
+            .order_by_asc(month_sheets::Column::ClientId)
+            .order_by_asc(month_sheets::Column::Month);
+        if postgres {
+            select = select.lock_exclusive();
+        }
+        sheets.extend(select.all(db).await?);
+    }
+    Ok(sheets)
+}
+
+/// Applies `ops` in order; one result per operation. See the module's documentation.
+pub async fn run(
+    db: &impl ConnectionTrait,
+    ops: Vec<Op>,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> Result<Vec<Result<Saved, WriteError>>, DbErr> {
+    if ops.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut ids: Vec<Uuid> = ops.iter().map(op_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+
+    // 1. Locks. An entry's assistant never changes, so a retired entry's assistant can be read
+    //    before its lock is held; everything else is read after.
+    let mut assistants: BTreeSet<Uuid> = ops
+        .iter()
+        .filter_map(|op| match op {
+            Op::Save(w) => Some(w.assistant_id),
+            Op::Retire(_) => None,
+        })
+        .collect();
+    let retired: Vec<Uuid> = ops
+        .iter()
+        .filter_map(|op| match op {
+            Op::Retire(r) => Some(r.id),
+            Op::Save(_) => None,
+        })
+        .collect();
+    let postgres = super::is_postgres(db);
+    if postgres && !retired.is_empty() {
+        for part in retired.chunks(CHUNK) {
+            let rows: Vec<Uuid> = entries::Entity::find()
+                .select_only()
+                .column(entries::Column::AssistantId)
+                .filter(entries::Column::Id.is_in(part.to_vec()))
+                .into_tuple()
+                .all(db)
+                .await?;
+            assistants.extend(rows);
+        }
+    }
+    let named_rows = if postgres {
+        // Read after the locks below; the list of ids is all the plan needs first.
+        Vec::new()
+    } else {
+        entries_by_id(db, &ids).await?
+    };
+    let mut clients_named: BTreeSet<Uuid> = ops
+        .iter()
+        .filter_map(|op| match op {
+            Op::Save(w) => Some(w.client_id),
+            Op::Retire(_) => None,
+        })
+        .collect();
+    let existing_clients: HashSet<Uuid> = if clients_named.is_empty() {
+        HashSet::new()
+    } else {
+        clients::Entity::find()
+            .select_only()
+            .column(clients::Column::Id)
+            .filter(clients::Column::Id.is_in(clients_named.iter().copied()))
+            .into_tuple()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect()
+    };
+    if postgres {
+        lock_all(db, &assistants, &BTreeSet::new(), now).await?;
+    }
+    let named_rows = if postgres {
+        entries_by_id(db, &ids).await?
+    } else {
+        named_rows
+    };
+    let named_ids: Vec<Uuid> = named_rows.iter().map(|e| e.id).collect();
+    let mut named: HashMap<Uuid, (entries::Model, Vec<trips::Model>)> = named_rows
+        .into_iter()
+        .map(|e| (e.id, (e, Vec::new())))
+        .collect();
+    for part in named_ids.chunks(CHUNK) {
+        for t in super::entries::trips_of(db, part.to_vec()).await? {
+            if let Some((_, list)) = named.get_mut(&t.entry_id) {
+                list.push(t);
+            }
+        }
+    }
+
+    // Every month an operation may touch: the new interval's, and the stored entry's.
+    let mut pairs: BTreeSet<(Uuid, Month)> = BTreeSet::new();
+    for op in &ops {
+        match op {
+            Op::Save(w) => {
+                let (start, end) = (w.start.to_utc(), w.end.to_utc());
+                if end > start && existing_clients.contains(&w.client_id) {
+                    for (m, _) in month_parts(start, end) {
+                        pairs.insert((w.client_id, m));
+                    }
+                }
+                if let Some((e, _)) = named.get(&w.id) {
+                    for (m, _) in parts_of(e) {
+                        pairs.insert((e.client_id, m));
+                    }
+                }
+            }
+            Op::Retire(r) => {
+                if let Some((e, _)) = named.get(&r.id) {
+                    clients_named.insert(e.client_id);
+                    for (m, _) in parts_of(e) {
+                        pairs.insert((e.client_id, m));
+                    }
+                }
+            }
+        }
+    }
+    let sheets = lock_all(db, &BTreeSet::new(), &pairs, now).await?;
+    let sheets = sheets
+        .into_iter()
+        .filter_map(|s| {
+            let month = Month::parse(&s.month)?;
+            Some((
+                (s.client_id, month),
+                Sheet {
+                    model: s,
+                    dirty: false,
+                },
+            ))
+        })
+        .collect();
+
+    // 2. The context.
+    let clients: Vec<Uuid> = clients_named.iter().copied().collect();
+    let saves: Vec<&Write> = ops
+        .iter()
+        .filter_map(|op| match op {
+            Op::Save(w) => Some(w),
+            Op::Retire(_) => None,
+        })
+        .collect();
+    let policy = policy::book(db).await?;
+    let mut decisions: HashMap<Uuid, Vec<Figures>> = HashMap::new();
+    for d in decisions::Entity::find()
+        .filter(decisions::Column::ClientId.is_in(clients.clone()))
+        .order_by_asc(decisions::Column::ValidFrom)
+        .order_by_asc(decisions::Column::SeriesId)
+        .order_by_asc(decisions::Column::Version)
+        .all(db)
+        .await?
+    {
+        decisions
+            .entry(d.client_id)
+            .or_default()
+            .push(people::figures(&d));
+    }
+    let (mut assigned, mut suspended) = (Vec::new(), HashMap::new());
+    let (mut slots, mut weeks) = (HashMap::new(), HashMap::new());
+    if !saves.is_empty() {
+        let save_assistants: BTreeSet<Uuid> = saves.iter().map(|w| w.assistant_id).collect();
+        assigned = assignments::Entity::find()
+            .filter(assignments::Column::AssistantId.is_in(save_assistants.iter().copied()))
+            .filter(assignments::Column::ClientId.is_in(clients.clone()))
+            .all(db)
+            .await?;
+        for s in suspensions::Entity::find()
+            .filter(suspensions::Column::ClientId.is_in(clients.clone()))
+            .all(db)
+            .await?
+        {
+            suspended
+                .entry(s.client_id)
+                .or_insert_with(Vec::new)
+                .push(Suspended {
+                    from: s.starts_on,
+                    to: s.ends_on,
+                    reason: s.reason,
+                });
+        }
+        // The live entries of these assistants and clients in every week the batch touches.
+        let bounds = saves
+            .iter()
+            .filter(|w| w.end > w.start)
+            .map(|w| week_bounds(w.start.to_utc(), w.end.to_utc()));
+        let (lo, hi) = bounds.fold((i64::MAX, i64::MIN), |(lo, hi), (a, b)| {
+            (lo.min(a), hi.max(b))
+        });
+        if lo < hi {
+            // No stored session is longer than the longest the policy ever allowed.
+            let longest = policy
+                .versions("max_session_minutes")
+                .iter()
+                .filter_map(|(_, v)| v.as_i64())
+                .max()
+                .unwrap_or(24 * 60)
+                .max(24 * 60);
+            let rows: Vec<(Uuid, Uuid, Uuid, i64, i64)> = entries::Entity::find()
+                .select_only()
+                .columns([
+                    entries::Column::Id,
+                    entries::Column::ClientId,
+                    entries::Column::AssistantId,
+                    entries::Column::StartUtc,
+                    entries::Column::EndUtc,
+                ])
+                .filter(
+                    Condition::any()
+                        .add(entries::Column::AssistantId.is_in(save_assistants.iter().copied()))
+                        .add(entries::Column::ClientId.is_in(clients.clone())),
+                )
+                .filter(entries::Column::Status.is_in(LIVE))
+                .filter(entries::Column::StartUtc.gte(lo - longest * 60 - 60))
+                .filter(entries::Column::StartUtc.lt(hi))
+                .filter(entries::Column::EndUtc.gt(lo))
+                .into_tuple()
+                .all(db)
+                .await?;
+            for (id, client_id, assistant_id, start, end) in rows {
+                let s = Slot {
+                    client_id,
+                    assistant_id,
+                    start,
+                    end,
+                };
+                add_weeks(&mut weeks, &s, 1);
+                slots.insert(id, s);
+            }
+        }
+    }
+
+    let mut book = Book {
+        now,
+        actor,
+        named,
+        slots,
+        weeks,
+        sheets,
+        clients: existing_clients,
+        assignments: assigned,
+        decisions,
+        suspensions: suspended,
+        policy,
+        policies: HashMap::new(),
+        written: BTreeMap::new(),
+        changes: Vec::new(),
+        audit: Vec::new(),
+    };
+
+    // 3. Check and apply in memory.
+    let mut results = Vec::with_capacity(ops.len());
+    for op in ops {
+        results.push(match op {
+            Op::Save(w) => book.save(&w),
+            Op::Retire(r) => book.retire(&r),
+        });
+    }
+
+    // 4. Write.
+    book.flush(db).await?;
+    Ok(results)
+}
+
+fn add_weeks(weeks: &mut HashMap<(Uuid, IsoWeek), i64>, s: &Slot, sign: i64) {
+    for (w, m) in week_parts(instant(s.start), instant(s.end)) {
+        *weeks.entry((s.assistant_id, w)).or_insert(0) += sign * m;
+    }
+}
+
+impl Book {
+    fn policy_on(&mut self, day: NaiveDate) -> Result<&Policy, WriteError> {
+        if !self.policies.contains_key(&day) {
+            let p = self
+                .policy
+                .at(day)
+                .map_err(|e| WriteError::Db(DbErr::Custom(e)))?;
+            self.policies.insert(day, p);
+        }
+        Ok(&self.policies[&day])
+    }
+
+    /// The first live entry of the client (or assistant) overlapping `[start, end)`, other than
+    /// `except`, by start.
+    fn neighbour(
+        &self,
+        of: impl Fn(&Slot) -> bool,
+        start: i64,
+        end: i64,
+        except: Uuid,
+    ) -> Option<Neighbour> {
+        self.slots
+            .iter()
+            .filter(|(id, s)| **id != except && of(s) && s.start < end && s.end > start)
+            .min_by_key(|(id, s)| (s.start, **id))
+            .map(|(id, s)| Neighbour {
+                id: *id,
+                start: instant(s.start),
+                end: instant(s.end),
+            })
+    }
+
+    /// Adds `sign` × the entry's counted minutes and trip costs to its months' sheets.
+    fn count(&mut self, e: &entries::Model, trip_cents: i64, sign: i64) {
+        if e.status != "active" {
+            return;
+        }
+        let start_month = Month::of(rules::day_of(instant(e.start_utc)));
+        for (month, minutes) in counted(e) {
+            if let Some(s) = self.sheets.get_mut(&(e.client_id, month)) {
+                s.model.used_minutes += sign * minutes;
+                if month == start_month {
+                    s.model.transport_used_cents += sign * trip_cents;
+                }
+                s.model.version += 1;
+                s.model.updated_at = self.now;
+                s.dirty = true;
+            }
+        }
+    }
+
+    /// Bumps the versions of the client's `months` (an entry changed there).
+    fn touch(&mut self, client_id: Uuid, months: &[Month]) {
+        let mut months = months.to_vec();
+        months.sort();
+        months.dedup();
+        for m in months {
+            if let Some(s) = self.sheets.get_mut(&(client_id, m)) {
+                s.model.version += 1;
+                s.model.updated_at = self.now;
+                s.dirty = true;
+            }
+        }
+    }
+
+    /// Records the entry's new state: in the working set, for writing, and as a change.
+    fn keep(
+        &mut self,
+        e: entries::Model,
+        t: Vec<trips::Model>,
+        trips_changed: bool,
+        old: Option<&entries::Model>,
+    ) {
+        if let Some(gone) = old.and_then(|o| self.slots.remove(&o.id)) {
+            add_weeks(&mut self.weeks, &gone, -1);
+        }
+        if live(&e.status) {
+            let s = slot(&e);
+            add_weeks(&mut self.weeks, &s, 1);
+            self.slots.insert(e.id, s);
+        }
+        let (op, data) = if e.status == "deleted" || e.status == "voided" {
+            ("delete", json!({ "id": e.id, "version": e.version }))
+        } else {
+            (
+                "upsert",
+                serde_json::to_value(wire(&e, &t, Locale::Lv)).unwrap_or(Value::Null),
+            )
+        };
+        let scope = Scope {
+            client_id: Some(e.client_id),
+            assistant_id: Some(e.assistant_id),
+            user_id: None,
+        };
+        let change = changes::row("entry", op, e.id.to_string(), scope, &data, self.now);
+        self.changes.push(change);
+        let created = self
+            .written
+            .get(&e.id)
+            .map(|w| w.created)
+            .unwrap_or(old.is_none());
+        let trips_changed =
+            trips_changed || self.written.get(&e.id).is_some_and(|w| w.trips_changed);
+        self.named.insert(e.id, (e.clone(), t.clone()));
+        self.written.insert(
+            e.id,
+            Written {
+                entry: e,
+                trips: t,
+                created,
+                trips_changed,
+            },
+        );
+    }
+
+    fn save(&mut self, w: &Write) -> Result<Saved, WriteError> {
+        let (start, end) = (w.start.to_utc(), w.end.to_utc());
+        let (old, old_trips) = match (self.named.get(&w.id), w.base_version) {
+            (Some((e, t)), None) => {
+                return Err(WriteError::Exists(Box::new((e.clone(), t.clone()))));
+            }
+            (None, Some(_)) => return Err(WriteError::NotFound),
+            (Some((e, _)), Some(_)) if e.status == "deleted" || e.status == "rejected" => {
+                return Err(WriteError::NotFound);
+            }
+            (Some((e, _)), Some(_))
+                if e.client_id != w.client_id || e.assistant_id != w.assistant_id =>
+            {
+                return Err(WriteError::NotFound);
+            }
+            (Some((e, t)), Some(v)) if e.version != v => {
+                return Err(WriteError::Stale(Box::new((e.clone(), t.clone()))));
+            }
+            (Some((e, t)), Some(_)) => (Some(e.clone()), t.clone()),
+            (None, None) => (None, Vec::new()),
+        };
+        // A client that does not exist gets the answer a client not assigned gets.
+        if old.is_none() && !self.clients.contains(&w.client_id) {
+            return Err(WriteError::Refused(Refusal {
+                code: ErrorCode::NotAssigned,
+                details: json!({}),
+            }));
+        }
+        let mut months: Vec<Month> = month_parts(start, end)
+            .into_iter()
+            .map(|(m, _)| m)
+            .collect();
+        if let Some(o) = &old {
+            months.extend(parts_of(o).into_iter().map(|(m, _)| m));
+        }
+        if end <= start {
+            months.clear();
+        }
+        months.sort();
+        months.dedup();
+
+        // What the other entries use: the sheets' counters without this entry's earlier version.
+        let old_parts = old.as_ref().map(counted).unwrap_or_default();
+        let old_start_month = old
+            .as_ref()
+            .map(|o| Month::of(rules::day_of(instant(o.start_utc))));
+        let old_active = old.as_ref().is_some_and(|o| o.status == "active");
+        let mut month_use = Vec::with_capacity(months.len());
+        for month in &months {
+            let Some(s) = self.sheets.get(&(w.client_id, *month)) else {
+                return Err(WriteError::Db(DbErr::Custom(format!(
+                    "month {month} of client {} was not locked",
+                    w.client_id
+                ))));
+            };
+            let own: i64 = old_parts
+                .iter()
+                .filter(|(m, _)| m == month)
+                .map(|(_, x)| *x)
+                .sum();
+            let own_cents = if old_active && old_start_month == Some(*month) {
+                cents(&old_trips)
+            } else {
+                0
+            };
+            month_use.push(MonthUse {
+                month: *month,
+                state: s.model.state.clone(),
+                used_minutes: s.model.used_minutes - own,
+                transport_used_cents: s.model.transport_used_cents - own_cents,
+            });
+        }
+
+        let (first_day, _) = session_days(start, end);
+        let (s, e) = (start.timestamp(), end.timestamp());
+        let assigned: Vec<Assigned> = self
+            .assignments
+            .iter()
+            .filter(|a| a.assistant_id == w.assistant_id && a.client_id == w.client_id)
+            .map(|a| Assigned {
+                from: a.valid_from,
+                to: a.valid_to,
+                service: Service::parse(&a.service).unwrap_or(Service::Assistant),
+            })
+            .collect();
+        let client_overlap = self.neighbour(|x| x.client_id == w.client_id, s, e, w.id);
+        let assistant_overlap = self.neighbour(|x| x.assistant_id == w.assistant_id, s, e, w.id);
+        let weeks: Vec<(IsoWeek, i64)> = if end > start {
+            let own: Vec<(IsoWeek, i64)> = match &old {
+                Some(o) if live(&o.status) && self.slots.contains_key(&o.id) => {
+                    week_parts(instant(o.start_utc), instant(o.end_utc))
+                }
+                _ => Vec::new(),
+            };
+            week_parts(start, end)
+                .into_iter()
+                .map(|(wk, _)| {
+                    let all = self.weeks.get(&(w.assistant_id, wk)).copied().unwrap_or(0);
+                    let mine: i64 = own.iter().filter(|(k, _)| *k == wk).map(|(_, m)| *m).sum();
+                    (wk, all - mine)
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let trip_cents: i64 = w.trips.iter().map(|t| t.cost_cents).sum();
+        let now = self.now;
+        let by_coordinator = self.actor.coordinator;
+        let empty = Vec::new();
+        let decisions = self.decisions.get(&w.client_id).unwrap_or(&empty).clone();
+        let no_suspensions = Vec::new();
+        let suspensions = self
+            .suspensions
+            .get(&w.client_id)
+            .unwrap_or(&no_suspensions)
+            .clone();
+        let policy = self.policy_on(first_day)?;
+        let ctx = Context {
+            now,
+            policy,
+            assignments: &assigned,
+            decisions: &decisions,
+            suspensions: &suspensions,
+            months: &month_use,
+            client_overlap,
+            assistant_overlap,
+            week_minutes: &weeks,
+            by_coordinator,
+            device_time: w.device_time,
+            amendment: w.amendment,
+        };
+        let proposed = Proposed {
+            start,
+            end,
+            purpose: w.purpose.clone(),
+            trip_cents,
+        };
+        let Accepted {
+            minutes,
+            late,
+            warnings,
+            ..
+        } = rules::check(&proposed, &ctx).map_err(WriteError::Refused)?;
+
+        let stored_warnings = (!warnings.is_empty()).then(|| {
+            json!(
+                warnings
+                    .iter()
+                    .map(|f| json!({"code": f.code, "details": f.details}))
+                    .collect::<Vec<_>>()
+            )
+            .to_string()
+        });
+        let model = entries::Model {
+            id: w.id,
+            client_id: w.client_id,
+            assistant_id: w.assistant_id,
+            purpose: w.purpose.clone(),
+            start_utc: s,
+            start_offset: w.start.offset().local_minus_utc(),
+            end_utc: e,
+            end_offset: w.end.offset().local_minus_utc(),
+            minutes: minutes as i32,
+            place: w.place.clone(),
+            note: w.note.clone(),
+            status: if late { "pending_review" } else { "active" }.into(),
+            version: old.as_ref().map(|o| o.version + 1).unwrap_or(1),
+            late,
+            review_reason: None,
+            reviewed_by: None,
+            reviewed_at: None,
+            created_by: old
+                .as_ref()
+                .map(|o| o.created_by)
+                .unwrap_or(self.actor.user_id),
+            device_time: w.device_time,
+            received_at: now,
+            created_at: old.as_ref().map(|o| o.created_at).unwrap_or(now),
+            updated_at: now,
+            warnings: stored_warnings,
+            amendment: if w.amendment {
+                Some("addition".into())
+            } else {
+                old.as_ref().and_then(|o| o.amendment.clone())
+            },
+        };
+        let new_trips: Vec<trips::Model> = w
+            .trips
+            .iter()
+            .enumerate()
+            .map(|(i, t)| trips::Model {
+                entry_id: w.id,
+                position: i as i32,
+                mode: t.mode.clone(),
+                from_place: t.from.clone(),
+                to_place: t.to.clone(),
+                distance_m: t.distance_m,
+                cost_cents: t.cost_cents,
+            })
+            .collect();
+        if let Some(o) = &old {
+            self.count(o, cents(&old_trips), -1);
+        }
+        self.count(&model, trip_cents, 1);
+        self.touch(w.client_id, &months);
+        self.audit.push(audit::Record {
+            actor: Some(self.actor.user_id),
+            action: if old.is_some() {
+                "entry_updated"
+            } else {
+                "entry_created"
+            },
+            subject_kind: "entry",
+            subject_id: w.id.to_string(),
+            client_id: Some(w.client_id),
+            before: old.as_ref().map(|o| snapshot(o, &old_trips)),
+            after: Some(snapshot(&model, &new_trips)),
+        });
+        self.keep(
+            model.clone(),
+            new_trips.clone(),
+            old.is_some(),
+            old.as_ref(),
+        );
+        Ok(Saved {
+            entry: model,
+            trips: new_trips,
+            warnings,
+        })
+    }
+
+    fn retire(&mut self, r: &Retire) -> Result<Saved, WriteError> {
+        let found = self.named.get(&r.id).filter(|(e, _)| match &r.kind {
+            RetireKind::Delete { .. } => e.status != "deleted",
+            RetireKind::Reject => e.status == "pending_review",
+            RetireKind::Void { .. } => live(&e.status),
+        });
+        let Some((old, old_trips)) = found.cloned() else {
+            return Err(WriteError::NotFound);
+        };
+        if r.only_assistant.is_some_and(|a| a != old.assistant_id) {
+            return Err(WriteError::NotFound);
+        }
+        if let RetireKind::Delete { base_version } = r.kind
+            && old.version != base_version
+        {
+            return Err(WriteError::Stale(Box::new((old, old_trips))));
+        }
+        let mut months: Vec<Month> = parts_of(&old).into_iter().map(|(m, _)| m).collect();
+        months.sort();
+        months.dedup();
+        for month in &months {
+            let Some(s) = self.sheets.get(&(old.client_id, *month)) else {
+                return Err(WriteError::Db(DbErr::Custom(format!(
+                    "month {month} of client {} was not locked",
+                    old.client_id
+                ))));
+            };
+            let state = s.model.state.as_str();
+            let refused = match r.kind {
+                RetireKind::Void { .. } => (state != "closed").then_some(ErrorCode::MonthState),
+                _ => rules::is_locked(state).then_some(ErrorCode::MonthLocked),
+            };
+            if let Some(code) = refused {
+                return Err(WriteError::Refused(Refusal {
+                    code,
+                    details: json!({ "month": s.model.month, "state": state }),
+                }));
+            }
+        }
+        self.count(&old, cents(&old_trips), -1);
+        let mut gone = old.clone();
+        gone.status = match r.kind {
+            RetireKind::Delete { .. } => "deleted",
+            RetireKind::Reject => "rejected",
+            RetireKind::Void { .. } => "voided",
+        }
+        .into();
+        if let RetireKind::Void { reason } = &r.kind {
+            gone.amendment = Some("void".into());
+            gone.review_reason = Some(reason.clone());
+            gone.reviewed_by = Some(self.actor.user_id);
+            gone.reviewed_at = Some(self.now);
+        }
+        gone.version += 1;
+        gone.updated_at = self.now;
+        self.touch(old.client_id, &months);
+        let after = match &r.kind {
+            RetireKind::Delete { .. } => Some((
+                "entry_deleted",
+                json!({ "status": "deleted", "version": gone.version }),
+            )),
+            RetireKind::Void { reason } => Some((
+                "entry_voided",
+                json!({ "status": "voided", "version": gone.version, "reason": reason }),
+            )),
+            RetireKind::Reject => None,
+        };
+        if let Some((action, after)) = after {
+            self.audit.push(audit::Record {
+                actor: Some(self.actor.user_id),
+                action,
+                subject_kind: "entry",
+                subject_id: r.id.to_string(),
+                client_id: Some(old.client_id),
+                before: Some(snapshot(&old, &old_trips)),
+                after: Some(after),
+            });
+        }
+        self.keep(gone.clone(), old_trips.clone(), false, Some(&old));
+        Ok(Saved {
+            entry: gone,
+            trips: old_trips,
+            warnings: Vec::new(),
+        })
+    }
+
+    /// Writes the batch's final state.
+    async fn flush(self, db: &impl ConnectionTrait) -> Result<(), DbErr> {
+        let Book {
+            now,
+            written,
+            sheets,
+            decisions,
+            policy,
+            mut changes,
+            audit: records,
+            ..
+        } = self;
+        let mut fresh = Vec::new();
+        let mut new_trips = Vec::new();
+        let mut replaced = Vec::new();
+        for (_, w) in written {
+            if w.created || w.trips_changed {
+                new_trips.extend(w.trips.into_iter().map(|t| t.into_active_model()));
+            }
+            if w.trips_changed && !w.created {
+                replaced.push(w.entry.id);
+            }
+            if w.created {
+                fresh.push(w.entry.into_active_model());
+            } else {
+                people::update(db, w.entry).await?;
+            }
+        }
+        insert_all(db, fresh).await?;
+        for part in replaced.chunks(CHUNK) {
+            trips::Entity::delete_many()
+                .filter(trips::Column::EntryId.is_in(part.to_vec()))
+                .exec(db)
+                .await?;
+        }
+        insert_all(db, new_trips).await?;
+        let mut touched: Vec<(&(Uuid, Month), &Sheet)> =
+            sheets.iter().filter(|(_, s)| s.dirty).collect();
+        touched.sort_by_key(|(k, _)| **k);
+        for ((client_id, month), s) in touched {
+            month_sheets::Entity::update_many()
+                .col_expr(
+                    month_sheets::Column::UsedMinutes,
+                    sea_orm::sea_query::Expr::value(s.model.used_minutes),
+                )
+                .col_expr(
+                    month_sheets::Column::TransportUsedCents,
+                    sea_orm::sea_query::Expr::value(s.model.transport_used_cents),
+                )
+                .col_expr(
+                    month_sheets::Column::Version,
+                    sea_orm::sea_query::Expr::value(s.model.version),
+                )
+                .col_expr(
+                    month_sheets::Column::UpdatedAt,
+                    sea_orm::sea_query::Expr::value(now),
+                )
+                .filter(month_sheets::Column::Id.eq(s.model.id))
+                .exec(db)
+                .await?;
+            let versions = decisions.get(client_id).map(Vec::as_slice).unwrap_or(&[]);
+            let data = month_change(*client_id, *month, Some(&s.model), versions, &policy)?;
+            let scope = Scope {
+                client_id: Some(*client_id),
+                ..Default::default()
+            };
+            let entity = format!("{client_id}/{month}");
+            changes.push(changes::row("month", "upsert", entity, scope, &data, now));
+        }
+        changes::record_all(db, changes).await?;
+        audit::append_all(db, now, records).await
+    }
+}
