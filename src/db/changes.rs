@@ -28,6 +28,18 @@ pub fn row(
     data: &Value,
     now: DateTime<Utc>,
 ) -> changes::ActiveModel {
+    row_text(kind, op, entity_id, scope, data.to_string(), now)
+}
+
+/// A change row whose data is already JSON text.
+pub fn row_text(
+    kind: &str,
+    op: &str,
+    entity_id: String,
+    scope: Scope,
+    data: String,
+    now: DateTime<Utc>,
+) -> changes::ActiveModel {
     changes::ActiveModel {
         position: Set(None),
         kind: Set(kind.to_owned()),
@@ -36,7 +48,7 @@ pub fn row(
         client_id: Set(scope.client_id),
         assistant_id: Set(scope.assistant_id),
         user_id: Set(scope.user_id),
-        data: Set(data.to_string()),
+        data: Set(data),
         created_at: Set(now),
         ..Default::default()
     }

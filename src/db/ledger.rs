@@ -25,7 +25,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
     QueryFilter, QueryOrder, QuerySelect, Set,
 };
-use serde_json::{Value, json};
+use serde_json::json;
 use uuid::Uuid;
 
 use super::changes::{self, Scope};
@@ -628,19 +628,20 @@ impl Book {
             self.slots.insert(e.id, s);
         }
         let (op, data) = if e.status == "deleted" || e.status == "voided" {
-            ("delete", json!({ "id": e.id, "version": e.version }))
-        } else {
             (
-                "upsert",
-                serde_json::to_value(wire(&e, &t, Locale::Lv)).unwrap_or(Value::Null),
+                "delete",
+                json!({ "id": e.id, "version": e.version }).to_string(),
             )
+        } else {
+            let entry = wire(&e, &t, Locale::Lv);
+            ("upsert", serde_json::to_string(&entry).unwrap_or_default())
         };
         let scope = Scope {
             client_id: Some(e.client_id),
             assistant_id: Some(e.assistant_id),
             user_id: None,
         };
-        let change = changes::row("entry", op, e.id.to_string(), scope, &data, self.now);
+        let change = changes::row_text("entry", op, e.id.to_string(), scope, data, self.now);
         self.changes.push(change);
         let created = self
             .written

@@ -46,24 +46,27 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 /// Parses JSON, telling a syntax error from a shape error and naming the field at fault.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    match serde_path_to_error::deserialize::<_, T>(&mut de) {
-        Ok(value) => {
-            de.end()
-                .map_err(|e| ApiError::MalformedJson(e.to_string()))?;
-            Ok(value)
-        }
-        Err(e) => {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            Err(match inner.classify() {
-                serde_json::error::Category::Data => ApiError::invalid_with(
-                    if path == "." { "body".to_owned() } else { path },
-                    "out_of_range",
-                    json!({ "detail": inner.to_string() }),
-                ),
-                _ => ApiError::MalformedJson(inner.to_string()),
-            })
-        }
+    let value = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(path_error)?;
+    de.end()
+        .map_err(|e| ApiError::MalformedJson(e.to_string()))?;
+    Ok(value)
+}
+
+/// Like `parse_json`, from JSON already parsed (a mutation's arguments).
+pub fn parse_value<T: DeserializeOwned>(value: &serde_json::Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize::<_, T>(value).map_err(path_error)
+}
+
+fn path_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    let path = e.path().to_string();
+    let inner = e.into_inner();
+    match inner.classify() {
+        serde_json::error::Category::Data => ApiError::invalid_with(
+            if path == "." { "body".to_owned() } else { path },
+            "out_of_range",
+            json!({ "detail": inner.to_string() }),
+        ),
+        _ => ApiError::MalformedJson(inner.to_string()),
     }
 }
 

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::auth::Caller;
 use super::entries::{actor, check_names, parse_month, parse_write, visible, write_error};
-use super::extract::{ApiQuery, Lang, parse_json};
+use super::extract::{ApiQuery, Lang, parse_value};
 use crate::app::AppState;
 use crate::db::entity::{devices, sync_mutations};
 use crate::db::entries::{self as store, WriteError};
@@ -38,10 +38,7 @@ struct Outcome {
 fn body_hash(m: &Mutation) -> String {
     // serde_json's maps are ordered by key, so equal bodies serialize equally.
     let text = format!("{}\n{}", m.name, m.args);
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(Sha256::digest(text.as_bytes()))
 }
 
 fn error_detail(code: ErrorCode, details: Value, locale: Locale) -> ErrorDetail {
@@ -72,7 +69,7 @@ struct SubmitArgs {
 }
 
 fn args<T: serde::de::DeserializeOwned>(m: &Mutation) -> Result<T, ApiError> {
-    parse_json(&serde_json::to_vec(&m.args).unwrap_or_default())
+    parse_value(&m.args)
 }
 
 /// A mutation of the current run, before and after the ledger.
@@ -101,38 +98,29 @@ fn forbidden() -> ApiError {
 }
 
 /// Turns an entry mutation into a ledger operation, or refuses it for its shape.
-async fn prepare(
-    txn: &DatabaseTransaction,
-    caller: &Caller,
-    m: &Mutation,
-    device_time: Option<DateTime<Utc>>,
-) -> Result<Prepared, ApiError> {
+/// Pure: the names a coordinator's write mentions are checked in the transaction.
+fn prepare(caller: &Caller, m: &Mutation, device_time: Option<DateTime<Utc>>) -> Prepared {
     if !matches!(
         caller.role,
         Role::Assistant | Role::Coordinator | Role::Admin
     ) {
-        return Ok(Prepared::Refused(forbidden()));
+        return Prepared::Refused(forbidden());
     }
-    let prepared = match m.name.as_str() {
+    match m.name.as_str() {
         "entry.save" => {
             let mut body: EntryWrite = match args(m) {
                 Ok(b) => b,
-                Err(e) => return Ok(Prepared::Refused(e)),
+                Err(e) => return Prepared::Refused(e),
             };
             let Some(id) = body.id else {
-                return Ok(Prepared::Refused(ApiError::invalid("id", "required")));
+                return Prepared::Refused(ApiError::invalid("id", "required"));
             };
             if body.base_version.is_some() && caller.is_staff() && body.assistant_id.is_none() {
-                return Ok(Prepared::Alone);
+                return Prepared::Alone;
             }
             body.device_time = body.device_time.or(device_time);
-            let write = match parse_write(caller, &body, id) {
-                Ok(w) => w,
-                Err(e) => return Ok(Prepared::Refused(e)),
-            };
-            match check_names(txn, caller, &write).await {
-                Ok(()) => Prepared::Op(Op::Save(write)),
-                Err(e) if e.is_infrastructure() => return Err(e),
+            match parse_write(caller, &body, id) {
+                Ok(w) => Prepared::Op(Op::Save(w)),
                 Err(e) => Prepared::Refused(e),
             }
         }
@@ -156,8 +144,7 @@ async fn prepare(
             "out_of_range",
             json!({ "allowed": ["entry.save", "entry.delete", "month.submit"] }),
         )),
-    };
-    Ok(prepared)
+    }
 }
 
 /// Applies one mutation inside `txn` (a savepoint of the mutation's transaction).
@@ -277,6 +264,11 @@ pub async fn push(
         });
     }
     let mutations = &body.mutations;
+    // Parsed before any transaction: the database is held only for what needs it.
+    let mut prepared: Vec<Option<Prepared>> = mutations
+        .iter()
+        .map(|m| Some(prepare(&caller, m, body.device_time)))
+        .collect();
     let mut results = Vec::with_capacity(mutations.len());
     let mut last_applied = device.last_applied_seq;
     let mut i = 0;
@@ -323,13 +315,8 @@ pub async fn push(
             if m.seq != last_applied + 1 + staged.len() as i64 {
                 break;
             }
-            match prepare(&txn, &caller, m, body.device_time).await? {
-                Prepared::Op(op) => {
-                    staged.push((m, Staged::Op(ops.len())));
-                    ops.push(op);
-                }
-                Prepared::Refused(e) => staged.push((m, Staged::Done(Box::new(Err(e))))),
-                Prepared::Alone if staged.is_empty() => {
+            if matches!(prepared[i], Some(Prepared::Alone)) {
+                if staged.is_empty() {
                     let savepoint = txn.begin().await?;
                     let applied = apply(&savepoint, &caller, m, body.device_time, now).await;
                     // A refusal undoes its savepoint; an infrastructure error fails the push
@@ -341,9 +328,28 @@ pub async fn push(
                     }
                     staged.push((m, Staged::Done(Box::new(applied.map(|o| o.entry)))));
                     i += 1;
-                    break;
                 }
-                Prepared::Alone => break,
+                break;
+            }
+            match prepared[i].take() {
+                Some(Prepared::Op(op)) => {
+                    let names = match &op {
+                        Op::Save(w) => check_names(&txn, &caller, w).await,
+                        Op::Retire(_) => Ok(()),
+                    };
+                    match names {
+                        Ok(()) => {
+                            staged.push((m, Staged::Op(ops.len())));
+                            ops.push(op);
+                        }
+                        Err(e) if e.is_infrastructure() => return Err(e),
+                        Err(e) => staged.push((m, Staged::Done(Box::new(Err(e))))),
+                    }
+                }
+                Some(Prepared::Refused(e)) => staged.push((m, Staged::Done(Box::new(Err(e))))),
+                Some(Prepared::Alone) | None => {
+                    return Err(ApiError::Internal("a mutation was prepared twice".into()));
+                }
             }
             i += 1;
         }

@@ -905,3 +905,91 @@ async fn a_change_committed_late_with_an_earlier_id_is_still_pulled() {
         ["slow-one"]
     );
 }
+
+/// One push of mutations that depend on each other, and the same mutations pushed one at a time,
+/// end in the same entries, month sheet and answers: later mutations in a batch see the earlier
+/// ones (an edit moves an entry out of the way, a delete frees its time and allowance).
+#[tokio::test]
+async fn a_batch_ends_as_the_same_mutations_pushed_one_at_a_time() {
+    let (a, b, c, d) = (
+        Uuid::new_v4(),
+        Uuid::new_v4(),
+        Uuid::new_v4(),
+        Uuid::new_v4(),
+    );
+    let at = |client: Uuid, day: u32, from: u32, to: u32| {
+        session(
+            client,
+            &format!("2026-11-{day:02}T{from:02}:00:00+02:00"),
+            &format!("2026-11-{day:02}T{to:02}:00:00+02:00"),
+            "work",
+        )
+    };
+    let mutations = |client: Uuid| {
+        vec![
+            save(1, a, at(client, 2, 8, 12), None),
+            // Overlaps a: refused.
+            save(2, b, at(client, 2, 10, 11), None),
+            // a moves away; then b fits where a was.
+            save(3, a, at(client, 3, 8, 12), Some(1)),
+            save(4, b, at(client, 2, 10, 11), None),
+            // A stale edit of a, and a create that reuses a's id.
+            save(5, a, at(client, 3, 8, 9), Some(1)),
+            save(6, a, at(client, 4, 8, 9), None),
+            // 600 minutes allowed; 300 used: 6 hours do not fit ...
+            save(7, c, at(client, 5, 8, 14), None),
+            // ... until a is deleted.
+            json!({"seq": 8, "name": "entry.delete", "args": {"id": a, "base_version": 2}}),
+            save(9, c, at(client, 5, 8, 14), None),
+            // Deleting again: not found.
+            json!({"seq": 10, "name": "entry.delete", "args": {"id": a, "base_version": 3}}),
+            save(11, d, at(client, 3, 9, 10), None),
+        ]
+    };
+    let mut outcomes = Vec::new();
+    for batched in [true, false] {
+        let app = TestApp::spawn().await;
+        let s = scene(&app, 600, "ruta").await;
+        let all = mutations(s.client);
+        let mut got = Vec::new();
+        if batched {
+            got = statuses(&push(&app, &s.token, "phone-ruta", all).await);
+        } else {
+            for m in all {
+                got.extend(statuses(&push(&app, &s.token, "phone-ruta", vec![m]).await));
+            }
+        }
+        let month = sheet(&app, s.client, "2026-11").await;
+        let entries: Vec<(Uuid, String, i32, i64)> = month
+            .entries
+            .iter()
+            .map(|e| (e.id, e.started_at.to_rfc3339(), e.version, e.minutes))
+            .collect();
+        let (changes, _, _) = pull_all(&app, &s.token, 1000).await;
+        let last: std::collections::BTreeMap<String, (String, Value)> = changes
+            .into_iter()
+            .filter(|ch| ch.kind == "entry")
+            .map(|ch| (ch.id.clone(), (ch.op.clone(), ch.data["version"].clone())))
+            .collect();
+        outcomes.push((got, month.used_minutes, entries, last));
+    }
+    let codes: Vec<Option<&str>> = outcomes[0].0.iter().map(|(_, _, c)| c.as_deref()).collect();
+    assert_eq!(
+        codes,
+        [
+            None,
+            Some("overlap_client"),
+            None,
+            None,
+            Some("stale_version"),
+            Some("stale_version"),
+            Some("over_allowance"),
+            None,
+            None,
+            Some("not_found"),
+            None,
+        ]
+    );
+    assert_eq!(outcomes[0].1, 60 + 360 + 60);
+    assert_eq!(outcomes[0], outcomes[1]);
+}
