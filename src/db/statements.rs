@@ -268,6 +268,17 @@ pub async fn close_month(
     let mut created = Vec::new();
     let mut all_lines: Vec<Line> = Vec::new();
     let mut assistants_now: Vec<Uuid> = Vec::new();
+    // Representatives' addresses by client, read once.
+    let mut rep_emails: std::collections::HashMap<Uuid, Vec<String>> = Default::default();
+    let reps = super::session::users(db, Some("representative"), None, Some(true), 0, 100_000)
+        .await?
+        .0;
+    for rep in reps {
+        let Some(email) = rep.email else { continue };
+        for client_id in super::session::represented(db, rep.id).await? {
+            rep_emails.entry(client_id).or_default().push(email.clone());
+        }
+    }
     for sheet in &sheets {
         let Some(client) = people::client(db, sheet.client_id).await? else {
             continue;
@@ -311,17 +322,7 @@ pub async fn close_month(
         let pdf = crate::documents::timesheet_pdf(&t, label).map_err(DbErr::Custom)?;
         let mut recipients = settings.recipients.to_vec();
         recipients.extend(client.email.clone());
-        let reps = super::session::users(db, Some("representative"), None, Some(true), 0, 10_000)
-            .await?
-            .0;
-        for rep in reps {
-            if super::session::represented(db, rep.id)
-                .await?
-                .contains(&client.id)
-            {
-                recipients.extend(rep.email.clone());
-            }
-        }
+        recipients.extend(rep_emails.get(&client.id).into_iter().flatten().cloned());
         let summary = json!({
             "title": client.name, "facts": [
                 format!("Piešķirts: {} h, izmantots: {} h", docs::hours(t.allowance_minutes), docs::hours(t.used_minutes)),
@@ -360,18 +361,15 @@ pub async fn close_month(
     assistants_now.sort();
     assistants_now.dedup();
     let mut summary_rows: Vec<SummaryRow> = Vec::new();
-    let mut assistant_ids: Vec<Uuid> = all_lines.iter().map(|l| l.assistant_id).collect();
-    assistant_ids.sort();
-    assistant_ids.dedup();
-    for aid in assistant_ids {
+    // Each assistant's lines, in one pass (a country has thousands of assistants).
+    let mut by_assistant: std::collections::BTreeMap<Uuid, Vec<Line>> = Default::default();
+    for l in all_lines {
+        by_assistant.entry(l.assistant_id).or_default().push(l);
+    }
+    for (aid, lines) in by_assistant {
         let Some(a) = assistants::Entity::find_by_id(aid).one(db).await? else {
             continue;
         };
-        let lines: Vec<Line> = all_lines
-            .iter()
-            .filter(|l| l.assistant_id == aid)
-            .cloned()
-            .collect();
         let status = InsuranceStatus::parse(&a.insurance_status).unwrap_or_default();
         let bp = policy
             .employer_contribution_bp
@@ -400,7 +398,7 @@ pub async fn close_month(
                 trip_cents: own.iter().map(|l| l.trip_cents).sum(),
             });
         }
-        if !assistants_now.contains(&aid) {
+        if assistants_now.binary_search(&aid).is_err() {
             continue;
         }
         let client_name = |c: Uuid| {
