@@ -321,12 +321,6 @@ pub async fn run(
             assistants.extend(rows);
         }
     }
-    let named_rows = if postgres {
-        // Read after the locks below; the list of ids is all the plan needs first.
-        Vec::new()
-    } else {
-        entries_by_id(db, &ids).await?
-    };
     let mut clients_named: BTreeSet<Uuid> = ops
         .iter()
         .filter_map(|op| match op {
@@ -347,14 +341,9 @@ pub async fn run(
             .into_iter()
             .collect()
     };
-    if postgres {
-        lock_all(db, &assistants, &BTreeSet::new(), now).await?;
-    }
-    let named_rows = if postgres {
-        entries_by_id(db, &ids).await?
-    } else {
-        named_rows
-    };
+    // On SQLite the one writer connection is the lock, and `lock_all` takes no assistant lock.
+    lock_all(db, &assistants, &BTreeSet::new(), now).await?;
+    let named_rows = entries_by_id(db, &ids).await?;
     let named_ids: Vec<Uuid> = named_rows.iter().map(|e| e.id).collect();
     let mut named: HashMap<Uuid, (entries::Model, Vec<trips::Model>)> = named_rows
         .into_iter()

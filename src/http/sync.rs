@@ -29,12 +29,6 @@ pub const PUSH_BODY_LIMIT: usize = 1024 * 1024;
 pub const PULL_DEFAULT: u64 = 200;
 pub const PULL_MAX: u64 = 1000;
 
-/// What applying a mutation produced (stored, and returned again for duplicates).
-#[derive(Default)]
-struct Outcome {
-    entry: Option<Entry>,
-}
-
 fn body_hash(m: &Mutation) -> String {
     // serde_json's maps are ordered by key, so equal bodies serialize equally.
     let text = format!("{}\n{}", m.name, m.args);
@@ -147,84 +141,39 @@ fn prepare(caller: &Caller, m: &Mutation, device_time: Option<DateTime<Utc>>) ->
     }
 }
 
-/// Applies one mutation inside `txn` (a savepoint of the mutation's transaction).
-async fn apply(
+/// Applies a mutation that `prepare` left to be answered alone (`Prepared::Alone`), inside
+/// `txn` (a savepoint): a month's submission, or a coordinator's edit that names no assistant
+/// (it keeps the entry's own). Returns the entry it wrote, if any.
+async fn apply_alone(
     txn: &DatabaseTransaction,
     caller: &Caller,
     m: &Mutation,
     device_time: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
-) -> Result<Outcome, ApiError> {
-    if !matches!(
-        caller.role,
-        Role::Assistant | Role::Coordinator | Role::Admin
-    ) {
-        return Err(ApiError::Rule {
-            code: ErrorCode::Forbidden,
-            details: json!({}),
-        });
+) -> Result<Option<Entry>, ApiError> {
+    if m.name == "month.submit" {
+        let a: SubmitArgs = args(m)?;
+        let month = parse_month(&a.month)?;
+        let assistant = if caller.is_staff() {
+            None
+        } else {
+            caller.assistant_id
+        };
+        db::months::submit(txn, a.client_id, month, assistant, actor(caller), now)
+            .await
+            .map_err(|e| write_error(e, Locale::Lv))?;
+        return Ok(None);
     }
-    match m.name.as_str() {
-        "entry.save" => {
-            let mut body: EntryWrite = args(m)?;
-            let id = body.id.ok_or_else(|| ApiError::invalid("id", "required"))?;
-            body.device_time = body.device_time.or(device_time);
-            if body.base_version.is_some() {
-                let existing = visible(txn, caller, id).await?;
-                if caller.is_staff() && body.assistant_id.is_none() {
-                    body.assistant_id = Some(existing.assistant_id);
-                }
-            }
-            let write = parse_write(caller, &body, id)?;
-            check_names(txn, caller, &write).await?;
-            match store::save(txn, &write, actor(caller), now).await {
-                Ok(saved) => Ok(Outcome {
-                    entry: Some(store::wire(&saved.entry, &saved.trips, Locale::Lv)),
-                }),
-                // A create of an entry the server has: the phone is told what the server holds.
-                Err(WriteError::Exists(_)) => {
-                    let current = visible(txn, caller, id).await?;
-                    let trips = store::trips_of(txn, vec![id]).await?;
-                    Err(ApiError::Rule {
-                        code: ErrorCode::StaleVersion,
-                        details: json!({ "current": store::wire(&current, &trips, Locale::Lv) }),
-                    })
-                }
-                Err(e) => Err(write_error(e, Locale::Lv)),
-            }
-        }
-        "entry.delete" => {
-            let a: DeleteArgs = args(m)?;
-            visible(txn, caller, a.id).await?;
-            match store::delete(txn, a.id, a.base_version, actor(caller), now).await {
-                Ok(gone) => {
-                    let trips = store::trips_of(txn, vec![a.id]).await?;
-                    Ok(Outcome {
-                        entry: Some(store::wire(&gone, &trips, Locale::Lv)),
-                    })
-                }
-                Err(e) => Err(write_error(e, Locale::Lv)),
-            }
-        }
-        "month.submit" => {
-            let a: SubmitArgs = args(m)?;
-            let month = parse_month(&a.month)?;
-            let assistant = if caller.is_staff() {
-                None
-            } else {
-                caller.assistant_id
-            };
-            db::months::submit(txn, a.client_id, month, assistant, actor(caller), now)
-                .await
-                .map_err(|e| write_error(e, Locale::Lv))?;
-            Ok(Outcome::default())
-        }
-        _ => Err(ApiError::invalid_with(
-            "name",
-            "out_of_range",
-            json!({ "allowed": ["entry.save", "entry.delete", "month.submit"] }),
-        )),
-    }
+    let mut body: EntryWrite = args(m)?;
+    let id = body.id.ok_or_else(|| ApiError::invalid("id", "required"))?;
+    body.assistant_id = Some(visible(txn, caller, id).await?.assistant_id);
+    body.device_time = body.device_time.or(device_time);
+    let write = parse_write(caller, &body, id)?;
+    check_names(txn, caller, &write).await?;
+    let saved = store::save(txn, &write, actor(caller), now)
+        .await
+        .map_err(|e| write_error(e, Locale::Lv))?;
+    Ok(Some(store::wire(&saved.entry, &saved.trips, Locale::Lv)))
 }
 
 /// `POST /api/v1/sync/push`
@@ -318,7 +267,7 @@ pub async fn push(
             if matches!(prepared[i], Some(Prepared::Alone)) {
                 if staged.is_empty() {
                     let savepoint = txn.begin().await?;
-                    let applied = apply(&savepoint, &caller, m, body.device_time, now).await;
+                    let applied = apply_alone(&savepoint, &caller, m, body.device_time, now).await;
                     // A refusal undoes its savepoint; an infrastructure error fails the push
                     // below, and the whole transaction rolls back.
                     if applied.is_ok() {
@@ -326,7 +275,7 @@ pub async fn push(
                     } else {
                         savepoint.rollback().await?;
                     }
-                    staged.push((m, Staged::Done(Box::new(applied.map(|o| o.entry)))));
+                    staged.push((m, Staged::Done(Box::new(applied))));
                     i += 1;
                 }
                 break;

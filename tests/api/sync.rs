@@ -993,3 +993,55 @@ async fn a_batch_ends_as_the_same_mutations_pushed_one_at_a_time() {
     assert_eq!(outcomes[0].1, 60 + 360 + 60);
     assert_eq!(outcomes[0], outcomes[1]);
 }
+
+/// A coordinator's phone or tool may push too: writes name the assistant, an edit that names
+/// none keeps the entry's own, and a month's submission between entry runs splits the push.
+#[tokio::test]
+async fn a_coordinator_pushes_edits_without_naming_the_assistant_and_submits() {
+    let app = TestApp::spawn().await;
+    let s = scene(&app, 600, "ruta").await;
+    let device = format!("admin-{}", app.base.rsplit(':').next().unwrap());
+    let id = Uuid::new_v4();
+    let mut first = session(
+        s.client,
+        "2026-11-02T08:00:00+02:00",
+        "2026-11-02T10:00:00+02:00",
+        "work",
+    );
+    first["assistant_id"] = json!(s.assistant);
+    let moved = session(
+        s.client,
+        "2026-11-03T08:00:00+02:00",
+        "2026-11-03T11:00:00+02:00",
+        "work",
+    );
+    let mut stranger = moved.clone();
+    stranger["assistant_id"] = json!(Uuid::new_v4());
+    let r = push(
+        &app,
+        &app.admin,
+        &device,
+        vec![
+            save(1, id, first, None),
+            save(2, id, moved, Some(1)),
+            json!({"seq": 3, "name": "month.submit", "args": {"client_id": s.client, "month": "2026-11"}}),
+            save(4, Uuid::new_v4(), stranger, None),
+        ],
+    )
+    .await;
+    r.expect(200);
+    let got: Vec<Option<String>> = statuses(&r).into_iter().map(|(_, _, c)| c).collect();
+    assert_eq!(
+        got,
+        [None, None, None, Some("validation_failed".to_owned())]
+    );
+    let body: PushResponse = r.json();
+    let edited = body.results[1].entry.as_ref().unwrap();
+    assert_eq!(edited.assistant_id, s.assistant);
+    assert_eq!((edited.version, edited.minutes), (2, 180));
+    let month = sheet(&app, s.client, "2026-11").await;
+    assert_eq!(
+        (month.state.as_str(), month.used_minutes),
+        ("submitted", 180)
+    );
+}
