@@ -278,6 +278,34 @@ async fn main() {
     let statements = count("select count(*) from statements").await;
     let files = count("select count(*) from statement_files").await;
     let outbox = count("select count(*) from outbox").await;
+    // The close must be whole, not only quick: every client once, every sheet closed with its
+    // change and audit record, every session counted.
+    let whole = [
+        (
+            "select count(distinct client_id) from statements where kind = 'client_timesheet'",
+            n,
+        ),
+        (
+            "select count(*) from statements where kind = 'client_timesheet'",
+            n,
+        ),
+        (
+            "select count(*) from statements where kind = 'assistant_pay'",
+            n,
+        ),
+        (
+            "select count(*) from month_sheets where state = 'closed' and reported_version = 3",
+            n,
+        ),
+        (
+            "select count(*) from audit_log where action = 'month_closed'",
+            n,
+        ),
+        ("select count(*) from changes where kind = 'month'", n),
+    ];
+    for (sql, expected) in whole {
+        assert_eq!(count(sql).await, expected as i64, "{sql}");
+    }
     let engine = if url.starts_with("postgres") {
         "postgresql"
     } else {

@@ -150,13 +150,11 @@ pub fn timesheet_pdf(
     use krilla::Document;
     use krilla::geom::Point;
     use krilla::page::PageSettings;
-    use krilla::text::{Font, TextDirection};
 
     use crate::domain::statements::{euros, hours};
     use crate::domain::time::TZ;
 
-    static DEJAVU: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
-    let font = Font::new(DEJAVU.into(), 0).ok_or("the embedded font does not load")?;
+    let font = fonts::dejavu().ok_or("the embedded font does not load")?;
     let (width, height, margin, line) = (595.0_f32, 842.0_f32, 40.0_f32, 14.0_f32);
 
     // Every line of the document first, then laid out on as many pages as they need.
@@ -286,14 +284,16 @@ pub fn timesheet_pdf(
                 break;
             }
             for (x, text) in cells {
-                surface.draw_text(
-                    Point::from_xy(margin + x, y),
-                    font.clone(),
-                    *size,
-                    text,
-                    false,
-                    TextDirection::Auto,
-                );
+                fonts::with_glyphs(text, |glyphs| {
+                    surface.draw_glyphs(
+                        Point::from_xy(margin + x, y),
+                        glyphs,
+                        font.clone(),
+                        text,
+                        *size,
+                        false,
+                    )
+                });
             }
             y += line.max(size + 4.0);
             used += 1;
@@ -303,4 +303,87 @@ pub fn timesheet_pdf(
         rest = &rest[used.max(1)..];
     }
     document.finish().map_err(|e| format!("{e:?}"))
+}
+
+/// The embedded font, parsed once per process, and text shaped once per string and thread.
+///
+/// A month's close renders a timesheet per client; parsing the font's layout tables for every
+/// text run was most of its time. Timesheets repeat a small set of strings (dates, times,
+/// purposes, names), so each thread keeps the glyphs of the strings it has shaped.
+mod fonts {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    use std::rc::Rc;
+    use std::sync::OnceLock;
+
+    use krilla::text::{Font, GlyphId, KrillaGlyph};
+
+    static DEJAVU: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
+    /// Distinct strings a thread keeps before it starts over (a few MiB at most).
+    const CACHE_MAX: usize = 20_000;
+
+    fn face() -> Option<&'static rustybuzz::Face<'static>> {
+        static FACE: OnceLock<Option<rustybuzz::Face<'static>>> = OnceLock::new();
+        FACE.get_or_init(|| rustybuzz::Face::from_slice(DEJAVU, 0))
+            .as_ref()
+    }
+
+    pub fn dejavu() -> Option<Font> {
+        static FONT: OnceLock<Option<Font>> = OnceLock::new();
+        FONT.get_or_init(|| Font::new(DEJAVU.into(), 0)).clone()
+    }
+
+    /// Left-to-right shaping with the font's own substitutions, kerning and marks. Each glyph's
+    /// text range is its cluster: from its cluster's start to the next cluster's start.
+    fn shape(face: &rustybuzz::Face<'static>, text: &str) -> Vec<KrillaGlyph> {
+        let mut buffer = rustybuzz::UnicodeBuffer::new();
+        buffer.push_str(text);
+        buffer.set_direction(rustybuzz::Direction::LeftToRight);
+        let shaped = rustybuzz::shape(face, &[], buffer);
+        let units = face.units_per_em() as f32;
+        let infos = shaped.glyph_infos();
+        infos
+            .iter()
+            .zip(shaped.glyph_positions())
+            .enumerate()
+            .map(|(i, (info, pos))| {
+                let start = info.cluster as usize;
+                let end = infos[i + 1..]
+                    .iter()
+                    .map(|next| next.cluster as usize)
+                    .find(|c| *c != start)
+                    .unwrap_or(text.len());
+                KrillaGlyph::new(
+                    GlyphId::new(info.glyph_id),
+                    pos.x_advance as f32 / units,
+                    pos.x_offset as f32 / units,
+                    pos.y_offset as f32 / units,
+                    pos.y_advance as f32 / units,
+                    start..end,
+                    None,
+                )
+            })
+            .collect()
+    }
+
+    thread_local! {
+        static SHAPED: RefCell<HashMap<String, Rc<[KrillaGlyph]>>> = RefCell::new(HashMap::new());
+    }
+
+    /// Calls `draw` with the glyphs of `text` (none when the font does not load).
+    pub fn with_glyphs<R>(text: &str, draw: impl FnOnce(&[KrillaGlyph]) -> R) -> R {
+        let glyphs = SHAPED.with_borrow_mut(|cache| {
+            if let Some(g) = cache.get(text) {
+                return Rc::clone(g);
+            }
+            let glyphs: Rc<[KrillaGlyph]> =
+                face().map(|f| shape(f, text)).unwrap_or_default().into();
+            if cache.len() >= CACHE_MAX {
+                cache.clear();
+            }
+            cache.insert(text.to_owned(), Rc::clone(&glyphs));
+            glyphs
+        });
+        draw(&glyphs)
+    }
 }

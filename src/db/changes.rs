@@ -70,15 +70,9 @@ pub async fn record(
 /// Records `rows` in order, 500 to a statement.
 pub async fn record_all(
     db: &impl ConnectionTrait,
-    mut rows: Vec<changes::ActiveModel>,
+    rows: Vec<changes::ActiveModel>,
 ) -> Result<(), DbErr> {
-    while !rows.is_empty() {
-        let rest = rows.split_off(rows.len().min(500));
-        changes::Entity::insert_many(std::mem::replace(&mut rows, rest))
-            .exec_without_returning(db)
-            .await?;
-    }
-    Ok(())
+    super::insert_all(db, rows, 500).await
 }
 
 /// Numbers the committed, unnumbered changes after the highest position so far, in id order.

@@ -53,6 +53,24 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
 }
 
+/// Inserts `rows` with multi-row statements of at most `per` rows each.
+pub async fn insert_all<A>(
+    db: &impl ConnectionTrait,
+    mut rows: Vec<A>,
+    per: usize,
+) -> Result<(), DbErr>
+where
+    A: sea_orm::ActiveModelTrait + Send,
+{
+    while !rows.is_empty() {
+        let rest = rows.split_off(rows.len().min(per.max(1)));
+        <A::Entity as sea_orm::EntityTrait>::insert_many(std::mem::replace(&mut rows, rest))
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
 /// A cheap round trip, for `/health/ready`.
 pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
     db.execute_unprepared("select 1").await.map(|_| ())

@@ -376,12 +376,7 @@ pub async fn push(
             results.push(result);
         }
         changes::record_all(&txn, refusals).await?;
-        while !rows.is_empty() {
-            let rest = rows.split_off(rows.len().min(500));
-            sync_mutations::Entity::insert_many(std::mem::replace(&mut rows, rest))
-                .exec_without_returning(&txn)
-                .await?;
-        }
+        db::insert_all(&txn, rows, 500).await?;
         let mut moved: devices::ActiveModel = dev.into();
         moved.last_applied_seq = Set(last_applied);
         sea_orm::ActiveModelTrait::update(moved, &txn).await?;
