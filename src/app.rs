@@ -21,6 +21,8 @@ pub struct AppState {
     pub clock: Clock,
     pub metrics: Arc<Metrics>,
     pub mailer: Arc<crate::mail::Mailer>,
+    /// The group writer of phones' pushes.
+    pub pushes: http::sync::Pushes,
 }
 
 pub struct App {
@@ -71,7 +73,16 @@ impl App {
                     bind: config.bind.clone(),
                     source,
                 })?;
+        // One group at a time on SQLite (its one connection serializes writes anyway); on
+        // PostgreSQL a group per two connections, leaving the rest to reads and other writes.
+        let groups = if db::is_postgres(&db) {
+            (config.database_max_connections as usize / 2).max(1)
+        } else {
+            1
+        };
+        let pushes = http::sync::Pushes::start(db.clone(), clock.clone(), groups);
         let state = AppState {
+            pushes,
             db,
             config: Arc::new(config),
             clock,

@@ -22,8 +22,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -162,19 +162,6 @@ fn chunks<T>(rows: Vec<T>) -> Vec<Vec<T>> {
     out
 }
 
-/// Inserts `rows` with as few statements as the chunk size allows.
-async fn insert_all<A>(db: &impl ConnectionTrait, rows: Vec<A>) -> Result<(), DbErr>
-where
-    A: ActiveModelTrait + Send,
-{
-    for part in chunks(rows) {
-        <A::Entity as EntityTrait>::insert_many(part)
-            .exec_without_returning(db)
-            .await?;
-    }
-    Ok(())
-}
-
 async fn entries_by_id(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
@@ -278,16 +265,29 @@ pub(super) async fn lock_all(
     Ok(sheets)
 }
 
-/// Applies `ops` in order; one result per operation. See the module's documentation.
+/// Applies `ops` in order, all by `actor`; one result per operation. See the module's
+/// documentation.
 pub async fn run(
     db: &impl ConnectionTrait,
     ops: Vec<Op>,
     actor: Actor,
     now: DateTime<Utc>,
 ) -> Result<Vec<Result<Saved, WriteError>>, DbErr> {
-    if ops.is_empty() {
+    run_as(db, ops.into_iter().map(|op| (actor, op)).collect(), now).await
+}
+
+/// Applies `ops` in order, each by its own actor (several phones' pushes written together);
+/// one result per operation.
+pub async fn run_as(
+    db: &impl ConnectionTrait,
+    ops: Vec<(Actor, Op)>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Result<Saved, WriteError>>, DbErr> {
+    let Some((actor, _)) = ops.first() else {
         return Ok(Vec::new());
-    }
+    };
+    let actor = *actor;
+    let (actors, ops): (Vec<Actor>, Vec<Op>) = ops.into_iter().unzip();
     let mut ids: Vec<Uuid> = ops.iter().map(op_id).collect();
     ids.sort_unstable();
     ids.dedup();
@@ -517,7 +517,8 @@ pub async fn run(
 
     // 3. Check and apply in memory.
     let mut results = Vec::with_capacity(ops.len());
-    for op in ops {
+    for (op, actor) in ops.into_iter().zip(actors) {
+        book.actor = actor;
         results.push(match op {
             Op::Save(w) => book.save(&w),
             Op::Retire(r) => book.retire(&r),
@@ -996,38 +997,43 @@ impl Book {
                 people::update(db, w.entry).await?;
             }
         }
-        insert_all(db, fresh).await?;
+        super::insert_all(db, fresh, CHUNK).await?;
         for part in replaced.chunks(CHUNK) {
             trips::Entity::delete_many()
                 .filter(trips::Column::EntryId.is_in(part.to_vec()))
                 .exec(db)
                 .await?;
         }
-        insert_all(db, new_trips).await?;
+        super::insert_all(db, new_trips, CHUNK).await?;
         let mut touched: Vec<(&(Uuid, Month), &Sheet)> =
             sheets.iter().filter(|(_, s)| s.dirty).collect();
         touched.sort_by_key(|(k, _)| **k);
-        for ((client_id, month), s) in touched {
-            month_sheets::Entity::update_many()
-                .col_expr(
-                    month_sheets::Column::UsedMinutes,
-                    sea_orm::sea_query::Expr::value(s.model.used_minutes),
+        // Every touched sheet's new figures in one statement: an upsert on the id of rows that
+        // exist (locked above), so only the figures change.
+        let figures: Vec<month_sheets::ActiveModel> = touched
+            .iter()
+            .map(|(_, s)| {
+                let mut m = s.model.clone();
+                m.updated_at = now;
+                m.into_active_model()
+            })
+            .collect();
+        for part in chunks(figures) {
+            month_sheets::Entity::insert_many(part)
+                .on_conflict(
+                    OnConflict::column(month_sheets::Column::Id)
+                        .update_columns([
+                            month_sheets::Column::UsedMinutes,
+                            month_sheets::Column::TransportUsedCents,
+                            month_sheets::Column::Version,
+                            month_sheets::Column::UpdatedAt,
+                        ])
+                        .to_owned(),
                 )
-                .col_expr(
-                    month_sheets::Column::TransportUsedCents,
-                    sea_orm::sea_query::Expr::value(s.model.transport_used_cents),
-                )
-                .col_expr(
-                    month_sheets::Column::Version,
-                    sea_orm::sea_query::Expr::value(s.model.version),
-                )
-                .col_expr(
-                    month_sheets::Column::UpdatedAt,
-                    sea_orm::sea_query::Expr::value(now),
-                )
-                .filter(month_sheets::Column::Id.eq(s.model.id))
-                .exec(db)
+                .exec_without_returning(db)
                 .await?;
+        }
+        for ((client_id, month), s) in touched {
             let versions = decisions.get(client_id).map(Vec::as_slice).unwrap_or(&[]);
             let data = month_change(*client_id, *month, Some(&s.model), versions, &policy)?;
             let scope = Scope {

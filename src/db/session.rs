@@ -96,12 +96,14 @@ pub async fn set_represented(
     Ok(())
 }
 
-pub async fn device_by_token(
+/// The device a token was issued to, with its user, in one query (every request asks).
+pub async fn device_and_user_by_token(
     db: &impl ConnectionTrait,
     token_hash: &str,
-) -> Result<Option<devices::Model>, DbErr> {
+) -> Result<Option<(devices::Model, Option<users::Model>)>, DbErr> {
     devices::Entity::find()
         .filter(devices::Column::TokenHash.eq(token_hash))
+        .find_also_related(users::Entity)
         .one(db)
         .await
 }

@@ -110,16 +110,15 @@ pub async fn caller_from_token(state: &AppState, token: &str) -> Result<Caller, 
     if token.is_empty() || token.len() > 200 {
         return Err(ApiError::Unauthorized);
     }
-    let device = db::session::device_by_token(&state.db, &secrets::token_hash(token))
-        .await?
-        .ok_or(ApiError::Unauthorized)?;
+    let (device, user) =
+        db::session::device_and_user_by_token(&state.db, &secrets::token_hash(token))
+            .await?
+            .ok_or(ApiError::Unauthorized)?;
     let now = state.clock.now();
     if device.revoked_at.is_some() || device.expires_at <= now {
         return Err(ApiError::Unauthorized);
     }
-    let user = db::session::user(&state.db, device.user_id)
-        .await?
-        .ok_or(ApiError::Unauthorized)?;
+    let user = user.ok_or(ApiError::Unauthorized)?;
     if !user.active {
         return Err(ApiError::Unauthorized);
     }

@@ -7,7 +7,12 @@ use chrono::{DateTime, Utc};
 use mobile_api::entries::{Entry, EntryWrite};
 use mobile_api::sync::{Change, Mutation, MutationResult, PullResponse, PushRequest, PushResponse};
 use mobile_api::{ErrorCode, ErrorDetail, Locale, Role};
-use sea_orm::{DatabaseTransaction, EntityTrait, QuerySelect, Set, TransactionTrait};
+use std::collections::HashMap;
+
+use sea_orm::{
+    ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionTrait,
+};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -191,7 +196,7 @@ pub async fn push(
     State(state): State<AppState>,
     caller: Caller,
     Lang(locale): Lang,
-    super::extract::ApiJson(body): super::extract::ApiJson<PushRequest>,
+    super::extract::ApiJson(mut body): super::extract::ApiJson<PushRequest>,
 ) -> Result<Json<PushResponse>, ApiError> {
     if body.mutations.len() > MAX_MUTATIONS {
         return Err(ApiError::TooManyMutations { max: MAX_MUTATIONS });
@@ -203,6 +208,46 @@ pub async fn push(
             json!({ "seq": bad.seq }),
         ));
     }
+    // Parsed before any transaction: the database is held only for what needs it.
+    let mut prepared: Vec<Option<Prepared>> = body
+        .mutations
+        .iter()
+        .map(|m| Some(prepare(&caller, m, body.device_time)))
+        .collect();
+    // An assistant's push of new entry mutations, the phones' usual traffic, is written
+    // together with the other phones' pushes that arrive meanwhile. Anything else (a replay, a
+    // gap, a submission, a coordinator's edit) takes the path below, one push at a time.
+    let grouped = caller.role == Role::Assistant
+        && !body.mutations.is_empty()
+        && prepared.iter().all(|p| !matches!(p, Some(Prepared::Alone)));
+    if grouped {
+        let job = Job {
+            caller: caller.clone(),
+            device_id: std::mem::take(&mut body.device_id),
+            device_time: body.device_time,
+            mutations: std::mem::take(&mut body.mutations),
+            prepared,
+            locale,
+        };
+        match state.pushes.write(job).await {
+            Grouped::Done {
+                results,
+                last_applied,
+            } => {
+                return Ok(Json(PushResponse {
+                    results,
+                    last_applied_seq: last_applied,
+                    server_time: state.clock.now(),
+                }));
+            }
+            Grouped::Declined(job) => {
+                body.device_id = job.device_id;
+                body.mutations = job.mutations;
+                prepared = job.prepared;
+            }
+            Grouped::Failed(e) => return Err(e),
+        }
+    }
     let device = db::session::device(&state.db, caller.device)
         .await?
         .ok_or(ApiError::Unauthorized)?;
@@ -213,11 +258,6 @@ pub async fn push(
         });
     }
     let mutations = &body.mutations;
-    // Parsed before any transaction: the database is held only for what needs it.
-    let mut prepared: Vec<Option<Prepared>> = mutations
-        .iter()
-        .map(|m| Some(prepare(&caller, m, body.device_time)))
-        .collect();
     let mut results = Vec::with_capacity(mutations.len());
     let mut last_applied = device.last_applied_seq;
     let mut i = 0;
@@ -312,66 +352,12 @@ pub async fn push(
         for (m, stage) in staged {
             let done = match stage {
                 Staged::Done(done) => *done,
-                Staged::Op(k) => match outcomes[k].take() {
-                    Some(Ok(saved)) => {
-                        Ok(Some(store::wire(&saved.entry, &saved.trips, Locale::Lv)))
-                    }
-                    Some(Err(WriteError::Exists(current))) => {
-                        let (entry, trips) = *current;
-                        if sees(&caller, &entry) {
-                            Err(ApiError::Rule {
-                                code: ErrorCode::StaleVersion,
-                                details: json!({ "current": store::wire(&entry, &trips, Locale::Lv) }),
-                            })
-                        } else {
-                            Err(ApiError::NotFound)
-                        }
-                    }
-                    Some(Err(e)) => Err(write_error(e, Locale::Lv)),
-                    None => Err(ApiError::Internal("a mutation lost its outcome".into())),
-                },
+                Staged::Op(k) => outcome(&caller, outcomes[k].take()),
             };
-            let (status, outcome, result) = match done {
-                Ok(entry) => {
-                    let outcome = json!({ "entry": entry });
-                    let entry = entry.map(|e| relocalize(e, locale));
-                    let result = MutationResult {
-                        seq: m.seq,
-                        status: "applied".into(),
-                        original_status: None,
-                        warnings: entry.as_ref().map(|e| e.warnings.clone()),
-                        entry,
-                        error: None,
-                    };
-                    ("applied", outcome, result)
-                }
-                Err(e) if e.is_infrastructure() => return Err(e),
-                Err(e) => {
-                    let (code, details) = e.code_and_details();
-                    let error = json!({ "code": code, "details": details });
-                    let data = json!({ "device_id": dev.device_id, "seq": m.seq, "name": m.name, "error": error });
-                    let scope = changes::Scope {
-                        user_id: Some(caller.user_id),
-                        ..Default::default()
-                    };
-                    let entity = format!("{}/{}", dev.id, m.seq);
-                    refusals.push(changes::row(
-                        "mutation", "rejected", entity, scope, &data, now,
-                    ));
-                    let result = refused_result(m.seq, code, details, locale);
-                    ("rejected", json!({ "error": error }), result)
-                }
-            };
-            rows.push(sync_mutations::ActiveModel {
-                device_row: Set(dev.id),
-                seq: Set(m.seq),
-                name: Set(m.name.clone()),
-                body_hash: Set(body_hash(m)),
-                status: Set(status.into()),
-                outcome: Set(outcome.to_string()),
-                device_time: Set(body.device_time),
-                received_at: Set(now),
-            });
+            let (row, refusal, result) =
+                settle(&caller, &dev, m, done, body.device_time, locale, now)?;
+            rows.push(row);
+            refusals.extend(refusal);
             last_applied = m.seq;
             results.push(result);
         }
@@ -387,6 +373,357 @@ pub async fn push(
         last_applied_seq: last_applied,
         server_time: state.clock.now(),
     }))
+}
+
+/// A ledger outcome as the entry the phone gets back, or why not.
+fn outcome(
+    caller: &Caller,
+    outcome: Option<Result<store::Saved, WriteError>>,
+) -> Result<Option<Entry>, ApiError> {
+    match outcome {
+        Some(Ok(saved)) => Ok(Some(store::wire(&saved.entry, &saved.trips, Locale::Lv))),
+        Some(Err(WriteError::Exists(current))) => {
+            let (entry, trips) = *current;
+            if sees(caller, &entry) {
+                Err(ApiError::Rule {
+                    code: ErrorCode::StaleVersion,
+                    details: json!({ "current": store::wire(&entry, &trips, Locale::Lv) }),
+                })
+            } else {
+                Err(ApiError::NotFound)
+            }
+        }
+        Some(Err(e)) => Err(write_error(e, Locale::Lv)),
+        None => Err(ApiError::Internal("a mutation lost its outcome".into())),
+    }
+}
+
+/// What an answered mutation leaves: its stored outcome (for replays), the change that tells
+/// the caller's other devices of a refusal, and the phone's result in its language. An
+/// infrastructure error fails the push instead.
+#[allow(clippy::type_complexity)]
+fn settle(
+    caller: &Caller,
+    dev: &devices::Model,
+    m: &Mutation,
+    done: Result<Option<Entry>, ApiError>,
+    device_time: Option<DateTime<Utc>>,
+    locale: Locale,
+    now: DateTime<Utc>,
+) -> Result<
+    (
+        sync_mutations::ActiveModel,
+        Option<crate::db::entity::changes::ActiveModel>,
+        MutationResult,
+    ),
+    ApiError,
+> {
+    let (status, outcome, refusal, result) = match done {
+        Ok(entry) => {
+            let outcome = json!({ "entry": entry });
+            let entry = entry.map(|e| relocalize(e, locale));
+            let result = MutationResult {
+                seq: m.seq,
+                status: "applied".into(),
+                original_status: None,
+                warnings: entry.as_ref().map(|e| e.warnings.clone()),
+                entry,
+                error: None,
+            };
+            ("applied", outcome, None, result)
+        }
+        Err(e) if e.is_infrastructure() => return Err(e),
+        Err(e) => {
+            let (code, details) = e.code_and_details();
+            let error = json!({ "code": code, "details": details });
+            let data =
+                json!({ "device_id": dev.device_id, "seq": m.seq, "name": m.name, "error": error });
+            let scope = changes::Scope {
+                user_id: Some(caller.user_id),
+                ..Default::default()
+            };
+            let entity = format!("{}/{}", dev.id, m.seq);
+            let refusal = changes::row("mutation", "rejected", entity, scope, &data, now);
+            let result = refused_result(m.seq, code, details, locale);
+            ("rejected", json!({ "error": error }), Some(refusal), result)
+        }
+    };
+    let row = sync_mutations::ActiveModel {
+        device_row: Set(dev.id),
+        seq: Set(m.seq),
+        name: Set(m.name.clone()),
+        body_hash: Set(body_hash(m)),
+        status: Set(status.into()),
+        outcome: Set(outcome.to_string()),
+        device_time: Set(device_time),
+        received_at: Set(now),
+    };
+    Ok((row, refusal, result))
+}
+
+/// A phone's push waiting to be written with others.
+pub struct Job {
+    caller: Caller,
+    device_id: String,
+    device_time: Option<DateTime<Utc>>,
+    mutations: Vec<Mutation>,
+    prepared: Vec<Option<Prepared>>,
+    locale: Locale,
+}
+
+/// What became of a push sent to the group writer.
+enum Grouped {
+    Done {
+        results: Vec<MutationResult>,
+        last_applied: i64,
+    },
+    /// Not a run of new mutations from this device as it stands: answered one push at a time.
+    Declined(Job),
+    Failed(ApiError),
+}
+
+/// Mutations a group takes before it is written; later pushes wait for the next group.
+const GROUP_MUTATIONS: usize = 1000;
+
+/// Group commit for the phones' pushes. Pushes that arrive while a group is being written wait
+/// and are then written together: one transaction, one read of their devices, one ledger run
+/// over all their mutations (each with its own author), one insert of their outcomes. Each push
+/// is still all-or-nothing and answered with its own results; a group adds no waiting when the
+/// service is idle, since the first push starts a group at once.
+#[derive(Clone)]
+pub struct Pushes {
+    queue: tokio::sync::mpsc::Sender<(Job, tokio::sync::oneshot::Sender<Grouped>)>,
+}
+
+impl Pushes {
+    /// Starts the writer: `groups` groups may be written at once (one on SQLite, whose single
+    /// connection serializes them anyway; a few on PostgreSQL).
+    pub fn start(db: db::Db, clock: crate::Clock, groups: usize) -> Pushes {
+        let (queue, mut waiting) =
+            tokio::sync::mpsc::channel::<(Job, tokio::sync::oneshot::Sender<Grouped>)>(4096);
+        let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(groups.max(1)));
+        tokio::spawn(async move {
+            loop {
+                let Ok(slot) = std::sync::Arc::clone(&slots).acquire_owned().await else {
+                    break;
+                };
+                let Some(first) = waiting.recv().await else {
+                    break;
+                };
+                let mut size = first.0.mutations.len();
+                let mut group = vec![first];
+                while size < GROUP_MUTATIONS {
+                    let Ok(next) = waiting.try_recv() else {
+                        break;
+                    };
+                    size += next.0.mutations.len();
+                    group.push(next);
+                }
+                let (db, now) = (db.clone(), clock.now());
+                tokio::spawn(async move {
+                    write_group(&db, group, now).await;
+                    drop(slot);
+                });
+            }
+        });
+        Pushes { queue }
+    }
+
+    async fn write(&self, job: Job) -> Grouped {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        if self.queue.send((job, answer)).await.is_err() {
+            return Grouped::Failed(ApiError::NotReady("the push writer has stopped".into()));
+        }
+        answered.await.unwrap_or_else(|_| {
+            Grouped::Failed(ApiError::Internal("the push writer dropped a push".into()))
+        })
+    }
+}
+
+/// Writes a group and answers each of its pushes.
+async fn write_group(
+    db: &db::Db,
+    group: Vec<(Job, tokio::sync::oneshot::Sender<Grouped>)>,
+    now: DateTime<Utc>,
+) {
+    let (jobs, answers): (Vec<Job>, Vec<_>) = group.into_iter().unzip();
+    for (answer, grouped) in answers.into_iter().zip(write_jobs(db, jobs, now).await) {
+        // A phone that hung up still had its push written; it learns so when it retries.
+        let _ = answer.send(grouped);
+    }
+}
+
+/// The same error for each push of a failed group (nothing of the group was written).
+fn failed(e: &ApiError) -> Grouped {
+    Grouped::Failed(match e {
+        ApiError::NotReady(m) => ApiError::NotReady(m.clone()),
+        other => ApiError::Internal(other.to_string()),
+    })
+}
+
+/// One answer per job, in order: the group's runs of new mutations are written in one
+/// transaction; a push that does not continue its device's sequence is declined.
+async fn write_jobs(db: &db::Db, jobs: Vec<Job>, now: DateTime<Utc>) -> Vec<Grouped> {
+    let txn = match db.begin().await {
+        Ok(txn) => txn,
+        Err(e) => {
+            let e = ApiError::from(e);
+            return jobs.iter().map(|_| failed(&e)).collect();
+        }
+    };
+    let mut ids: Vec<Uuid> = jobs.iter().map(|j| j.caller.device).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    // The device rows are the locks that order each device's pushes, taken in one order.
+    let mut select = devices::Entity::find()
+        .filter(devices::Column::Id.is_in(ids))
+        .order_by_asc(devices::Column::Id);
+    if db::is_postgres(&txn) {
+        select = select.lock_exclusive();
+    }
+    let devs: HashMap<Uuid, devices::Model> = match select.all(&txn).await {
+        Ok(rows) => rows.into_iter().map(|d| (d.id, d)).collect(),
+        Err(e) => {
+            let e = ApiError::from(e);
+            return jobs.iter().map(|_| failed(&e)).collect();
+        }
+    };
+    let mut last: HashMap<Uuid, i64> = devs.values().map(|d| (d.id, d.last_applied_seq)).collect();
+    let mut answers: Vec<Option<Grouped>> = Vec::with_capacity(jobs.len());
+    let mut taken: Vec<(usize, Job)> = Vec::new();
+    for (i, job) in jobs.into_iter().enumerate() {
+        let seq = devs
+            .get(&job.caller.device)
+            .filter(|d| d.device_id == job.device_id)
+            .and_then(|d| last.get_mut(&d.id));
+        let fits = seq.is_some_and(|seq| {
+            let next = job
+                .mutations
+                .iter()
+                .enumerate()
+                .all(|(k, m)| m.seq == *seq + 1 + k as i64);
+            if next {
+                *seq += job.mutations.len() as i64;
+            }
+            next
+        });
+        if fits {
+            answers.push(None);
+            taken.push((i, job));
+        } else {
+            answers.push(Some(Grouped::Declined(job)));
+        }
+    }
+    if !taken.is_empty() {
+        let written = match apply_group(&txn, &devs, &mut taken, now).await {
+            Ok(done) => txn.commit().await.map(|_| done).map_err(ApiError::from),
+            Err(e) => Err(e),
+        };
+        match written {
+            Ok(done) => {
+                for ((i, _), grouped) in taken.iter().zip(done) {
+                    answers[*i] = Some(grouped);
+                }
+            }
+            Err(e) => {
+                for (i, _) in &taken {
+                    answers[*i] = Some(failed(&e));
+                }
+            }
+        }
+    }
+    answers
+        .into_iter()
+        .map(|a| {
+            a.unwrap_or_else(|| {
+                Grouped::Failed(ApiError::Internal("a push lost its answer".into()))
+            })
+        })
+        .collect()
+}
+
+/// Writes the taken pushes inside `txn`: one ledger run over all their mutations, then their
+/// outcomes, refusals and device positions. One answer per taken push.
+async fn apply_group(
+    txn: &DatabaseTransaction,
+    devs: &HashMap<Uuid, devices::Model>,
+    taken: &mut [(usize, Job)],
+    now: DateTime<Utc>,
+) -> Result<Vec<Grouped>, ApiError> {
+    let mut ops = Vec::new();
+    let mut staged: Vec<Vec<Staged>> = Vec::with_capacity(taken.len());
+    for (_, job) in taken.iter_mut() {
+        let by = actor(&job.caller);
+        let mut stages = Vec::with_capacity(job.prepared.len());
+        for p in &mut job.prepared {
+            stages.push(match p.take() {
+                Some(Prepared::Op(op)) => {
+                    ops.push((by, op));
+                    Staged::Op(ops.len() - 1)
+                }
+                Some(Prepared::Refused(e)) => Staged::Done(Box::new(Err(e))),
+                Some(Prepared::Alone) | None => {
+                    return Err(ApiError::Internal(
+                        "a grouped push held a lone mutation".into(),
+                    ));
+                }
+            });
+        }
+        staged.push(stages);
+    }
+    let mut outcomes: Vec<_> = ledger::run_as(txn, ops, now)
+        .await?
+        .into_iter()
+        .map(Some)
+        .collect();
+    let (mut rows, mut refusals, mut answers) = (Vec::new(), Vec::new(), Vec::new());
+    let mut moved: Vec<(Uuid, i64)> = Vec::new();
+    for ((_, job), stages) in taken.iter().zip(staged) {
+        let dev = devs
+            .get(&job.caller.device)
+            .ok_or_else(|| ApiError::Internal("a grouped push lost its device".into()))?;
+        let mut results = Vec::with_capacity(stages.len());
+        for (m, stage) in job.mutations.iter().zip(stages) {
+            let done = match stage {
+                Staged::Done(done) => *done,
+                Staged::Op(k) => outcome(&job.caller, outcomes[k].take()),
+            };
+            let (row, refusal, result) =
+                settle(&job.caller, dev, m, done, job.device_time, job.locale, now)?;
+            rows.push(row);
+            refusals.extend(refusal);
+            results.push(result);
+        }
+        let last_applied = job.mutations.last().map_or(dev.last_applied_seq, |m| m.seq);
+        moved.retain(|(id, _)| *id != dev.id);
+        moved.push((dev.id, last_applied));
+        answers.push(Grouped::Done {
+            results,
+            last_applied,
+        });
+    }
+    changes::record_all(txn, refusals).await?;
+    db::insert_all(txn, rows, 500).await?;
+    // Every device's new position in one statement.
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    let mut position = Expr::case(
+        Expr::col(devices::Column::Id).eq(moved[0].0),
+        Expr::val(moved[0].1),
+    );
+    for (id, seq) in &moved[1..] {
+        position = position.case(Expr::col(devices::Column::Id).eq(*id), Expr::val(*seq));
+    }
+    devices::Entity::update_many()
+        .col_expr(
+            devices::Column::LastAppliedSeq,
+            position
+                .finally(Expr::col(devices::Column::LastAppliedSeq))
+                .into(),
+        )
+        .filter(devices::Column::Id.is_in(moved.iter().map(|(id, _)| *id)))
+        .exec(txn)
+        .await?;
+    Ok(answers)
 }
 
 /// A refused mutation's result, in the caller's language.

@@ -1045,3 +1045,112 @@ async fn a_coordinator_pushes_edits_without_naming_the_assistant_and_submits() {
         ("submitted", 180)
     );
 }
+
+/// Phones pushing at the same moment are written together (group commit), yet each push is
+/// answered as if it had been alone: its own results, its rules checked against its own client,
+/// and an identical push sent twice at once applied once.
+#[tokio::test]
+async fn phones_pushing_at_once_are_each_answered_as_if_alone() {
+    let app = TestApp::spawn().await;
+    let mut phones = Vec::new();
+    for k in 0..6 {
+        phones.push(scene(&app, 600, &format!("telefons{k}")).await);
+    }
+    let at = |client: Uuid, day: u32, from: u32, to: u32| {
+        session(
+            client,
+            &format!("2026-11-{day:02}T{from:02}:00:00+02:00"),
+            &format!("2026-11-{day:02}T{to:02}:00:00+02:00"),
+            "work",
+        )
+    };
+    let first = |s: &Scene| {
+        vec![
+            save(1, Uuid::new_v4(), at(s.client, 2, 8, 12), None),
+            // Overlaps the first: refused.
+            save(2, Uuid::new_v4(), at(s.client, 2, 10, 11), None),
+            save(3, Uuid::new_v4(), at(s.client, 3, 8, 14), None),
+        ]
+    };
+    let bodies: Vec<Vec<Value>> = phones.iter().map(first).collect();
+    let sends = phones
+        .iter()
+        .zip(&bodies)
+        .enumerate()
+        .map(|(k, (s, body))| {
+            let (app, token, body) = (&app, s.token.clone(), body.clone());
+            async move { push(app, &token, &format!("phone-telefons{k}"), body).await }
+        });
+    // Phone 0's push twice at once (a retry racing the original).
+    let again = push(&app, &phones[0].token, "phone-telefons0", bodies[0].clone());
+    let (answers, twice) = tokio::join!(futures_join(sends.collect()), again);
+    for (k, r) in answers.iter().enumerate() {
+        r.expect(200);
+        let got = statuses(r);
+        let wanted_applied = vec![
+            (1, "applied".to_owned(), None),
+            (2, "rejected".to_owned(), Some("overlap_client".to_owned())),
+            (3, "applied".to_owned(), None),
+        ];
+        let wanted_duplicate: Vec<_> = wanted_applied
+            .iter()
+            .map(|(seq, _, code)| (*seq, "duplicate".to_owned(), code.clone()))
+            .collect();
+        if k == 0 {
+            // One of the two was applied, the other replays its outcomes.
+            let other = statuses(&twice);
+            let mut both = [got, other];
+            both.sort();
+            assert_eq!(both, [wanted_applied, wanted_duplicate], "phone 0");
+        } else {
+            assert_eq!(got, wanted_applied, "phone {k}");
+        }
+        let body: PushResponse = r.json();
+        assert_eq!(body.last_applied_seq, 3);
+    }
+    // Every allowance is now used up: the next push of each phone is refused by its own client.
+    let sends = phones.iter().enumerate().map(|(k, s)| {
+        let (app, token) = (&app, s.token.clone());
+        let body = vec![save(4, Uuid::new_v4(), at(s.client, 4, 8, 9), None)];
+        async move { push(app, &token, &format!("phone-telefons{k}"), body).await }
+    });
+    for r in futures_join(sends.collect()).await {
+        r.expect(200);
+        assert_eq!(
+            statuses(&r),
+            [(4, "rejected".to_owned(), Some("over_allowance".to_owned()))]
+        );
+    }
+    for s in &phones {
+        let month = sheet(&app, s.client, "2026-11").await;
+        assert_eq!(month.used_minutes, 600);
+        assert_eq!(month.entries.len(), 2);
+    }
+}
+
+/// Runs the futures at once and returns their outputs in order.
+async fn futures_join<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut handles: Vec<std::pin::Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = handles.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (h, out) in handles.iter_mut().zip(outputs.iter_mut()) {
+            if out.is_none() {
+                match h.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => *out = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    outputs
+        .into_iter()
+        .map(|o| o.expect("every future finished"))
+        .collect()
+}
