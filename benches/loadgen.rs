@@ -226,6 +226,9 @@ async fn main() {
         Arc::new(AtomicU64::new(0)),
         Arc::new(AtomicU64::new(0)),
     );
+    // The run ends for every phone when the first has pushed all its sessions, so that the
+    // figures are those of D phones pushing at once, without a tail of fewer phones.
+    let spent = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let run_started = Instant::now();
     let mut tasks = Vec::new();
     for (i, (cid, token)) in phones.iter().cloned().enumerate() {
@@ -236,10 +239,15 @@ async fn main() {
             errors.clone(),
             pushes.clone(),
         );
+        let spent = spent.clone();
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut seq = 0u64;
-            while Instant::now() < deadline && seq + (batch as u64) <= capacity {
+            while Instant::now() < deadline && !spent.load(Ordering::Relaxed) {
+                if seq + (batch as u64) > capacity {
+                    spent.store(true, Ordering::Relaxed);
+                    break;
+                }
                 let mutations: Vec<Value> = (0..batch)
                     .map(|k| {
                         let n = seq + k as u64;
@@ -304,6 +312,28 @@ async fn main() {
         }
     }
     let pull_ms = pull_started.elapsed().as_secs_f64() * 1000.0;
+    // How many pushes the service wrote together, on average (its own metric).
+    let metrics = http
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap_or_default();
+    let metric = |name: &str| -> f64 {
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
+            .unwrap_or(0.0)
+    };
+    let groups = metric("asistents_sync_push_group_pushes_count");
+    if groups > 0.0 {
+        println!(
+            "# {groups} push groups, {:.1} pushes each on average",
+            metric("asistents_sync_push_group_pushes_sum") / groups
+        );
+    }
     let (rss_kib, cpu) = usage(pid);
     let _ = server.kill();
     let _ = server.wait();

@@ -17,6 +17,8 @@ use crate::{Clock, http, jobs};
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    /// Reads that may run beside the writer (token lookups, pulls); see `db::connect_reads`.
+    pub reads: Db,
     pub config: Arc<Config>,
     pub clock: Clock,
     pub metrics: Arc<Metrics>,
@@ -80,13 +82,26 @@ impl App {
         } else {
             1
         };
-        let pushes = http::sync::Pushes::start(db.clone(), clock.clone(), groups);
+        let metrics = Metrics::new();
+        let pushes = http::sync::Pushes::start(
+            db.clone(),
+            clock.clone(),
+            groups,
+            metrics.push_groups.clone(),
+        );
+        let reads = db::connect_reads(&config.database_url, &db)
+            .await
+            .map_err(|source| StartError::Database {
+                url: crate::config::redact_url(&config.database_url),
+                source,
+            })?;
         let state = AppState {
             pushes,
             db,
+            reads,
             config: Arc::new(config),
             clock,
-            metrics: Metrics::new(),
+            metrics,
             mailer: Arc::new(mailer),
         };
         Ok(App {
@@ -127,6 +142,7 @@ impl App {
         let _ = stop_tx.send(true);
         let _ = worker.await;
         self.state.db.clone().close().await.ok();
+        self.state.reads.clone().close().await.ok();
         served
     }
 }

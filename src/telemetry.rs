@@ -51,6 +51,8 @@ pub struct Metrics {
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
     latency: Latency,
+    /// Pushes written together in one transaction by the group writer.
+    pub push_groups: Histogram,
 }
 
 fn latency_histogram() -> Histogram {
@@ -68,10 +70,17 @@ impl Metrics {
             "HTTP request latency",
             latency.clone(),
         );
+        let push_groups = Histogram::new(exponential_buckets(1.0, 2.0, 10));
+        registry.register(
+            "sync_push_group_pushes",
+            "Phones' pushes written together in one transaction",
+            push_groups.clone(),
+        );
         Arc::new(Metrics {
             registry,
             requests,
             latency,
+            push_groups,
         })
     }
 

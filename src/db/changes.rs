@@ -68,16 +68,74 @@ pub async fn record(
 }
 
 /// Records `rows` in order, 500 to a statement.
+///
+/// On PostgreSQL they are written unnumbered and `sequence` numbers them once committed. SQLite
+/// has one writer at a time, so transactions commit in the order they write: there each row is
+/// numbered as it is inserted, after the highest position so far, by the statement itself
+/// (which holds the write lock when it reads that position). No later update of the rows and
+/// their indexes is needed, and a pull finds nothing to number.
 pub async fn record_all(
     db: &impl ConnectionTrait,
     rows: Vec<changes::ActiveModel>,
 ) -> Result<(), DbErr> {
-    super::insert_all(db, rows, 500).await
+    if super::is_postgres(db) {
+        return super::insert_all(db, rows, 500).await;
+    }
+    use sea_orm::ActiveModelTrait;
+    use sea_orm::sea_query::{Expr, Query, SimpleExpr};
+    const COLUMNS: [changes::Column; 8] = [
+        changes::Column::Kind,
+        changes::Column::Op,
+        changes::Column::EntityId,
+        changes::Column::ClientId,
+        changes::Column::AssistantId,
+        changes::Column::UserId,
+        changes::Column::Data,
+        changes::Column::CreatedAt,
+    ];
+    for part in rows.chunks(500) {
+        let mut insert = Query::insert();
+        insert
+            .into_table(changes::Entity)
+            .columns(std::iter::once(changes::Column::Position).chain(COLUMNS));
+        for (k, row) in part.iter().enumerate() {
+            let mut values: Vec<SimpleExpr> = Vec::with_capacity(COLUMNS.len() + 1);
+            values.push(Expr::cust(format!(
+                "(select coalesce(max(position), 0) from changes) + {}",
+                k + 1
+            )));
+            for column in COLUMNS {
+                let value = row
+                    .get(column)
+                    .into_value()
+                    .ok_or_else(|| DbErr::Custom(format!("a change row lacks its {column:?}")))?;
+                values.push(Expr::val(value));
+            }
+            insert
+                .values(values)
+                .map_err(|e| DbErr::Custom(e.to_string()))?;
+        }
+        db.execute_raw(db.get_database_backend().build(&insert))
+            .await?;
+    }
+    Ok(())
 }
 
 /// Numbers the committed, unnumbered changes after the highest position so far, in id order.
-/// One sequencer at a time (an advisory lock on PostgreSQL; SQLite has one writer).
-pub async fn sequence(db: &super::Db) -> Result<(), DbErr> {
+/// One sequencer at a time (an advisory lock on PostgreSQL; SQLite has one writer). Asks
+/// `reads` first, so that a pull with nothing to number takes no write lock.
+pub async fn sequence(db: &super::Db, reads: &super::Db) -> Result<(), DbErr> {
+    let unnumbered = changes::Entity::find()
+        .select_only()
+        .column(changes::Column::Id)
+        .filter(changes::Column::Position.is_null())
+        .limit(1)
+        .into_tuple::<i64>()
+        .one(reads)
+        .await?;
+    if unnumbered.is_none() {
+        return Ok(());
+    }
     let txn = db.begin().await?;
     if super::is_postgres(&txn) {
         txn.execute_unprepared("select pg_advisory_xact_lock(7316002)")

@@ -48,6 +48,39 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
     Database::connect(options).await
 }
 
+/// Whether `url` names an SQLite database kept only in memory (one connection sees it).
+fn in_memory(url: &str) -> bool {
+    url.contains(":memory:") || url.contains("mode=memory")
+}
+
+/// Opens the pool for reads that need no lock and may run beside the writer: token lookups
+/// and pulls. On an SQLite file (WAL lets readers see every committed transaction while the
+/// one writer works) it is two read-only connections of their own, so a phone's token lookup
+/// never queues behind a group of pushes being written. On PostgreSQL, and on an SQLite
+/// database in memory, it is the main pool itself. Open it after the migrations.
+pub async fn connect_reads(
+    url: &str,
+    main: &DatabaseConnection,
+) -> Result<DatabaseConnection, DbErr> {
+    if !url.starts_with("sqlite:") || in_memory(url) {
+        return Ok(main.clone());
+    }
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .sqlx_logging(false)
+        .acquire_timeout(Duration::from_secs(10))
+        .max_connections(2)
+        .min_connections(1)
+        .idle_timeout(None::<Duration>)
+        .max_lifetime(None::<Duration>)
+        .map_sqlx_sqlite_opts(|o| {
+            o.read_only(true)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+        });
+    Database::connect(options).await
+}
+
 /// Applies every migration not yet applied.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await

@@ -111,7 +111,7 @@ pub async fn caller_from_token(state: &AppState, token: &str) -> Result<Caller, 
         return Err(ApiError::Unauthorized);
     }
     let (device, user) =
-        db::session::device_and_user_by_token(&state.db, &secrets::token_hash(token))
+        db::session::device_and_user_by_token(&state.reads, &secrets::token_hash(token))
             .await?
             .ok_or(ApiError::Unauthorized)?;
     let now = state.clock.now();

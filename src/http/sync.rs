@@ -214,6 +214,7 @@ pub async fn push(
         .iter()
         .map(|m| Some(prepare(&caller, m, body.device_time)))
         .collect();
+    let mut hashes: Vec<String> = body.mutations.iter().map(body_hash).collect();
     // An assistant's push of new entry mutations, the phones' usual traffic, is written
     // together with the other phones' pushes that arrive meanwhile. Anything else (a replay, a
     // gap, a submission, a coordinator's edit) takes the path below, one push at a time.
@@ -226,16 +227,16 @@ pub async fn push(
             device_id: std::mem::take(&mut body.device_id),
             device_time: body.device_time,
             mutations: std::mem::take(&mut body.mutations),
+            hashes,
             prepared,
-            locale,
         };
         match state.pushes.write(job).await {
             Grouped::Done {
-                results,
+                answers,
                 last_applied,
             } => {
                 return Ok(Json(PushResponse {
-                    results,
+                    results: answers.into_iter().map(|a| a.result(locale)).collect(),
                     last_applied_seq: last_applied,
                     server_time: state.clock.now(),
                 }));
@@ -243,6 +244,7 @@ pub async fn push(
             Grouped::Declined(job) => {
                 body.device_id = job.device_id;
                 body.mutations = job.mutations;
+                hashes = job.hashes;
                 prepared = job.prepared;
             }
             Grouped::Failed(e) => return Err(e),
@@ -281,7 +283,7 @@ pub async fn push(
                 .await?;
             txn.rollback().await?;
             results.push(match seen {
-                Some(row) if row.body_hash == body_hash(m) => replayed(&row, locale),
+                Some(row) if row.body_hash == hashes[i] => replayed(&row, locale),
                 _ => refused_result(
                     m.seq,
                     ErrorCode::SeqConflict,
@@ -298,6 +300,7 @@ pub async fn push(
             results.push(refused_result(m.seq, ErrorCode::SeqGap, details, locale));
             break;
         }
+        let first = i;
         let mut staged: Vec<(&Mutation, Staged)> = Vec::new();
         let mut ops = Vec::new();
         while let Some(m) = mutations.get(i) {
@@ -349,17 +352,19 @@ pub async fn push(
             .collect::<Vec<_>>();
         let mut rows = Vec::with_capacity(staged.len());
         let mut refusals = Vec::new();
-        for (m, stage) in staged {
+        let mut answers = Vec::with_capacity(staged.len());
+        for (k, (m, stage)) in staged.into_iter().enumerate() {
             let done = match stage {
                 Staged::Done(done) => *done,
                 Staged::Op(k) => outcome(&caller, outcomes[k].take()),
             };
-            let (row, refusal, result) =
-                settle(&caller, &dev, m, done, body.device_time, locale, now)?;
+            let hash = std::mem::take(&mut hashes[first + k]);
+            let (row, refusal, answer) =
+                settle(&caller, &dev, m, hash, done, body.device_time, now)?;
             rows.push(row);
             refusals.extend(refusal);
             last_applied = m.seq;
-            results.push(result);
+            answers.push(answer);
         }
         changes::record_all(&txn, refusals).await?;
         db::insert_all(&txn, rows, 500).await?;
@@ -367,6 +372,7 @@ pub async fn push(
         moved.last_applied_seq = Set(last_applied);
         sea_orm::ActiveModelTrait::update(moved, &txn).await?;
         txn.commit().await?;
+        results.extend(answers.into_iter().map(|a| a.result(locale)));
     }
     Ok(Json(PushResponse {
         results,
@@ -398,39 +404,65 @@ fn outcome(
     }
 }
 
+/// A mutation's answer before it is put in the caller's language: the entry it produced, or
+/// the refusal's code and details.
+pub struct Answer {
+    seq: i64,
+    done: Result<Option<Entry>, (ErrorCode, Value)>,
+}
+
+impl Answer {
+    /// The phone's result, in its language. Built by the push's own request, outside the
+    /// transaction and the group writer.
+    fn result(self, locale: Locale) -> MutationResult {
+        match self.done {
+            Ok(entry) => {
+                let entry = entry.map(|e| relocalize(e, locale));
+                MutationResult {
+                    seq: self.seq,
+                    status: "applied".into(),
+                    original_status: None,
+                    warnings: entry.as_ref().map(|e| e.warnings.clone()),
+                    entry,
+                    error: None,
+                }
+            }
+            Err((code, details)) => refused_result(self.seq, code, details, locale),
+        }
+    }
+}
+
+/// The stored outcome of an applied mutation (read back by `replayed`).
+#[derive(serde::Serialize)]
+struct Applied<'a> {
+    entry: &'a Option<Entry>,
+}
+
 /// What an answered mutation leaves: its stored outcome (for replays), the change that tells
-/// the caller's other devices of a refusal, and the phone's result in its language. An
-/// infrastructure error fails the push instead.
-#[allow(clippy::type_complexity)]
+/// the caller's other devices of a refusal, and its answer. An infrastructure error fails the
+/// push instead.
+#[allow(clippy::type_complexity, clippy::too_many_arguments)]
 fn settle(
     caller: &Caller,
     dev: &devices::Model,
     m: &Mutation,
+    hash: String,
     done: Result<Option<Entry>, ApiError>,
     device_time: Option<DateTime<Utc>>,
-    locale: Locale,
     now: DateTime<Utc>,
 ) -> Result<
     (
         sync_mutations::ActiveModel,
         Option<crate::db::entity::changes::ActiveModel>,
-        MutationResult,
+        Answer,
     ),
     ApiError,
 > {
-    let (status, outcome, refusal, result) = match done {
+    let (status, outcome, refusal, done) = match done {
         Ok(entry) => {
-            let outcome = json!({ "entry": entry });
-            let entry = entry.map(|e| relocalize(e, locale));
-            let result = MutationResult {
-                seq: m.seq,
-                status: "applied".into(),
-                original_status: None,
-                warnings: entry.as_ref().map(|e| e.warnings.clone()),
-                entry,
-                error: None,
-            };
-            ("applied", outcome, None, result)
+            let outcome = serde_json::to_string(&Applied { entry: &entry })
+                .map_err(|e| ApiError::Internal(e.to_string()))?;
+            ("applied", outcome, None, Ok(entry))
         }
         Err(e) if e.is_infrastructure() => return Err(e),
         Err(e) => {
@@ -444,21 +476,21 @@ fn settle(
             };
             let entity = format!("{}/{}", dev.id, m.seq);
             let refusal = changes::row("mutation", "rejected", entity, scope, &data, now);
-            let result = refused_result(m.seq, code, details, locale);
-            ("rejected", json!({ "error": error }), Some(refusal), result)
+            let outcome = json!({ "error": error }).to_string();
+            ("rejected", outcome, Some(refusal), Err((code, details)))
         }
     };
     let row = sync_mutations::ActiveModel {
         device_row: Set(dev.id),
         seq: Set(m.seq),
         name: Set(m.name.clone()),
-        body_hash: Set(body_hash(m)),
+        body_hash: Set(hash),
         status: Set(status.into()),
-        outcome: Set(outcome.to_string()),
+        outcome: Set(outcome),
         device_time: Set(device_time),
         received_at: Set(now),
     };
-    Ok((row, refusal, result))
+    Ok((row, refusal, Answer { seq: m.seq, done }))
 }
 
 /// A phone's push waiting to be written with others.
@@ -467,14 +499,15 @@ pub struct Job {
     device_id: String,
     device_time: Option<DateTime<Utc>>,
     mutations: Vec<Mutation>,
+    /// Each mutation's body hash, computed by its request before it is queued.
+    hashes: Vec<String>,
     prepared: Vec<Option<Prepared>>,
-    locale: Locale,
 }
 
 /// What became of a push sent to the group writer.
 enum Grouped {
     Done {
-        results: Vec<MutationResult>,
+        answers: Vec<Answer>,
         last_applied: i64,
     },
     /// Not a run of new mutations from this device as it stands: answered one push at a time.
@@ -498,7 +531,12 @@ pub struct Pushes {
 impl Pushes {
     /// Starts the writer: `groups` groups may be written at once (one on SQLite, whose single
     /// connection serializes them anyway; a few on PostgreSQL).
-    pub fn start(db: db::Db, clock: crate::Clock, groups: usize) -> Pushes {
+    pub fn start(
+        db: db::Db,
+        clock: crate::Clock,
+        groups: usize,
+        sizes: prometheus_client::metrics::histogram::Histogram,
+    ) -> Pushes {
         let (queue, mut waiting) =
             tokio::sync::mpsc::channel::<(Job, tokio::sync::oneshot::Sender<Grouped>)>(4096);
         let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(groups.max(1)));
@@ -519,6 +557,7 @@ impl Pushes {
                     size += next.0.mutations.len();
                     group.push(next);
                 }
+                sizes.observe(group.len() as f64);
                 let (db, now) = (db.clone(), clock.now());
                 tokio::spawn(async move {
                     write_group(&db, group, now).await;
@@ -678,27 +717,28 @@ async fn apply_group(
         .collect();
     let (mut rows, mut refusals, mut answers) = (Vec::new(), Vec::new(), Vec::new());
     let mut moved: Vec<(Uuid, i64)> = Vec::new();
-    for ((_, job), stages) in taken.iter().zip(staged) {
+    for ((_, job), stages) in taken.iter_mut().zip(staged) {
         let dev = devs
             .get(&job.caller.device)
             .ok_or_else(|| ApiError::Internal("a grouped push lost its device".into()))?;
         let mut results = Vec::with_capacity(stages.len());
-        for (m, stage) in job.mutations.iter().zip(stages) {
+        for ((m, stage), hash) in job.mutations.iter().zip(stages).zip(&mut job.hashes) {
             let done = match stage {
                 Staged::Done(done) => *done,
                 Staged::Op(k) => outcome(&job.caller, outcomes[k].take()),
             };
-            let (row, refusal, result) =
-                settle(&job.caller, dev, m, done, job.device_time, job.locale, now)?;
+            let hash = std::mem::take(hash);
+            let (row, refusal, answer) =
+                settle(&job.caller, dev, m, hash, done, job.device_time, now)?;
             rows.push(row);
             refusals.extend(refusal);
-            results.push(result);
+            results.push(answer);
         }
         let last_applied = job.mutations.last().map_or(dev.last_applied_seq, |m| m.seq);
         moved.retain(|(id, _)| *id != dev.id);
         moved.push((dev.id, last_applied));
         answers.push(Grouped::Done {
-            results,
+            answers: results,
             last_applied,
         });
     }
@@ -807,7 +847,7 @@ pub async fn pull(
             json!({ "max": PULL_MAX }),
         ));
     }
-    changes::sequence(&state.db).await?;
+    changes::sequence(&state.db, &state.reads).await?;
     let who = match caller.role {
         Role::Coordinator | Role::Admin | Role::Accountant => changes::Visibility::All,
         Role::Assistant => {
@@ -816,7 +856,7 @@ pub async fn pull(
                 assistant_id: Some(assistant_id),
                 ..Default::default()
             };
-            let (rows, _) = db::people::assignments(&state.db, &filter, 0, 10_000).await?;
+            let (rows, _) = db::people::assignments(&state.reads, &filter, 0, 10_000).await?;
             let clients: Vec<Uuid> = rows.into_iter().map(|a| a.client_id).collect();
             changes::Visibility::Assistant {
                 assistant_id,
@@ -829,11 +869,11 @@ pub async fn pull(
             user_id: caller.user_id,
         },
         Role::Representative => changes::Visibility::Clients {
-            clients: db::session::represented(&state.db, caller.user_id).await?,
+            clients: db::session::represented(&state.reads, caller.user_id).await?,
             user_id: caller.user_id,
         },
     };
-    let mut rows = changes::page(&state.db, after, &who, limit + 1).await?;
+    let mut rows = changes::page(&state.reads, after, &who, limit + 1).await?;
     let has_more = rows.len() as u64 > limit;
     rows.truncate(limit as usize);
     let cursor = rows.last().and_then(|r| r.position).unwrap_or(after);
@@ -861,7 +901,7 @@ pub async fn pull(
             }
         })
         .collect();
-    let device = db::session::device(&state.db, caller.device)
+    let device = db::session::device(&state.reads, caller.device)
         .await?
         .ok_or(ApiError::Unauthorized)?;
     Ok(Json(PullResponse {

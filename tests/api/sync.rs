@@ -776,7 +776,18 @@ async fn a_pull_pages_every_visible_change_once_in_order_with_tombstones() {
 
 #[tokio::test]
 async fn a_reader_following_the_cursor_during_concurrent_writes_misses_nothing() {
-    let app = TestApp::spawn().await;
+    follow_the_cursor_during_writes(TestApp::spawn().await).await;
+}
+
+/// On a database file the pulls and token lookups go through read connections of their own,
+/// beside the writer, and SQLite numbers changes as it writes them.
+#[tokio::test]
+async fn on_a_database_file_the_cursor_still_misses_nothing() {
+    let url = crate::helpers::file_database_url("cursor").await;
+    follow_the_cursor_during_writes(TestApp::spawn_on(url, |_| {}).await).await;
+}
+
+async fn follow_the_cursor_during_writes(app: TestApp) {
     let mut writers = Vec::new();
     for i in 0..4 {
         writers.push(scene(&app, 9600, &format!("writer{i}")).await);
@@ -1153,4 +1164,60 @@ async fn futures_join<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output>
         .into_iter()
         .map(|o| o.expect("every future finished"))
         .collect()
+}
+
+/// With reads on connections of their own (a database file), what a push wrote is pulled at
+/// once, and a token revoked is refused at once.
+#[tokio::test]
+async fn on_a_database_file_a_write_is_read_at_once_and_a_logout_holds_at_once() {
+    let url = crate::helpers::file_database_url("reads").await;
+    let app = TestApp::spawn_on(url, |_| {}).await;
+    let s = scene(&app, 9600, "ruta").await;
+    let mut cursor = String::new();
+    for seq in 1..=5i64 {
+        let id = Uuid::new_v4();
+        let day = format!("2026-11-{:02}", seq + 1);
+        let body = session(
+            s.client,
+            &format!("{day}T08:00:00+02:00"),
+            &format!("{day}T09:00:00+02:00"),
+            "work",
+        );
+        let r = push(
+            &app,
+            &s.token,
+            "phone-ruta",
+            vec![save(seq, id, body, None)],
+        )
+        .await;
+        assert_eq!(statuses(&r), [(seq, "applied".into(), None)]);
+        let page: PullResponse = app
+            .get(&s.token, &format!("/api/v1/sync/pull?cursor={cursor}"))
+            .await
+            .json();
+        let entries: Vec<&str> = page
+            .changes
+            .iter()
+            .filter(|c| c.kind == "entry")
+            .map(|c| c.id.as_str())
+            .collect();
+        assert_eq!(
+            entries,
+            [id.to_string()],
+            "push {seq} is pulled once, at once"
+        );
+        assert_eq!(page.last_applied_seq, seq);
+        cursor = page.cursor;
+    }
+    assert_eq!(sheet(&app, s.client, "2026-11").await.used_minutes, 300);
+    app.post(&s.token, "/api/v1/auth/logout", json!({}))
+        .await
+        .expect(204);
+    app.get(&s.token, "/api/v1/sync/pull")
+        .await
+        .refused(401, "unauthorized");
+    let save_again = save(6, Uuid::new_v4(), json!({}), None);
+    push(&app, &s.token, "phone-ruta", vec![save_again])
+        .await
+        .refused(401, "unauthorized");
 }

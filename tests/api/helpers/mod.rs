@@ -106,6 +106,17 @@ pub async fn test_database_url() -> String {
     }
 }
 
+/// A database kept in a file, where the service reads through connections of their own beside
+/// the writer: a fresh SQLite file under the temp folder, or the PostgreSQL test database.
+pub async fn file_database_url(name: &str) -> String {
+    if std::env::var("ASISTENTS_TEST_DATABASE_URL").is_ok() {
+        return test_database_url().await;
+    }
+    let dir = std::env::temp_dir().join(format!("asistents-{name}-{}", Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("temp folder");
+    format!("sqlite://{}/{name}.db?mode=rwc", dir.display())
+}
+
 pub fn test_config(database_url: String) -> Config {
     Config {
         database_url,
