@@ -127,6 +127,10 @@ impl App {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
+        let checkpoints = {
+            let (url, stop) = (self.state.config.database_url.clone(), stop_rx.clone());
+            tokio::spawn(async move { db::checkpoints(&url, stop).await })
+        };
         let worker = tokio::spawn(jobs::run(
             self.state.clone(),
             stop_rx,
@@ -141,6 +145,7 @@ impl App {
         .await;
         let _ = stop_tx.send(true);
         let _ = worker.await;
+        let _ = checkpoints.await;
         self.state.db.clone().close().await.ok();
         self.state.reads.clone().close().await.ok();
         served

@@ -81,6 +81,53 @@ pub async fn connect_reads(
     Database::connect(options).await
 }
 
+/// Copies the write-ahead log of an SQLite file into the database in the background, on a
+/// connection of its own, until `stop` turns true; for other databases it returns at once.
+///
+/// The writer still checkpoints when its log passes 1,000 pages (SQLite's default), which keeps
+/// the log bounded, but it then finds most pages copied already: the copying, which stalled a
+/// commit for milliseconds, happens on the other core, beside the writer.
+pub async fn checkpoints(url: &str, mut stop: tokio::sync::watch::Receiver<bool>) {
+    if !url.starts_with("sqlite:") || in_memory(url) {
+        return;
+    }
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .sqlx_logging(false)
+        .max_connections(1)
+        .min_connections(1)
+        .idle_timeout(None::<Duration>)
+        .max_lifetime(None::<Duration>)
+        .map_sqlx_sqlite_opts(|o| o.busy_timeout(Duration::from_millis(200)));
+    let Ok(db) = Database::connect(options).await else {
+        tracing::warn!("no connection for background checkpoints; the writer checkpoints alone");
+        return;
+    };
+    let pragma = sea_orm::Statement::from_string(
+        DbBackend::Sqlite,
+        "pragma wal_checkpoint(passive)".to_owned(),
+    );
+    let mut last = 0i64;
+    loop {
+        // The log's size in frames (all of them copied now, unless a reader still needs some).
+        let log = match db.query_one_raw(pragma.clone()).await {
+            Ok(Some(row)) => row.try_get_by_index::<i64>(1).unwrap_or(0),
+            _ => last,
+        };
+        // Often while the log changes; seldom when it is quiet.
+        let pause = Duration::from_millis(if log != last { 20 } else { 250 });
+        last = log;
+        tokio::select! {
+            _ = tokio::time::sleep(pause) => {}
+            _ = stop.changed() => break,
+        }
+        if *stop.borrow() {
+            break;
+        }
+    }
+    db.close().await.ok();
+}
+
 /// Applies every migration not yet applied.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await

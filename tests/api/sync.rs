@@ -1221,3 +1221,55 @@ async fn on_a_database_file_a_write_is_read_at_once_and_a_logout_holds_at_once()
         .await
         .refused(401, "unauthorized");
 }
+
+/// On a database file, what is written reaches the database file itself in the background
+/// (its write-ahead log is copied there beside the writer), well before the log would be
+/// large enough for the writer to copy it.
+#[tokio::test]
+async fn on_a_database_file_the_log_is_copied_in_the_background() {
+    if std::env::var("ASISTENTS_TEST_DATABASE_URL").is_ok() {
+        return; // PostgreSQL keeps its own log.
+    }
+    let url = crate::helpers::file_database_url("checkpoint").await;
+    let path = std::path::PathBuf::from(
+        url.trim_start_matches("sqlite://")
+            .trim_end_matches("?mode=rwc"),
+    );
+    let app = TestApp::spawn_on(url, |_| {}).await;
+    let s = scene(&app, 9600, "ruta").await;
+    let size = || std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    // Settled: nothing left in the log to copy.
+    let mut before = size();
+    for _ in 0..50 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let now = size();
+        if now == before {
+            break;
+        }
+        before = now;
+    }
+    let mutations: Vec<Value> = (1..=20i64)
+        .map(|seq| {
+            let day = format!("2026-11-{:02}", seq);
+            let body = session(
+                s.client,
+                &format!("{day}T08:00:00+02:00"),
+                &format!("{day}T09:00:00+02:00"),
+                "work",
+            );
+            save(seq, Uuid::new_v4(), body, None)
+        })
+        .collect();
+    push(&app, &s.token, "phone-ruta", mutations)
+        .await
+        .expect(200);
+    let mut grew = false;
+    for _ in 0..50 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        if size() > before {
+            grew = true;
+            break;
+        }
+    }
+    assert!(grew, "the database file stayed at {before} bytes");
+}
