@@ -880,13 +880,15 @@ pub async fn pull(
     let changes = rows
         .into_iter()
         .map(|r| {
-            let mut data: Value = serde_json::from_str(&r.data).unwrap_or(Value::Null);
-            if r.kind == "entry"
-                && r.op == "upsert"
-                && let Ok(e) = serde_json::from_value::<Entry>(data.clone())
-            {
-                data = serde_json::to_value(relocalize(e, locale)).unwrap_or(data);
-            }
+            // An entry is read straight into its type and put in the caller's language; other
+            // changes are passed on as they were stored.
+            let entry = (r.kind == "entry" && r.op == "upsert")
+                .then(|| serde_json::from_str::<Entry>(&r.data).ok())
+                .flatten();
+            let mut data = match entry {
+                Some(e) => serde_json::to_value(relocalize(e, locale)).unwrap_or(Value::Null),
+                None => serde_json::from_str(&r.data).unwrap_or(Value::Null),
+            };
             if r.kind == "mutation"
                 && let Ok(code) = serde_json::from_value::<ErrorCode>(data["error"]["code"].clone())
             {

@@ -517,6 +517,39 @@ async fn a_reused_seq_with_another_body_conflicts_and_a_gap_stops_the_batch() {
         ("clock_skew", Some(9))
     );
     assert_eq!(body.server_time, crate::helpers::test_now());
+    // A pull tells the same warning in the language the phone asks for.
+    let skewed = body.results[0].entry.as_ref().unwrap().id.to_string();
+    let mut messages = Vec::new();
+    for lang in ["lv", "ru", "en"] {
+        let page: PullResponse = app
+            .send(
+                reqwest::Method::GET,
+                Some(&s.token),
+                "/api/v1/sync/pull?limit=1000",
+                None,
+                Some(lang),
+            )
+            .await
+            .json();
+        let change = page
+            .changes
+            .iter()
+            .rev()
+            .find(|c| c.kind == "entry" && c.id == skewed)
+            .expect("the entry is pulled");
+        assert_eq!(change.data["warnings"][0]["code"], "clock_skew");
+        messages.push(
+            change.data["warnings"][0]["message"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    assert!(
+        messages[0] != messages[1] && messages[1] != messages[2] && messages[0] != messages[2],
+        "{messages:?}"
+    );
+    assert!(messages[2].contains('9'), "{}", messages[2]);
     // Seq counts per device: another phone of the same user starts at 1.
     let tablet = app
         .try_login("ruta", crate::helpers::PASSWORD, "tablet")
