@@ -406,7 +406,7 @@ fn outcome(
 
 /// A mutation's answer before it is put in the caller's language: the entry it produced, or
 /// the refusal's code and details.
-pub struct Answer {
+struct Answer {
     seq: i64,
     done: Result<Option<Entry>, (ErrorCode, Value)>,
 }

@@ -13,6 +13,16 @@ pub fn save(seq: i64, id: Uuid, mut body: Value, base_version: Option<i32>) -> V
     json!({"seq": seq, "name": "entry.save", "args": body})
 }
 
+/// A work session for `client` on `day` of November 2026, from `from` to `to` o'clock (Riga).
+fn at(client: Uuid, day: u32, from: u32, to: u32) -> Value {
+    session(
+        client,
+        &format!("2026-11-{day:02}T{from:02}:00:00+02:00"),
+        &format!("2026-11-{day:02}T{to:02}:00:00+02:00"),
+        "work",
+    )
+}
+
 pub async fn push(app: &TestApp, token: &str, device: &str, mutations: Vec<Value>) -> Resp {
     app.post(
         token,
@@ -961,14 +971,6 @@ async fn a_batch_ends_as_the_same_mutations_pushed_one_at_a_time() {
         Uuid::new_v4(),
         Uuid::new_v4(),
     );
-    let at = |client: Uuid, day: u32, from: u32, to: u32| {
-        session(
-            client,
-            &format!("2026-11-{day:02}T{from:02}:00:00+02:00"),
-            &format!("2026-11-{day:02}T{to:02}:00:00+02:00"),
-            "work",
-        )
-    };
     let mutations = |client: Uuid| {
         vec![
             save(1, a, at(client, 2, 8, 12), None),
@@ -1100,14 +1102,6 @@ async fn phones_pushing_at_once_are_each_answered_as_if_alone() {
     for k in 0..6 {
         phones.push(scene(&app, 600, &format!("telefons{k}")).await);
     }
-    let at = |client: Uuid, day: u32, from: u32, to: u32| {
-        session(
-            client,
-            &format!("2026-11-{day:02}T{from:02}:00:00+02:00"),
-            &format!("2026-11-{day:02}T{to:02}:00:00+02:00"),
-            "work",
-        )
-    };
     let first = |s: &Scene| {
         vec![
             save(1, Uuid::new_v4(), at(s.client, 2, 8, 12), None),
@@ -1209,13 +1203,7 @@ async fn on_a_database_file_a_write_is_read_at_once_and_a_logout_holds_at_once()
     let mut cursor = String::new();
     for seq in 1..=5i64 {
         let id = Uuid::new_v4();
-        let day = format!("2026-11-{:02}", seq + 1);
-        let body = session(
-            s.client,
-            &format!("{day}T08:00:00+02:00"),
-            &format!("{day}T09:00:00+02:00"),
-            "work",
-        );
+        let body = at(s.client, seq as u32 + 1, 8, 9);
         let r = push(
             &app,
             &s.token,
@@ -1282,16 +1270,7 @@ async fn on_a_database_file_the_log_is_copied_in_the_background() {
         before = now;
     }
     let mutations: Vec<Value> = (1..=20i64)
-        .map(|seq| {
-            let day = format!("2026-11-{:02}", seq);
-            let body = session(
-                s.client,
-                &format!("{day}T08:00:00+02:00"),
-                &format!("{day}T09:00:00+02:00"),
-                "work",
-            );
-            save(seq, Uuid::new_v4(), body, None)
-        })
+        .map(|seq| save(seq, Uuid::new_v4(), at(s.client, seq as u32, 8, 9), None))
         .collect();
     push(&app, &s.token, "phone-ruta", mutations)
         .await
