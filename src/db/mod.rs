@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod changes;
+pub mod direct;
 pub mod entity;
 pub mod entries;
 pub mod ledger;
@@ -31,6 +32,7 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
         options
             .max_connections(1)
             .min_connections(1)
+            .test_before_acquire(false)
             .idle_timeout(None::<Duration>)
             .max_lifetime(None::<Duration>)
             .map_sqlx_sqlite_opts(|o| {
@@ -71,6 +73,7 @@ pub async fn connect_reads(
         .acquire_timeout(Duration::from_secs(10))
         .max_connections(2)
         .min_connections(1)
+        .test_before_acquire(false)
         .idle_timeout(None::<Duration>)
         .max_lifetime(None::<Duration>)
         .map_sqlx_sqlite_opts(|o| {

@@ -10,8 +10,8 @@ use mobile_api::{ErrorCode, ErrorDetail, Locale, Role};
 use std::collections::HashMap;
 
 use sea_orm::{
-    ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -540,6 +540,8 @@ impl Pushes {
         let (queue, mut waiting) =
             tokio::sync::mpsc::channel::<(Job, tokio::sync::oneshot::Sender<Grouped>)>(4096);
         let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(groups.max(1)));
+        // The SQLite writer's statements, prepared once for all groups.
+        let kept = db::direct::Kept::default();
         tokio::spawn(async move {
             loop {
                 let Ok(slot) = std::sync::Arc::clone(&slots).acquire_owned().await else {
@@ -558,9 +560,9 @@ impl Pushes {
                     group.push(next);
                 }
                 sizes.observe(group.len() as f64);
-                let (db, now) = (db.clone(), clock.now());
+                let (db, kept, now) = (db.clone(), kept.clone(), clock.now());
                 tokio::spawn(async move {
-                    write_group(&db, group, now).await;
+                    write_group(&db, &kept, group, now).await;
                     drop(slot);
                 });
             }
@@ -582,11 +584,12 @@ impl Pushes {
 /// Writes a group and answers each of its pushes.
 async fn write_group(
     db: &db::Db,
+    kept: &db::direct::Kept,
     group: Vec<(Job, tokio::sync::oneshot::Sender<Grouped>)>,
     now: DateTime<Utc>,
 ) {
     let (jobs, answers): (Vec<Job>, Vec<_>) = group.into_iter().unzip();
-    for (answer, grouped) in answers.into_iter().zip(write_jobs(db, jobs, now).await) {
+    for (answer, grouped) in answers.into_iter().zip(write_jobs(db, kept, jobs, now).await) {
         // A phone that hung up still had its push written; it learns so when it retries.
         let _ = answer.send(grouped);
     }
@@ -602,7 +605,15 @@ fn failed(e: &ApiError) -> Grouped {
 
 /// One answer per job, in order: the group's runs of new mutations are written in one
 /// transaction; a push that does not continue its device's sequence is declined.
-async fn write_jobs(db: &db::Db, jobs: Vec<Job>, now: DateTime<Utc>) -> Vec<Grouped> {
+async fn write_jobs(
+    db: &db::Db,
+    kept: &db::direct::Kept,
+    jobs: Vec<Job>,
+    now: DateTime<Utc>,
+) -> Vec<Grouped> {
+    if !db::is_postgres(db) {
+        return write_jobs_lent(db, kept, jobs, now).await;
+    }
     let txn = match db.begin().await {
         Ok(txn) => txn,
         Err(e) => {
@@ -610,6 +621,73 @@ async fn write_jobs(db: &db::Db, jobs: Vec<Job>, now: DateTime<Utc>) -> Vec<Grou
             return jobs.iter().map(|_| failed(&e)).collect();
         }
     };
+    let (answers, commit) = write_in(&txn, jobs, now).await;
+    let committed = if commit {
+        txn.commit().await.map_err(ApiError::from)
+    } else {
+        Ok(())
+    };
+    after_commit(answers, committed)
+}
+
+/// `write_jobs` on SQLite: the group's transaction runs on the writer connection lent by
+/// sqlx's thread (`db::direct`), so its twenty-odd statements cost no thread wake-ups.
+async fn write_jobs_lent(
+    db: &db::Db,
+    kept: &db::direct::Kept,
+    jobs: Vec<Job>,
+    now: DateTime<Utc>,
+) -> Vec<Grouped> {
+    let all_failed = |jobs: &[Job], e: ApiError| jobs.iter().map(|_| failed(&e)).collect();
+    let mut pooled = match db.get_sqlite_connection_pool().acquire().await {
+        Ok(c) => c,
+        Err(e) => return all_failed(&jobs, ApiError::NotReady(e.to_string())),
+    };
+    let mut handle = match pooled.lock_handle().await {
+        Ok(h) => h,
+        Err(e) => return all_failed(&jobs, ApiError::Internal(e.to_string())),
+    };
+    // SAFETY: `direct` is dropped below, before `handle`.
+    let direct = unsafe { db::direct::Direct::lend(&mut handle, kept) }
+        .and_then(|d| d.begin().map(|()| d));
+    let direct = match direct {
+        Ok(d) => d,
+        Err(e) => return all_failed(&jobs, ApiError::from(e)),
+    };
+    let (answers, commit) = write_in(&direct, jobs, now).await;
+    let committed = if commit {
+        direct.commit().map_err(ApiError::from)
+    } else {
+        Ok(())
+    };
+    // Rolls back whatever is still open and keeps the statements for the next group.
+    drop(direct);
+    drop(handle);
+    after_commit(answers, committed)
+}
+
+/// A failed commit fails every push the group had written; declined pushes stay declined.
+fn after_commit(answers: Vec<Grouped>, committed: Result<(), ApiError>) -> Vec<Grouped> {
+    match committed {
+        Ok(()) => answers,
+        Err(e) => answers
+            .into_iter()
+            .map(|a| match a {
+                Grouped::Done { .. } => failed(&e),
+                other => other,
+            })
+            .collect(),
+    }
+}
+
+/// Inside the group's transaction: reads the devices, declines pushes that do not continue
+/// their device's sequence and writes the rest. Returns one answer per job and whether the
+/// transaction is to be committed (false when nothing was written or the writing failed).
+async fn write_in(
+    txn: &impl ConnectionTrait,
+    jobs: Vec<Job>,
+    now: DateTime<Utc>,
+) -> (Vec<Grouped>, bool) {
     let mut ids: Vec<Uuid> = jobs.iter().map(|j| j.caller.device).collect();
     ids.sort_unstable();
     ids.dedup();
@@ -617,14 +695,14 @@ async fn write_jobs(db: &db::Db, jobs: Vec<Job>, now: DateTime<Utc>) -> Vec<Grou
     let mut select = devices::Entity::find()
         .filter(devices::Column::Id.is_in(ids))
         .order_by_asc(devices::Column::Id);
-    if db::is_postgres(&txn) {
+    if db::is_postgres(txn) {
         select = select.lock_exclusive();
     }
-    let devs: HashMap<Uuid, devices::Model> = match select.all(&txn).await {
+    let devs: HashMap<Uuid, devices::Model> = match select.all(txn).await {
         Ok(rows) => rows.into_iter().map(|d| (d.id, d)).collect(),
         Err(e) => {
             let e = ApiError::from(e);
-            return jobs.iter().map(|_| failed(&e)).collect();
+            return (jobs.iter().map(|_| failed(&e)).collect(), false);
         }
     };
     let mut last: HashMap<Uuid, i64> = devs.values().map(|d| (d.id, d.last_applied_seq)).collect();
@@ -653,13 +731,11 @@ async fn write_jobs(db: &db::Db, jobs: Vec<Job>, now: DateTime<Utc>) -> Vec<Grou
             answers.push(Some(Grouped::Declined(job)));
         }
     }
+    let mut commit = false;
     if !taken.is_empty() {
-        let written = match apply_group(&txn, &devs, &mut taken, now).await {
-            Ok(done) => txn.commit().await.map(|_| done).map_err(ApiError::from),
-            Err(e) => Err(e),
-        };
-        match written {
+        match apply_group(txn, &devs, &mut taken, now).await {
             Ok(done) => {
+                commit = true;
                 for ((i, _), grouped) in taken.iter().zip(done) {
                     answers[*i] = Some(grouped);
                 }
@@ -671,20 +747,21 @@ async fn write_jobs(db: &db::Db, jobs: Vec<Job>, now: DateTime<Utc>) -> Vec<Grou
             }
         }
     }
-    answers
+    let answers = answers
         .into_iter()
         .map(|a| {
             a.unwrap_or_else(|| {
                 Grouped::Failed(ApiError::Internal("a push lost its answer".into()))
             })
         })
-        .collect()
+        .collect();
+    (answers, commit)
 }
 
 /// Writes the taken pushes inside `txn`: one ledger run over all their mutations, then their
 /// outcomes, refusals and device positions. One answer per taken push.
 async fn apply_group(
-    txn: &DatabaseTransaction,
+    txn: &impl ConnectionTrait,
     devs: &HashMap<Uuid, devices::Model>,
     taken: &mut [(usize, Job)],
     now: DateTime<Utc>,
