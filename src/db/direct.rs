@@ -22,8 +22,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
 use rusqlite::types::{Value as Stored, ValueRef};
-use sea_orm::sqlx::sqlite::LockedSqliteHandle;
 use sea_orm::sea_query::Value;
+use sea_orm::sqlx::sqlite::LockedSqliteHandle;
 use sea_orm::{
     ColumnTrait, ColumnType, ConnectionTrait, DbBackend, DbErr, EntityTrait, ExecResult, Iterable,
     MockDatabase, MockExecResult, QueryResult, RuntimeErr, Statement,
@@ -146,10 +146,7 @@ impl Direct {
     /// # Safety
     /// Drop the `Direct` before `locked`: it uses the handle as long as it lives. Dropping it
     /// rolls back what is still open and keeps its statements for the next lending.
-    pub unsafe fn lend(
-        locked: &mut LockedSqliteHandle<'_>,
-        kept: &Kept,
-    ) -> Result<Direct, DbErr> {
+    pub unsafe fn lend(locked: &mut LockedSqliteHandle<'_>, kept: &Kept) -> Result<Direct, DbErr> {
         let raw = locked.as_raw_handle().as_ptr();
         let handle = raw as usize;
         let same = {
@@ -170,7 +167,7 @@ impl Direct {
                 // SAFETY: the handle is locked away from sqlx's thread while `locked` lives,
                 // and the caller drops this `Direct` first.
                 let conn = unsafe { rusqlite::Connection::from_handle(raw) }.map_err(exec_err)?;
-                conn.set_prepared_statement_cache_capacity(64);
+                conn.set_prepared_statement_cache_capacity(256);
                 let finalizer = Finalizer(Arc::clone(&kept.slot));
                 locked.set_progress_handler(i32::MAX, move || {
                     let _ = &finalizer;

@@ -22,7 +22,10 @@ pub use sea_orm::{DatabaseConnection as Db, DatabaseTransaction as Txn, Transact
 
 /// Opens the pool. SQLite gets one connection (one writer, and an in-memory database lives as
 /// long as its connection), WAL, `synchronous=NORMAL` and a busy timeout; PostgreSQL a pool of
-/// `max_connections`.
+/// `max_connections`. A pool connection to SQLite is not pinged before each use (a file does
+/// not go away like a server, and the ping was a thread round trip per request). The writer
+/// checkpoints the log itself only past 10,000 pages (40 MB); below that `checkpoints` copies
+/// it in the background, off the writer's path.
 pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.to_owned());
     options
@@ -40,6 +43,7 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
                     .synchronous(SqliteSynchronous::Normal)
                     .busy_timeout(Duration::from_secs(10))
                     .foreign_keys(true)
+                    .pragma("wal_autocheckpoint", "10000")
             });
     } else {
         options
@@ -87,9 +91,10 @@ pub async fn connect_reads(
 /// Copies the write-ahead log of an SQLite file into the database in the background, on a
 /// connection of its own, until `stop` turns true; for other databases it returns at once.
 ///
-/// The writer still checkpoints when its log passes 1,000 pages (SQLite's default), which keeps
-/// the log bounded, but it then finds most pages copied already: the copying, which stalled a
-/// commit for milliseconds, happens on the other core, beside the writer.
+/// The writer still checkpoints when its log passes 10,000 pages, which keeps the log bounded
+/// (readers that are always present keep SQLite from starting the log over), but it then finds
+/// most pages copied already: the copying, which stalled a commit for milliseconds, happens on
+/// the other core, beside the writer.
 pub async fn checkpoints(url: &str, mut stop: tokio::sync::watch::Receiver<bool>) {
     if !url.starts_with("sqlite:") || in_memory(url) {
         return;

@@ -589,7 +589,10 @@ async fn write_group(
     now: DateTime<Utc>,
 ) {
     let (jobs, answers): (Vec<Job>, Vec<_>) = group.into_iter().unzip();
-    for (answer, grouped) in answers.into_iter().zip(write_jobs(db, kept, jobs, now).await) {
+    for (answer, grouped) in answers
+        .into_iter()
+        .zip(write_jobs(db, kept, jobs, now).await)
+    {
         // A phone that hung up still had its push written; it learns so when it retries.
         let _ = answer.send(grouped);
     }
@@ -648,8 +651,8 @@ async fn write_jobs_lent(
         Err(e) => return all_failed(&jobs, ApiError::Internal(e.to_string())),
     };
     // SAFETY: `direct` is dropped below, before `handle`.
-    let direct = unsafe { db::direct::Direct::lend(&mut handle, kept) }
-        .and_then(|d| d.begin().map(|()| d));
+    let direct =
+        unsafe { db::direct::Direct::lend(&mut handle, kept) }.and_then(|d| d.begin().map(|()| d));
     let direct = match direct {
         Ok(d) => d,
         Err(e) => return all_failed(&jobs, ApiError::from(e)),
