@@ -82,7 +82,6 @@ pub async fn record_all(
         return super::insert_all(db, rows, 500).await;
     }
     use sea_orm::ActiveModelTrait;
-    use sea_orm::sea_query::{Expr, Query, SimpleExpr};
     const COLUMNS: [changes::Column; 8] = [
         changes::Column::Kind,
         changes::Column::Op,
@@ -94,29 +93,38 @@ pub async fn record_all(
         changes::Column::CreatedAt,
     ];
     for part in rows.chunks(500) {
-        let mut insert = Query::insert();
-        insert
-            .into_table(changes::Entity)
-            .columns(std::iter::once(changes::Column::Position).chain(COLUMNS));
-        for (k, row) in part.iter().enumerate() {
-            let mut values: Vec<SimpleExpr> = Vec::with_capacity(COLUMNS.len() + 1);
-            values.push(Expr::cust(format!(
-                "(select coalesce(max(position), 0) from changes) + {}",
-                k + 1
-            )));
-            for column in COLUMNS {
-                let value = row
-                    .get(column)
-                    .into_value()
-                    .ok_or_else(|| DbErr::Custom(format!("a change row lacks its {column:?}")))?;
-                values.push(Expr::val(value));
-            }
-            insert
-                .values(values)
-                .map_err(|e| DbErr::Custom(e.to_string()))?;
+        // One statement reads the highest position once and numbers the rows after it:
+        // `insert … select m.p + v.column1, v.column2, … from (values (1, ?, …), (2, ?, …)) v,
+        // (select max(position) p from changes) m`.
+        let mut sql = String::from(
+            "insert into changes (position, kind, op, entity_id, client_id, assistant_id, \
+             user_id, data, created_at) select m.p + v.column1",
+        );
+        for c in 2..=COLUMNS.len() + 1 {
+            sql.push_str(&format!(", v.column{c}"));
         }
-        db.execute_raw(db.get_database_backend().build(&insert))
-            .await?;
+        sql.push_str(" from (values ");
+        let mut values = Vec::with_capacity(part.len() * COLUMNS.len());
+        for (k, row) in part.iter().enumerate() {
+            sql.push_str(if k == 0 { "(" } else { ", (" });
+            sql.push_str(&(k + 1).to_string());
+            for column in COLUMNS {
+                values.push(
+                    row.get(column).into_value().ok_or_else(|| {
+                        DbErr::Custom(format!("a change row lacks its {column:?}"))
+                    })?,
+                );
+                sql.push_str(", ?");
+            }
+            sql.push(')');
+        }
+        sql.push_str(") as v, (select coalesce(max(position), 0) as p from changes) as m");
+        db.execute_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DbBackend::Sqlite,
+            sql,
+            values,
+        ))
+        .await?;
     }
     Ok(())
 }
