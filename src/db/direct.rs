@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
-use rusqlite::types::{Value as Stored, ValueRef};
+use rusqlite::types::{ToSqlOutput, Value as Stored, ValueRef};
 use sea_orm::sea_query::Value;
 use sea_orm::sqlx::sqlite::LockedSqliteHandle;
 use sea_orm::{
@@ -385,7 +385,17 @@ fn bind(s: &mut rusqlite::CachedStatement<'_>, stmt: &Statement) -> rusqlite::Re
     Ok(())
 }
 
-fn stored(v: &Value) -> rusqlite::Result<Stored> {
+/// A value to bind: text, blobs and UUIDs borrowed from the statement, the rest formatted.
+fn stored(v: &Value) -> rusqlite::Result<ToSqlOutput<'_>> {
+    Ok(match v {
+        Value::String(Some(s)) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+        Value::Bytes(Some(b)) => ToSqlOutput::Borrowed(ValueRef::Blob(b)),
+        Value::Uuid(Some(u)) => ToSqlOutput::Borrowed(ValueRef::Blob(u.as_bytes())),
+        other => ToSqlOutput::Owned(owned(other)?),
+    })
+}
+
+fn owned(v: &Value) -> rusqlite::Result<Stored> {
     fn int<T: Into<i64> + Copy>(v: &Option<T>) -> Stored {
         v.map_or(Stored::Null, |v| Stored::Integer(v.into()))
     }
