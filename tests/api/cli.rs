@@ -140,6 +140,29 @@ async fn serve_with_no_configuration_starts_prints_the_admin_password_once_and_s
     );
     assert!(months[0]["used_minutes"].as_i64() <= months[0]["allowance_minutes"].as_i64());
 
+    // A phone's push, written by the group writer on the connection it borrows from sqlx: the
+    // statements it keeps prepared must not stop the service from closing its database below.
+    let yesterday = (chrono::Utc::now() - chrono::Duration::days(1)).date_naive();
+    let session = json!({
+        "id": uuid::Uuid::new_v4(),
+        "client_id": me["assignments"][0]["client_id"],
+        "purpose": me["assignments"][0]["allowed_purposes"][0],
+        "started_at": format!("{yesterday}T06:00:00Z"),
+        "ended_at": format!("{yesterday}T06:30:00Z"),
+        "place": "community",
+    });
+    let pushed: serde_json::Value = http
+        .post(format!("{base}/api/v1/sync/push"))
+        .bearer_auth(assistant["token"].as_str().unwrap())
+        .json(&json!({"device_id": "cli", "mutations": [{"seq": 1, "name": "entry.save", "args": session}]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(pushed["results"][0]["status"], "applied", "{pushed}");
+
     // A scenario full of secrets: a personal code, a PIN, failed and successful logins.
     let coordinator = coordinator["token"].as_str().unwrap().to_owned();
     let created: serde_json::Value = http
@@ -192,6 +215,10 @@ async fn serve_with_no_configuration_starts_prints_the_admin_password_once_and_s
     };
     assert!(status.success(), "graceful exit: {status:?}");
     let logs = logs.join().unwrap();
+    assert!(
+        !logs.contains("panicked"),
+        "nothing panicked, closing the database included: {logs}"
+    );
     assert!(
         !logs.contains(&password),
         "the password never reaches the logs"
