@@ -15,7 +15,8 @@
 //!
 //! sea-orm builds its query and execution results only inside its drivers; the one public way
 //! to make them from values is its in-memory database (`MockDatabase`, which hands back the
-//! rows it is given). `Direct` uses it for exactly that, and nothing else.
+//! rows it is given). `Direct` uses it for exactly that, and nothing else. (Its `proxy`
+//! feature, meant for this, does not compile beside `sqlx-sqlite` in sea-orm 2.0.4.)
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -75,6 +76,8 @@ fn kinds() -> &'static Kinds {
     static KINDS: OnceLock<Kinds> = OnceLock::new();
     KINDS.get_or_init(|| {
         let mut k = Kinds::new();
+        // Every entity of `entity.rs`. A table left out reads back by storage class, and its
+        // UUIDs and timestamps then fail to decode (an error, never a wrong value).
         macro_rules! all {
             ($($m:ident),*) => {
                 $(register::<entity::$m::Entity>(&mut k);)*
