@@ -11,10 +11,17 @@ use crate::db::entries::Actor;
 use crate::domain::rules::deadline;
 use crate::domain::time::{Month, riga_date};
 
-/// Delivers due mail every `every` and does housekeeping every sixth round, until `stop`.
+/// Delivers due mail every `every` and does housekeeping every sixth round, until `stop`. The
+/// first round comes one interval after start, when the service is up and answering: a round
+/// reads the clock once and then acts on what it finds, so a round still running while a test
+/// sets its clock back would hand in months by the old date.
 pub async fn run(state: AppState, mut stop: watch::Receiver<bool>, every: Duration) {
     let mut round = 0u64;
     loop {
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.changed() => return,
+        }
         if round.is_multiple_of(6)
             && let Err(e) = housekeeping(&state).await
         {
@@ -23,10 +30,6 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>, every: Durati
         round += 1;
         if let Err(e) = deliver_outbox(&state).await {
             tracing::warn!(error = %e, "mail delivery failed; will retry");
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(every) => {}
-            _ = stop.changed() => return,
         }
     }
 }
