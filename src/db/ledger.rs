@@ -18,6 +18,7 @@
 //! A database error anywhere fails the whole batch; the caller's transaction then rolls back.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::sea_query::OnConflict;
@@ -105,7 +106,7 @@ struct Book {
     assignments: Vec<assignments::Model>,
     decisions: HashMap<Uuid, Vec<Figures>>,
     suspensions: HashMap<Uuid, Vec<Suspended>>,
-    policy: PolicyBook,
+    policy: Arc<PolicyBook>,
     policies: HashMap<NaiveDate, Policy>,
     written: BTreeMap<Uuid, Written>,
     changes: Vec<entity::changes::ActiveModel>,
@@ -141,16 +142,111 @@ fn slot(e: &entries::Model) -> Slot {
     }
 }
 
-/// The Monday before (or of) `first` and the Monday after `last`, as Riga midnights.
-fn week_bounds(start: DateTime<Utc>, end: DateTime<Utc>) -> (i64, i64) {
-    use chrono::Datelike;
-    let (first, last) = session_days(start, end);
-    let monday = first - Duration::days(i64::from(first.weekday().num_days_from_monday()));
-    let next = last + Duration::days(7 - i64::from(last.weekday().num_days_from_monday()));
-    (
+/// An ISO week's bounds, Monday's and the next Monday's Riga midnights.
+fn week_span((year, week): IsoWeek) -> Option<(i64, i64)> {
+    let monday = NaiveDate::from_isoywd_opt(year, week, chrono::Weekday::Mon)?;
+    let next = monday + Duration::days(7);
+    Some((
         riga_midnight(monday).timestamp(),
         riga_midnight(next).timestamp(),
-    )
+    ))
+}
+
+/// The live entries of these assistants and clients that overlap `[lo, hi)` (the batch's new
+/// intervals lie within it), by id: the neighbours an interval of the batch can have. No
+/// stored session is longer than `longest` seconds, which bounds the index range.
+async fn overlapping(
+    db: &impl ConnectionTrait,
+    assistants: &BTreeSet<Uuid>,
+    clients: &[Uuid],
+    (lo, hi): (i64, i64),
+    longest: i64,
+) -> Result<HashMap<Uuid, Slot>, DbErr> {
+    let rows: Vec<(Uuid, Uuid, Uuid, i64, i64)> = entries::Entity::find()
+        .select_only()
+        .columns([
+            entries::Column::Id,
+            entries::Column::ClientId,
+            entries::Column::AssistantId,
+            entries::Column::StartUtc,
+            entries::Column::EndUtc,
+        ])
+        .filter(
+            Condition::any()
+                .add(entries::Column::AssistantId.is_in(assistants.iter().copied()))
+                .add(entries::Column::ClientId.is_in(clients.iter().copied())),
+        )
+        .filter(entries::Column::Status.is_in(LIVE))
+        .filter(entries::Column::StartUtc.gte(lo - longest - 60))
+        .filter(entries::Column::StartUtc.lt(hi))
+        .filter(entries::Column::EndUtc.gt(lo))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, client_id, assistant_id, start, end)| {
+            let slot = Slot {
+                client_id,
+                assistant_id,
+                start,
+                end,
+            };
+            (id, slot)
+        })
+        .collect())
+}
+
+/// Each saving assistant's live minutes in each ISO week one of its new intervals touches,
+/// summed by the database (one statement per week). Entries are stored in whole minutes and
+/// Riga midnights are whole minutes, so an entry's minutes inside a week's bounds are exactly
+/// what `week_parts` gives it there. A pair with no entries is absent (zero).
+async fn week_totals(
+    db: &impl ConnectionTrait,
+    saves: &[&Write],
+    longest: i64,
+) -> Result<HashMap<(Uuid, IsoWeek), i64>, DbErr> {
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func};
+    let mut wanted: BTreeMap<IsoWeek, BTreeSet<Uuid>> = BTreeMap::new();
+    for w in saves.iter().filter(|w| w.end > w.start) {
+        for (week, _) in week_parts(w.start.to_utc(), w.end.to_utc()) {
+            wanted.entry(week).or_default().insert(w.assistant_id);
+        }
+    }
+    let mut totals = HashMap::new();
+    for (week, assistants) in wanted {
+        let Some((from, to)) = week_span(week) else {
+            continue;
+        };
+        let (start, end) = (
+            Expr::col(entries::Column::StartUtc),
+            Expr::col(entries::Column::EndUtc),
+        );
+        let clipped_end: Expr = Expr::case(end.clone().lt(to), end.clone())
+            .finally(to)
+            .into();
+        let clipped_start: Expr = Expr::case(start.clone().gt(from), start.clone())
+            .finally(from)
+            .into();
+        let minutes = clipped_end.sub(clipped_start).div(60);
+        let total = Expr::from(Func::sum(minutes)).cast_as(Alias::new("bigint"));
+        let rows: Vec<(Uuid, i64)> = entries::Entity::find()
+            .select_only()
+            .column(entries::Column::AssistantId)
+            .expr(total)
+            .filter(entries::Column::AssistantId.is_in(assistants))
+            .filter(entries::Column::Status.is_in(LIVE))
+            .filter(entries::Column::StartUtc.gte(from - longest - 60))
+            .filter(entries::Column::StartUtc.lt(to))
+            .filter(entries::Column::EndUtc.gt(from))
+            .filter(end.gt(start))
+            .group_by(entries::Column::AssistantId)
+            .into_tuple()
+            .all(db)
+            .await?;
+        totals.extend(rows.into_iter().map(|(a, m)| ((a, week), m)));
+    }
+    Ok(totals)
 }
 
 fn chunks<T>(rows: Vec<T>) -> Vec<Vec<T>> {
@@ -273,15 +369,17 @@ pub async fn run(
     actor: Actor,
     now: DateTime<Utc>,
 ) -> Result<Vec<Result<Saved, WriteError>>, DbErr> {
-    run_as(db, ops.into_iter().map(|op| (actor, op)).collect(), now).await
+    let ops = ops.into_iter().map(|op| (actor, op)).collect();
+    run_as(db, ops, now, &policy::Kept::default()).await
 }
 
 /// Applies `ops` in order, each by its own actor (several phones' pushes written together);
-/// one result per operation.
+/// one result per operation. The policy book is taken from `kept` while the table is unchanged.
 pub async fn run_as(
     db: &impl ConnectionTrait,
     ops: Vec<(Actor, Op)>,
     now: DateTime<Utc>,
+    kept: &policy::Kept,
 ) -> Result<Vec<Result<Saved, WriteError>>, DbErr> {
     let Some((actor, _)) = ops.first() else {
         return Ok(Vec::new());
@@ -408,7 +506,7 @@ pub async fn run_as(
             Op::Retire(_) => None,
         })
         .collect();
-    let policy = policy::book(db).await?;
+    let policy = policy::book_kept(db, kept).await?;
     let mut decisions: HashMap<Uuid, Vec<Figures>> = HashMap::new();
     for d in decisions::Entity::find()
         .filter(decisions::Column::ClientId.is_in(clients.clone()))
@@ -446,54 +544,22 @@ pub async fn run_as(
                     reason: s.reason,
                 });
         }
-        // The live entries of these assistants and clients in every week the batch touches.
-        let bounds = saves
+        // No stored session is longer than the longest the policy ever allowed.
+        let longest = policy
+            .versions("max_session_minutes")
             .iter()
-            .filter(|w| w.end > w.start)
-            .map(|w| week_bounds(w.start.to_utc(), w.end.to_utc()));
-        let (lo, hi) = bounds.fold((i64::MAX, i64::MIN), |(lo, hi), (a, b)| {
-            (lo.min(a), hi.max(b))
+            .filter_map(|(_, v)| v.as_i64())
+            .max()
+            .unwrap_or(24 * 60)
+            .max(24 * 60)
+            * 60;
+        let spans = saves.iter().filter(|w| w.end > w.start);
+        let (lo, hi) = spans.fold((i64::MAX, i64::MIN), |(lo, hi), w| {
+            (lo.min(w.start.timestamp()), hi.max(w.end.timestamp()))
         });
         if lo < hi {
-            // No stored session is longer than the longest the policy ever allowed.
-            let longest = policy
-                .versions("max_session_minutes")
-                .iter()
-                .filter_map(|(_, v)| v.as_i64())
-                .max()
-                .unwrap_or(24 * 60)
-                .max(24 * 60);
-            let rows: Vec<(Uuid, Uuid, Uuid, i64, i64)> = entries::Entity::find()
-                .select_only()
-                .columns([
-                    entries::Column::Id,
-                    entries::Column::ClientId,
-                    entries::Column::AssistantId,
-                    entries::Column::StartUtc,
-                    entries::Column::EndUtc,
-                ])
-                .filter(
-                    Condition::any()
-                        .add(entries::Column::AssistantId.is_in(save_assistants.iter().copied()))
-                        .add(entries::Column::ClientId.is_in(clients.clone())),
-                )
-                .filter(entries::Column::Status.is_in(LIVE))
-                .filter(entries::Column::StartUtc.gte(lo - longest * 60 - 60))
-                .filter(entries::Column::StartUtc.lt(hi))
-                .filter(entries::Column::EndUtc.gt(lo))
-                .into_tuple()
-                .all(db)
-                .await?;
-            for (id, client_id, assistant_id, start, end) in rows {
-                let s = Slot {
-                    client_id,
-                    assistant_id,
-                    start,
-                    end,
-                };
-                add_weeks(&mut weeks, &s, 1);
-                slots.insert(id, s);
-            }
+            slots = overlapping(db, &save_assistants, &clients, (lo, hi), longest).await?;
+            weeks = week_totals(db, &saves, longest).await?;
         }
     }
 
@@ -609,8 +675,13 @@ impl Book {
         trips_changed: bool,
         old: Option<&entries::Model>,
     ) {
-        if let Some(gone) = old.and_then(|o| self.slots.remove(&o.id)) {
-            add_weeks(&mut self.weeks, &gone, -1);
+        // The week totals count every live entry of the weeks they hold, loaded near the batch
+        // or not; an entry's earlier version leaves them when it was live.
+        if let Some(o) = old {
+            self.slots.remove(&o.id);
+            if live(&o.status) {
+                add_weeks(&mut self.weeks, &slot(o), -1);
+            }
         }
         if live(&e.status) {
             let s = slot(&e);
@@ -741,9 +812,7 @@ impl Book {
         let assistant_overlap = self.neighbour(|x| x.assistant_id == w.assistant_id, s, e, w.id);
         let weeks: Vec<(IsoWeek, i64)> = if end > start {
             let own: Vec<(IsoWeek, i64)> = match &old {
-                Some(o) if live(&o.status) && self.slots.contains_key(&o.id) => {
-                    week_parts(instant(o.start_utc), instant(o.end_utc))
-                }
+                Some(o) if live(&o.status) => week_parts(instant(o.start_utc), instant(o.end_utc)),
                 _ => Vec::new(),
             };
             week_parts(start, end)

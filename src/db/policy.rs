@@ -1,5 +1,7 @@
 //! The policy table: read every version, add one, seed an empty database.
 
+use std::sync::{Arc, Mutex, PoisonError};
+
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryOrder, Set};
 use uuid::Uuid;
@@ -29,6 +31,30 @@ pub async fn book(db: &impl ConnectionTrait) -> Result<PolicyBook, DbErr> {
     Ok(PolicyBook::new(
         rows(db).await?.iter().map(to_row).collect(),
     ))
+}
+
+/// The policy book kept between calls (the group writer's, which reads it for every group),
+/// read again whenever the table's row count changes. Rows are only ever added, so an unchanged
+/// count is an unchanged table; the count is read in the caller's transaction, before the rows.
+#[derive(Clone, Default)]
+pub struct Kept(Arc<Mutex<Option<Counted>>>);
+
+/// A policy book and the row count it was read at.
+type Counted = (u64, Arc<PolicyBook>);
+
+/// The policy book as `db` has it now, from `kept` when the table has not grown since.
+pub async fn book_kept(db: &impl ConnectionTrait, kept: &Kept) -> Result<Arc<PolicyBook>, DbErr> {
+    let count = policy_values::Entity::find().count(db).await?;
+    let slot = || kept.0.lock().unwrap_or_else(PoisonError::into_inner);
+    let known = slot().clone();
+    if let Some((n, book)) = known
+        && n == count
+    {
+        return Ok(book);
+    }
+    let book = Arc::new(book(db).await?);
+    *slot() = Some((count, Arc::clone(&book)));
+    Ok(book)
 }
 
 pub async fn insert(

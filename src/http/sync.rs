@@ -540,8 +540,7 @@ impl Pushes {
         let (queue, mut waiting) =
             tokio::sync::mpsc::channel::<(Job, tokio::sync::oneshot::Sender<Grouped>)>(4096);
         let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(groups.max(1)));
-        // The SQLite writer's statements, prepared once for all groups.
-        let kept = db::direct::Kept::default();
+        let kept = Kept::default();
         tokio::spawn(async move {
             loop {
                 let Ok(slot) = std::sync::Arc::clone(&slots).acquire_owned().await else {
@@ -581,10 +580,19 @@ impl Pushes {
     }
 }
 
+/// What the group writer keeps from one group to the next.
+#[derive(Clone, Default)]
+struct Kept {
+    /// The SQLite writer's prepared statements.
+    statements: db::direct::Kept,
+    /// The policy book, read again when the table has grown.
+    policy: db::policy::Kept,
+}
+
 /// Writes a group and answers each of its pushes.
 async fn write_group(
     db: &db::Db,
-    kept: &db::direct::Kept,
+    kept: &Kept,
     group: Vec<(Job, tokio::sync::oneshot::Sender<Grouped>)>,
     now: DateTime<Utc>,
 ) {
@@ -608,12 +616,7 @@ fn failed(e: &ApiError) -> Grouped {
 
 /// One answer per job, in order: the group's runs of new mutations are written in one
 /// transaction; a push that does not continue its device's sequence is declined.
-async fn write_jobs(
-    db: &db::Db,
-    kept: &db::direct::Kept,
-    jobs: Vec<Job>,
-    now: DateTime<Utc>,
-) -> Vec<Grouped> {
+async fn write_jobs(db: &db::Db, kept: &Kept, jobs: Vec<Job>, now: DateTime<Utc>) -> Vec<Grouped> {
     if !db::is_postgres(db) {
         return write_jobs_lent(db, kept, jobs, now).await;
     }
@@ -624,7 +627,7 @@ async fn write_jobs(
             return jobs.iter().map(|_| failed(&e)).collect();
         }
     };
-    let (answers, commit) = write_in(&txn, jobs, now).await;
+    let (answers, commit) = write_in(&txn, jobs, now, &kept.policy).await;
     let committed = if commit {
         txn.commit().await.map_err(ApiError::from)
     } else {
@@ -637,7 +640,7 @@ async fn write_jobs(
 /// sqlx's thread (`db::direct`), so its twenty-odd statements cost no thread wake-ups.
 async fn write_jobs_lent(
     db: &db::Db,
-    kept: &db::direct::Kept,
+    kept: &Kept,
     jobs: Vec<Job>,
     now: DateTime<Utc>,
 ) -> Vec<Grouped> {
@@ -651,13 +654,13 @@ async fn write_jobs_lent(
         Err(e) => return all_failed(&jobs, ApiError::Internal(e.to_string())),
     };
     // SAFETY: `direct` is dropped below, before `handle`.
-    let direct =
-        unsafe { db::direct::Direct::lend(&mut handle, kept) }.and_then(|d| d.begin().map(|()| d));
+    let direct = unsafe { db::direct::Direct::lend(&mut handle, &kept.statements) }
+        .and_then(|d| d.begin().map(|()| d));
     let direct = match direct {
         Ok(d) => d,
         Err(e) => return all_failed(&jobs, ApiError::from(e)),
     };
-    let (answers, commit) = write_in(&direct, jobs, now).await;
+    let (answers, commit) = write_in(&direct, jobs, now, &kept.policy).await;
     let committed = if commit {
         direct.commit().map_err(ApiError::from)
     } else {
@@ -690,6 +693,7 @@ async fn write_in(
     txn: &impl ConnectionTrait,
     jobs: Vec<Job>,
     now: DateTime<Utc>,
+    policy: &db::policy::Kept,
 ) -> (Vec<Grouped>, bool) {
     let mut ids: Vec<Uuid> = jobs.iter().map(|j| j.caller.device).collect();
     ids.sort_unstable();
@@ -736,7 +740,7 @@ async fn write_in(
     }
     let mut commit = false;
     if !taken.is_empty() {
-        match apply_group(txn, &devs, &mut taken, now).await {
+        match apply_group(txn, &devs, &mut taken, now, policy).await {
             Ok(done) => {
                 commit = true;
                 for ((i, _), grouped) in taken.iter().zip(done) {
@@ -768,6 +772,7 @@ async fn apply_group(
     devs: &HashMap<Uuid, devices::Model>,
     taken: &mut [(usize, Job)],
     now: DateTime<Utc>,
+    policy: &db::policy::Kept,
 ) -> Result<Vec<Grouped>, ApiError> {
     let mut ops = Vec::new();
     let mut staged: Vec<Vec<Staged>> = Vec::with_capacity(taken.len());
@@ -790,7 +795,7 @@ async fn apply_group(
         }
         staged.push(stages);
     }
-    let mut outcomes: Vec<_> = ledger::run_as(txn, ops, now)
+    let mut outcomes: Vec<_> = ledger::run_as(txn, ops, now, policy)
         .await?
         .into_iter()
         .map(Some)

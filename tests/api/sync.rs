@@ -1285,3 +1285,155 @@ async fn on_a_database_file_the_log_is_copied_in_the_background() {
     }
     assert!(grew, "the database file stayed at {before} bytes");
 }
+
+/// The weekly warnings of a push's results, as (seq, week, week's minutes).
+fn weekly(r: &Resp) -> Vec<(i64, String, i64)> {
+    let body: PushResponse = r.json();
+    body.results
+        .iter()
+        .flat_map(|x| {
+            let warnings = x.warnings.clone().unwrap_or_default();
+            warnings
+                .into_iter()
+                .filter(|w| w.code == "weekly_limit")
+                .map(|w| {
+                    let week = w.details["week"].as_str().unwrap_or_default().to_owned();
+                    (
+                        x.seq,
+                        week,
+                        w.details["week_minutes"].as_i64().unwrap_or(-1),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_weekly_total_counts_every_live_minute_of_the_week() {
+    let app = TestApp::spawn().await;
+    let s = scene(&app, 9600, "ruta").await;
+    let other = app.client("Otrs", "1981-01-01").await;
+    app.adult_decision(other.id, 9600).await;
+    app.assign(s.assistant, other.id, "2026-01-01").await;
+    let span = |client: Uuid, from: &str, to: &str| {
+        session(
+            client,
+            &format!("2026-11-{from}:00+02:00"),
+            &format!("2026-11-{to}:00+02:00"),
+            "work",
+        )
+    };
+    let ids: Vec<Uuid> = (0..12).map(|_| Uuid::new_v4()).collect();
+    // ISO week 47 runs from Monday 16 November to Sunday 22 November (Riga). Two sessions cross
+    // its midnights (2 h inside each), two of the days are with another client: 2,160 minutes.
+    let week = vec![
+        save(1, ids[0], span(s.client, "15T22:00", "16T02:00"), None),
+        save(2, ids[1], span(other.id, "16T08:00", "16T16:00"), None),
+        save(3, ids[2], span(other.id, "17T08:00", "17T16:00"), None),
+        save(4, ids[3], span(s.client, "18T08:00", "18T16:00"), None),
+        save(5, ids[4], span(s.client, "19T08:00", "19T16:00"), None),
+        save(6, ids[5], span(s.client, "22T22:00", "23T02:00"), None),
+    ];
+    let r = push(&app, &s.token, "phone-ruta", week).await;
+    r.expect(200);
+    assert_eq!(weekly(&r), []);
+    // Five hours more: 2,460, over the 2,400 of the policy.
+    let r = push(
+        &app,
+        &s.token,
+        "phone-ruta",
+        vec![save(
+            7,
+            ids[6],
+            span(s.client, "20T08:00", "20T13:00"),
+            None,
+        )],
+    )
+    .await;
+    assert_eq!(weekly(&r), [(7, "2026-W47".to_owned(), 2460)]);
+    // Monday's eight hours move to Monday 23 November, week 48 (1,980 left in week 47; the
+    // stored session lies outside the span of the push's own sessions), and the same push fills
+    // week 47 to exactly 2,400 and goes one hour over it.
+    let edit = span(other.id, "23T08:00", "23T16:00");
+    let r = push(
+        &app,
+        &s.token,
+        "phone-ruta",
+        vec![
+            save(8, ids[1], edit, Some(1)),
+            save(9, ids[7], span(s.client, "21T08:00", "21T15:00"), None),
+            save(10, ids[8], span(s.client, "21T16:00", "21T17:00"), None),
+        ],
+    )
+    .await;
+    assert_eq!(
+        statuses(&r)
+            .iter()
+            .filter(|(_, status, _)| status != "applied")
+            .count(),
+        0,
+        "{}",
+        r.text
+    );
+    assert_eq!(weekly(&r), [(10, "2026-W47".to_owned(), 2460)]);
+    // Friday's five hours deleted: one more hour is 2,220, under the limit.
+    let r = push(
+        &app,
+        &s.token,
+        "phone-ruta",
+        vec![
+            json!({"seq": 11, "name": "entry.delete", "args": {"id": ids[6], "base_version": 1}}),
+            save(12, ids[9], span(s.client, "21T18:00", "21T19:00"), None),
+        ],
+    )
+    .await;
+    assert_eq!(
+        statuses(&r),
+        [(11, "applied".into(), None), (12, "applied".into(), None)]
+    );
+    // (The deleted entry comes back with the warning it was saved with.)
+    assert_eq!(weekly(&r), [(11, "2026-W47".to_owned(), 2460)]);
+    // The same sums through the entries API, outside the phones' group writer.
+    let r = app
+        .post(
+            &s.token,
+            "/api/v1/entries",
+            span(s.client, "21T19:00", "21T23:00"),
+        )
+        .await;
+    r.expect(201);
+    assert_eq!(r.body["warnings"][0]["code"], "weekly_limit");
+    assert_eq!(r.body["warnings"][0]["details"]["week_minutes"], 2460);
+}
+
+#[tokio::test]
+async fn a_policy_added_while_phones_push_holds_from_the_next_push() {
+    let app = TestApp::spawn().await;
+    let s = scene(&app, 9600, "ruta").await;
+    let days: Vec<Value> = (16..=20)
+        .map(|day| {
+            save(
+                day - 15,
+                Uuid::new_v4(),
+                at(s.client, day as u32, 8, 16),
+                None,
+            )
+        })
+        .collect();
+    let r = push(&app, &s.token, "phone-ruta", days).await;
+    r.expect(200);
+    assert_eq!(weekly(&r), []);
+    app.post(&app.admin, "/api/v1/policy", json!({"key": "weekly_limit_mode", "effective_from": "2026-11-01", "value": "refuse", "source": "Domes lēmums"})).await.expect(201);
+    let r = push(
+        &app,
+        &s.token,
+        "phone-ruta",
+        vec![save(6, Uuid::new_v4(), at(s.client, 21, 8, 9), None)],
+    )
+    .await;
+    assert_eq!(
+        statuses(&r),
+        [(6, "rejected".into(), Some("weekly_limit".into()))]
+    );
+}
