@@ -100,6 +100,11 @@ struct Book {
     actor: Actor,
     named: HashMap<Uuid, (entries::Model, Vec<trips::Model>)>,
     slots: HashMap<Uuid, Slot>,
+    /// The slots by client and by assistant, each ordered by start: (owner, start, id).
+    by_client: BTreeSet<(Uuid, i64, Uuid)>,
+    by_assistant: BTreeSet<(Uuid, i64, Uuid)>,
+    /// No session is longer than this many seconds (the longest the policy ever allowed).
+    longest: i64,
     weeks: HashMap<(Uuid, IsoWeek), i64>,
     sheets: HashMap<(Uuid, Month), Sheet>,
     clients: HashSet<Uuid>,
@@ -523,6 +528,15 @@ pub async fn run_as(
     }
     let (mut assigned, mut suspended) = (Vec::new(), HashMap::new());
     let (mut slots, mut weeks) = (HashMap::new(), HashMap::new());
+    // No stored session is longer than the longest the policy ever allowed.
+    let longest = policy
+        .versions("max_session_minutes")
+        .iter()
+        .filter_map(|(_, v)| v.as_i64())
+        .max()
+        .unwrap_or(24 * 60)
+        .max(24 * 60)
+        * 60;
     if !saves.is_empty() {
         let save_assistants: BTreeSet<Uuid> = saves.iter().map(|w| w.assistant_id).collect();
         assigned = assignments::Entity::find()
@@ -544,15 +558,6 @@ pub async fn run_as(
                     reason: s.reason,
                 });
         }
-        // No stored session is longer than the longest the policy ever allowed.
-        let longest = policy
-            .versions("max_session_minutes")
-            .iter()
-            .filter_map(|(_, v)| v.as_i64())
-            .max()
-            .unwrap_or(24 * 60)
-            .max(24 * 60)
-            * 60;
         let spans = saves.iter().filter(|w| w.end > w.start);
         let (lo, hi) = spans.fold((i64::MAX, i64::MIN), |(lo, hi), w| {
             (lo.min(w.start.timestamp()), hi.max(w.end.timestamp()))
@@ -567,7 +572,10 @@ pub async fn run_as(
         now,
         actor,
         named,
-        slots,
+        slots: HashMap::new(),
+        by_client: BTreeSet::new(),
+        by_assistant: BTreeSet::new(),
+        longest,
         weeks,
         sheets,
         clients: existing_clients,
@@ -580,6 +588,9 @@ pub async fn run_as(
         changes: Vec::new(),
         audit: Vec::new(),
     };
+    for (id, s) in slots {
+        book.put_slot(id, s);
+    }
 
     // 3. Check and apply in memory.
     let mut results = Vec::with_capacity(ops.len());
@@ -614,21 +625,42 @@ impl Book {
         Ok(&self.policies[&day])
     }
 
-    /// The first live entry of the client (or assistant) overlapping `[start, end)`, other than
-    /// `except`, by start.
+    fn put_slot(&mut self, id: Uuid, s: Slot) {
+        self.take_slot(id);
+        self.by_client.insert((s.client_id, s.start, id));
+        self.by_assistant.insert((s.assistant_id, s.start, id));
+        self.slots.insert(id, s);
+    }
+
+    fn take_slot(&mut self, id: Uuid) {
+        if let Some(s) = self.slots.remove(&id) {
+            self.by_client.remove(&(s.client_id, s.start, id));
+            self.by_assistant.remove(&(s.assistant_id, s.start, id));
+        }
+    }
+
+    /// The first live entry of `owner` in `index` (its client's or its assistant's) overlapping
+    /// `[start, end)`, other than `except`, by start. Only the entries that start less than the
+    /// longest session before `start` can reach it.
     fn neighbour(
         &self,
-        of: impl Fn(&Slot) -> bool,
+        index: &BTreeSet<(Uuid, i64, Uuid)>,
+        owner: Uuid,
         start: i64,
         end: i64,
         except: Uuid,
     ) -> Option<Neighbour> {
-        self.slots
-            .iter()
-            .filter(|(id, s)| **id != except && of(s) && s.start < end && s.end > start)
-            .min_by_key(|(id, s)| (s.start, **id))
+        // An empty or inverted interval overlaps nothing (the rules refuse it first).
+        if end <= start {
+            return None;
+        }
+        let from = (owner, start - self.longest - 60, Uuid::nil());
+        index
+            .range(from..(owner, end, Uuid::nil()))
+            .filter_map(|(_, _, id)| Some((*id, self.slots.get(id)?)))
+            .find(|(id, s)| *id != except && s.start < end && s.end > start)
             .map(|(id, s)| Neighbour {
-                id: *id,
+                id,
                 start: instant(s.start),
                 end: instant(s.end),
             })
@@ -678,7 +710,7 @@ impl Book {
         // The week totals count every live entry of the weeks they hold, loaded near the batch
         // or not; an entry's earlier version leaves them when it was live.
         if let Some(o) = old {
-            self.slots.remove(&o.id);
+            self.take_slot(o.id);
             if live(&o.status) {
                 add_weeks(&mut self.weeks, &slot(o), -1);
             }
@@ -686,7 +718,7 @@ impl Book {
         if live(&e.status) {
             let s = slot(&e);
             add_weeks(&mut self.weeks, &s, 1);
-            self.slots.insert(e.id, s);
+            self.put_slot(e.id, s);
         }
         let (op, data) = if e.status == "deleted" || e.status == "voided" {
             (
@@ -808,8 +840,8 @@ impl Book {
                 service: Service::parse(&a.service).unwrap_or(Service::Assistant),
             })
             .collect();
-        let client_overlap = self.neighbour(|x| x.client_id == w.client_id, s, e, w.id);
-        let assistant_overlap = self.neighbour(|x| x.assistant_id == w.assistant_id, s, e, w.id);
+        let client_overlap = self.neighbour(&self.by_client, w.client_id, s, e, w.id);
+        let assistant_overlap = self.neighbour(&self.by_assistant, w.assistant_id, s, e, w.id);
         let weeks: Vec<(IsoWeek, i64)> = if end > start {
             let own: Vec<(IsoWeek, i64)> = match &old {
                 Some(o) if live(&o.status) => week_parts(instant(o.start_utc), instant(o.end_utc)),

@@ -1437,3 +1437,32 @@ async fn a_policy_added_while_phones_push_holds_from_the_next_push() {
         [(6, "rejected".into(), Some("weekly_limit".into()))]
     );
 }
+
+#[tokio::test]
+async fn a_session_ending_days_before_it_starts_is_refused_as_data() {
+    let app = TestApp::spawn().await;
+    let s = scene(&app, 9600, "ruta").await;
+    let backwards = session(
+        s.client,
+        "2026-11-10T08:00:00+02:00",
+        "2026-11-07T08:00:00+02:00",
+        "work",
+    );
+    let r = push(
+        &app,
+        &s.token,
+        "phone-ruta",
+        vec![
+            save(1, Uuid::new_v4(), at(s.client, 9, 8, 12), None),
+            save(2, Uuid::new_v4(), backwards, None),
+        ],
+    )
+    .await;
+    assert_eq!(
+        statuses(&r),
+        [
+            (1, "applied".into(), None),
+            (2, "rejected".into(), Some("invalid_interval".into()))
+        ]
+    );
+}
