@@ -19,6 +19,9 @@ pub struct AppState {
     pub db: Db,
     /// Reads that may run beside the writer (token lookups, pulls); see `db::connect_reads`.
     pub reads: Db,
+    /// On an SQLite file, read-only connections used in place for token lookups; see
+    /// `db::direct::Reader`.
+    pub reader: Option<Arc<db::direct::Reader>>,
     pub config: Arc<Config>,
     pub clock: Clock,
     pub metrics: Arc<Metrics>,
@@ -95,10 +98,17 @@ impl App {
                 url: crate::config::redact_url(&config.database_url),
                 source,
             })?;
+        let reader = db::direct::Reader::open(&config.database_url)
+            .map_err(|source| StartError::Database {
+                url: crate::config::redact_url(&config.database_url),
+                source,
+            })?
+            .map(Arc::new);
         let state = AppState {
             pushes,
             db,
             reads,
+            reader,
             config: Arc::new(config),
             clock,
             metrics,

@@ -55,7 +55,7 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
 }
 
 /// Whether `url` names an SQLite database kept only in memory (one connection sees it).
-fn in_memory(url: &str) -> bool {
+pub(crate) fn in_memory(url: &str) -> bool {
     url.contains(":memory:") || url.contains("mode=memory")
 }
 

@@ -110,10 +110,12 @@ pub async fn caller_from_token(state: &AppState, token: &str) -> Result<Caller, 
     if token.is_empty() || token.len() > 200 {
         return Err(ApiError::Unauthorized);
     }
-    let (device, user) =
-        db::session::device_and_user_by_token(&state.reads, &secrets::token_hash(token))
-            .await?
-            .ok_or(ApiError::Unauthorized)?;
+    let hash = secrets::token_hash(token);
+    let found = match &state.reader {
+        Some(reader) => db::session::device_and_user_by_token(reader.as_ref(), &hash).await?,
+        None => db::session::device_and_user_by_token(&state.reads, &hash).await?,
+    };
+    let (device, user) = found.ok_or(ApiError::Unauthorized)?;
     let now = state.clock.now();
     if device.revoked_at.is_some() || device.expires_at <= now {
         return Err(ApiError::Unauthorized);
