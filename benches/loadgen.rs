@@ -1,8 +1,8 @@
 //! The sync load tool: starts the real service (release build) on loopback, sets up a
 //! municipality through the API, then D phones push batches of B sessions for a fixed time, and
 //! pull. Reports entries/s, pushes/s, push latency p50/p95/p99, errors, and the server's peak RSS
-//! during the load (and, apart, during the setup's logins) and CPU seconds from /proc. Bounded in
-//! time and count; stops by itself.
+//! during the push load (and, apart, during the setup's logins and during the pull) and CPU
+//! seconds from /proc. Bounded in time and count; stops by itself.
 //!
 //! cargo bench --bench loadgen -- --devices 10 --batch 50 --seconds 10 [--database-url postgres://…]
 
@@ -295,6 +295,10 @@ async fn main() {
     }
     let elapsed = run_started.elapsed().as_secs_f64();
     latencies.sort_by(|x, y| x.total_cmp(y));
+    // The peak of the push load, before the pull (whose pages of 1,000 changes have a peak of
+    // their own, reported apart).
+    let (push_peak_kib, _) = usage(pid);
+    let reset_for_pull = std::fs::write(format!("/proc/{pid}/clear_refs"), "5").is_ok();
 
     // A phone pulls everything it may see, from an empty cursor, page by page.
     let pull_started = Instant::now();
@@ -349,7 +353,18 @@ async fn main() {
             metric("asistents_sync_push_group_pushes_sum") / groups
         );
     }
-    let (rss_kib, cpu) = usage(pid);
+    let (pull_peak_kib, cpu) = usage(pid);
+    if reset_for_pull {
+        println!(
+            "# server peak RSS during the pull: {:.1} MiB",
+            pull_peak_kib as f64 / 1024.0
+        );
+    }
+    let rss_kib = if reset_for_pull {
+        push_peak_kib
+    } else {
+        push_peak_kib.max(pull_peak_kib)
+    };
     let _ = server.kill();
     let _ = server.wait();
     std::fs::remove_dir_all(&dir).ok();
