@@ -13,6 +13,9 @@
 //! each result column comes from (SQLite names a result column's table and column), so it
 //! decodes into the same models as through sqlx.
 //!
+//! [`Reader`] does the same for the token lookup of every request, on read-only connections of
+//! the service's own to the same file.
+//!
 //! sea-orm builds its query and execution results only inside its drivers; the one public way
 //! to make them from values is its in-memory database (`MockDatabase`, which hands back the
 //! rows it is given). `Direct` uses it for exactly that, and nothing else. (Its `proxy`

@@ -6,8 +6,8 @@
 //!    locks, sorted), then the client-month sheets (created if missing, `FOR UPDATE`, sorted by
 //!    client and month). Every other writer of entries takes the same locks in the same order.
 //! 2. Load the context once: the entries named by the batch and their trips, the live entries
-//!    around the batch's weeks (for overlaps and weekly totals), clients, assignments, decisions,
-//!    suspensions and the policy.
+//!    that can overlap the batch's sessions, the assistants' totals of the weeks they touch
+//!    (summed by the database), clients, assignments, decisions, suspensions and the policy.
 //! 3. Check each operation in order against that context in memory (`domain::rules::check`), and
 //!    apply what passes to the in-memory state, so the next operation sees it. A refused
 //!    operation changes nothing.
