@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
 use mobile_api::entries::{Entry, EntryWrite};
-use mobile_api::sync::{Change, Mutation, MutationResult, PullResponse, PushRequest, PushResponse};
+use mobile_api::sync::{Mutation, MutationResult, PushRequest, PushResponse};
 use mobile_api::{ErrorCode, ErrorDetail, Locale, Role};
 use std::collections::HashMap;
 
@@ -14,6 +14,7 @@ use sea_orm::{
     QuerySelect, Set, TransactionTrait,
 };
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -906,6 +907,49 @@ fn parse_cursor(cursor: Option<&str>) -> Result<i64, ApiError> {
     }
 }
 
+/// A pull's page as it is written: `PullResponse` of the wire contract, with each change's data
+/// as JSON text (a stored change goes out as it was stored, without a tree of values between).
+#[derive(serde::Serialize)]
+pub struct Pulled {
+    changes: Vec<PulledChange>,
+    cursor: String,
+    has_more: bool,
+    last_applied_seq: i64,
+    server_time: DateTime<Utc>,
+}
+
+/// `Change` of the wire contract, its data as JSON text.
+#[derive(serde::Serialize)]
+struct PulledChange {
+    kind: String,
+    op: String,
+    id: String,
+    data: Box<RawValue>,
+}
+
+/// A stored change's data as the caller gets it: an entry read into its type and put in the
+/// caller's language, a refused mutation with its message in that language, anything else as
+/// it was stored.
+fn pulled_data(kind: &str, op: &str, stored: String, locale: Locale) -> Box<RawValue> {
+    let text = match (kind, op) {
+        ("entry", "upsert") => match serde_json::from_str::<Entry>(&stored) {
+            Ok(e) => serde_json::to_string(&relocalize(e, locale)).unwrap_or(stored),
+            Err(_) => stored,
+        },
+        ("mutation", _) => {
+            let mut data: Value = serde_json::from_str(&stored).unwrap_or(Value::Null);
+            if let Ok(code) = serde_json::from_value::<ErrorCode>(data["error"]["code"].clone()) {
+                data["error"]["message"] =
+                    json!(i18n::message(code, locale, &data["error"]["details"]));
+            }
+            data.to_string()
+        }
+        _ => stored,
+    };
+    RawValue::from_string(text)
+        .unwrap_or_else(|_| RawValue::from_string("null".to_owned()).unwrap_or_default())
+}
+
 /// `GET /api/v1/sync/pull?cursor=…&limit=…`
 #[utoipa::path(
     operation_id = "sync_pull",
@@ -922,7 +966,7 @@ pub async fn pull(
     caller: Caller,
     Lang(locale): Lang,
     ApiQuery(query): ApiQuery<PullQuery>,
-) -> Result<Json<PullResponse>, ApiError> {
+) -> Result<Json<Pulled>, ApiError> {
     let after = parse_cursor(query.cursor.as_deref())?;
     let limit = query.limit.unwrap_or(PULL_DEFAULT);
     if limit == 0 || limit > PULL_MAX {
@@ -965,22 +1009,8 @@ pub async fn pull(
     let changes = rows
         .into_iter()
         .map(|r| {
-            // An entry is read straight into its type and put in the caller's language; other
-            // changes are passed on as they were stored.
-            let entry = (r.kind == "entry" && r.op == "upsert")
-                .then(|| serde_json::from_str::<Entry>(&r.data).ok())
-                .flatten();
-            let mut data = match entry {
-                Some(e) => serde_json::to_value(relocalize(e, locale)).unwrap_or(Value::Null),
-                None => serde_json::from_str(&r.data).unwrap_or(Value::Null),
-            };
-            if r.kind == "mutation"
-                && let Ok(code) = serde_json::from_value::<ErrorCode>(data["error"]["code"].clone())
-            {
-                data["error"]["message"] =
-                    json!(i18n::message(code, locale, &data["error"]["details"]));
-            }
-            Change {
+            let data = pulled_data(&r.kind, &r.op, r.data, locale);
+            PulledChange {
                 kind: r.kind,
                 op: r.op,
                 id: r.entity_id,
@@ -991,7 +1021,7 @@ pub async fn pull(
     let device = db::session::device(&state.reads, caller.device)
         .await?
         .ok_or(ApiError::Unauthorized)?;
-    Ok(Json(PullResponse {
+    Ok(Json(Pulled {
         changes,
         cursor: format!("c1-{cursor}"),
         has_more,
