@@ -17,7 +17,8 @@ use crate::{Clock, http, jobs};
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
-    /// Reads that may run beside the writer (token lookups, pulls); see `db::connect_reads`.
+    /// Reads that may run beside the writer (pulls, and token lookups where there is no
+    /// `reader`); see `db::connect_reads`.
     pub reads: Db,
     /// On an SQLite file, read-only connections used in place for token lookups; see
     /// `db::direct::Reader`.
