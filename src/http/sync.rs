@@ -910,7 +910,8 @@ fn parse_cursor(cursor: Option<&str>) -> Result<i64, ApiError> {
 /// A pull's page as it is written: `PullResponse` of the wire contract, with each change's data
 /// as JSON text (a stored change goes out as it was stored, without a tree of values between).
 /// It mirrors `PullResponse` field for field, which the OpenAPI document describes; the tests
-/// read every pull back as `PullResponse`, so a field added there and not here fails them.
+/// read every pull back as `PullResponse`, so a required field added there and not here fails
+/// them (an optional one would not).
 #[derive(serde::Serialize)]
 pub struct Pulled {
     changes: Vec<PulledChange>,
