@@ -17,18 +17,29 @@ use crate::{Clock, http, jobs};
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
-    /// Reads that may run beside the writer (pulls, and token lookups where there is no
-    /// `reader`); see `db::connect_reads`.
+    /// Reads that may run beside the writer (pulls and token lookups); see
+    /// `db::connect_reads`.
     pub reads: Db,
-    /// On an SQLite file, read-only connections used in place for token lookups; see
-    /// `db::direct::Reader`.
-    pub reader: Option<Arc<db::direct::Reader>>,
     pub config: Arc<Config>,
     pub clock: Clock,
     pub metrics: Arc<Metrics>,
     pub mailer: Arc<crate::mail::Mailer>,
+    /// Argon2id, bounded to the machine's cores.
+    pub passwords: crate::secrets::Passwords,
     /// The group writer of phones' pushes.
     pub pushes: http::sync::Pushes,
+}
+
+impl AppState {
+    /// What the use cases of `service/` need, at this instant.
+    pub fn env(&self) -> crate::service::Env<'_> {
+        crate::service::Env {
+            db: &self.db,
+            config: &self.config,
+            passwords: &self.passwords,
+            now: self.clock.now(),
+        }
+    }
 }
 
 pub struct App {
@@ -99,21 +110,15 @@ impl App {
                 url: crate::config::redact_url(&config.database_url),
                 source,
             })?;
-        let reader = db::direct::Reader::open(&config.database_url)
-            .map_err(|source| StartError::Database {
-                url: crate::config::redact_url(&config.database_url),
-                source,
-            })?
-            .map(Arc::new);
         let state = AppState {
             pushes,
             db,
             reads,
-            reader,
             config: Arc::new(config),
             clock,
             metrics,
             mailer: Arc::new(mailer),
+            passwords: crate::secrets::Passwords::for_this_machine(),
         };
         Ok(App {
             listener,

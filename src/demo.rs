@@ -2,20 +2,22 @@
 //! companion service), decisions, a suspension, assistants, assignments, a login for every role,
 //! and a month of entries, so that a newcomer can try every endpoint within a minute.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use mobile_api::{InsuranceStatus, Role, Service};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, TransactionTrait};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::db::entity::{
-    assignments, assistants, clients, decisions, entries, month_sheets, suspensions, trips, users,
-};
+use crate::db::entity::{assignments, assistants, clients, decisions, suspensions, users};
+use crate::db::entries::{Actor, TripRow, Write};
+use crate::db::ledger::{self, Op};
 use crate::db::{self, Db};
 use crate::domain::decision::{self, Draft};
 use crate::domain::text::search_fold;
 use crate::domain::time::{Month, TZ, riga_date};
-use crate::secrets;
+use crate::{secrets, service};
 
 /// The password of every demo login (the admin's is set separately).
 pub const DEMO_PASSWORD: &str = "demo-parole-2026";
@@ -178,6 +180,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<Vec<DemoLogin>, DbErr> 
     }
 
     let mut assistant_ids = Vec::new();
+    let mut assistant_users = Vec::new();
     for (i, (name, insurance)) in ASSISTANTS.iter().enumerate() {
         let id = Uuid::now_v7();
         db::people::insert(
@@ -204,7 +207,9 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<Vec<DemoLogin>, DbErr> 
         )
         .await?;
         let login = format!("asistents{:02}", i + 1);
-        db::people::insert(&txn, user(&login, Role::Assistant, name, Some(id), None)).await?;
+        let u = user(&login, Role::Assistant, name, Some(id), None);
+        assistant_users.push(u.id);
+        db::people::insert(&txn, u).await?;
         logins.push(DemoLogin {
             login,
             role: Role::Assistant,
@@ -291,48 +296,42 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<Vec<DemoLogin>, DbErr> 
         decision::validate(&draft, c.birth_date, &[], &policy).map_err(|e| {
             DbErr::Custom(format!("demo decision for {} is invalid: {e:?}", c.name))
         })?;
-        db::people::insert(&txn, c.clone()).await?;
+        service::people::add_client(&txn, &c, None, now).await?;
         let id = Uuid::now_v7();
-        db::people::insert(
-            &txn,
-            decisions::Model {
-                id,
-                series_id: id,
-                version: 1,
-                client_id: c.id,
-                number: format!("SD/{}/{:04}", valid_from.year(), i + 1),
-                decided_on: valid_from - Duration::days(20),
-                service: draft.service.as_str().into(),
-                valid_from: draft.valid_from,
-                valid_to: draft.valid_to,
-                effective_from: draft.valid_from,
-                monthly_minutes: draft.monthly_minutes as i32,
-                purposes: draft.purposes.as_ref().map(|p| json!(p).to_string()),
-                transport_allowed: draft.transport_allowed,
-                transport_cap_cents: draft.transport_cap_cents,
-                weekly_procedures: draft.weekly_procedures,
-                note: None,
-                created_at: now,
-                created_by: None,
-            },
-        )
-        .await?;
+        let decision = decisions::Model {
+            id,
+            series_id: id,
+            version: 1,
+            client_id: c.id,
+            number: format!("SD/{}/{:04}", valid_from.year(), i + 1),
+            decided_on: valid_from - Duration::days(20),
+            service: draft.service.as_str().into(),
+            valid_from: draft.valid_from,
+            valid_to: draft.valid_to,
+            effective_from: draft.valid_from,
+            monthly_minutes: draft.monthly_minutes as i32,
+            purposes: draft.purposes.as_ref().map(|p| json!(p).to_string()),
+            transport_allowed: draft.transport_allowed,
+            transport_cap_cents: draft.transport_cap_cents,
+            weekly_procedures: draft.weekly_procedures,
+            note: None,
+            created_at: now,
+            created_by: None,
+        };
+        service::people::add_decision(&txn, &decision, None, now).await?;
         if i == 7 {
             // An inpatient stay in the demo month: nothing may be logged then.
-            db::people::insert(
-                &txn,
-                suspensions::Model {
-                    id: Uuid::now_v7(),
-                    series_id: id,
-                    client_id: c.id,
-                    starts_on: month.first_day() + Duration::days(9),
-                    ends_on: month.first_day() + Duration::days(15),
-                    reason: "Stacionārā ārstēšana (slimnīca)".into(),
-                    created_at: now,
-                    created_by: None,
-                },
-            )
-            .await?;
+            let stay = suspensions::Model {
+                id: Uuid::now_v7(),
+                series_id: id,
+                client_id: c.id,
+                starts_on: month.first_day() + Duration::days(9),
+                ends_on: month.first_day() + Duration::days(15),
+                reason: "Stacionārā ārstēšana (slimnīca)".into(),
+                created_at: now,
+                created_by: None,
+            };
+            service::people::add_suspension(&txn, &decision, &stay, None, now).await?;
         }
         served.push((
             c.id,
@@ -367,6 +366,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<Vec<DemoLogin>, DbErr> 
     // Each client gets one assistant (every fourth gets a second one on alternate days); each
     // assistant works fixed day parts, so no assistant is in two places at once.
     let slots: [(u32, u32); 3] = [(8, 0), (12, 30), (16, 30)];
+    let mut days: BTreeMap<NaiveDate, Vec<(Actor, Op)>> = BTreeMap::new();
     let mut load = vec![0usize; assistant_ids.len()];
     for (n, (client_id, service, minutes, transport)) in served.iter().enumerate() {
         let mut team = vec![n % assistant_ids.len()];
@@ -380,21 +380,18 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<Vec<DemoLogin>, DbErr> 
             }
             let slot = load[a];
             load[a] += 1;
-            db::people::insert(
-                &txn,
-                assignments::Model {
-                    id: Uuid::now_v7(),
-                    assistant_id: assistant_ids[a],
-                    client_id: *client_id,
-                    service: service.as_str().into(),
-                    valid_from,
-                    valid_to: None,
-                    relative: n % 3 == 0,
-                    created_at: now,
-                    updated_at: now,
-                },
-            )
-            .await?;
+            let assignment = assignments::Model {
+                id: Uuid::now_v7(),
+                assistant_id: assistant_ids[a],
+                client_id: *client_id,
+                service: service.as_str().into(),
+                valid_from,
+                valid_to: None,
+                relative: n % 3 == 0,
+                created_at: now,
+                updated_at: now,
+            };
+            service::people::add_assignment(&txn, &assignment, None, now).await?;
             booked.push((a, slot));
         }
         let suspended = (
@@ -437,85 +434,59 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<Vec<DemoLogin>, DbErr> 
             let (h, m) = slots[slot];
             let start = at(date, h, m);
             let end = start + Duration::minutes(length);
-            let offset = TZ.offset_from_utc_datetime(&start.naive_utc());
-            let offset_secs = chrono::Offset::fix(&offset).local_minus_utc();
-            let id = Uuid::now_v7();
-            db::people::insert(
-                &txn,
-                entries::Model {
-                    id,
-                    client_id: *client_id,
-                    assistant_id: assistant_ids[a],
-                    purpose: purposes[dice.next(purposes.len() as u64) as usize].clone(),
-                    start_utc: start.timestamp(),
-                    start_offset: offset_secs,
-                    end_utc: end.timestamp(),
-                    end_offset: offset_secs,
-                    minutes: length as i32,
-                    place: if dice.next(3) == 0 {
-                        "home".into()
-                    } else {
-                        "community".into()
-                    },
-                    note: None,
-                    status: "active".into(),
-                    version: 1,
-                    late: false,
-                    review_reason: None,
-                    reviewed_by: None,
-                    reviewed_at: None,
-                    created_by: assistant_ids[a],
-                    device_time: Some(end),
-                    received_at: end + Duration::minutes(3),
-                    created_at: end + Duration::minutes(3),
-                    updated_at: end + Duration::minutes(3),
-                    warnings: None,
-                    amendment: None,
-                },
-            )
-            .await?;
-            if *transport && dice.next(4) == 0 && trip_cents + 420 <= 3000 {
-                db::people::insert(
-                    &txn,
-                    trips::Model {
-                        entry_id: id,
-                        position: 0,
-                        mode: "own_car".into(),
-                        from_place: "Mājas".into(),
-                        to_place: "Daugavpils reģionālā slimnīca".into(),
-                        distance_m: 7_400,
-                        cost_cents: 420,
-                    },
-                )
-                .await?;
+            let trip = *transport && dice.next(4) == 0 && trip_cents + 420 <= 3000;
+            if trip {
                 trip_cents += 420;
             }
-            used += length;
-        }
-        db::people::insert(
-            &txn,
-            month_sheets::Model {
+            let write = Write {
                 id: Uuid::now_v7(),
                 client_id: *client_id,
-                month: month.to_string(),
-                state: "open".into(),
-                used_minutes: used,
-                transport_used_cents: trip_cents,
-                version: 1,
-                submitted_at: None,
-                submitted_by: None,
-                confirmed_at: None,
-                confirmed_by: None,
-                confirmed_as: None,
-                approved_at: None,
-                approved_by: None,
-                approval_reason: None,
-                closed_at: None,
-                updated_at: now,
-                reported_version: None,
-            },
-        )
-        .await?;
+                assistant_id: assistant_ids[a],
+                purpose: purposes[dice.next(purposes.len() as u64) as usize].clone(),
+                start: start.with_timezone(&TZ).fixed_offset(),
+                end: end.with_timezone(&TZ).fixed_offset(),
+                place: if dice.next(3) == 0 {
+                    "home".into()
+                } else {
+                    "community".into()
+                },
+                note: None,
+                trips: if trip {
+                    vec![TripRow {
+                        mode: "own_car".into(),
+                        from: "Mājas".into(),
+                        to: "Daugavpils reģionālā slimnīca".into(),
+                        distance_m: 7_400,
+                        cost_cents: 420,
+                    }]
+                } else {
+                    Vec::new()
+                },
+                base_version: None,
+                device_time: None,
+                amendment: false,
+            };
+            let by = Actor {
+                user_id: assistant_users[a],
+                coordinator: false,
+            };
+            days.entry(date).or_default().push((by, Op::Save(write)));
+            used += length;
+        }
+    }
+    // The sessions reach the service the way phones send them: through the ledger, each day's
+    // in the evening after it, so every rule checks them and every change row and audit record
+    // is written as for a real push.
+    for (date, ops) in days {
+        let sent = at(date, 21, 0).min(now);
+        let count = ops.len();
+        let done = ledger::run_as(&txn, ops, sent, &db::policy::Kept::default()).await?;
+        let refused = done.iter().filter(|r| r.is_err()).count();
+        if refused > 0 {
+            return Err(DbErr::Custom(format!(
+                "{refused} of the demo's {count} sessions of {date} were refused by the rules"
+            )));
+        }
     }
     txn.commit().await?;
     Ok(logins)

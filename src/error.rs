@@ -57,6 +57,9 @@ pub enum ApiError {
     Rule { code: ErrorCode, details: Value },
     #[error("database unavailable: {0}")]
     NotReady(String),
+    /// Too much work of one kind is waiting (password checks); try again shortly.
+    #[error("busy")]
+    Busy,
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -175,7 +178,7 @@ impl ApiError {
                 };
                 (status, *code, details.clone())
             }
-            NotReady(_) => (
+            NotReady(_) | Busy => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 ErrorCode::NotReady,
                 json!({}),
@@ -200,6 +203,12 @@ fn merge(base: &Value, extra: Value) -> Value {
         }
     }
     out
+}
+
+impl From<crate::secrets::Busy> for ApiError {
+    fn from(_: crate::secrets::Busy) -> Self {
+        ApiError::Busy
+    }
 }
 
 impl From<DecisionInvalid> for ApiError {
@@ -259,6 +268,11 @@ impl IntoResponse for ApiError {
         }
         let (status, code, details) = self.parts();
         let mut response = status.into_response();
+        if let ApiError::Busy = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(1));
+        }
         if let ApiError::TooManyAttempts {
             retry_after_seconds,
         } = self

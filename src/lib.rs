@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod jobs;
 pub mod mail;
 pub mod secrets;
+pub mod service;
 pub mod telemetry;
 pub mod web;
 

@@ -3,32 +3,97 @@
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use tokio::sync::Semaphore;
 
-/// A PHC-format Argon2id hash with a fresh random salt.
+/// A PHC-format Argon2id hash with a fresh random salt. Blocking (tens of milliseconds, 19 MiB):
+/// request paths go through [`Passwords`].
 pub fn hash_password(password: &str) -> Result<String, String> {
-    let hash = Argon2::default()
+    Argon2::default()
         .hash_password(password.as_bytes())
         .map(|h| h.to_string())
-        .map_err(|e| e.to_string());
-    hand_back_memory();
-    hash
+        .map_err(|e| e.to_string())
 }
 
+/// Whether `password` matches the PHC hash `phc`. Blocking, like [`hash_password`].
 pub fn verify_password(password: &str, phc: &str) -> bool {
-    let ok = Argon2::default()
+    Argon2::default()
         .verify_password(password.as_bytes(), phc)
-        .is_ok();
-    hand_back_memory();
-    ok
+        .is_ok()
 }
 
-/// Argon2id works in 19 MiB. The service's allocator (mimalloc) would keep those pages with the
-/// thread for a while; this hands them back to the system at once, so a login does not raise
-/// the service's resident memory for the seconds after it (docs/performance.md).
-fn hand_back_memory() {
-    // SAFETY: `mi_collect` has no preconditions; it frees the calling thread's unused pages.
-    // Where mimalloc is not the global allocator (the library's tests) it finds nothing to free.
-    unsafe { libmimalloc_sys::mi_collect(true) }
+/// Argon2id off the async threads, at most one hash per core at a time.
+///
+/// Each hash works in 19 MiB, so unbounded parallel logins grow memory with every request in
+/// flight (200 wrong logins took the service past 1 GB) and starve every other request of CPU.
+/// Requests beyond the permits wait their turn; beyond `max_waiting` waiting requests they are
+/// turned away at once with [`Busy`] (503 with `Retry-After`), so memory stays bounded.
+#[derive(Clone)]
+pub struct Passwords {
+    permits: Arc<Semaphore>,
+    waiting: Arc<AtomicUsize>,
+    max_waiting: usize,
+}
+
+/// Too many password checks are waiting already; the caller should retry shortly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Busy;
+
+impl Passwords {
+    /// `parallel` hashes at a time (the machine's cores), and up to `max_waiting` callers queued.
+    pub fn new(parallel: usize, max_waiting: usize) -> Passwords {
+        Passwords {
+            permits: Arc::new(Semaphore::new(parallel.max(1))),
+            waiting: Arc::new(AtomicUsize::new(0)),
+            max_waiting,
+        }
+    }
+
+    /// One permit per available core, and a queue of 16 per core.
+    pub fn for_this_machine() -> Passwords {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Passwords::new(cores, 16 * cores)
+    }
+
+    /// Verifies `password` against `phc` (or against a decoy when there is no hash, so that an
+    /// unknown login takes as long as a wrong password); false without a hash.
+    pub async fn verify(&self, password: &str, phc: Option<&str>) -> Result<bool, Busy> {
+        let (password, phc) = (password.to_owned(), phc.map(str::to_owned));
+        self.run(move || {
+            let ok = verify_password(&password, phc.as_deref().unwrap_or(decoy_hash()));
+            ok && phc.is_some()
+        })
+        .await
+    }
+
+    /// Hashes a new password or PIN.
+    pub async fn hash(&self, password: &str) -> Result<Result<String, String>, Busy> {
+        let password = password.to_owned();
+        self.run(move || hash_password(&password)).await
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, Busy> {
+        let queued = self.waiting.fetch_add(1, Ordering::AcqRel);
+        let permit = if queued >= self.max_waiting {
+            None
+        } else {
+            Arc::clone(&self.permits).acquire_owned().await.ok()
+        };
+        self.waiting.fetch_sub(1, Ordering::AcqRel);
+        let permit = permit.ok_or(Busy)?;
+        let done = tokio::task::spawn_blocking(move || {
+            let out = work();
+            drop(permit);
+            out
+        })
+        .await;
+        // A panic inside Argon2 is not a request's fault; report it as busy rather than crash.
+        done.map_err(|_| Busy)
+    }
 }
 
 /// A hash of a password no one has, to verify against when the login does not exist, so that a

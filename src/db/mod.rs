@@ -2,7 +2,6 @@
 
 pub mod audit;
 pub mod changes;
-pub mod direct;
 pub mod entity;
 pub mod entries;
 pub mod ledger;
@@ -16,9 +15,9 @@ use std::time::Duration;
 
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
 
-pub use sea_orm::{DatabaseConnection as Db, DatabaseTransaction as Txn, TransactionTrait};
+pub use sea_orm::{DatabaseConnection as Db, DatabaseTransaction as Txn, DbErr, TransactionTrait};
 
 /// Opens the pool. SQLite gets one connection (one writer, and an in-memory database lives as
 /// long as its connection), WAL, `synchronous=NORMAL` and a busy timeout; PostgreSQL a pool of

@@ -205,6 +205,73 @@ pub async fn revoke_all_but(
         .map(|_| ())
 }
 
+/// What a device says of itself at login.
+#[derive(Debug, Clone)]
+pub struct DeviceInfo {
+    pub device_id: String,
+    pub name: String,
+    pub platform: String,
+    pub app_version: String,
+}
+
+/// Signs the device in with a fresh token's SHA-256: the user's row for this device id gets the
+/// new token (and is no longer revoked), or a new row is made. Returns the row id.
+pub async fn sign_in_device(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    device: DeviceInfo,
+    token_hash: String,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<Uuid, DbErr> {
+    use sea_orm::{ActiveModelTrait, Set};
+    match device_of_user(db, user_id, &device.device_id).await? {
+        Some(d) => {
+            let mut active: devices::ActiveModel = d.into();
+            active.name = Set(device.name);
+            active.platform = Set(device.platform);
+            active.app_version = Set(device.app_version);
+            active.token_hash = Set(token_hash);
+            active.last_login_at = Set(now);
+            active.expires_at = Set(expires_at);
+            active.revoked_at = Set(None);
+            active.revoked_by = Set(None);
+            Ok(active.update(db).await?.id)
+        }
+        None => {
+            new_device(
+                db,
+                user_id,
+                device.device_id,
+                device.name,
+                device.platform,
+                device.app_version,
+                token_hash,
+                now,
+                expires_at,
+            )
+            .await
+        }
+    }
+}
+
+/// Revokes one device's token; `None` when there is no such device.
+pub async fn revoke_device(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    by: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Option<devices::Model>, DbErr> {
+    use sea_orm::{ActiveModelTrait, Set};
+    let Some(row) = device(db, id).await? else {
+        return Ok(None);
+    };
+    let mut active: devices::ActiveModel = row.into();
+    active.revoked_at = Set(Some(now));
+    active.revoked_by = Set(Some(by));
+    Ok(Some(active.update(db).await?))
+}
+
 /// Registers a new device of the user with the SHA-256 of its fresh token; returns its row id.
 #[allow(clippy::too_many_arguments)]
 pub async fn new_device(

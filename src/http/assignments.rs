@@ -14,7 +14,6 @@ use uuid::Uuid;
 use super::auth::{Caller, Staff};
 use super::extract::{ApiJson, ApiPath, ApiQuery, Paging};
 use crate::app::AppState;
-use crate::db::changes::{self, Scope};
 use crate::db::entity::assignments;
 use crate::db::{self, audit};
 use crate::error::ApiError;
@@ -53,38 +52,15 @@ async fn views(
 
 /// Tells the assistant's phones (pull) about the assignment.
 async fn record_change(
-    txn: &impl sea_orm::ConnectionTrait,
+    txn: &crate::db::Txn,
     a: &assignments::Model,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), ApiError> {
-    let mut data = snapshot(a);
-    data["id"] = json!(a.id);
-    if let Some(c) = db::people::client(txn, a.client_id).await? {
-        data["client_name"] = json!(c.name);
-    }
-    let scope = Scope {
-        client_id: Some(a.client_id),
-        assistant_id: Some(a.assistant_id),
-        user_id: None,
-    };
-    changes::record(
-        txn,
-        "assignment",
-        "upsert",
-        a.id.to_string(),
-        scope,
-        &data,
-        now,
-    )
-    .await?;
-    Ok(())
+    Ok(crate::service::people::assignment_changed(txn, a, now).await?)
 }
 
 fn snapshot(a: &assignments::Model) -> Value {
-    json!({
-        "assistant_id": a.assistant_id, "client_id": a.client_id, "service": a.service,
-        "valid_from": a.valid_from, "valid_to": a.valid_to, "relative": a.relative,
-    })
+    crate::service::people::assignment_snapshot(a)
 }
 
 fn periods_overlap(
@@ -161,22 +137,7 @@ pub async fn create(
         updated_at: now,
     };
     check_unique(&state, &txn, &model).await?;
-    db::people::insert(&txn, model.clone()).await?;
-    record_change(&txn, &model, now).await?;
-    audit::append(
-        &txn,
-        now,
-        audit::Record {
-            actor: Some(caller.user_id),
-            action: "assignment_created",
-            subject_kind: "assignment",
-            subject_id: model.id.to_string(),
-            client_id: Some(model.client_id),
-            before: None,
-            after: Some(snapshot(&model)),
-        },
-    )
-    .await?;
+    crate::service::people::add_assignment(&txn, &model, Some(caller.user_id), now).await?;
     txn.commit().await?;
     let view = views(&state, vec![model]).await?.remove(0);
     Ok((StatusCode::CREATED, Json(view)))

@@ -7,24 +7,25 @@ use axum::Json;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use mobile_api::auth::{
     Device, LoginRequest, LoginResponse, Me, MeAssignment, MonthAllowance, UserSummary,
 };
 use mobile_api::{Locale, Role, Service};
 use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
 use serde::Deserialize;
-use serde_json::json;
 use uuid::Uuid;
 
 use super::extract::{ApiJson, ApiPath};
 use crate::app::AppState;
-use crate::db::entity::{devices, login_attempts, users};
+use crate::db::entity::{devices, users};
+use crate::db::session::DeviceInfo;
 use crate::db::{self, audit};
 use crate::domain::decision::{self, Figures};
 use crate::domain::time::{Month, riga_date};
 use crate::error::ApiError;
 use crate::secrets;
+use crate::service;
 
 /// The authenticated caller of a request.
 #[derive(Clone, Debug)]
@@ -111,10 +112,7 @@ pub async fn caller_from_token(state: &AppState, token: &str) -> Result<Caller, 
         return Err(ApiError::Unauthorized);
     }
     let hash = secrets::token_hash(token);
-    let found = match &state.reader {
-        Some(reader) => db::session::device_and_user_by_token(reader.as_ref(), &hash).await?,
-        None => db::session::device_and_user_by_token(&state.reads, &hash).await?,
-    };
+    let found = db::session::device_and_user_by_token(&state.reads, &hash).await?;
     let (device, user) = found.ok_or(ApiError::Unauthorized)?;
     let now = state.clock.now();
     if device.revoked_at.is_some() || device.expires_at <= now {
@@ -155,14 +153,6 @@ fn short(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
     Ok(v.to_owned())
 }
 
-/// Seconds until `locked_until`, if a lock is on.
-pub(crate) fn locked(row: &Option<login_attempts::Model>, now: DateTime<Utc>) -> Option<i64> {
-    row.as_ref()
-        .and_then(|r| r.locked_until)
-        .filter(|until| *until > now)
-        .map(|until| (until - now).num_seconds().max(1))
-}
-
 /// `POST /api/v1/auth/login`
 #[utoipa::path(
     operation_id = "auth_login",
@@ -187,160 +177,28 @@ pub async fn login(
     let platform = short("device.platform", &body.device.platform, 100)?;
     let app_version = short("device.app_version", &body.device.app_version, 100)?;
 
-    let now = state.clock.now();
-    let login_key = format!("login:{login}");
-    let addr_key = format!("addr:{}", peer.ip());
-    let login_row = db::session::attempts(&state.db, &login_key).await?;
-    let addr_row = db::session::attempts(&state.db, &addr_key).await?;
-    if let Some(wait) = locked(&login_row, now).or(locked(&addr_row, now)) {
-        return Err(ApiError::TooManyAttempts {
-            retry_after_seconds: wait,
-        });
-    }
-
-    let user = db::session::user_by_login(&state.db, &login).await?;
-    let password = body.password.clone();
-    let hash = user.as_ref().map(|u| u.password_hash.clone());
-    let password_ok = tokio::task::spawn_blocking(move || {
-        let ok =
-            secrets::verify_password(&password, hash.as_deref().unwrap_or(secrets::decoy_hash()));
-        ok && hash.is_some()
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?;
-
-    let user = match user {
-        Some(u) if password_ok && u.active => u,
-        other => {
-            record_failure(
-                &state,
-                &login_key,
-                login_row,
-                state.config.login_max_failures,
-                now,
-            )
-            .await?;
-            record_failure(
-                &state,
-                &addr_key,
-                addr_row,
-                state.config.address_max_failures,
-                now,
-            )
-            .await?;
-            if let Some(u) = other {
-                let txn = state.db.begin().await?;
-                audit::append(
-                    &txn,
-                    now,
-                    audit::Record {
-                        actor: None,
-                        action: "login_failed",
-                        subject_kind: "user",
-                        subject_id: u.id.to_string(),
-                        client_id: None,
-                        before: None,
-                        after: Some(json!({ "address": peer.ip().to_string() })),
-                    },
-                )
-                .await?;
-                txn.commit().await?;
-            }
-            return Err(ApiError::InvalidCredentials);
-        }
-    };
-
-    let token = secrets::random_token();
-    let expires_at = now + Duration::days(state.config.token_ttl_days);
-    let txn = state.db.begin().await?;
-    db::session::clear_attempts(&txn, &login_key).await?;
-    let existing = db::session::device_of_user(&txn, user.id, &device_id).await?;
-    let device_row = match existing {
-        Some(d) => {
-            let mut active: devices::ActiveModel = d.into();
-            active.name = Set(device_name);
-            active.platform = Set(platform);
-            active.app_version = Set(app_version);
-            active.token_hash = Set(secrets::token_hash(&token));
-            active.last_login_at = Set(now);
-            active.expires_at = Set(expires_at);
-            active.revoked_at = Set(None);
-            active.revoked_by = Set(None);
-            active.update(&txn).await?.id
-        }
-        None => {
-            db::session::new_device(
-                &txn,
-                user.id,
-                device_id.clone(),
-                device_name,
-                platform,
-                app_version,
-                secrets::token_hash(&token),
-                now,
-                expires_at,
-            )
-            .await?
-        }
-    };
-    audit::append(
-        &txn,
-        now,
-        audit::Record {
-            actor: Some(user.id),
-            action: "login",
-            subject_kind: "device",
-            subject_id: device_row.to_string(),
-            client_id: None,
-            before: None,
-            after: Some(json!({ "device_id": device_id, "address": peer.ip().to_string() })),
+    let done = service::auth::login(
+        &state.env(),
+        service::auth::Channel::Api,
+        service::auth::Credentials {
+            login: &login,
+            password: &body.password,
+            address: peer.ip(),
         },
+        DeviceInfo {
+            device_id,
+            name: device_name,
+            platform,
+            app_version,
+        },
+        Duration::days(state.config.token_ttl_days),
     )
     .await?;
-    txn.commit().await?;
-    tracing::info!(user_id = %user.id, role = %user.role, "login");
     Ok(Json(LoginResponse {
-        token,
-        expires_at,
-        user: summary(&user),
+        token: done.token,
+        expires_at: done.expires_at,
+        user: summary(&done.user),
     }))
-}
-
-/// Counts a failure for `key`; at `max` failures within the window the key is locked.
-pub(crate) async fn record_failure(
-    state: &AppState,
-    key: &str,
-    row: Option<login_attempts::Model>,
-    max: i32,
-    now: DateTime<Utc>,
-) -> Result<(), ApiError> {
-    let window = Duration::minutes(state.config.login_lockout_minutes);
-    let (failures, started, is_new) = match &row {
-        Some(r) if r.window_started_at + window > now => {
-            (r.failures + 1, r.window_started_at, false)
-        }
-        Some(_) => (1, now, false),
-        None => (1, now, true),
-    };
-    let locked_until = (failures >= max).then(|| now + window);
-    let model = login_attempts::Model {
-        key: key.to_owned(),
-        failures,
-        window_started_at: started,
-        locked_until,
-    };
-    if is_new {
-        if let Err(e) = db::people::insert(&state.db, model.clone()).await {
-            // Another failing attempt inserted the row first: count on it instead.
-            if !db::is_unique_violation(&e) {
-                return Err(e.into());
-            }
-            db::people::update(&state.db, model).await?;
-        }
-    } else {
-        db::people::update(&state.db, model).await?;
-    }
-    Ok(())
 }
 
 /// `POST /api/v1/auth/logout`: revokes the calling token.
@@ -364,31 +222,7 @@ async fn revoke(
     by: Uuid,
     action: &str,
 ) -> Result<devices::Model, ApiError> {
-    let now = state.clock.now();
-    let txn = state.db.begin().await?;
-    let row = db::session::device(&txn, device)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let mut active: devices::ActiveModel = row.into();
-    active.revoked_at = Set(Some(now));
-    active.revoked_by = Set(Some(by));
-    let row = active.update(&txn).await?;
-    audit::append(
-        &txn,
-        now,
-        audit::Record {
-            actor: Some(by),
-            action,
-            subject_kind: "device",
-            subject_id: device.to_string(),
-            client_id: None,
-            before: None,
-            after: Some(json!({ "user_id": row.user_id, "device_id": row.device_id })),
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
+    service::auth::revoke(&state.env(), device, by, action).await
 }
 
 pub fn device_view(d: &devices::Model) -> Device {
@@ -484,12 +318,11 @@ pub async fn change_password(
     let user = db::session::user(&state.db, caller.user_id)
         .await?
         .ok_or(ApiError::Unauthorized)?;
-    let new_hash = super::users::password_hash(&body.new_password).await?;
-    let current = body.current_password.clone();
-    let stored = user.password_hash.clone();
-    let ok = tokio::task::spawn_blocking(move || secrets::verify_password(&current, &stored))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let new_hash = super::users::password_hash(&state.passwords, &body.new_password).await?;
+    let ok = state
+        .passwords
+        .verify(&body.current_password, Some(&user.password_hash))
+        .await?;
     if !ok {
         return Err(ApiError::InvalidCredentials);
     }

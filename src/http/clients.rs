@@ -7,7 +7,7 @@ use mobile_api::people::{Client, ClientCreate, ClientUpdate, PersonRef};
 use mobile_api::{Locale, Page, Role};
 use sea_orm::TransactionTrait;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use uuid::Uuid;
 
 use super::auth::{Caller, Staff};
@@ -52,12 +52,7 @@ pub async fn view(
 
 /// What the audit log keeps of a client: everything but the personal code's digits.
 pub fn snapshot(c: &clients::Model) -> Value {
-    json!({
-        "name": c.name, "birth_date": c.birth_date,
-        "personal_code": c.personal_code.as_ref().map(|_| "***"),
-        "disability_group": c.disability_group, "locale": c.locale,
-        "email": c.email, "phone": c.phone, "active": c.active,
-    })
+    crate::service::people::client_snapshot(c)
 }
 
 fn check_group(group: Option<i32>) -> Result<Option<i32>, ApiError> {
@@ -128,21 +123,7 @@ pub async fn create(
         updated_at: now,
     };
     let txn = state.db.begin().await?;
-    db::people::insert(&txn, model.clone()).await?;
-    audit::append(
-        &txn,
-        now,
-        audit::Record {
-            actor: Some(caller.user_id),
-            action: "client_created",
-            subject_kind: "client",
-            subject_id: model.id.to_string(),
-            client_id: Some(model.id),
-            before: None,
-            after: Some(snapshot(&model)),
-        },
-    )
-    .await?;
+    crate::service::people::add_client(&txn, &model, Some(caller.user_id), now).await?;
     txn.commit().await?;
     Ok((
         StatusCode::CREATED,

@@ -18,7 +18,6 @@ use uuid::Uuid;
 use super::auth::{Caller, Staff};
 use super::extract::{ApiJson, ApiPath};
 use crate::app::AppState;
-use crate::db::changes::{self, Scope};
 use crate::db::entity::{decisions, suspensions};
 use crate::db::{self, audit};
 use crate::domain::decision::{self, Draft, Figures, Other};
@@ -88,40 +87,18 @@ fn views(all: &[decisions::Model], susp: &[suspensions::Model], policy: &Policy)
         .collect()
 }
 
-/// Tells phones (pull) about the decision, and the allowance of the months around today.
 async fn record_change(
-    txn: &impl sea_orm::ConnectionTrait,
+    txn: &crate::db::Txn,
     op: &str,
     d: &decisions::Model,
     data: Value,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), ApiError> {
-    let scope = Scope {
-        client_id: Some(d.client_id),
-        ..Default::default()
-    };
-    changes::record(
-        txn,
-        "decision",
-        op,
-        d.series_id.to_string(),
-        scope,
-        &data,
-        now,
-    )
-    .await?;
-    let this = crate::domain::time::Month::of(crate::domain::time::riga_date(now));
-    db::entries::record_months(txn, d.client_id, &[this.prev(), this], now).await?;
-    Ok(())
+    Ok(crate::service::people::decision_changed(txn, op, d, data, now).await?)
 }
 
 fn snapshot(d: &decisions::Model) -> Value {
-    json!({
-        "series_id": d.series_id, "version": d.version, "number": d.number, "service": d.service,
-        "valid_from": d.valid_from, "valid_to": d.valid_to, "effective_from": d.effective_from,
-        "monthly_minutes": d.monthly_minutes, "purposes": d.purposes,
-        "transport_allowed": d.transport_allowed, "transport_cap_cents": d.transport_cap_cents,
-    })
+    crate::service::people::decision_snapshot(d)
 }
 
 async fn policy_on(state: &AppState, day: NaiveDate) -> Result<Policy, ApiError> {
@@ -283,22 +260,7 @@ pub async fn create(
         created_at: now,
         created_by: Some(caller.user_id),
     };
-    db::people::insert(&txn, model.clone()).await?;
-    record_change(&txn, "upsert", &model, snapshot(&model), now).await?;
-    audit::append(
-        &txn,
-        now,
-        audit::Record {
-            actor: Some(caller.user_id),
-            action: "decision_created",
-            subject_kind: "decision",
-            subject_id: id.to_string(),
-            client_id: Some(client_id),
-            before: None,
-            after: Some(snapshot(&model)),
-        },
-    )
-    .await?;
+    crate::service::people::add_decision(&txn, &model, Some(caller.user_id), now).await?;
     txn.commit().await?;
     let view = views_of(&state, client_id)
         .await?
@@ -487,24 +449,8 @@ pub async fn suspend(
         created_at: now,
         created_by: Some(caller.user_id),
     };
-    db::people::insert(&txn, model.clone()).await?;
-    record_change(&txn, "suspension", &decision, json!({ "id": model.id, "series_id": model.series_id, "from": model.starts_on, "to": model.ends_on, "reason": model.reason }), now).await?;
-    audit::append(
-        &txn,
-        now,
-        audit::Record {
-            actor: Some(caller.user_id),
-            action: "suspension_created",
-            subject_kind: "suspension",
-            subject_id: model.id.to_string(),
-            client_id: Some(client_id),
-            before: None,
-            after: Some(
-                json!({ "from": model.starts_on, "to": model.ends_on, "reason": model.reason }),
-            ),
-        },
-    )
-    .await?;
+    crate::service::people::add_suspension(&txn, &decision, &model, Some(caller.user_id), now)
+        .await?;
     txn.commit().await?;
     Ok((StatusCode::CREATED, Json(suspension_view(&model))))
 }

@@ -23,7 +23,6 @@ use crate::domain::decision;
 use crate::domain::text;
 use crate::domain::time::Month;
 use crate::error::ApiError;
-use crate::secrets;
 
 type MonthPath = ApiPath<(Uuid, String)>;
 
@@ -108,31 +107,7 @@ pub async fn confirmed_as(
 
 /// Throttles PIN guesses per client like logins; true when the PIN is right.
 async fn check_pin(state: &AppState, client_id: Uuid, pin: &str) -> Result<bool, ApiError> {
-    let now = state.clock.now();
-    let key = format!("pin:{client_id}");
-    let row = db::session::attempts(&state.db, &key).await?;
-    if let Some(wait) = super::auth::locked(&row, now) {
-        return Err(ApiError::TooManyAttempts {
-            retry_after_seconds: wait,
-        });
-    }
-    let client = db::people::client(&state.db, client_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let (pin, stored) = (pin.to_owned(), client.pin_hash.clone());
-    let ok = tokio::task::spawn_blocking(move || {
-        stored
-            .as_deref()
-            .is_some_and(|h| secrets::verify_password(&pin, h))
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?;
-    if ok {
-        db::session::clear_attempts(&state.db, &key).await?;
-    } else {
-        super::auth::record_failure(state, &key, row, state.config.login_max_failures, now).await?;
-    }
-    Ok(ok)
+    crate::service::auth::check_pin(&state.env(), client_id, pin).await
 }
 
 #[utoipa::path(post, path = "/api/v1/clients/{client_id}/months/{month}/confirm", operation_id = "months_confirm", tag = "months",
@@ -310,10 +285,10 @@ pub async fn set_pin(
     if !(4..=8).contains(&body.pin.len()) || !body.pin.chars().all(|c| c.is_ascii_digit()) {
         return Err(ApiError::invalid("pin", "out_of_range"));
     }
-    let pin = body.pin.clone();
-    let hash = tokio::task::spawn_blocking(move || secrets::hash_password(&pin))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
+    let hash = state
+        .passwords
+        .hash(&body.pin)
+        .await?
         .map_err(ApiError::Internal)?;
     let now = state.clock.now();
     let txn = state.db.begin().await?;

@@ -584,8 +584,6 @@ impl Pushes {
 /// What the group writer keeps from one group to the next.
 #[derive(Clone, Default)]
 struct Kept {
-    /// The SQLite writer's prepared statements.
-    statements: db::direct::Kept,
     /// The policy book, read again when the table has grown.
     policy: db::policy::Kept,
 }
@@ -618,9 +616,6 @@ fn failed(e: &ApiError) -> Grouped {
 /// One answer per job, in order: the group's runs of new mutations are written in one
 /// transaction; a push that does not continue its device's sequence is declined.
 async fn write_jobs(db: &db::Db, kept: &Kept, jobs: Vec<Job>, now: DateTime<Utc>) -> Vec<Grouped> {
-    if !db::is_postgres(db) {
-        return write_jobs_lent(db, kept, jobs, now).await;
-    }
     let txn = match db.begin().await {
         Ok(txn) => txn,
         Err(e) => {
@@ -634,42 +629,6 @@ async fn write_jobs(db: &db::Db, kept: &Kept, jobs: Vec<Job>, now: DateTime<Utc>
     } else {
         Ok(())
     };
-    after_commit(answers, committed)
-}
-
-/// `write_jobs` on SQLite: the group's transaction runs on the writer connection lent by
-/// sqlx's thread (`db::direct`), so its twenty-odd statements cost no thread wake-ups.
-async fn write_jobs_lent(
-    db: &db::Db,
-    kept: &Kept,
-    jobs: Vec<Job>,
-    now: DateTime<Utc>,
-) -> Vec<Grouped> {
-    let all_failed = |jobs: &[Job], e: ApiError| jobs.iter().map(|_| failed(&e)).collect();
-    let mut pooled = match db.get_sqlite_connection_pool().acquire().await {
-        Ok(c) => c,
-        Err(e) => return all_failed(&jobs, ApiError::NotReady(e.to_string())),
-    };
-    let mut handle = match pooled.lock_handle().await {
-        Ok(h) => h,
-        Err(e) => return all_failed(&jobs, ApiError::Internal(e.to_string())),
-    };
-    // SAFETY: `direct` is dropped below, before `handle`.
-    let direct = unsafe { db::direct::Direct::lend(&mut handle, &kept.statements) }
-        .and_then(|d| d.begin().map(|()| d));
-    let direct = match direct {
-        Ok(d) => d,
-        Err(e) => return all_failed(&jobs, ApiError::from(e)),
-    };
-    let (answers, commit) = write_in(&direct, jobs, now, &kept.policy).await;
-    let committed = if commit {
-        direct.commit().map_err(ApiError::from)
-    } else {
-        Ok(())
-    };
-    // Rolls back whatever is still open and keeps the statements for the next group.
-    drop(direct);
-    drop(handle);
     after_commit(answers, committed)
 }
 

@@ -24,7 +24,10 @@ use crate::secrets;
 pub const MIN_PASSWORD: usize = 10;
 
 /// Hashes a new password off the async threads, after checking its length.
-pub async fn password_hash(password: &str) -> Result<String, ApiError> {
+pub async fn password_hash(
+    passwords: &secrets::Passwords,
+    password: &str,
+) -> Result<String, ApiError> {
     let n = password.chars().count();
     if n < MIN_PASSWORD {
         return Err(ApiError::invalid("password", "password_too_short"));
@@ -32,11 +35,7 @@ pub async fn password_hash(password: &str) -> Result<String, ApiError> {
     if n > 1024 {
         return Err(ApiError::invalid("password", "too_long"));
     }
-    let password = password.to_owned();
-    tokio::task::spawn_blocking(move || secrets::hash_password(&password))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map_err(ApiError::Internal)
+    passwords.hash(password).await?.map_err(ApiError::Internal)
 }
 
 /// On the very first start: the `admin` user, with `ASISTENTS_ADMIN_PASSWORD` or a generated
@@ -210,7 +209,7 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<User>), ApiError> {
     may_manage(&caller, body.role)?;
     let login = check_login(&body.login)?;
-    let hash = password_hash(&body.password).await?;
+    let hash = password_hash(&state.passwords, &body.password).await?;
     let email = body
         .email
         .as_deref()
@@ -377,7 +376,7 @@ pub async fn update(
     ApiJson(body): ApiJson<UserUpdate>,
 ) -> Result<Json<User>, ApiError> {
     let new_hash = match &body.password {
-        Some(p) => Some(password_hash(p).await?),
+        Some(p) => Some(password_hash(&state.passwords, p).await?),
         None => None,
     };
     let now = state.clock.now();

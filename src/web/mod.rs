@@ -22,14 +22,15 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::db::entity::devices;
-use crate::db::{self, audit};
+use crate::db;
+use crate::db::session::DeviceInfo;
 use crate::domain::time::{Month, TZ, riga_date};
 use crate::error::ApiError;
 use crate::http::auth::Caller;
 use crate::http::extract::ApiPath;
 use crate::i18n;
 use crate::secrets;
+use crate::service;
 
 const SESSION: &str = "asistents_session";
 const LANG: &str = "asistents_lang";
@@ -248,93 +249,27 @@ async fn try_login(
     peer: SocketAddr,
     form: &LoginForm,
 ) -> Result<String, ApiError> {
-    let now = state.clock.now();
-    let login = form.login.trim().to_lowercase();
-    let (login_key, addr_key) = (format!("login:{login}"), format!("addr:{}", peer.ip()));
-    let login_row = db::session::attempts(&state.db, &login_key).await?;
-    let addr_row = db::session::attempts(&state.db, &addr_key).await?;
-    if let Some(wait) =
-        crate::http::auth::locked(&login_row, now).or(crate::http::auth::locked(&addr_row, now))
-    {
-        return Err(ApiError::TooManyAttempts {
-            retry_after_seconds: wait,
-        });
+    if form.login.chars().count() > 100 {
+        return Err(ApiError::InvalidCredentials);
     }
-    let user = db::session::user_by_login(&state.db, &login).await?;
-    let pin_hash = match &user {
-        Some(u) if u.role == "client" => match u.client_id {
-            Some(c) => db::people::client(&state.db, c)
-                .await?
-                .and_then(|c| c.pin_hash),
-            None => None,
+    let done = service::auth::login(
+        &state.env(),
+        service::auth::Channel::Web,
+        service::auth::Credentials {
+            login: &form.login,
+            password: &form.password,
+            address: peer.ip(),
         },
-        _ => None,
-    };
-    let (password, hash) = (
-        form.password.clone(),
-        user.as_ref().map(|u| u.password_hash.clone()),
-    );
-    let ok = tokio::task::spawn_blocking(move || {
-        let by_password =
-            secrets::verify_password(&password, hash.as_deref().unwrap_or(secrets::decoy_hash()))
-                && hash.is_some();
-        by_password || pin_hash.is_some_and(|p| secrets::verify_password(&password, &p))
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let user = match user {
-        Some(u) if ok && u.active && (u.role == "client" || u.role == "representative") => u,
-        _ => {
-            crate::http::auth::record_failure(
-                state,
-                &login_key,
-                login_row,
-                state.config.login_max_failures,
-                now,
-            )
-            .await?;
-            crate::http::auth::record_failure(
-                state,
-                &addr_key,
-                addr_row,
-                state.config.address_max_failures,
-                now,
-            )
-            .await?;
-            return Err(ApiError::InvalidCredentials);
-        }
-    };
-    let token = secrets::random_token();
-    let txn = state.db.begin().await?;
-    db::session::clear_attempts(&txn, &login_key).await?;
-    let id = db::session::new_device(
-        &txn,
-        user.id,
-        format!("web-{}", &secrets::random_token()[..12]),
-        "Web browser".into(),
-        "web".into(),
-        env!("CARGO_PKG_VERSION").into(),
-        secrets::token_hash(&token),
-        now,
-        now + Duration::hours(SESSION_HOURS),
+        DeviceInfo {
+            device_id: format!("web-{}", &secrets::random_token()[..12]),
+            name: "Web browser".into(),
+            platform: "web".into(),
+            app_version: env!("CARGO_PKG_VERSION").into(),
+        },
+        Duration::hours(SESSION_HOURS),
     )
     .await?;
-    audit::append(
-        &txn,
-        now,
-        audit::Record {
-            actor: Some(user.id),
-            action: "login",
-            subject_kind: "device",
-            subject_id: id.to_string(),
-            client_id: None,
-            before: None,
-            after: Some(serde_json::json!({ "web": true, "address": peer.ip().to_string() })),
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(token)
+    Ok(done.token)
 }
 
 #[derive(Deserialize)]
@@ -349,12 +284,19 @@ async fn logout(
 ) -> Response {
     if let Some(Session { caller, token }) = session(&state, &headers).await
         && form.csrf == csrf_for(&token)
-        && let Ok(Some(device)) = db::session::device(&state.db, caller.device).await
     {
-        let mut active: devices::ActiveModel = device.into();
-        active.revoked_at = sea_orm::Set(Some(state.clock.now()));
-        active.revoked_by = sea_orm::Set(Some(caller.user_id));
-        let _ = sea_orm::ActiveModelTrait::update(active, &state.db).await;
+        let revoked =
+            service::auth::revoke(&state.env(), caller.device, caller.user_id, "logout").await;
+        if let Err(e) = revoked {
+            // The failure is logged, and the person is told the logout did not happen.
+            let _ = e.into_response();
+            let (lang, _) = locale(&headers, None);
+            return render(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "login.html",
+                context! { lang => lang.as_str(), t => text::words(lang), problem => text::word("error", lang) },
+            );
+        }
     }
     let mut r = Redirect::to("/web/login").into_response();
     if let Ok(c) = HeaderValue::from_str(&set_cookie(SESSION, "", 0)) {

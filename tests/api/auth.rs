@@ -5,7 +5,7 @@ use serde_json::json;
 
 use crate::helpers::{PASSWORD, TestApp};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admin_logs_in_with_the_configured_password_and_sees_itself() {
     let app = TestApp::spawn().await;
     let r = app
@@ -25,7 +25,7 @@ async fn admin_logs_in_with_the_configured_password_and_sees_itself() {
     assert_eq!(me.body["assignments"], json!([]));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_device_has_its_own_token_and_a_new_login_replaces_the_devices_old_one() {
     let app = TestApp::spawn().await;
     let phone = app
@@ -58,7 +58,7 @@ async fn each_device_has_its_own_token_and_a_new_login_replaces_the_devices_old_
     app.get(&tablet, "/api/v1/me").await.expect(200);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn repeated_failures_lock_the_login_with_retry_after_and_success_resets_the_count() {
     let app = TestApp::spawn().await;
     app.user("asistente", "accountant", json!({})).await;
@@ -99,7 +99,7 @@ async fn repeated_failures_lock_the_login_with_retry_after_and_success_resets_th
     app.try_login("asistente", PASSWORD, "p").await.expect(200);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn too_many_failures_from_one_address_lock_that_address() {
     let app = TestApp::spawn_with(|c| c.address_max_failures = 3).await;
     for login in ["a1", "a2", "a3"] {
@@ -112,7 +112,7 @@ async fn too_many_failures_from_one_address_lock_that_address() {
         .refused(429, "too_many_attempts");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logout_ends_the_calling_token_only() {
     let app = TestApp::spawn().await;
     let other = app
@@ -130,7 +130,7 @@ async fn logout_ends_the_calling_token_only() {
     app.get(&other, "/api/v1/me").await.expect(200);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_coordinator_revokes_a_lost_phone_and_its_token_stops_at_once() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator().await;
@@ -167,7 +167,7 @@ async fn a_coordinator_revokes_a_lost_phone_and_its_token_stops_at_once() {
     .refused(404, "not_found");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tokens_expire_after_the_configured_days() {
     let app = TestApp::spawn_with(|c| c.token_ttl_days = 2).await;
     let token = app.login("admin", crate::helpers::ADMIN_PASSWORD).await;
@@ -179,7 +179,7 @@ async fn tokens_expire_after_the_configured_days() {
         .refused(401, "unauthorized");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn changing_ones_password_needs_the_current_one_and_logs_out_other_devices() {
     let app = TestApp::spawn().await;
     let (_, phone) = app.user("maija", "accountant", json!({})).await;
@@ -224,7 +224,7 @@ async fn changing_ones_password_needs_the_current_one_and_logs_out_other_devices
         .expect(200);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deactivated_user_cannot_log_in_and_their_tokens_end() {
     let app = TestApp::spawn().await;
     let (user, token) = app.user("aiziet", "accountant", json!({})).await;
@@ -252,7 +252,7 @@ async fn a_deactivated_user_cannot_log_in_and_their_tokens_end() {
     app.try_login("aiziet", PASSWORD, "p").await.expect(200);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_bodies_with_missing_device_fields_are_refused() {
     let app = TestApp::spawn().await;
     let body = json!({"login": "admin", "password": crate::helpers::ADMIN_PASSWORD, "device": {"device_id": " ", "name": "x", "platform": "x", "app_version": "1"}});

@@ -35,7 +35,7 @@ fn scratch_dir() -> std::path::PathBuf {
     dir
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_with_no_configuration_starts_prints_the_admin_password_once_and_stops_on_sigterm() {
     let dir = scratch_dir();
     let mut cmd = binary();

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use crate::helpers::TestApp;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_coordinator_creates_reads_updates_and_finds_clients() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator().await;
@@ -89,7 +89,7 @@ async fn a_coordinator_creates_reads_updates_and_finds_clients() {
     assert_eq!(read, updated);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_client_fields_are_refused_naming_the_field() {
     let app = TestApp::spawn().await;
     let cases = [
@@ -155,7 +155,7 @@ async fn bad_client_fields_are_refused_naming_the_field() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn assistants_see_only_their_clients_and_never_personal_codes() {
     let app = TestApp::spawn().await;
     let mine = app.client("Olga Ivanova", "1965-11-02").await;
@@ -202,7 +202,7 @@ async fn assistants_see_only_their_clients_and_never_personal_codes() {
     .refused(403, "forbidden");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clients_and_representatives_see_their_own_client_and_accountants_no_client_records() {
     let app = TestApp::spawn().await;
     let adult = app.client("Inese Ozola", "1972-09-09").await;

@@ -22,7 +22,7 @@ async fn refused(app: &TestApp, client: uuid::Uuid, body: Value) -> Value {
     r.body["error"]["details"].clone()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_adult_decision_defaults_to_every_purpose_of_its_kind() {
     let app = TestApp::spawn().await;
     let c = app.client("Jānis Bērziņš", "1978-03-14").await;
@@ -50,7 +50,7 @@ async fn an_adult_decision_defaults_to_every_purpose_of_its_kind() {
     assert_eq!(one, d);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn decisions_that_break_the_regulation_are_refused_with_the_figures() {
     let app = TestApp::spawn().await;
     let adult = app.client("Jānis Bērziņš", "1978-03-14").await;
@@ -141,7 +141,7 @@ async fn decisions_that_break_the_regulation_are_refused_with_the_figures() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_childs_decision_follows_the_child_caps_and_ends_before_the_18th_birthday() {
     let app = TestApp::spawn().await;
     let child = app.client("Emīls Kalns", "2014-05-12").await;
@@ -201,7 +201,7 @@ async fn a_childs_decision_follows_the_child_caps_and_ends_before_the_18th_birth
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_amendment_is_a_new_version_from_its_date_and_history_stays() {
     let app = TestApp::spawn().await;
     let c = app.client("Olga Ivanova", "1965-11-02").await;
@@ -267,7 +267,7 @@ async fn an_amendment_is_a_new_version_from_its_date_and_history_stays() {
     assert_eq!(a["months"][1]["state"], "open");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn suspensions_lie_within_the_decision_and_can_be_corrected() {
     let app = TestApp::spawn().await;
     let c = app.client("Nikolajs Kuzņecovs", "1959-07-28").await;
@@ -340,7 +340,7 @@ async fn suspensions_lie_within_the_decision_and_can_be_corrected() {
     .refused(404, "not_found");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn decisions_are_read_by_people_related_to_the_client_and_written_by_staff_only() {
     let app = TestApp::spawn().await;
     let c = app.client("Līga Liepiņa", "1988-12-05").await;

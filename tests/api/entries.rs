@@ -51,7 +51,7 @@ pub async fn sheet(app: &TestApp, client: Uuid, month: &str) -> MonthSheet {
     r.json()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_assistant_logs_a_session_and_the_month_sheet_counts_it() {
     let app = TestApp::spawn().await;
     let s = scene(&app, 4800, "ruta").await;
@@ -131,7 +131,7 @@ async fn an_assistant_logs_a_session_and_the_month_sheet_counts_it() {
         .refused(404, "not_found");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn times_that_are_not_a_valid_interval_are_refused() {
     let app = TestApp::spawn().await;
     let s = scene(&app, 4800, "ruta").await;
@@ -181,7 +181,7 @@ async fn times_that_are_not_a_valid_interval_are_refused() {
     assert_eq!(sheet(&app, s.client, "2026-11").await.used_minutes, 960);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sessions_ending_in_the_future_are_refused_beyond_the_tolerance() {
     let app = TestApp::spawn().await;
     let s = scene(&app, 4800, "ruta").await;
@@ -212,7 +212,7 @@ async fn sessions_ending_in_the_future_are_refused_beyond_the_tolerance() {
     .expect(201);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_assignment_decision_suspension_and_purpose_must_cover_the_session() {
     let app = TestApp::spawn().await;
     let s = scene(&app, 4800, "ruta").await;
@@ -355,7 +355,7 @@ async fn the_assignment_decision_suspension_and_purpose_must_cover_the_session()
     .expect(201);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_monthly_allowance_is_shared_by_all_assistants_of_the_client() {
     let app = TestApp::spawn().await;
     let s = scene(&app, 600, "ruta").await;
@@ -450,7 +450,7 @@ async fn the_monthly_allowance_is_shared_by_all_assistants_of_the_client() {
     assert_eq!(m.warnings[0].code, "allowance_low");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn overlapping_sessions_of_a_client_or_of_an_assistant_are_refused() {
     let app = TestApp::spawn().await;
     let s = scene(&app, 4800, "ruta").await;
@@ -527,7 +527,7 @@ async fn overlapping_sessions_of_a_client_or_of_an_assistant_are_refused() {
     .expect(201);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn trip_costs_need_transport_in_the_decision_and_stay_under_its_cap() {
     let app = TestApp::spawn().await;
     let s = scene(&app, 4800, "ruta").await;
@@ -612,7 +612,7 @@ async fn trip_costs_need_transport_in_the_decision_and_stay_under_its_cap() {
     assert_eq!(r.body["error"]["details"]["reason"], "coordinates");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_locked_month_refuses_changes() {
     let app = TestApp::spawn().await;
     let s = scene(&app, 4800, "ruta").await;
@@ -687,7 +687,7 @@ async fn a_locked_month_refuses_changes() {
     .refused(409, "month_locked");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn edits_and_deletes_name_the_version_they_saw() {
     let app = TestApp::spawn().await;
     let s = scene(&app, 4800, "ruta").await;
@@ -849,7 +849,7 @@ async fn edits_and_deletes_name_the_version_they_saw() {
     post(&app, &s.token, &again).await.refused(409, "conflict");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn warnings_travel_back_on_accepted_entries_and_are_listed_for_coordinators() {
     let app = TestApp::spawn().await;
     let s = scene(&app, 9600, "ruta").await;
@@ -960,7 +960,7 @@ async fn warnings_travel_back_on_accepted_entries_and_are_listed_for_coordinator
     assert_eq!(pending.body["total"], 1);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn policy_can_turn_the_weekly_limit_into_a_refusal() {
     let app = TestApp::spawn().await;
     app.post(&app.admin, "/api/v1/policy", json!({"key": "weekly_limit_mode", "effective_from": "2026-11-01", "value": "refuse", "source": "Domes lēmums"})).await.expect(201);
@@ -1006,7 +1006,7 @@ async fn policy_can_turn_the_weekly_limit_into_a_refusal() {
     .expect(201);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_night_across_a_clock_change_counts_the_minutes_really_lived() {
     let app = TestApp::spawn().await;
     let s = scene(&app, 9600, "ruta").await;
@@ -1049,7 +1049,7 @@ async fn a_night_across_a_clock_change_counts_the_minutes_really_lived() {
     assert_eq!(sheet(&app, s.client, "2026-03").await.used_minutes, 120);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_over_midnight_at_a_months_end_counts_in_each_month_for_its_part() {
     let app = TestApp::spawn().await;
     let s = scene(&app, 600, "ruta").await;
@@ -1092,7 +1092,7 @@ async fn a_session_over_midnight_at_a_months_end_counts_in_each_month_for_its_pa
     assert_eq!(nov.entries.len(), 2, "the session shows in both months");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_retried_post_with_the_same_idempotency_key_replays_the_first_answer() {
     let app = TestApp::spawn().await;
     let s = scene(&app, 600, "ruta").await;
@@ -1154,7 +1154,7 @@ async fn a_retried_post_with_the_same_idempotency_key_replays_the_first_answer()
     assert_eq!(entries.body["total"], 1);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn many_writers_racing_for_the_last_minutes_use_exactly_the_allowance() {
     let app = TestApp::spawn().await;
     let s = scene(&app, 600, "ruta").await;
@@ -1210,7 +1210,7 @@ async fn many_writers_racing_for_the_last_minutes_use_exactly_the_allowance() {
     assert_eq!(m.entries.iter().map(|e| e.minutes).sum::<i64>(), 600);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn policy_can_prorate_the_allowance_of_a_month_a_decision_covers_in_part() {
     let app = TestApp::spawn().await;
     let client = app.client("Jauns klients", "1980-01-01").await;

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use crate::helpers::TestApp;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_routes_and_methods_answer_with_our_error_body() {
     let app = TestApp::spawn().await;
     let r = app
@@ -32,7 +32,7 @@ async fn unknown_routes_and_methods_answer_with_our_error_body() {
     assert_eq!(r.message(), "This method is not allowed here.");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn messages_follow_accept_language_with_latvian_by_default() {
     let app = TestApp::spawn().await;
     let body = json!({"login": "admin", "password": "wrong-password", "device": {"device_id": "x", "name": "x", "platform": "x", "app_version": "1"}});
@@ -64,7 +64,7 @@ async fn messages_follow_accept_language_with_latvian_by_default() {
     assert_eq!(en.headers.get("content-language").unwrap(), "en");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_wrong_typed_and_oversized_bodies_are_refused_with_codes() {
     let app = TestApp::spawn().await;
     let url = format!("{}/api/v1/clients", app.base);
@@ -169,7 +169,7 @@ async fn malformed_wrong_typed_and_oversized_bodies_are_refused_with_codes() {
     assert_eq!(list.body["total"], 0);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_and_malformed_ids_are_not_found_and_bad_query_parameters_are_named() {
     let app = TestApp::spawn().await;
     app.get(
@@ -192,7 +192,7 @@ async fn unknown_and_malformed_ids_are_not_found_and_bad_query_parameters_are_na
         .refused(422, "validation_failed");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_without_or_with_a_bad_token_are_unauthorized() {
     let app = TestApp::spawn().await;
     let r = app.send(Method::GET, None, "/api/v1/me", None, None).await;
@@ -205,7 +205,7 @@ async fn requests_without_or_with_a_bad_token_are_unauthorized() {
         .refused(401, "unauthorized");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn absurd_but_readable_dates_get_answers_not_server_errors() {
     let app = TestApp::spawn().await;
     let c = app.client("Jānis Bērziņš", "1950-03-14").await;
@@ -244,7 +244,7 @@ async fn absurd_but_readable_dates_get_answers_not_server_errors() {
     r.expect(200);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn absurd_numbers_and_unicode_oddities_are_answered_cleanly() {
     let app = TestApp::spawn().await;
     let s = crate::entries::scene(&app, 4800, "ruta").await;

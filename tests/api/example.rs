@@ -5,7 +5,7 @@ use serde_json::json;
 use crate::entries::{post, session, sheet};
 use crate::helpers::TestApp;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_month_sheet_agrees_with_the_worked_example_in_docs() {
     let app = TestApp::spawn().await;
     app.clock.set("2023-04-03T09:00:00Z".parse().unwrap());

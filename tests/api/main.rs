@@ -7,6 +7,7 @@ mod auth;
 mod cli;
 mod clients;
 mod decisions;
+mod demo;
 mod entries;
 mod errors;
 mod example;

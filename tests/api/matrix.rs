@@ -273,7 +273,7 @@ fn table() -> Vec<(&'static str, &'static str, Value, [&'static str; 8])> {
 
 const PUBLIC: [&str; 3] = ["/api/v1/auth/login", "/health/live", "/health/ready"];
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
     let app = TestApp::spawn().await;
     // A token that expires: issued 31 days ago.

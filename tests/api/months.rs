@@ -27,7 +27,7 @@ fn seen(m: &MonthSheet) -> Value {
     json!({"entries": m.entries.iter().map(|e| json!({"id": e.id, "version": e.version})).collect::<Vec<_>>()})
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_month_goes_from_dispute_through_correction_to_confirmation_and_approval() {
     let app = TestApp::spawn().await;
     app.clock.set("2026-11-02T10:00:00Z".parse().unwrap());
@@ -201,7 +201,7 @@ async fn a_month_goes_from_dispute_through_correction_to_confirmation_and_approv
     .expect(200);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_coordinator_approves_an_unconfirmed_month_only_with_a_written_reason() {
     let app = TestApp::spawn().await;
     app.clock.set("2026-11-02T10:00:00Z".parse().unwrap());
@@ -255,7 +255,7 @@ async fn a_coordinator_approves_an_unconfirmed_month_only_with_a_written_reason(
     .refused(409, "month_state");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn late_entries_wait_for_a_coordinator_who_approves_or_rejects_each() {
     let app = TestApp::spawn().await;
     let s = scene(&app, 600, "ruta").await;
@@ -374,7 +374,7 @@ async fn late_entries_wait_for_a_coordinator_who_approves_or_rejects_each() {
     .expect(200);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_the_assistants_phone_the_client_confirms_with_their_own_pin() {
     let app = TestApp::spawn().await;
     app.clock.set("2026-11-02T10:00:00Z".parse().unwrap());
@@ -448,7 +448,7 @@ async fn on_the_assistants_phone_the_client_confirms_with_their_own_pin() {
     assert!(!client.text.contains("4821") && !client.text.contains("pin_hash"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pin_guessing_is_throttled() {
     let app = TestApp::spawn().await;
     app.clock.set("2026-11-02T10:00:00Z".parse().unwrap());
@@ -489,7 +489,7 @@ async fn pin_guessing_is_throttled() {
     assert!(r.headers.get("retry-after").is_some());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_representative_who_is_also_the_assistant_is_marked_as_such() {
     let app = TestApp::spawn().await;
     app.clock.set("2026-11-02T10:00:00Z".parse().unwrap());
@@ -522,7 +522,7 @@ async fn a_representative_who_is_also_the_assistant_is_marked_as_such() {
     assert_eq!(r.body["confirmed_as"], "representative_also_assistant");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_audit_chain_verifies_and_names_the_first_altered_record() {
     let dir =
         std::env::temp_dir().join(format!("asistents-audit-{}", uuid::Uuid::new_v4().simple()));
@@ -584,7 +584,7 @@ async fn the_audit_chain_verifies_and_names_the_first_altered_record() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_month_still_open_after_its_deadline_is_handed_in_by_the_service() {
     let app = TestApp::spawn().await;
     app.clock.set("2026-11-05T10:00:00Z".parse().unwrap());

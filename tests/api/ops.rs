@@ -1,6 +1,6 @@
 use crate::helpers::TestApp;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_endpoints_answer_and_readiness_checks_the_database() {
     let app = TestApp::spawn().await;
     let live = app
@@ -21,7 +21,7 @@ async fn health_endpoints_answer_and_readiness_checks_the_database() {
     assert_eq!(ready.body["database"], "unavailable");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_response_carries_a_request_id() {
     let app = TestApp::spawn().await;
     let r = app.get(&app.admin, "/api/v1/me").await;
@@ -40,7 +40,7 @@ async fn every_response_carries_a_request_id() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_count_requests_by_route_template_not_by_raw_path() {
     let app = TestApp::spawn().await;
     let client = app.client("Jānis Bērziņš", "1978-03-14").await;

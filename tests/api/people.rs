@@ -6,7 +6,7 @@ use serde_json::json;
 
 use crate::helpers::{TestApp, date};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_coordinator_keeps_assistants_with_checked_ibans() {
     let app = TestApp::spawn().await;
     let r = app
@@ -67,7 +67,7 @@ async fn a_coordinator_keeps_assistants_with_checked_ibans() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn accountants_read_assistants_without_personal_codes_and_assistants_read_only_themselves() {
     let app = TestApp::spawn().await;
     let me = app.assistant("Ruta Bērziņa").await;
@@ -100,7 +100,7 @@ async fn accountants_read_assistants_without_personal_codes_and_assistants_read_
         .refused(403, "forbidden");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn assignments_link_assistants_to_clients_once_per_period() {
     let app = TestApp::spawn().await;
     let client = app.client("Olga Ivanova", "1965-11-02").await;

@@ -14,7 +14,7 @@ fn value_of(view: &Value, key: &str) -> Value {
         .unwrap_or(Value::Null)
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_regulations_figures_are_seeded_with_dates_and_sources() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator().await;
@@ -88,7 +88,7 @@ async fn the_regulations_figures_are_seeded_with_dates_and_sources() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_adds_a_new_hourly_rate_from_a_date_without_a_release() {
     let app = TestApp::spawn().await;
     let r = app.post(&app.admin, "/api/v1/policy", json!({"key": "hourly_rate_cents", "effective_from": "2027-01-01", "value": 560, "source": "MK noteikumi (grozījumi 2026)"})).await;

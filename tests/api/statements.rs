@@ -4,8 +4,8 @@ use mobile_api::statements::{CloseReport, OutboxRow, Statement};
 use serde_json::json;
 
 use crate::entries::{Scene, post, scene, session, sheet};
-use crate::helpers::TestApp;
 use crate::helpers::smtp::SmtpSink;
+use crate::helpers::{Skip, TestApp, skipped};
 
 const RECIPIENTS: [&str; 2] = ["socd@example.lv", "gramatvediba@example.lv"];
 
@@ -90,7 +90,7 @@ async fn file(app: &TestApp, s: &Statement) -> String {
     r.text().await.unwrap()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn closing_a_month_mails_each_statement_once_to_each_recipient_with_its_files() {
     let sink = SmtpSink::start();
     let app = TestApp::spawn_with(|c| {
@@ -164,8 +164,10 @@ async fn closing_a_month_mails_each_statement_once_to_each_recipient_with_its_fi
                 assert!(text.contains(word), "{word} in the PDF text:\n{text}");
             }
         }
-        None => eprintln!(
-            "pdftotext is not installed here: the PDF's text was not checked (CI installs poppler-utils)"
+        None => skipped(
+            "closing_a_month: the PDF's text",
+            Skip::Missing,
+            "pdftotext is not installed, so the PDF's text was not checked (apt-get install poppler-utils)",
         ),
     }
     let other = report
@@ -301,7 +303,7 @@ async fn closing_a_month_mails_each_statement_once_to_each_recipient_with_its_fi
         .refused(403, "forbidden");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_the_mail_server_down_the_mail_waits_and_is_sent_once_when_it_is_back() {
     let port = SmtpSink::free_port();
     let app = TestApp::spawn_with(|c| {
@@ -352,7 +354,7 @@ async fn with_the_mail_server_down_the_mail_waits_and_is_sent_once_when_it_is_ba
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_smtp_the_mail_is_written_as_eml_files() {
     let dir =
         std::env::temp_dir().join(format!("asistents-mail-{}", uuid::Uuid::new_v4().simple()));
@@ -387,7 +389,7 @@ async fn without_smtp_the_mail_is_written_as_eml_files() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_service_processes_on_one_postgresql_send_each_mail_once() {
     let sink = SmtpSink::start();
     let configure = |c: &mut asistents::Config| {
@@ -396,7 +398,12 @@ async fn two_service_processes_on_one_postgresql_send_each_mail_once() {
     };
     let first = TestApp::spawn_with(configure).await;
     if !asistents::db::is_postgres(&first.state.db) {
-        return; // Each SQLite test database belongs to one process.
+        skipped(
+            "two_service_processes_on_one_postgresql_send_each_mail_once",
+            Skip::OtherEngine,
+            "an SQLite test database belongs to one process; the PostgreSQL pass runs it",
+        );
+        return;
     }
     let second = TestApp::spawn_on(first.database_url.clone(), configure).await;
     approved_october(&first).await;
@@ -443,7 +450,7 @@ fn pdf_text(pdf: &[u8]) -> Option<String> {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_previous_month_is_closed_on_the_configured_day() {
     let app = TestApp::spawn_with(|c| {
         c.close_day = 10;
@@ -473,7 +480,7 @@ async fn the_previous_month_is_closed_on_the_configured_day() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn corrections_after_close_are_amendments_reported_as_new_statement_versions() {
     let app = TestApp::spawn_with(|c| {
         c.statement_recipients = vec!["socd@example.lv".into()];
@@ -611,7 +618,7 @@ async fn corrections_after_close_are_amendments_reported_as_new_statement_versio
     assert!(third.statements.is_empty());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mail_undeliverable_past_the_configured_age_shows_as_failed() {
     let app = TestApp::spawn_with(|c| {
         c.smtp_url = Some(SmtpSink::url(SmtpSink::free_port()));

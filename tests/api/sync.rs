@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::entries::{Scene, scene, session, sheet};
-use crate::helpers::{Resp, TestApp};
+use crate::helpers::{Resp, Skip, TestApp, skipped};
 
 pub fn save(seq: i64, id: Uuid, mut body: Value, base_version: Option<i32>) -> Value {
     body["id"] = json!(id);
@@ -65,7 +65,7 @@ fn statuses(r: &Resp) -> Vec<(i64, String, Option<String>)> {
         .collect()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replayed_push_changes_nothing_and_returns_the_same_outcomes() {
     let app = TestApp::spawn().await;
     let s = scene(&app, 600, "ruta").await;
@@ -151,7 +151,7 @@ async fn a_replayed_push_changes_nothing_and_returns_the_same_outcomes() {
     assert_eq!(entries.body["total"], 1);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_rule_refusal_is_data_and_the_rest_of_the_batch_goes_on() {
     let app = TestApp::spawn().await;
     let s: Scene = scene(&app, 600, "ruta").await;
@@ -455,7 +455,7 @@ async fn every_rule_refusal_is_data_and_the_rest_of_the_batch_goes_on() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reused_seq_with_another_body_conflicts_and_a_gap_stops_the_batch() {
     let app = TestApp::spawn().await;
     let s = scene(&app, 4800, "ruta").await;
@@ -578,7 +578,7 @@ async fn a_reused_seq_with_another_body_conflicts_and_a_gap_stops_the_batch() {
     assert_eq!(statuses(&r), [(1, "applied".to_owned(), None)]);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_push_is_bound_to_the_callers_device_and_its_size_is_limited() {
     let app = TestApp::spawn().await;
     let s = scene(&app, 4800, "ruta").await;
@@ -630,7 +630,7 @@ async fn a_push_is_bound_to_the_callers_device_and_its_size_is_limited() {
         .refused(422, "validation_failed");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pull_pages_every_visible_change_once_in_order_with_tombstones() {
     let app = TestApp::spawn().await;
     let s = scene(&app, 600, "ruta").await;
@@ -817,14 +817,14 @@ async fn a_pull_pages_every_visible_change_once_in_order_with_tombstones() {
     assert!(seen.iter().any(|c| c.kind == "entry") && seen.iter().all(|c| c.kind != "assignment"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reader_following_the_cursor_during_concurrent_writes_misses_nothing() {
     follow_the_cursor_during_writes(TestApp::spawn().await).await;
 }
 
 /// On a database file the pulls and token lookups go through read connections of their own,
 /// beside the writer, and SQLite numbers changes as it writes them.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_a_database_file_the_cursor_still_misses_nothing() {
     let url = crate::helpers::file_database_url("cursor").await;
     follow_the_cursor_during_writes(TestApp::spawn_on(url, |_| {}).await).await;
@@ -909,11 +909,16 @@ async fn follow_the_cursor_during_writes(app: TestApp) {
     assert_eq!(everything.iter().filter(|c| c.0 == "entry").count(), 60);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_committed_late_with_an_earlier_id_is_still_pulled() {
     let app = TestApp::spawn().await;
     if !asistents::db::is_postgres(&app.state.db) {
-        return; // SQLite has one writer: commits cannot interleave there.
+        skipped(
+            "a_change_committed_late_with_an_earlier_id_is_still_pulled",
+            Skip::OtherEngine,
+            "SQLite has one writer, so commits cannot interleave; the PostgreSQL pass runs it",
+        );
+        return;
     }
     let s = scene(&app, 9600, "ruta").await;
     // A transaction takes its change id first and commits last.
@@ -963,7 +968,7 @@ async fn a_change_committed_late_with_an_earlier_id_is_still_pulled() {
 /// One push of mutations that depend on each other, and the same mutations pushed one at a time,
 /// end in the same entries, month sheet and answers: later mutations in a batch see the earlier
 /// ones (an edit moves an entry out of the way, a delete frees its time and allowance).
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_batch_ends_as_the_same_mutations_pushed_one_at_a_time() {
     let (a, b, c, d) = (
         Uuid::new_v4(),
@@ -1042,7 +1047,7 @@ async fn a_batch_ends_as_the_same_mutations_pushed_one_at_a_time() {
 
 /// A coordinator's phone or tool may push too: writes name the assistant, an edit that names
 /// none keeps the entry's own, and a month's submission between entry runs splits the push.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_coordinator_pushes_edits_without_naming_the_assistant_and_submits() {
     let app = TestApp::spawn().await;
     let s = scene(&app, 600, "ruta").await;
@@ -1095,7 +1100,7 @@ async fn a_coordinator_pushes_edits_without_naming_the_assistant_and_submits() {
 /// Phones pushing at the same moment are written together (group commit), yet each push is
 /// answered as if it had been alone: its own results, its rules checked against its own client,
 /// and an identical push sent twice at once applied once.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn phones_pushing_at_once_are_each_answered_as_if_alone() {
     let app = TestApp::spawn().await;
     let mut phones = Vec::new();
@@ -1195,7 +1200,7 @@ async fn futures_join<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output>
 
 /// With reads on connections of their own (a database file), what a push wrote is pulled at
 /// once, and a token revoked is refused at once.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_a_database_file_a_write_is_read_at_once_and_a_logout_holds_at_once() {
     let url = crate::helpers::file_database_url("reads").await;
     let app = TestApp::spawn_on(url, |_| {}).await;
@@ -1246,10 +1251,15 @@ async fn on_a_database_file_a_write_is_read_at_once_and_a_logout_holds_at_once()
 /// On a database file, what is written reaches the database file itself in the background
 /// (its write-ahead log is copied there beside the writer), well before the log would be
 /// large enough for the writer to copy it.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_a_database_file_the_log_is_copied_in_the_background() {
     if std::env::var("ASISTENTS_TEST_DATABASE_URL").is_ok() {
-        return; // PostgreSQL keeps its own log.
+        skipped(
+            "on_a_database_file_the_log_is_copied_in_the_background",
+            Skip::OtherEngine,
+            "PostgreSQL keeps its own log; the SQLite pass runs it",
+        );
+        return;
     }
     let url = crate::helpers::file_database_url("checkpoint").await;
     let path = std::path::PathBuf::from(
@@ -1309,7 +1319,7 @@ fn weekly(r: &Resp) -> Vec<(i64, String, i64)> {
         .collect()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_weekly_total_counts_every_live_minute_of_the_week() {
     let app = TestApp::spawn().await;
     let s = scene(&app, 9600, "ruta").await;
@@ -1407,7 +1417,7 @@ async fn the_weekly_total_counts_every_live_minute_of_the_week() {
     assert_eq!(r.body["warnings"][0]["details"]["week_minutes"], 2460);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_policy_added_while_phones_push_holds_from_the_next_push() {
     let app = TestApp::spawn().await;
     let s = scene(&app, 9600, "ruta").await;
@@ -1438,7 +1448,7 @@ async fn a_policy_added_while_phones_push_holds_from_the_next_push() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_ending_days_before_it_starts_is_refused_as_data() {
     let app = TestApp::spawn().await;
     let s = scene(&app, 9600, "ruta").await;

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use crate::helpers::{PASSWORD, TestApp};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_role_gets_a_login_linked_to_what_it_acts_as() {
     let app = TestApp::spawn().await;
     let client = app.client("Inese Ozola", "1972-09-09").await;
@@ -66,7 +66,7 @@ async fn every_role_gets_a_login_linked_to_what_it_acts_as() {
     assert_eq!(r.body["client_ids"], json!([child.id]));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn links_that_do_not_fit_the_role_are_refused() {
     let app = TestApp::spawn().await;
     let client = app.client("Inese Ozola", "1972-09-09").await;
@@ -154,7 +154,7 @@ async fn links_that_do_not_fit_the_role_are_refused() {
     assert_eq!(r.body["error"]["details"]["reason"], "login_taken");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn coordinators_manage_users_but_not_admins_or_other_coordinators() {
     let app = TestApp::spawn().await;
     let coordinator = app.coordinator().await;
@@ -211,7 +211,7 @@ async fn coordinators_manage_users_but_not_admins_or_other_coordinators() {
     .refused(422, "validation_failed");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_password_reset_by_staff_logs_the_user_out_everywhere() {
     let app = TestApp::spawn().await;
     let (u, token) = app.user("aina", "accountant", json!({})).await;

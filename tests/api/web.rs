@@ -28,7 +28,7 @@ async fn web_login(app: &TestApp, login: &str, password: &str) -> (u16, Option<S
     (r.status().as_u16(), cookie)
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_logs_in_with_password_or_pin_and_the_session_cookie_is_locked_down() {
     let app = TestApp::spawn().await;
     let s = scene(&app, 4800, "ruta").await;
@@ -78,7 +78,7 @@ async fn a_client_logs_in_with_password_or_pin_and_the_session_cookie_is_locked_
     assert_eq!(web_login(&app, "ruta", PASSWORD).await.0, 401);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn confirming_on_the_web_needs_the_forms_csrf_token() {
     let app = TestApp::spawn().await;
     app.clock.set("2026-11-02T10:00:00Z".parse().unwrap());
@@ -179,4 +179,103 @@ async fn confirming_on_the_web_needs_the_forms_csrf_token() {
         .await
         .unwrap();
     assert_eq!(foreign.status(), 404);
+}
+
+/// The audit log's actions about one user's logins and devices, oldest first, with whether
+/// each came from the web page.
+async fn login_audit(app: &TestApp, user_id: uuid::Uuid, device_rows: &[String]) -> Vec<String> {
+    use asistents::db::entity::audit_log;
+    use sea_orm::{EntityTrait, QueryOrder};
+    let rows = audit_log::Entity::find()
+        .order_by_asc(audit_log::Column::Id)
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    rows.into_iter()
+        .filter(|r| r.subject_id == user_id.to_string() || device_rows.contains(&r.subject_id))
+        .filter(|r| r.action.starts_with("log"))
+        .map(|r| {
+            let web = r
+                .after
+                .as_deref()
+                .and_then(|a| serde_json::from_str::<serde_json::Value>(a).ok())
+                .is_some_and(|a| a["web"] == true);
+            format!("{}{}", r.action, if web { " (web)" } else { "" })
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_web_login_and_logout_are_audited_like_the_apis() {
+    let app = TestApp::spawn().await;
+    let s = scene(&app, 4800, "ruta").await;
+    let (user, _) = app
+        .user("klients", "client", json!({"client_id": s.client}))
+        .await;
+
+    // Through the API: a wrong password, a login, a logout.
+    app.try_login("klients", "wrong-password", "phone").await;
+    let token = app.login("klients", PASSWORD).await;
+    app.post(&token, "/api/v1/auth/logout", json!({}))
+        .await
+        .expect(204);
+
+    // Through the web page: the same three steps.
+    assert_eq!(web_login(&app, "klients", "wrong-password").await.0, 401);
+    let (_, cookie) = web_login(&app, "klients", PASSWORD).await;
+    let session_cookie = cookie.unwrap().split(';').next().unwrap().to_owned();
+    let html = client(&app)
+        .get(format!("{}/web/", app.base))
+        .header("cookie", &session_cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let out = client(&app)
+        .post(format!("{}/web/logout", app.base))
+        .header("cookie", &session_cookie)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 303);
+    // The session is over.
+    let after = client(&app)
+        .get(format!("{}/web/", app.base))
+        .header("cookie", &session_cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status(), 303, "logged out");
+
+    let devices: Vec<String> = app
+        .get(&app.admin, &format!("/api/v1/users/{}/devices", user.id))
+        .await
+        .expect(200)
+        .json::<Vec<serde_json::Value>>()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        login_audit(&app, user.id, &devices).await,
+        [
+            "login", // the helper's own login, as the user is made
+            "login_failed",
+            "login",
+            "logout",
+            "login_failed (web)",
+            "login (web)",
+            "logout",
+        ]
+    );
 }

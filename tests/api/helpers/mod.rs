@@ -313,3 +313,28 @@ impl TestApp {
         r.json()
     }
 }
+
+/// Why a test did not run here. Said on the test's output even when the harness captures it
+/// (written to the process's standard error directly), so that a skip is never silent.
+pub enum Skip {
+    /// The test is about the other database engine; that engine's pass of the suite runs it.
+    OtherEngine,
+    /// A tool or service the test needs is missing here. Under CI (`CI` set) that fails the
+    /// test instead: CI must run everything.
+    Missing,
+}
+
+/// Reports that `test` did not run, and why; panics under CI when something is missing.
+pub fn skipped(test: &str, why: Skip, reason: &str) {
+    use std::io::Write;
+    let missing = matches!(why, Skip::Missing);
+    if missing && std::env::var_os("CI").is_some() {
+        panic!("{test} cannot run here under CI: {reason}");
+    }
+    let kind = if missing {
+        "SKIPPED"
+    } else {
+        "not on this engine"
+    };
+    let _ = writeln!(std::io::stderr(), "{kind}: {test}: {reason}");
+}

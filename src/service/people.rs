@@ -1,0 +1,206 @@
+//! What phones learn when the social service's records change: every write of an assignment or
+//! a decision, from the API or the demo, records the same change rows for the pull.
+
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+use crate::db::changes::{self, Scope};
+use uuid::Uuid;
+
+use crate::db::entity::{assignments, clients, decisions, suspensions};
+use crate::db::{self, DbErr, Txn, audit};
+use crate::domain::time::{Month, riga_date};
+
+/// An assignment as the pull and the audit log show it.
+pub fn assignment_snapshot(a: &assignments::Model) -> Value {
+    json!({
+        "assistant_id": a.assistant_id, "client_id": a.client_id, "service": a.service,
+        "valid_from": a.valid_from, "valid_to": a.valid_to, "relative": a.relative,
+    })
+}
+
+/// A decision version as the pull and the audit log show it (`purposes` a list, or null for
+/// every purpose of the service kind).
+pub fn decision_snapshot(d: &decisions::Model) -> Value {
+    json!({
+        "series_id": d.series_id, "version": d.version, "number": d.number, "service": d.service,
+        "valid_from": d.valid_from, "valid_to": d.valid_to, "effective_from": d.effective_from,
+        "monthly_minutes": d.monthly_minutes,
+        "purposes": db::people::parse_purposes(&d.purposes),
+        "transport_allowed": d.transport_allowed, "transport_cap_cents": d.transport_cap_cents,
+    })
+}
+
+/// Tells the client's assistants (pull) of an assignment made or changed.
+pub async fn assignment_changed(
+    txn: &Txn,
+    a: &assignments::Model,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let mut data = assignment_snapshot(a);
+    data["id"] = json!(a.id);
+    if let Some(c) = db::people::client(txn, a.client_id).await? {
+        data["client_name"] = json!(c.name);
+    }
+    let scope = Scope {
+        client_id: Some(a.client_id),
+        assistant_id: Some(a.assistant_id),
+        user_id: None,
+    };
+    changes::record(
+        txn,
+        "assignment",
+        "upsert",
+        a.id.to_string(),
+        scope,
+        &data,
+        now,
+    )
+    .await
+}
+
+/// Tells phones (pull) of a decision version (`op` `upsert`) or a suspension of it (`op`
+/// `suspension`, `data` the suspension), and of the allowance of the months around today.
+pub async fn decision_changed(
+    txn: &Txn,
+    op: &str,
+    d: &decisions::Model,
+    data: Value,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let scope = Scope {
+        client_id: Some(d.client_id),
+        ..Default::default()
+    };
+    changes::record(
+        txn,
+        "decision",
+        op,
+        d.series_id.to_string(),
+        scope,
+        &data,
+        now,
+    )
+    .await?;
+    let this = Month::of(riga_date(now));
+    db::entries::record_months(txn, d.client_id, &[this.prev(), this], now).await
+}
+
+/// A client as the audit log shows it (the personal code masked).
+pub fn client_snapshot(c: &clients::Model) -> Value {
+    json!({
+        "name": c.name, "birth_date": c.birth_date,
+        "personal_code": c.personal_code.as_ref().map(|_| "***"),
+        "disability_group": c.disability_group, "locale": c.locale,
+        "email": c.email, "phone": c.phone, "active": c.active,
+    })
+}
+
+/// Stores a new client, audited as `client_created` by `by` (None: the service itself).
+pub async fn add_client(
+    txn: &Txn,
+    model: &clients::Model,
+    by: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    db::people::insert(txn, model.clone()).await?;
+    audit::append(
+        txn,
+        now,
+        audit::Record {
+            actor: by,
+            action: "client_created",
+            subject_kind: "client",
+            subject_id: model.id.to_string(),
+            client_id: Some(model.id),
+            before: None,
+            after: Some(client_snapshot(model)),
+        },
+    )
+    .await
+}
+
+/// Stores a new decision series' first version: phones are told, the audit log records
+/// `decision_created`.
+pub async fn add_decision(
+    txn: &Txn,
+    model: &decisions::Model,
+    by: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    db::people::insert(txn, model.clone()).await?;
+    decision_changed(txn, "upsert", model, decision_snapshot(model), now).await?;
+    audit::append(
+        txn,
+        now,
+        audit::Record {
+            actor: by,
+            action: "decision_created",
+            subject_kind: "decision",
+            subject_id: model.id.to_string(),
+            client_id: Some(model.client_id),
+            before: None,
+            after: Some(decision_snapshot(model)),
+        },
+    )
+    .await
+}
+
+/// Stores a suspension of `decision` (an inpatient stay): phones are told, the audit log
+/// records `suspension_created`.
+pub async fn add_suspension(
+    txn: &Txn,
+    decision: &decisions::Model,
+    model: &suspensions::Model,
+    by: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    db::people::insert(txn, model.clone()).await?;
+    let data = json!({
+        "id": model.id, "series_id": model.series_id, "from": model.starts_on,
+        "to": model.ends_on, "reason": model.reason,
+    });
+    decision_changed(txn, "suspension", decision, data, now).await?;
+    audit::append(
+        txn,
+        now,
+        audit::Record {
+            actor: by,
+            action: "suspension_created",
+            subject_kind: "suspension",
+            subject_id: model.id.to_string(),
+            client_id: Some(model.client_id),
+            before: None,
+            after: Some(
+                json!({ "from": model.starts_on, "to": model.ends_on, "reason": model.reason }),
+            ),
+        },
+    )
+    .await
+}
+
+/// Stores a new assignment: the assistant's phones are told, the audit log records
+/// `assignment_created`.
+pub async fn add_assignment(
+    txn: &Txn,
+    model: &assignments::Model,
+    by: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    db::people::insert(txn, model.clone()).await?;
+    assignment_changed(txn, model, now).await?;
+    audit::append(
+        txn,
+        now,
+        audit::Record {
+            actor: by,
+            action: "assignment_created",
+            subject_kind: "assignment",
+            subject_id: model.id.to_string(),
+            client_id: Some(model.client_id),
+            before: None,
+            after: Some(assignment_snapshot(model)),
+        },
+    )
+    .await
+}
