@@ -5,6 +5,8 @@
 //! seconds from /proc. Bounded in time and count; stops by itself.
 //!
 //! cargo bench --bench loadgen -- --devices 10 --batch 50 --seconds 10 [--database-url postgres://…]
+//!
+//! `ASISTENTS_BIN=path/to/asistents` puts another build of the service under the same load.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -90,7 +92,10 @@ async fn main() {
         .clone()
         .unwrap_or_else(|| format!("sqlite://{}/load.db?mode=rwc", dir.display()));
     let started = Instant::now();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_asistents"))
+    // ASISTENTS_BIN runs another build of the service under the same load (A/B comparisons).
+    let binary = std::env::var("ASISTENTS_BIN")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_asistents").to_owned());
+    let mut server = Command::new(binary)
         .arg("serve")
         .current_dir(&dir)
         .env("DATABASE_URL", &url)
