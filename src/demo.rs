@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
-use mobile_api::{InsuranceStatus, Role, Service};
+use mobile_api::{InsuranceStatus, Locale, Role, Service};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, TransactionTrait};
 use serde_json::json;
 use uuid::Uuid;
@@ -148,12 +148,12 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<Vec<DemoLogin>, DbErr> 
                 id: Uuid::now_v7(),
                 login: login.to_owned(),
                 password_hash: password_hash.clone(),
-                role: role.as_str().to_owned(),
+                role: role.into(),
                 display_name: name.to_owned(),
                 locale: if name.contains("ova") || name.contains("ovs") {
-                    "ru".into()
+                    Locale::Ru.into()
                 } else {
-                    "lv".into()
+                    Locale::Lv.into()
                 },
                 email: None,
                 assistant_id: assistant,
@@ -199,7 +199,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<Vec<DemoLogin>, DbErr> 
                     2000 + i
                 )),
                 iban: None,
-                insurance_status: insurance.as_str().into(),
+                insurance_status: (*insurance).into(),
                 active: true,
                 created_at: now,
                 updated_at: now,
@@ -236,9 +236,9 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<Vec<DemoLogin>, DbErr> 
         )),
         disability_group: group,
         locale: if name.contains("ova") || name.contains("ovs") || name.contains("eva") {
-            "ru".into()
+            Locale::Ru.into()
         } else {
-            "lv".into()
+            Locale::Lv.into()
         },
         email: None,
         phone: Some(format!("+371 2{:07}", 9_100_000 + dice.next(900_000))),
@@ -305,7 +305,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<Vec<DemoLogin>, DbErr> 
             client_id: c.id,
             number: format!("SD/{}/{:04}", valid_from.year(), i + 1),
             decided_on: valid_from - Duration::days(20),
-            service: draft.service.as_str().into(),
+            service: draft.service.into(),
             valid_from: draft.valid_from,
             valid_to: draft.valid_to,
             effective_from: draft.valid_from,
@@ -384,7 +384,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<Vec<DemoLogin>, DbErr> 
                 id: Uuid::now_v7(),
                 assistant_id: assistant_ids[a],
                 client_id: *client_id,
-                service: service.as_str().into(),
+                service: (*service).into(),
                 valid_from,
                 valid_to: None,
                 relative: n % 3 == 0,

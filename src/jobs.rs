@@ -1,6 +1,7 @@
 //! Background work beside the HTTP server. Each job is idempotent, so several server processes
 //! on one PostgreSQL may run it without harm.
 
+use mobile_api::OutboxState;
 use std::time::Duration;
 
 use tokio::sync::watch;
@@ -114,18 +115,18 @@ pub async fn deliver_outbox(state: &AppState) -> Result<usize, sea_orm::DbErr> {
         let now = state.clock.now();
         match outcome {
             Ok(()) => {
-                db::statements::mark(&state.db, row, "sent", now, None, now).await?;
+                db::statements::mark(&state.db, row, OutboxState::Sent, now, None, now).await?;
                 sent += 1;
             }
             Err(e) => {
                 let too_old =
                     now - row.created_at > chrono::Duration::hours(state.config.mail_retry_hours);
                 let (state_now, next) = if e.transient && !too_old {
-                    ("pending", now + backoff(row.attempts))
+                    (OutboxState::Pending, now + backoff(row.attempts))
                 } else {
-                    ("failed", now)
+                    (OutboxState::Failed, now)
                 };
-                tracing::warn!(outbox = %row.id, attempts = row.attempts, error = %e.text, state = state_now, "statement mail not delivered");
+                tracing::warn!(outbox = %row.id, attempts = row.attempts, error = %e.text, state = %state_now, "statement mail not delivered");
                 db::statements::mark(&state.db, row, state_now, next, Some(e.text), now).await?;
             }
         }

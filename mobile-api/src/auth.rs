@@ -68,7 +68,7 @@ pub struct MeAssignment {
 pub struct MonthAllowance {
     /// `YYYY-MM`
     pub month: String,
-    pub state: String,
+    pub state: crate::MonthState,
     pub allowance_minutes: i64,
     pub used_minutes: i64,
     pub remaining_minutes: i64,

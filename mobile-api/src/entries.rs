@@ -71,9 +71,7 @@ pub struct Entry {
     pub place: String,
     pub note: Option<String>,
     pub trips: Vec<Trip>,
-    /// `active`, `pending_review` (late, waiting for a coordinator), `rejected`, `deleted`, or
-    /// `voided` (cancelled by an amendment after the month closed).
-    pub status: String,
+    pub status: crate::EntryStatus,
     /// `addition` or `void` for a correction made after the month closed (added in v1.1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amendment: Option<String>,
@@ -93,8 +91,7 @@ pub struct MonthSheet {
     pub client_id: Uuid,
     /// `YYYY-MM`
     pub month: String,
-    /// `open`, `submitted`, `confirmed`, `disputed`, `approved` or `closed`.
-    pub state: String,
+    pub state: crate::MonthState,
     pub allowance_minutes: i64,
     /// Active entries' minutes in this month (entries waiting for review do not count).
     pub used_minutes: i64,
@@ -163,7 +160,7 @@ pub struct PinSet {
 pub struct MonthOverviewRow {
     pub client_id: Uuid,
     pub client_name: String,
-    pub state: String,
+    pub state: crate::MonthState,
     pub allowance_minutes: i64,
     pub used_minutes: i64,
     pub remaining_minutes: i64,

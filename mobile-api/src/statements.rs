@@ -48,8 +48,7 @@ pub struct OutboxRow {
     pub statement_id: Uuid,
     pub recipient: String,
     pub message_id: String,
-    /// `pending`, `sending`, `sent` or `failed`.
-    pub state: String,
+    pub state: crate::OutboxState,
     pub attempts: i32,
     pub next_attempt_at: DateTime<Utc>,
     pub last_error: Option<String>,

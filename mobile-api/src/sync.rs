@@ -62,7 +62,10 @@ pub struct PushResponse {
 
 /// One change since the cursor. `kind`: `entry` (the user's own entries; `op` `upsert` or
 /// `delete` — a tombstone with `data.id`), `month` (a client's month: state, allowance, use),
-/// `assignment`, `decision`, `mutation` (a refused mutation of this user: `op` `rejected`).
+/// `assignment`, `decision` (`op` `upsert`: a version, `purposes` a list or null; `op`
+/// `suspension`: a suspension of it), `dispute` (`op` `raised`: a client disputed an entry),
+/// `mutation` (a refused mutation of this user: `op` `rejected`). `mobile-api/README.md` lists
+/// each kind's data.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Change {
     pub kind: String,

@@ -128,6 +128,83 @@ impl InsuranceStatus {
     }
 }
 
+/// An enumeration that travels and is stored as its snake_case name: `as_str`, `parse` (None
+/// for a name it does not know) and `ALL`, matching its serde names.
+macro_rules! named {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal,)* }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+        pub enum $name {
+            $($(#[$vdoc])* #[serde(rename = $text)] $variant,)*
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)*
+                }
+            }
+
+            pub fn parse(s: &str) -> Option<$name> {
+                match s {
+                    $($text => Some($name::$variant),)*
+                    _ => None,
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+named! {
+    /// Where an entry stands (SPEC §6).
+    EntryStatus {
+        /// Counted.
+        Active = "active",
+        /// Late: waits for a coordinator's review and does not count until approved.
+        PendingReview = "pending_review",
+        /// A coordinator refused the late entry.
+        Rejected = "rejected",
+        /// Deleted by its author or staff.
+        Deleted = "deleted",
+        /// Cancelled by an amendment after the month closed.
+        Voided = "voided",
+    }
+}
+
+named! {
+    /// A client's month (SPEC §5).
+    MonthState {
+        Open = "open",
+        Submitted = "submitted",
+        Confirmed = "confirmed",
+        Disputed = "disputed",
+        Approved = "approved",
+        Closed = "closed",
+    }
+}
+
+named! {
+    /// A statement mail's delivery.
+    OutboxState {
+        /// Waiting for its (next) attempt.
+        Pending = "pending",
+        /// Claimed by a worker right now.
+        Sending = "sending",
+        /// Handed to the mail server or written as a file.
+        Sent = "sent",
+        /// Undeliverable for longer than the configured retry time.
+        Failed = "failed",
+    }
+}
+
 /// A page of a list: `items` from `offset`, at most `limit` of them, out of `total`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Page<T> {

@@ -4,6 +4,9 @@
 pub mod clients {
     use sea_orm::entity::prelude::*;
 
+    use crate::db::Stored;
+    use mobile_api::Locale;
+
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
     #[sea_orm(table_name = "clients")]
     pub struct Model {
@@ -14,7 +17,7 @@ pub mod clients {
         pub birth_date: Date,
         pub personal_code: Option<String>,
         pub disability_group: Option<i32>,
-        pub locale: String,
+        pub locale: Stored<Locale>,
         pub email: Option<String>,
         pub phone: Option<String>,
         pub pin_hash: Option<String>,
@@ -32,6 +35,9 @@ pub mod clients {
 pub mod decisions {
     use sea_orm::entity::prelude::*;
 
+    use crate::db::Stored;
+    use mobile_api::Service;
+
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
     #[sea_orm(table_name = "decisions")]
     pub struct Model {
@@ -42,7 +48,7 @@ pub mod decisions {
         pub client_id: Uuid,
         pub number: String,
         pub decided_on: Date,
-        pub service: String,
+        pub service: Stored<Service>,
         pub valid_from: Date,
         pub valid_to: Date,
         pub effective_from: Date,
@@ -88,6 +94,9 @@ pub mod suspensions {
 pub mod assistants {
     use sea_orm::entity::prelude::*;
 
+    use crate::db::Stored;
+    use mobile_api::InsuranceStatus;
+
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
     #[sea_orm(table_name = "assistants")]
     pub struct Model {
@@ -99,7 +108,7 @@ pub mod assistants {
         pub phone: Option<String>,
         pub personal_code: Option<String>,
         pub iban: Option<String>,
-        pub insurance_status: String,
+        pub insurance_status: Stored<InsuranceStatus>,
         pub active: bool,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
@@ -114,6 +123,9 @@ pub mod assistants {
 pub mod assignments {
     use sea_orm::entity::prelude::*;
 
+    use crate::db::Stored;
+    use mobile_api::Service;
+
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
     #[sea_orm(table_name = "assignments")]
     pub struct Model {
@@ -121,7 +133,7 @@ pub mod assignments {
         pub id: Uuid,
         pub assistant_id: Uuid,
         pub client_id: Uuid,
-        pub service: String,
+        pub service: Stored<Service>,
         pub valid_from: Date,
         pub valid_to: Option<Date>,
         pub relative: bool,
@@ -138,6 +150,9 @@ pub mod assignments {
 pub mod users {
     use sea_orm::entity::prelude::*;
 
+    use crate::db::Stored;
+    use mobile_api::{Locale, Role};
+
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
     #[sea_orm(table_name = "users")]
     pub struct Model {
@@ -145,9 +160,9 @@ pub mod users {
         pub id: Uuid,
         pub login: String,
         pub password_hash: String,
-        pub role: String,
+        pub role: Stored<Role>,
         pub display_name: String,
-        pub locale: String,
+        pub locale: Stored<Locale>,
         pub email: Option<String>,
         pub assistant_id: Option<Uuid>,
         pub client_id: Option<Uuid>,
@@ -243,6 +258,9 @@ pub mod login_attempts {
 pub mod entries {
     use sea_orm::entity::prelude::*;
 
+    use crate::db::Stored;
+    use mobile_api::EntryStatus;
+
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
     #[sea_orm(table_name = "entries")]
     pub struct Model {
@@ -258,7 +276,7 @@ pub mod entries {
         pub minutes: i32,
         pub place: String,
         pub note: Option<String>,
-        pub status: String,
+        pub status: Stored<EntryStatus>,
         pub version: i32,
         pub late: bool,
         pub review_reason: Option<String>,
@@ -305,6 +323,9 @@ pub mod trips {
 pub mod month_sheets {
     use sea_orm::entity::prelude::*;
 
+    use crate::db::Stored;
+    use mobile_api::MonthState;
+
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
     #[sea_orm(table_name = "month_sheets")]
     pub struct Model {
@@ -312,7 +333,7 @@ pub mod month_sheets {
         pub id: Uuid,
         pub client_id: Uuid,
         pub month: String,
-        pub state: String,
+        pub state: Stored<MonthState>,
         pub used_minutes: i64,
         pub transport_used_cents: i64,
         pub version: i32,
@@ -458,6 +479,9 @@ pub mod statement_files {
 pub mod outbox {
     use sea_orm::entity::prelude::*;
 
+    use crate::db::Stored;
+    use mobile_api::OutboxState;
+
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
     #[sea_orm(table_name = "outbox")]
     pub struct Model {
@@ -466,7 +490,7 @@ pub mod outbox {
         pub statement_id: Uuid,
         pub recipient: String,
         pub message_id: String,
-        pub state: String,
+        pub state: Stored<OutboxState>,
         pub attempts: i32,
         pub next_attempt_at: DateTimeUtc,
         pub last_error: Option<String>,

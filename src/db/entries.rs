@@ -17,14 +17,17 @@ use crate::domain::decision::{self, Figures};
 use crate::domain::policy::PolicyBook;
 use crate::domain::rules::{Finding, Refusal};
 use crate::domain::time::{Month, riga_midnight};
-use mobile_api::Locale;
 use mobile_api::entries::{Entry, Trip, Warning};
+use mobile_api::{EntryStatus, Locale, MonthState};
 
 use super::changes::{self, Scope};
 use crate::i18n;
 
 /// Statuses of entries that still stand (may count, may overlap).
-pub const LIVE: [&str; 2] = ["active", "pending_review"];
+pub const LIVE: [&str; 2] = [
+    EntryStatus::Active.as_str(),
+    EntryStatus::PendingReview.as_str(),
+];
 
 /// An entry write, already parsed and checked for shape.
 #[derive(Debug, Clone)]
@@ -199,7 +202,7 @@ pub struct EntryFilter {
     pub clients: Option<Vec<Uuid>>,
     /// Entries touching this month (Riga).
     pub month: Option<Month>,
-    pub status: Option<String>,
+    pub status: Option<EntryStatus>,
     pub with_warnings: bool,
 }
 
@@ -229,8 +232,8 @@ pub async fn list(
             .filter(entries::Column::EndUtc.gt(from));
     }
     match &f.status {
-        Some(s) => select = select.filter(entries::Column::Status.eq(s.clone())),
-        None => select = select.filter(entries::Column::Status.ne("deleted")),
+        Some(s) => select = select.filter(entries::Column::Status.eq(s.as_str())),
+        None => select = select.filter(entries::Column::Status.ne(EntryStatus::Deleted.as_str())),
     }
     if f.with_warnings {
         select = select.filter(Condition::all().add(entries::Column::Warnings.is_not_null()));
@@ -373,7 +376,7 @@ pub fn wire(e: &entries::Model, t: &[trips::Model], locale: Locale) -> Entry {
                 cost_cents: t.cost_cents,
             })
             .collect(),
-        status: e.status.clone(),
+        status: *e.status,
         amendment: e.amendment.clone(),
         version: e.version,
         warnings: stored_warnings(e, locale),
@@ -396,7 +399,7 @@ pub fn month_change(
     let used = sheet.map(|s| s.used_minutes).unwrap_or(0);
     Ok(json!({
         "client_id": client_id, "month": month.to_string(),
-        "state": sheet.map(|s| s.state.as_str()).unwrap_or("open"),
+        "state": sheet.map_or(MonthState::Open, |s| *s.state),
         "version": sheet.map(|s| s.version).unwrap_or(0),
         "allowance_minutes": allowance, "used_minutes": used,
         "remaining_minutes": Ord::max(allowance - used, 0),
@@ -458,7 +461,7 @@ pub async fn review(
 ) -> Result<Saved, WriteError> {
     let Some(e) = entry(db, id)
         .await?
-        .filter(|e| e.status == "pending_review")
+        .filter(|e| e.status == EntryStatus::PendingReview)
     else {
         return Err(WriteError::NotFound);
     };

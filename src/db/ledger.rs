@@ -36,6 +36,7 @@ use super::entity::{
 use super::entries::{
     Actor, LIVE, Saved, Write, WriteError, instant, lock_key, month_change, snapshot, wire,
 };
+use super::stored::Stored;
 use super::{audit, people, policy};
 use crate::domain::decision::Figures;
 use crate::domain::policy::{Policy, PolicyBook};
@@ -43,7 +44,7 @@ use crate::domain::rules::{
     self, Accepted, Assigned, Context, MonthUse, Neighbour, Proposed, Refusal, Suspended,
 };
 use crate::domain::time::{IsoWeek, Month, month_parts, riga_midnight, session_days, week_parts};
-use mobile_api::{ErrorCode, Locale, Service};
+use mobile_api::{EntryStatus, ErrorCode, Locale, MonthState};
 
 /// Rows per multi-row statement (well under both engines' limits on bound values).
 const CHUNK: usize = 500;
@@ -118,8 +119,8 @@ struct Book {
     audit: Vec<audit::Record<'static>>,
 }
 
-fn live(status: &str) -> bool {
-    LIVE.contains(&status)
+fn live(status: &Stored<EntryStatus>) -> bool {
+    rules::is_live(status.0)
 }
 
 fn parts_of(e: &entries::Model) -> Vec<(Month, i64)> {
@@ -127,7 +128,7 @@ fn parts_of(e: &entries::Model) -> Vec<(Month, i64)> {
 }
 
 fn counted(e: &entries::Model) -> Vec<(Month, i64)> {
-    if e.status == "active" {
+    if e.status == EntryStatus::Active {
         parts_of(e)
     } else {
         Vec::new()
@@ -317,7 +318,7 @@ pub(super) async fn lock_all(
             id: Set(Uuid::now_v7()),
             client_id: Set(*client_id),
             month: Set(month.to_string()),
-            state: Set("open".into()),
+            state: Set(MonthState::Open.into()),
             used_minutes: Set(0),
             transport_used_cents: Set(0),
             version: Set(1),
@@ -668,7 +669,7 @@ impl Book {
 
     /// Adds `sign` × the entry's counted minutes and trip costs to its months' sheets.
     fn count(&mut self, e: &entries::Model, trip_cents: i64, sign: i64) {
-        if e.status != "active" {
+        if e.status != EntryStatus::Active {
             return;
         }
         let start_month = Month::of(rules::day_of(instant(e.start_utc)));
@@ -720,7 +721,7 @@ impl Book {
             add_weeks(&mut self.weeks, &s, 1);
             self.put_slot(e.id, s);
         }
-        let (op, data) = if e.status == "deleted" || e.status == "voided" {
+        let (op, data) = if e.status == EntryStatus::Deleted || e.status == EntryStatus::Voided {
             (
                 "delete",
                 json!({ "id": e.id, "version": e.version }).to_string(),
@@ -762,7 +763,9 @@ impl Book {
                 return Err(WriteError::Exists(Box::new((e.clone(), t.clone()))));
             }
             (None, Some(_)) => return Err(WriteError::NotFound),
-            (Some((e, _)), Some(_)) if e.status == "deleted" || e.status == "rejected" => {
+            (Some((e, _)), Some(_))
+                if e.status == EntryStatus::Deleted || e.status == EntryStatus::Rejected =>
+            {
                 return Err(WriteError::NotFound);
             }
             (Some((e, _)), Some(_))
@@ -801,7 +804,9 @@ impl Book {
         let old_start_month = old
             .as_ref()
             .map(|o| Month::of(rules::day_of(instant(o.start_utc))));
-        let old_active = old.as_ref().is_some_and(|o| o.status == "active");
+        let old_active = old
+            .as_ref()
+            .is_some_and(|o| o.status == EntryStatus::Active);
         let mut month_use = Vec::with_capacity(months.len());
         for month in &months {
             let Some(s) = self.sheets.get(&(w.client_id, *month)) else {
@@ -822,7 +827,7 @@ impl Book {
             };
             month_use.push(MonthUse {
                 month: *month,
-                state: s.model.state.clone(),
+                state: *s.model.state,
                 used_minutes: s.model.used_minutes - own,
                 transport_used_cents: s.model.transport_used_cents - own_cents,
             });
@@ -837,7 +842,7 @@ impl Book {
             .map(|a| Assigned {
                 from: a.valid_from,
                 to: a.valid_to,
-                service: Service::parse(&a.service).unwrap_or(Service::Assistant),
+                service: *a.service,
             })
             .collect();
         let client_overlap = self.neighbour(&self.by_client, w.client_id, s, e, w.id);
@@ -918,7 +923,12 @@ impl Book {
             minutes: minutes as i32,
             place: w.place.clone(),
             note: w.note.clone(),
-            status: if late { "pending_review" } else { "active" }.into(),
+            status: if late {
+                EntryStatus::PendingReview
+            } else {
+                EntryStatus::Active
+            }
+            .into(),
             version: old.as_ref().map(|o| o.version + 1).unwrap_or(1),
             late,
             review_reason: None,
@@ -986,8 +996,8 @@ impl Book {
 
     fn retire(&mut self, r: &Retire) -> Result<Saved, WriteError> {
         let found = self.named.get(&r.id).filter(|(e, _)| match &r.kind {
-            RetireKind::Delete { .. } => e.status != "deleted",
-            RetireKind::Reject => e.status == "pending_review",
+            RetireKind::Delete { .. } => e.status != EntryStatus::Deleted,
+            RetireKind::Reject => e.status == EntryStatus::PendingReview,
             RetireKind::Void { .. } => live(&e.status),
         });
         let Some((old, old_trips)) = found.cloned() else {
@@ -1011,9 +1021,11 @@ impl Book {
                     old.client_id
                 ))));
             };
-            let state = s.model.state.as_str();
+            let state = *s.model.state;
             let refused = match r.kind {
-                RetireKind::Void { .. } => (state != "closed").then_some(ErrorCode::MonthState),
+                RetireKind::Void { .. } => {
+                    (state != MonthState::Closed).then_some(ErrorCode::MonthState)
+                }
                 _ => rules::is_locked(state).then_some(ErrorCode::MonthLocked),
             };
             if let Some(code) = refused {
@@ -1026,9 +1038,9 @@ impl Book {
         self.count(&old, cents(&old_trips), -1);
         let mut gone = old.clone();
         gone.status = match r.kind {
-            RetireKind::Delete { .. } => "deleted",
-            RetireKind::Reject => "rejected",
-            RetireKind::Void { .. } => "voided",
+            RetireKind::Delete { .. } => EntryStatus::Deleted,
+            RetireKind::Reject => EntryStatus::Rejected,
+            RetireKind::Void { .. } => EntryStatus::Voided,
         }
         .into();
         if let RetireKind::Void { reason } = &r.kind {
@@ -1043,11 +1055,11 @@ impl Book {
         let after = match &r.kind {
             RetireKind::Delete { .. } => Some((
                 "entry_deleted",
-                json!({ "status": "deleted", "version": gone.version }),
+                json!({ "status": EntryStatus::Deleted, "version": gone.version }),
             )),
             RetireKind::Void { reason } => Some((
                 "entry_voided",
-                json!({ "status": "voided", "version": gone.version, "reason": reason }),
+                json!({ "status": EntryStatus::Voided, "version": gone.version, "reason": reason }),
             )),
             RetireKind::Reject => None,
         };

@@ -10,12 +10,15 @@ pub mod people;
 pub mod policy;
 pub mod session;
 pub mod statements;
+pub mod stored;
 
 use std::time::Duration;
 
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+
+pub use stored::Stored;
 
 pub use sea_orm::{DatabaseConnection as Db, DatabaseTransaction as Txn, DbErr, TransactionTrait};
 

@@ -9,14 +9,14 @@ use super::entity::{assignments, entries, month_disputes, month_sheets};
 use super::entries::{Actor, WriteError, lock, record_months};
 use super::{audit, people};
 use crate::domain::month::{Refused, Step, next};
-use crate::domain::rules::{Refusal, day_of};
+use crate::domain::rules::{self, Refusal, day_of};
 use crate::domain::time::Month;
-use mobile_api::ErrorCode;
+use mobile_api::{EntryStatus, ErrorCode, MonthState};
 
 /// The state after `step`, or the refusal as an error with the month's figures.
-fn step(sheet: &month_sheets::Model, step: Step) -> Result<&'static str, WriteError> {
+fn step(sheet: &month_sheets::Model, step: Step) -> Result<MonthState, WriteError> {
     let details = json!({ "month": sheet.month, "state": sheet.state });
-    next(&sheet.state, step).or_else(|why| match why {
+    next(*sheet.state, step).or_else(|why| match why {
         Refused::Locked => refused(ErrorCode::MonthLocked, details),
         Refused::WrongState => refused(ErrorCode::MonthState, details),
         Refused::ReasonRequired => refused(
@@ -74,7 +74,7 @@ pub async fn submit(
         return Err(WriteError::NotFound);
     };
     let state = step(&sheet, Step::Submit)?;
-    if state == sheet.state {
+    if sheet.state == state {
         return Ok(sheet);
     }
     let mut submitted = sheet.clone();
@@ -95,7 +95,7 @@ pub async fn submit(
             subject_id: format!("{client_id}/{month}"),
             client_id: Some(client_id),
             before: Some(json!({ "state": sheet.state })),
-            after: Some(json!({ "state": "submitted" })),
+            after: Some(json!({ "state": MonthState::Submitted })),
         },
     )
     .await?;
@@ -133,7 +133,7 @@ pub async fn live_entries(
     let (rows, _) = super::entries::list(db, &filter, 0, 100_000).await?;
     Ok(rows
         .into_iter()
-        .filter(|e| super::entries::LIVE.contains(&e.status.as_str()))
+        .filter(|e| rules::is_live(*e.status))
         .collect())
 }
 
@@ -318,7 +318,7 @@ pub async fn approve(
     let pending = live_entries(db, client_id, month)
         .await?
         .iter()
-        .filter(|e| e.status == "pending_review")
+        .filter(|e| e.status == EntryStatus::PendingReview)
         .count();
     if pending > 0 {
         return refused(
@@ -399,7 +399,7 @@ pub async fn open_before(
     month: Month,
 ) -> Result<Vec<(Uuid, Month)>, sea_orm::DbErr> {
     Ok(month_sheets::Entity::find()
-        .filter(month_sheets::Column::State.eq("open"))
+        .filter(month_sheets::Column::State.eq(MonthState::Open.as_str()))
         .filter(month_sheets::Column::Month.lt(month.to_string()))
         .all(db)
         .await?

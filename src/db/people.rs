@@ -1,7 +1,6 @@
 //! Queries over clients, decisions, suspensions, assistants, assignments and month sheets.
 
 use chrono::NaiveDate;
-use mobile_api::Service;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
@@ -307,7 +306,7 @@ pub fn figures(d: &decisions::Model) -> Figures {
         valid_to: d.valid_to,
         monthly_minutes: i64::from(d.monthly_minutes),
         purposes: parse_purposes(&d.purposes),
-        service: Service::parse(&d.service).unwrap_or(Service::Assistant),
+        service: *d.service,
         transport_allowed: d.transport_allowed,
         transport_cap_cents: d.transport_cap_cents,
     }

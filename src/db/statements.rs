@@ -26,7 +26,7 @@ use super::{audit, people, policy};
 use crate::domain::decision;
 use crate::domain::statements::{self as docs, Line, SummaryRow, Timesheet};
 use crate::domain::time::{Month, month_parts, riga_date, riga_midnight};
-use mobile_api::InsuranceStatus;
+use mobile_api::{EntryStatus, MonthState, OutboxState};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -61,7 +61,7 @@ async fn lines_of(
                 .filter(entry_rows::Column::ClientId.is_in(part.iter().map(|c| c.id)))
                 .filter(entry_rows::Column::StartUtc.lt(to.timestamp()))
                 .filter(entry_rows::Column::EndUtc.gt(from.timestamp()))
-                .filter(entry_rows::Column::Status.eq("active"))
+                .filter(entry_rows::Column::Status.eq(EntryStatus::Active.as_str()))
                 .order_by_asc(entry_rows::Column::StartUtc)
                 .order_by_asc(entry_rows::Column::Id)
                 .all(db)
@@ -226,7 +226,7 @@ fn issue(
             statement_id: statement.id,
             recipient: r.clone(),
             message_id: message_id(statement.id, r, None),
-            state: "pending".into(),
+            state: OutboxState::Pending.into(),
             attempts: 0,
             next_attempt_at: now,
             last_error: None,
@@ -369,17 +369,20 @@ pub async fn close_month(
     }
     let sheets = month_sheets::Entity::find()
         .filter(month_sheets::Column::Month.eq(month.to_string()))
-        .filter(month_sheets::Column::State.is_in(["approved", "closed"]))
+        .filter(
+            month_sheets::Column::State
+                .is_in([MonthState::Approved.as_str(), MonthState::Closed.as_str()]),
+        )
         .order_by_asc(month_sheets::Column::ClientId)
         .all(db)
         .await?;
     // Approved sheets close now; closed ones whose amendments no statement shows yet are issued again.
     let amended = |s: &month_sheets::Model| {
-        s.state == "closed" && s.reported_version.is_some_and(|v| v < s.version)
+        s.state == MonthState::Closed && s.reported_version.is_some_and(|v| v < s.version)
     };
     let newly = sheets
         .iter()
-        .filter(|s| s.state == "approved" || amended(s))
+        .filter(|s| s.state == MonthState::Approved || amended(s))
         .count();
     if newly == 0 {
         return Ok(Vec::new());
@@ -443,7 +446,10 @@ pub async fn close_month(
             clients.into_iter().map(|c| (c.id, c)).collect();
         let fresh: Vec<&month_sheets::Model> = chunk
             .iter()
-            .filter(|s| (s.state == "approved" || amended(s)) && clients.contains_key(&s.client_id))
+            .filter(|s| {
+                (s.state == MonthState::Approved || amended(s))
+                    && clients.contains_key(&s.client_id)
+            })
             .collect();
         let fresh_ids: Vec<Uuid> = fresh.iter().map(|s| s.client_id).collect();
         let mut decisions = grouped(
@@ -473,7 +479,7 @@ pub async fn close_month(
             let Some(client) = clients.get(&sheet.client_id) else {
                 continue;
             };
-            if sheet.state != "approved" && !amended(sheet) {
+            if sheet.state != MonthState::Approved && !amended(sheet) {
                 continue;
             }
             assistants_now.extend(lines.iter().map(|l| l.assistant_id));
@@ -566,7 +572,7 @@ pub async fn close_month(
         let Some(a) = people_of.remove(&aid) else {
             continue;
         };
-        let status = InsuranceStatus::parse(&a.insurance_status).unwrap_or_default();
+        let status = *a.insurance_status;
         let bp = policy
             .employer_contribution_bp
             .get(&status)
@@ -793,13 +799,16 @@ async fn close_sheets(
             .col_expr(
                 month_sheets::Column::ClosedAt,
                 Expr::case(
-                    Expr::col(month_sheets::Column::State).eq("approved"),
+                    Expr::col(month_sheets::Column::State).eq(MonthState::Approved.as_str()),
                     Expr::value(Some(now)),
                 )
                 .finally(Expr::col(month_sheets::Column::ClosedAt))
                 .into(),
             )
-            .col_expr(month_sheets::Column::State, Expr::value("closed"))
+            .col_expr(
+                month_sheets::Column::State,
+                Expr::value(MonthState::Closed.as_str()),
+            )
             .col_expr(
                 month_sheets::Column::Version,
                 Expr::col(month_sheets::Column::Version).add(1),
@@ -817,10 +826,10 @@ async fn close_sheets(
     let mut records = Vec::with_capacity(sheets.len());
     for (sheet, versions) in sheets {
         let mut closed = sheet.clone();
-        if sheet.state == "approved" {
+        if sheet.state == MonthState::Approved {
             closed.closed_at = Some(now);
         }
-        closed.state = "closed".into();
+        closed.state = MonthState::Closed.into();
         closed.version += 1;
         closed.reported_version = Some(closed.version);
         closed.updated_at = now;
@@ -844,7 +853,7 @@ async fn close_sheets(
             subject_id: format!("{}/{}", sheet.client_id, sheet.month),
             client_id: Some(sheet.client_id),
             before: Some(json!({ "state": sheet.state })),
-            after: Some(json!({ "state": "closed" })),
+            after: Some(json!({ "state": MonthState::Closed })),
         });
     }
     super::changes::record_all(db, changes).await?;
@@ -914,7 +923,7 @@ pub async fn resend(
         statement_id: of.statement_id,
         recipient: of.recipient.clone(),
         message_id: message_id(of.statement_id, &of.recipient, Some(id)),
-        state: "pending".into(),
+        state: OutboxState::Pending.into(),
         attempts: 0,
         next_attempt_at: now,
         last_error: None,
@@ -937,7 +946,10 @@ pub async fn claim_due(
     use sea_orm::TransactionTrait;
     let txn = db.begin().await?;
     let mut select = outbox::Entity::find()
-        .filter(outbox::Column::State.is_in(["pending", "sending"]))
+        .filter(
+            outbox::Column::State
+                .is_in([OutboxState::Pending.as_str(), OutboxState::Sending.as_str()]),
+        )
         .filter(outbox::Column::NextAttemptAt.lte(now))
         .order_by_asc(outbox::Column::NextAttemptAt)
         .limit(limit);
@@ -947,7 +959,7 @@ pub async fn claim_due(
     let rows = select.all(&txn).await?;
     let mut claimed = Vec::with_capacity(rows.len());
     for mut r in rows {
-        r.state = "sending".into();
+        r.state = OutboxState::Sending.into();
         r.next_attempt_at = now + lease;
         r.attempts += 1;
         people::update(&txn, r.clone()).await?;
@@ -960,7 +972,7 @@ pub async fn claim_due(
 pub async fn mark(
     db: &impl ConnectionTrait,
     mut row: outbox::Model,
-    state: &str,
+    state: OutboxState,
     next: DateTime<Utc>,
     error: Option<String>,
     now: DateTime<Utc>,
@@ -968,7 +980,7 @@ pub async fn mark(
     row.state = state.into();
     row.next_attempt_at = next;
     row.last_error = error;
-    if state == "sent" {
+    if state == OutboxState::Sent {
         row.sent_at = Some(now);
     }
     outbox::Entity::update(outbox::ActiveModel {

@@ -1,6 +1,8 @@
 //! The month's life cycle (SPEC §5), per client and month:
 //! `open` → `submitted` → `confirmed` | `disputed` → … → `approved` → `closed`, with `reopen`.
 
+pub use mobile_api::MonthState;
+
 /// A step someone takes on a month.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
@@ -31,54 +33,90 @@ pub enum Refused {
 
 /// The state after `step`, or why not. A step that changes nothing (submitting twice) returns the
 /// same state.
-pub fn next(state: &str, step: Step) -> Result<&'static str, Refused> {
+pub fn next(state: MonthState, step: Step) -> Result<MonthState, Refused> {
+    use MonthState::*;
     use Refused::*;
     match (state, step) {
-        ("open", Step::Submit) => Ok("submitted"),
-        ("submitted", Step::Submit) => Ok("submitted"),
-        ("disputed", Step::Submit) => Ok("disputed"),
-        ("confirmed" | "approved" | "closed", Step::Submit | Step::Confirm | Step::Dispute) => {
+        (Open, Step::Submit) => Ok(Submitted),
+        (Submitted, Step::Submit) => Ok(Submitted),
+        (Disputed, Step::Submit) => Ok(Disputed),
+        (Confirmed | Approved | Closed, Step::Submit | Step::Confirm | Step::Dispute) => {
             Err(Locked)
         }
-        ("submitted" | "disputed", Step::Confirm) => Ok("confirmed"),
-        ("submitted" | "disputed", Step::Dispute) => Ok("disputed"),
-        ("open", Step::Confirm | Step::Dispute) => Err(WrongState),
-        ("confirmed", Step::Approve { .. }) => Ok("approved"),
-        ("open" | "submitted" | "disputed", Step::Approve { with_reason: true }) => Ok("approved"),
-        ("open" | "submitted" | "disputed", Step::Approve { with_reason: false }) => {
-            Err(ReasonRequired)
-        }
-        ("submitted" | "confirmed" | "disputed" | "approved", Step::Reopen) => Ok("open"),
-        ("approved", Step::Close) => Ok("closed"),
+        (Submitted | Disputed, Step::Confirm) => Ok(Confirmed),
+        (Submitted | Disputed, Step::Dispute) => Ok(Disputed),
+        (Open, Step::Confirm | Step::Dispute) => Err(WrongState),
+        (Confirmed, Step::Approve { .. }) => Ok(Approved),
+        (Open | Submitted | Disputed, Step::Approve { with_reason: true }) => Ok(Approved),
+        (Open | Submitted | Disputed, Step::Approve { with_reason: false }) => Err(ReasonRequired),
+        (Submitted | Confirmed | Disputed | Approved, Step::Reopen) => Ok(Open),
+        (Approved, Step::Close) => Ok(Closed),
         _ => Err(WrongState),
     }
+}
+
+/// Whether entries of a month in `state` are locked for assistants (SPEC §5: after the client's
+/// confirmation).
+pub fn locked(state: MonthState) -> bool {
+    matches!(
+        state,
+        MonthState::Confirmed | MonthState::Approved | MonthState::Closed
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use MonthState::*;
 
     #[test]
     fn the_life_cycle_allows_only_its_own_steps() {
-        assert_eq!(next("open", Step::Submit), Ok("submitted"));
-        assert_eq!(next("submitted", Step::Dispute), Ok("disputed"));
-        assert_eq!(next("disputed", Step::Confirm), Ok("confirmed"));
+        assert_eq!(next(Open, Step::Submit), Ok(Submitted));
+        assert_eq!(next(Submitted, Step::Dispute), Ok(Disputed));
+        assert_eq!(next(Disputed, Step::Confirm), Ok(Confirmed));
         assert_eq!(
-            next("confirmed", Step::Approve { with_reason: false }),
-            Ok("approved")
+            next(Confirmed, Step::Approve { with_reason: false }),
+            Ok(Approved)
         );
-        assert_eq!(next("approved", Step::Close), Ok("closed"));
-        assert_eq!(next("open", Step::Confirm), Err(Refused::WrongState));
+        assert_eq!(next(Approved, Step::Close), Ok(Closed));
+        assert_eq!(next(Open, Step::Confirm), Err(Refused::WrongState));
         assert_eq!(
-            next("submitted", Step::Approve { with_reason: false }),
+            next(Submitted, Step::Approve { with_reason: false }),
             Err(Refused::ReasonRequired)
         );
         assert_eq!(
-            next("submitted", Step::Approve { with_reason: true }),
-            Ok("approved")
+            next(Submitted, Step::Approve { with_reason: true }),
+            Ok(Approved)
         );
-        assert_eq!(next("confirmed", Step::Dispute), Err(Refused::Locked));
-        assert_eq!(next("closed", Step::Reopen), Err(Refused::WrongState));
-        assert_eq!(next("approved", Step::Reopen), Ok("open"));
+        assert_eq!(next(Confirmed, Step::Dispute), Err(Refused::Locked));
+        assert_eq!(next(Closed, Step::Reopen), Err(Refused::WrongState));
+        assert_eq!(next(Approved, Step::Reopen), Ok(Open));
+    }
+
+    #[test]
+    fn every_state_answers_every_step_and_only_closing_leaves_approved_for_closed() {
+        let steps = [
+            Step::Submit,
+            Step::Confirm,
+            Step::Dispute,
+            Step::Approve { with_reason: false },
+            Step::Approve { with_reason: true },
+            Step::Reopen,
+            Step::Close,
+        ];
+        for &state in MonthState::ALL {
+            for step in steps {
+                match next(state, step) {
+                    Ok(Closed) => assert_eq!((state, step), (Approved, Step::Close)),
+                    Ok(Approved) => assert!(matches!(step, Step::Approve { .. })),
+                    // Nothing moves a locked month but approval, reopening and closing.
+                    Ok(after) if locked(state) => {
+                        assert!(matches!(step, Step::Reopen), "{state} {step:?} -> {after}")
+                    }
+                    Err(Refused::Locked) => assert!(locked(state)),
+                    _ => {}
+                }
+            }
+        }
     }
 }

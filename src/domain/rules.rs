@@ -2,7 +2,7 @@
 //! context (under the client-month lock), this decides, the database layer stores the result.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use mobile_api::{ErrorCode, Service};
+use mobile_api::{EntryStatus, ErrorCode, MonthState, Service};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -42,7 +42,7 @@ pub struct Suspended {
 #[derive(Debug, Clone)]
 pub struct MonthUse {
     pub month: Month,
-    pub state: String,
+    pub state: MonthState,
     /// Active minutes of the client's other entries in this month.
     pub used_minutes: i64,
     /// Trip costs of the client's other active entries starting in this month.
@@ -114,8 +114,20 @@ pub fn deadline(month: Month, policy: &Policy) -> DateTime<Utc> {
 }
 
 /// States in which a month's entries may no longer change.
-pub fn is_locked(state: &str) -> bool {
-    matches!(state, "confirmed" | "approved" | "closed")
+pub fn is_locked(state: MonthState) -> bool {
+    crate::domain::month::locked(state)
+}
+
+/// Whether an entry in `status` still stands: it blocks overlapping sessions and may be edited
+/// (active, or late and waiting for review).
+pub fn is_live(status: EntryStatus) -> bool {
+    matches!(status, EntryStatus::Active | EntryStatus::PendingReview)
+}
+
+/// Whether an entry in `status` counts against the allowance and is paid: only active ones (a
+/// late entry counts once a coordinator approves it).
+pub fn is_counted(status: EntryStatus) -> bool {
+    status == EntryStatus::Active
 }
 
 /// Checks `p` against every rule, in the order of SPEC §4.
@@ -136,13 +148,13 @@ pub fn check(p: &Proposed, ctx: &Context<'_>) -> Result<Accepted, Refusal> {
         );
     }
     if ctx.amendment {
-        if let Some(m) = ctx.months.iter().find(|m| m.state != "closed") {
+        if let Some(m) = ctx.months.iter().find(|m| m.state != MonthState::Closed) {
             return refuse(
                 ErrorCode::MonthState,
                 json!({ "month": m.month.to_string(), "state": m.state }),
             );
         }
-    } else if let Some(locked) = ctx.months.iter().find(|m| is_locked(&m.state)) {
+    } else if let Some(locked) = ctx.months.iter().find(|m| is_locked(m.state)) {
         return refuse(
             ErrorCode::MonthLocked,
             json!({ "month": locked.month.to_string(), "state": locked.state }),

@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use mobile_api::people::{Assignment, AssignmentCreate, AssignmentUpdate};
-use mobile_api::{Page, Role, Service};
+use mobile_api::{Page, Role};
 use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -41,7 +41,7 @@ async fn views(
             assistant_id: a.assistant_id,
             client_name: name(&clients, a.client_id),
             client_id: a.client_id,
-            service: Service::parse(&a.service).unwrap_or(Service::Assistant),
+            service: *a.service,
             valid_from: a.valid_from,
             valid_to: a.valid_to,
             relative: a.relative,
@@ -129,7 +129,7 @@ pub async fn create(
         id: Uuid::now_v7(),
         assistant_id: body.assistant_id,
         client_id: body.client_id,
-        service: body.service.as_str().to_owned(),
+        service: body.service.into(),
         valid_from: body.valid_from,
         valid_to: body.valid_to,
         relative: body.relative.unwrap_or(false),

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use mobile_api::people::{Assistant, AssistantCreate, AssistantUpdate};
-use mobile_api::{InsuranceStatus, Page, Role};
+use mobile_api::{Page, Role};
 use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -30,7 +30,7 @@ fn view(caller: &Caller, a: assistants::Model) -> Assistant {
             None
         },
         iban: a.iban,
-        insurance_status: InsuranceStatus::parse(&a.insurance_status).unwrap_or_default(),
+        insurance_status: *a.insurance_status,
         active: a.active,
         created_at: a.created_at,
         updated_at: a.updated_at,
@@ -83,11 +83,7 @@ pub async fn create(
             text::personal_code("personal_code", s)
         })?,
         iban: opt(body.iban.as_deref(), |s| text::iban("iban", s))?,
-        insurance_status: body
-            .insurance_status
-            .unwrap_or_default()
-            .as_str()
-            .to_owned(),
+        insurance_status: body.insurance_status.unwrap_or_default().into(),
         active: true,
         created_at: now,
         updated_at: now,
@@ -225,7 +221,7 @@ pub async fn update(
         a.iban = opt(v.as_deref(), |s| text::iban("iban", s))?;
     }
     if let Some(s) = body.insurance_status {
-        a.insurance_status = s.as_str().to_owned();
+        a.insurance_status = s.into();
     }
     if let Some(active) = body.active {
         a.active = active;

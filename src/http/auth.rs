@@ -11,7 +11,7 @@ use chrono::Duration;
 use mobile_api::auth::{
     Device, LoginRequest, LoginResponse, Me, MeAssignment, MonthAllowance, UserSummary,
 };
-use mobile_api::{Locale, Role, Service};
+use mobile_api::{Locale, MonthState, Role};
 use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -118,15 +118,22 @@ pub async fn caller_from_token(state: &AppState, token: &str) -> Result<Caller, 
     if device.revoked_at.is_some() || device.expires_at <= now {
         return Err(ApiError::Unauthorized);
     }
-    let user = user.ok_or(ApiError::Unauthorized)?;
+    // Every device row names its user (a foreign key), so a device without one is a user row
+    // that could not be read (a stored value the code does not know): an error, not a logout.
+    let user = user.ok_or_else(|| {
+        ApiError::Internal(format!(
+            "the user of device {} could not be read",
+            device.id
+        ))
+    })?;
     if !user.active {
         return Err(ApiError::Unauthorized);
     }
     Ok(Caller {
         user_id: user.id,
-        role: Role::parse(&user.role).ok_or(ApiError::Unauthorized)?,
+        role: *user.role,
         display_name: user.display_name,
-        locale: Locale::parse(&user.locale).unwrap_or_default(),
+        locale: *user.locale,
         assistant_id: user.assistant_id,
         client_id: user.client_id,
         device: device.id,
@@ -136,9 +143,9 @@ pub async fn caller_from_token(state: &AppState, token: &str) -> Result<Caller, 
 pub fn summary(user: &users::Model) -> UserSummary {
     UserSummary {
         id: user.id,
-        role: Role::parse(&user.role).unwrap_or(Role::Client),
+        role: *user.role,
         display_name: user.display_name.clone(),
-        locale: Locale::parse(&user.locale).unwrap_or_default(),
+        locale: *user.locale,
     }
 }
 
@@ -387,7 +394,7 @@ pub async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<Me
             let Some(client) = db::people::client(&state.db, a.client_id).await? else {
                 continue;
             };
-            let service = Service::parse(&a.service).unwrap_or(Service::Assistant);
+            let service = *a.service;
             let versions: Vec<Figures> = db::people::decisions_of(&state.db, a.client_id)
                 .await?
                 .iter()
@@ -411,9 +418,7 @@ pub async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<Me
                     let used = sheet.map(|s| s.used_minutes).unwrap_or(0);
                     MonthAllowance {
                         month: m.to_string(),
-                        state: sheet
-                            .map(|s| s.state.clone())
-                            .unwrap_or_else(|| "open".into()),
+                        state: sheet.map_or(MonthState::Open, |s| *s.state),
                         allowance_minutes: allowance,
                         used_minutes: used,
                         remaining_minutes: (allowance - used).max(0),

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use mobile_api::people::{Client, ClientCreate, ClientUpdate, PersonRef};
-use mobile_api::{Locale, Page, Role};
+use mobile_api::{Page, Role};
 use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use serde_json::Value;
@@ -40,7 +40,7 @@ pub async fn view(
             None
         },
         disability_group: c.disability_group,
-        locale: Locale::parse(&c.locale).unwrap_or_default(),
+        locale: *c.locale,
         email: c.email,
         phone: c.phone,
         active: c.active,
@@ -104,7 +104,7 @@ pub async fn create(
             .map(|s| text::personal_code("personal_code", s))
             .transpose()?,
         disability_group: check_group(body.disability_group)?,
-        locale: body.locale.unwrap_or_default().as_str().to_owned(),
+        locale: body.locale.unwrap_or_default().into(),
         email: body
             .email
             .as_deref()
@@ -264,7 +264,7 @@ pub async fn update(
         c.disability_group = check_group(group)?;
     }
     if let Some(locale) = body.locale {
-        c.locale = locale.as_str().to_owned();
+        c.locale = locale.into();
     }
     if let Some(email) = &body.email {
         c.email = email

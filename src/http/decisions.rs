@@ -6,10 +6,10 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
+use mobile_api::Role;
 use mobile_api::people::{
     Decision, DecisionAmend, DecisionCreate, Suspension, SuspensionCreate, Transport,
 };
-use mobile_api::{Role, Service};
 use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -53,7 +53,7 @@ fn views(all: &[decisions::Model], susp: &[suspensions::Model], policy: &Policy)
         .map(|d| {
             let series = &by_series[&d.series_id];
             let i = series.iter().position(|f| f.id == d.id).unwrap_or(0);
-            let service = Service::parse(&d.service).unwrap_or(Service::Assistant);
+            let service = *d.service;
             let limited = db::people::parse_purposes(&d.purposes);
             Decision {
                 id: d.id,
@@ -196,7 +196,7 @@ async fn validate(
         .values()
         .map(|d| Other {
             id: d.id,
-            service: Service::parse(&d.service).unwrap_or(Service::Assistant),
+            service: *d.service,
             valid_from: d.valid_from,
             valid_to: d.valid_to,
         })
@@ -247,7 +247,7 @@ pub async fn create(
         client_id,
         number,
         decided_on: body.decided_on,
-        service: body.service.as_str().to_owned(),
+        service: body.service.into(),
         valid_from: draft.valid_from,
         valid_to: draft.valid_to,
         effective_from: draft.valid_from,
@@ -331,7 +331,7 @@ pub async fn amend(
         None => db::people::parse_purposes(&base.purposes),
     };
     let draft = Draft {
-        service: Service::parse(&base.service).unwrap_or(Service::Assistant),
+        service: *base.service,
         valid_from: base.valid_from,
         valid_to,
         monthly_minutes: body
@@ -354,7 +354,7 @@ pub async fn amend(
             None => base.number.clone(),
         },
         decided_on: body.decided_on.unwrap_or(base.decided_on),
-        service: base.service.clone(),
+        service: base.service,
         valid_from: base.valid_from,
         valid_to,
         effective_from: body.effective_from,

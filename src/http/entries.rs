@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Datelike, FixedOffset, Timelike};
 use mobile_api::entries::{Entry, EntryWrite, MonthSheet, PurposeMinutes, Warning};
-use mobile_api::{ErrorCode, Locale, Page, Role};
+use mobile_api::{EntryStatus, ErrorCode, Locale, MonthState, Page, Role};
 use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -431,8 +431,8 @@ pub struct ListQuery {
     pub assistant_id: Option<Uuid>,
     /// `YYYY-MM`: entries touching that month.
     pub month: Option<String>,
-    /// `active`, `pending_review`, `rejected` or `deleted` (default: all but deleted).
-    pub status: Option<String>,
+    /// Only entries in this status (default: all but deleted).
+    pub status: Option<EntryStatus>,
     /// Only entries that carry warnings.
     pub has_warnings: Option<bool>,
     pub offset: Option<u64>,
@@ -465,15 +465,10 @@ pub async fn list(
         client_id: query.client_id,
         assistant_id: query.assistant_id,
         month: query.month.as_deref().map(parse_month).transpose()?,
-        status: query.status.clone(),
+        status: query.status,
         with_warnings: query.has_warnings.unwrap_or(false),
         clients: None,
     };
-    if let Some(s) = &query.status
-        && !["active", "pending_review", "rejected", "deleted"].contains(&s.as_str())
-    {
-        return Err(ApiError::invalid("status", "out_of_range"));
-    }
     match caller.role {
         Role::Coordinator | Role::Admin | Role::Accountant => {}
         Role::Assistant => {
@@ -551,7 +546,7 @@ pub async fn build_sheet(
     let trips = store::trips_of(&state.db, rows.iter().map(|e| e.id).collect()).await?;
     let used = sheet.as_ref().map(|s| s.used_minutes).unwrap_or(0);
     let mut by_purpose: Vec<PurposeMinutes> = Vec::new();
-    for e in rows.iter().filter(|e| e.status == "active") {
+    for e in rows.iter().filter(|e| e.status == EntryStatus::Active) {
         let m: i64 = month_parts(instant(e.start_utc), instant(e.end_utc))
             .into_iter()
             .filter(|(x, _)| *x == month)
@@ -585,10 +580,7 @@ pub async fn build_sheet(
     Ok(MonthSheet {
         client_id,
         month: month.to_string(),
-        state: sheet
-            .as_ref()
-            .map(|s| s.state.clone())
-            .unwrap_or_else(|| "open".into()),
+        state: sheet.as_ref().map_or(MonthState::Open, |s| *s.state),
         allowance_minutes: allowance,
         used_minutes: used,
         remaining_minutes: remaining,

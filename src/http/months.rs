@@ -4,11 +4,11 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use mobile_api::Role;
 use mobile_api::entries::{
     ConfirmRequest, DisputeRequest, Entry, MonthDecision, MonthOverviewRow, MonthSheet, PinSet,
     Review,
 };
+use mobile_api::{EntryStatus, MonthState, Role};
 use sea_orm::TransactionTrait;
 use serde_json::json;
 use uuid::Uuid;
@@ -358,12 +358,15 @@ pub async fn overview(
         rows.push(MonthOverviewRow {
             client_id: c.id,
             client_name: c.name,
-            state: sheet.map(|s| s.state).unwrap_or_else(|| "open".into()),
+            state: sheet.map_or(MonthState::Open, |s| *s.state),
             allowance_minutes: allowance,
             used_minutes: used,
             remaining_minutes: (allowance - used).max(0),
             open_disputes: open_disputes as i64,
-            pending_review: live.iter().filter(|e| e.status == "pending_review").count() as i64,
+            pending_review: live
+                .iter()
+                .filter(|e| e.status == EntryStatus::PendingReview)
+                .count() as i64,
         });
     }
     Ok(Json(rows))

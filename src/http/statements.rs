@@ -49,7 +49,7 @@ fn outbox_view(r: outbox::Model) -> OutboxRow {
         statement_id: r.statement_id,
         recipient: r.recipient,
         message_id: r.message_id,
-        state: r.state,
+        state: *r.state,
         attempts: r.attempts,
         next_attempt_at: r.next_attempt_at,
         last_error: r.last_error,

@@ -60,9 +60,9 @@ pub async fn ensure_first_admin(
             id,
             login: "admin".into(),
             password_hash: hash,
-            role: Role::Admin.as_str().into(),
+            role: Role::Admin.into(),
             display_name: "Administrators".into(),
-            locale: "lv".into(),
+            locale: Locale::Lv.into(),
             email: None,
             assistant_id: None,
             client_id: None,
@@ -90,7 +90,7 @@ pub async fn ensure_first_admin(
 }
 
 async fn view(state: &AppState, u: users::Model) -> Result<User, ApiError> {
-    let client_ids = if u.role == Role::Representative.as_str() {
+    let client_ids = if u.role == Role::Representative {
         db::session::represented(&state.db, u.id).await?
     } else {
         Vec::new()
@@ -98,9 +98,9 @@ async fn view(state: &AppState, u: users::Model) -> Result<User, ApiError> {
     Ok(User {
         id: u.id,
         login: u.login,
-        role: Role::parse(&u.role).unwrap_or(Role::Client),
+        role: *u.role,
         display_name: u.display_name,
-        locale: Locale::parse(&u.locale).unwrap_or_default(),
+        locale: *u.locale,
         email: u.email,
         assistant_id: u.assistant_id,
         client_id: u.client_id,
@@ -241,9 +241,9 @@ pub async fn create(
         id: Uuid::now_v7(),
         login,
         password_hash: hash,
-        role: body.role.as_str().to_owned(),
+        role: body.role.into(),
         display_name,
-        locale: body.locale.unwrap_or_default().as_str().to_owned(),
+        locale: body.locale.unwrap_or_default().into(),
         email,
         assistant_id: body.assistant_id,
         client_id: body.client_id,
@@ -384,14 +384,14 @@ pub async fn update(
     let before = db::session::user(&txn, user_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let role = Role::parse(&before.role).unwrap_or(Role::Client);
+    let role = *before.role;
     may_manage(&caller, role)?;
     let mut u = before.clone();
     if let Some(n) = &body.display_name {
         u.display_name = text::text("display_name", n, 200)?;
     }
     if let Some(l) = body.locale {
-        u.locale = l.as_str().to_owned();
+        u.locale = l.into();
     }
     if let Some(e) = &body.email {
         u.email = e.as_deref().map(|s| text::email("email", s)).transpose()?;

@@ -133,7 +133,7 @@ pub async fn login(
         .await?;
     if !ok && channel == Channel::Web {
         let pin = match &user {
-            Some(u) if u.role == Role::Client.as_str() => match u.client_id {
+            Some(u) if u.role == Role::Client => match u.client_id {
                 Some(c) => db::people::client(env.db, c)
                     .await?
                     .and_then(|c| c.pin_hash),
@@ -150,7 +150,7 @@ pub async fn login(
     }
     let allowed = |u: &users::Model| match channel {
         Channel::Api => true,
-        Channel::Web => u.role == Role::Client.as_str() || u.role == Role::Representative.as_str(),
+        Channel::Web => u.role == Role::Client || u.role == Role::Representative,
     };
     let user = match user {
         Some(u) if ok && u.active && allowed(&u) => u,

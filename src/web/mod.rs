@@ -15,7 +15,7 @@ use axum::routing::{get, post};
 use chrono::{Duration, Timelike};
 use minijinja::{Environment, context};
 use mobile_api::entries::MonthSheet;
-use mobile_api::{Locale, Role};
+use mobile_api::{EntryStatus, Locale, MonthState, Role};
 use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -24,6 +24,7 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::db;
 use crate::db::session::DeviceInfo;
+use crate::domain::rules::is_live;
 use crate::domain::time::{Month, TZ, riga_date};
 use crate::error::ApiError;
 use crate::http::auth::Caller;
@@ -305,7 +306,7 @@ async fn logout(
     r
 }
 
-fn state_text(state: &str, lang: Locale) -> &'static str {
+fn state_text(state: MonthState, lang: Locale) -> &'static str {
     text::word(&format!("state_{state}"), lang)
 }
 
@@ -341,14 +342,13 @@ async fn home(
                 .await
                 .ok()
                 .flatten()
-                .map(|s| s.state)
-                .unwrap_or_else(|| "open".into());
+                .map_or(MonthState::Open, |s| *s.state);
             let first = m.first_day();
             months.push(context! {
                 month => m.to_string(),
                 name => text::month_name(chrono::Datelike::month(&first), chrono::Datelike::year(&first), lang),
-                state => st.clone(),
-                state_text => state_text(&st, lang),
+                state => st.as_str(),
+                state_text => state_text(st, lang),
             });
         }
         clients.push(context! { id => id.to_string(), name => c.name, months => months });
@@ -401,7 +401,7 @@ async fn month_context(
     let rows: Vec<minijinja::Value> = sheet
         .entries
         .iter()
-        .filter(|e| e.status == "active" || e.status == "pending_review")
+        .filter(|e| is_live(e.status))
         .map(|e| {
             let (from, to) = (e.started_at.with_timezone(&TZ), e.ended_at.with_timezone(&TZ));
             let purpose = policy
@@ -433,7 +433,7 @@ async fn month_context(
                 purpose => purpose,
                 assistant => names.iter().find(|(id, _)| *id == e.assistant_id).map(|(_, n)| n.clone()).unwrap_or_default(),
                 trips => trips.join("; "),
-                pending => e.status == "pending_review",
+                pending => e.status == EntryStatus::PendingReview,
                 disputed => disputed,
             }
         })
@@ -441,7 +441,7 @@ async fn month_context(
     let seen: Vec<String> = sheet
         .entries
         .iter()
-        .filter(|e| e.status == "active" || e.status == "pending_review")
+        .filter(|e| is_live(e.status))
         .map(|e| format!("{}:{}", e.id, e.version))
         .collect();
     let first = month.first_day();
@@ -453,14 +453,14 @@ async fn month_context(
         client_name => client.name,
         month => month.to_string(),
         month_name => text::month_name(chrono::Datelike::month(&first), chrono::Datelike::year(&first), lang),
-        state_text => state_text(&sheet.state, lang),
+        state_text => state_text(sheet.state, lang),
         allowance => duration(sheet.allowance_minutes, lang),
         used => duration(sheet.used_minutes, lang),
         left => duration(sheet.remaining_minutes, lang),
         confirmed_on => sheet.confirmed_at.map(|t| t.with_timezone(&TZ).format("%d.%m.%Y %H:%M").to_string()),
         rows => rows,
         seen => seen.join(","),
-        can_act => sheet.state == "submitted" || sheet.state == "disputed",
+        can_act => sheet.state == MonthState::Submitted || sheet.state == MonthState::Disputed,
     };
     Ok((ctx, sheet))
 }

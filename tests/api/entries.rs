@@ -80,7 +80,7 @@ async fn an_assistant_logs_a_session_and_the_month_sheet_counts_it() {
         (4800, 180, 4620)
     );
     assert_eq!((m.transport_cap_cents, m.transport_used_cents), (5000, 350));
-    assert_eq!(m.state, "open");
+    assert_eq!(m.state.as_str(), "open");
     assert_eq!(m.by_purpose.len(), 1);
     assert_eq!(
         (m.by_purpose[0].purpose.as_str(), m.by_purpose[0].minutes),

@@ -317,3 +317,46 @@ async fn absurd_numbers_and_unicode_oddities_are_answered_cleanly() {
     r.expect(201);
     assert_eq!(r.body["note"], "Ārsts 👩‍⚕️, очередь — ilga\notrā rindā");
 }
+
+/// A state, role or kind stored under a name the code does not know (a hand edit, a newer
+/// version's value) fails the request: it never turns into a default such as "client".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_stored_role_or_status_is_an_error_not_a_default() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    let s = crate::entries::scene(&app, 4800, "ruta").await;
+    let created = crate::entries::post(
+        &app,
+        &s.token,
+        &crate::entries::session(
+            s.client,
+            "2026-11-02T09:00:00+02:00",
+            "2026-11-02T10:00:00+02:00",
+            "work",
+        ),
+    )
+    .await;
+    created.expect(201);
+    app.get(&s.token, "/api/v1/me").await.expect(200);
+
+    app.state
+        .db
+        .execute_unprepared("update users set role = 'superuser' where login = 'ruta'")
+        .await
+        .unwrap();
+    let r = app.get(&s.token, "/api/v1/me").await;
+    r.refused(500, "internal");
+
+    app.state
+        .db
+        .execute_unprepared("update entries set status = 'archived'")
+        .await
+        .unwrap();
+    let r = app
+        .get(
+            &app.admin,
+            &format!("/api/v1/entries?client_id={}", s.client),
+        )
+        .await;
+    r.refused(500, "internal");
+}

@@ -79,7 +79,7 @@ async fn a_month_goes_from_dispute_through_correction_to_confirmation_and_approv
     let r = step(&app, &client, c, "2026-10", "dispute", json!({"entries": [{"id": e2.id, "reason": "Tajā dienā biju mājās līdz 11:00"}], "comment": "Lūdzu pārbaudīt"})).await;
     r.expect(200);
     let m: MonthSheet = r.json();
-    assert_eq!(m.state, "disputed");
+    assert_eq!(m.state.as_str(), "disputed");
     assert_eq!((m.disputes.len(), m.disputes[0].entry_id), (1, e2.id));
     // The dispute reaches the assistant's phone.
     let pulled = app.get(&s.token, "/api/v1/sync/pull?limit=500").await;
@@ -615,11 +615,20 @@ async fn a_month_still_open_after_its_deadline_is_handed_in_by_the_service() {
     .expect(201);
     // The deadline is the end of 5 November (Riga): not yet.
     assert_eq!(asistents::jobs::housekeeping(&app.state).await.unwrap(), 0);
-    assert_eq!(sheet(&app, s.client, "2026-10").await.state, "open");
+    assert_eq!(
+        sheet(&app, s.client, "2026-10").await.state.as_str(),
+        "open"
+    );
     app.clock.set("2026-11-05T22:00:01Z".parse().unwrap());
     assert_eq!(asistents::jobs::housekeeping(&app.state).await.unwrap(), 1);
-    assert_eq!(sheet(&app, s.client, "2026-10").await.state, "submitted");
-    assert_eq!(sheet(&app, s.client, "2026-11").await.state, "open");
+    assert_eq!(
+        sheet(&app, s.client, "2026-10").await.state.as_str(),
+        "submitted"
+    );
+    assert_eq!(
+        sheet(&app, s.client, "2026-11").await.state.as_str(),
+        "open"
+    );
     assert_eq!(
         asistents::jobs::housekeeping(&app.state).await.unwrap(),
         0,

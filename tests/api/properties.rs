@@ -80,7 +80,7 @@ async fn check_invariants(app: &TestApp, client: Uuid) -> Result<(), TestCaseErr
             (end - s).num_minutes(),
             "minutes are real elapsed time"
         );
-        if e.status == "active" {
+        if e.status.as_str() == "active" {
             for (m, n) in minute_walk(s, end) {
                 *expected.entry(m).or_insert(0) += n;
             }

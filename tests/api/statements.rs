@@ -117,7 +117,10 @@ async fn closing_a_month_mails_each_statement_once_to_each_recipient_with_its_fi
     );
     // Two recipients each, and the first client's own copy of their timesheet.
     assert_eq!(report.mails_queued, 11);
-    assert_eq!(sheet(&app, a.client, "2026-10").await.state, "closed");
+    assert_eq!(
+        sheet(&app, a.client, "2026-10").await.state.as_str(),
+        "closed"
+    );
 
     // The CSV figures are the month sheets' figures.
     let timesheet = report
@@ -472,7 +475,10 @@ async fn the_previous_month_is_closed_on_the_configured_day() {
         5,
         "midnight of the 10th in Riga"
     );
-    assert_eq!(sheet(&app, a.client, "2026-10").await.state, "closed");
+    assert_eq!(
+        sheet(&app, a.client, "2026-10").await.state.as_str(),
+        "closed"
+    );
     assert_eq!(
         asistents::jobs::close_due(&app.state).await.unwrap(),
         0,

@@ -110,7 +110,10 @@ async fn a_replayed_push_changes_nothing_and_returns_the_same_outcomes() {
     assert_eq!(r.results[0].entry.as_ref().unwrap().minutes, 240);
     let used = sheet(&app, s.client, "2026-11").await.used_minutes;
     assert_eq!(used, 240);
-    assert_eq!(sheet(&app, s.client, "2026-10").await.state, "submitted");
+    assert_eq!(
+        sheet(&app, s.client, "2026-10").await.state.as_str(),
+        "submitted"
+    );
 
     let again = push(&app, &s.token, "phone-ruta", batch).await;
     let r2: PushResponse = again.json();

@@ -141,7 +141,7 @@ async fn confirming_on_the_web_needs_the_forms_csrf_token() {
         .unwrap();
     assert_eq!(forged.status(), 403);
     assert_eq!(
-        sheet(&app, s.client, "2026-10").await.state,
+        sheet(&app, s.client, "2026-10").await.state.as_str(),
         "submitted",
         "nothing changed"
     );
@@ -152,7 +152,10 @@ async fn confirming_on_the_web_needs_the_forms_csrf_token() {
         .await
         .unwrap();
     assert_eq!(no_session.status(), 303, "to the login page");
-    assert_eq!(sheet(&app, s.client, "2026-10").await.state, "submitted");
+    assert_eq!(
+        sheet(&app, s.client, "2026-10").await.state.as_str(),
+        "submitted"
+    );
 
     let ok = client(&app)
         .post(format!("{url}/confirm"))
