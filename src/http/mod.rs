@@ -1,5 +1,5 @@
-//! The HTTP edge: extract, check rights, call the domain and the database, map to wire types.
-//! This file is the table of contents: every route of the service is listed here.
+//! The HTTP edge: extract, check rights, call the use cases, map to wire types.
+//! This file is the table of contents: every route of the service is listed here, once.
 
 pub mod assignments;
 pub mod assistants;
@@ -22,12 +22,15 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::StatusCode;
 use axum::middleware;
-use axum::routing::{get, post};
+use axum::routing::get;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::app::AppState;
 use crate::error::render_errors;
@@ -36,113 +39,70 @@ use crate::telemetry;
 /// Largest request body outside sync pushes (SPEC §9).
 pub const BODY_LIMIT: usize = 256 * 1024;
 
+/// The table of contents: every route of the API with its handler, from which both the router
+/// and the OpenAPI document are made, so an undocumented route cannot exist. Paths come from
+/// each handler's `#[utoipa::path]`.
+pub fn api() -> OpenApiRouter<AppState> {
+    // A push carries up to 500 mutations: its own body limit (SPEC §9).
+    let (schemas, paths, push) = routes!(sync::push);
+    let push = (
+        schemas,
+        paths,
+        push.layer(DefaultBodyLimit::max(sync::PUSH_BODY_LIMIT)),
+    );
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        // Who is calling
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::me))
+        .routes(routes!(auth::change_password))
+        .routes(routes!(auth::devices_of_user))
+        .routes(routes!(auth::revoke_device))
+        // The social service's records
+        .routes(routes!(clients::list, clients::create))
+        .routes(routes!(clients::read, clients::update))
+        .routes(routes!(decisions::list, decisions::create))
+        .routes(routes!(decisions::read))
+        .routes(routes!(decisions::amend))
+        .routes(routes!(decisions::suspend))
+        .routes(routes!(decisions::update_suspension))
+        .routes(routes!(assistants::list, assistants::create))
+        .routes(routes!(assistants::read, assistants::update))
+        .routes(routes!(assignments::list, assignments::create))
+        .routes(routes!(assignments::read, assignments::update))
+        .routes(routes!(users::list, users::create))
+        .routes(routes!(users::read, users::update))
+        .routes(routes!(policy::read, policy::create))
+        // Entries and phones
+        .routes(routes!(entries::list, entries::create))
+        .routes(routes!(entries::read, entries::update, entries::delete))
+        .routes(routes!(entries::month_sheet))
+        .routes(push)
+        .routes(routes!(sync::pull))
+        // The month's life
+        .routes(routes!(months::submit))
+        .routes(routes!(months::confirm))
+        .routes(routes!(months::dispute))
+        .routes(routes!(months::approve))
+        .routes(routes!(months::reopen))
+        .routes(routes!(months::set_pin))
+        .routes(routes!(months::review))
+        .routes(routes!(months::overview))
+        // Statements and mail
+        .routes(routes!(statements::close_month))
+        .routes(routes!(statements::list))
+        .routes(routes!(statements::read))
+        .routes(routes!(statements::file))
+        .routes(routes!(statements::outbox_list))
+        .routes(routes!(statements::resend))
+        .routes(routes!(statements::amend))
+        // Operations
+        .routes(routes!(ops::live))
+        .routes(routes!(ops::ready))
+}
+
 pub fn router(state: AppState) -> Router {
-    let api = Router::new()
-        .route("/auth/login", post(auth::login))
-        .route("/auth/logout", post(auth::logout))
-        .route("/me", get(auth::me))
-        .route("/me/password", post(auth::change_password))
-        .route("/clients", get(clients::list).post(clients::create))
-        .route(
-            "/clients/{client_id}",
-            get(clients::read).patch(clients::update),
-        )
-        .route(
-            "/clients/{client_id}/decisions",
-            get(decisions::list).post(decisions::create),
-        )
-        .route(
-            "/clients/{client_id}/decisions/{decision_id}",
-            get(decisions::read),
-        )
-        .route(
-            "/clients/{client_id}/decisions/{decision_id}/amendments",
-            post(decisions::amend),
-        )
-        .route(
-            "/clients/{client_id}/decisions/{decision_id}/suspensions",
-            post(decisions::suspend),
-        )
-        .route(
-            "/clients/{client_id}/suspensions/{suspension_id}",
-            axum::routing::patch(decisions::update_suspension),
-        )
-        .route(
-            "/assistants",
-            get(assistants::list).post(assistants::create),
-        )
-        .route(
-            "/assistants/{assistant_id}",
-            get(assistants::read).patch(assistants::update),
-        )
-        .route(
-            "/assignments",
-            get(assignments::list).post(assignments::create),
-        )
-        .route(
-            "/assignments/{assignment_id}",
-            get(assignments::read).patch(assignments::update),
-        )
-        .route("/users", get(users::list).post(users::create))
-        .route("/users/{user_id}", get(users::read).patch(users::update))
-        .route("/users/{user_id}/devices", get(auth::devices_of_user))
-        .route("/devices/{device_id}/revoke", post(auth::revoke_device))
-        .route("/policy", get(policy::read).post(policy::create))
-        .route("/entries", get(entries::list).post(entries::create))
-        .route(
-            "/entries/{entry_id}",
-            get(entries::read)
-                .put(entries::update)
-                .delete(entries::delete),
-        )
-        .route(
-            "/clients/{client_id}/months/{month}",
-            get(entries::month_sheet),
-        )
-        .route(
-            "/sync/push",
-            post(sync::push).layer(DefaultBodyLimit::max(sync::PUSH_BODY_LIMIT)),
-        )
-        .route("/sync/pull", get(sync::pull))
-        .route(
-            "/clients/{client_id}/months/{month}/submit",
-            post(months::submit),
-        )
-        .route(
-            "/clients/{client_id}/months/{month}/confirm",
-            post(months::confirm),
-        )
-        .route(
-            "/clients/{client_id}/months/{month}/dispute",
-            post(months::dispute),
-        )
-        .route(
-            "/clients/{client_id}/months/{month}/approve",
-            post(months::approve),
-        )
-        .route(
-            "/clients/{client_id}/months/{month}/reopen",
-            post(months::reopen),
-        )
-        .route(
-            "/clients/{client_id}/pin",
-            axum::routing::put(months::set_pin),
-        )
-        .route("/entries/{entry_id}/review", post(months::review))
-        .route("/months/{month}", get(months::overview))
-        .route("/months/{month}/close", post(statements::close_month))
-        .route("/statements", get(statements::list))
-        .route("/statements/{statement_id}", get(statements::read))
-        .route(
-            "/statements/{statement_id}/files/{name}",
-            get(statements::file),
-        )
-        .route("/outbox", get(statements::outbox_list))
-        .route("/outbox/{outbox_id}/resend", post(statements::resend))
-        .route(
-            "/clients/{client_id}/months/{month}/amendments",
-            post(statements::amend),
-        );
+    let (api, _) = api().split_for_parts();
 
     let trace = TraceLayer::new_for_http().make_span_with(|request: &Request| {
         let route = request
@@ -164,9 +124,7 @@ pub fn router(state: AppState) -> Router {
     });
 
     Router::new()
-        .nest("/api/v1", api)
-        .route("/health/live", get(ops::live))
-        .route("/health/ready", get(ops::ready))
+        .merge(api)
         .route("/metrics", get(ops::metrics))
         .merge(crate::web::router())
         .with_state(state.clone())
