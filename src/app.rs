@@ -9,38 +9,10 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::config::Config;
-use crate::db::{self, Db};
+use crate::db::{self};
+use crate::service::{self, AppState};
 use crate::telemetry::Metrics;
 use crate::{Clock, http, jobs};
-
-/// What every handler gets; cheap to clone.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    /// Reads that may run beside the writer (pulls and token lookups); see
-    /// `db::connect_reads`.
-    pub reads: Db,
-    pub config: Arc<Config>,
-    pub clock: Clock,
-    pub metrics: Arc<Metrics>,
-    pub mailer: Arc<crate::mail::Mailer>,
-    /// Argon2id, bounded to the machine's cores.
-    pub passwords: crate::secrets::Passwords,
-    /// The group writer of phones' pushes.
-    pub pushes: http::sync::Pushes,
-}
-
-impl AppState {
-    /// What the use cases of `service/` need, at this instant.
-    pub fn env(&self) -> crate::service::Env<'_> {
-        crate::service::Env {
-            db: &self.db,
-            config: &self.config,
-            passwords: &self.passwords,
-            now: self.clock.now(),
-        }
-    }
-}
 
 pub struct App {
     listener: TcpListener,
@@ -79,7 +51,7 @@ impl App {
         db::policy::seed_if_empty(&db, now)
             .await
             .map_err(StartError::Setup)?;
-        let first_admin_password = http::users::ensure_first_admin(&db, &config, now)
+        let first_admin_password = service::auth::ensure_first_admin(&db, &config, now)
             .await
             .map_err(StartError::Setup)?;
         let mailer = crate::mail::Mailer::from_config(&config).map_err(StartError::Mail)?;
@@ -98,7 +70,7 @@ impl App {
             1
         };
         let metrics = Metrics::new();
-        let pushes = http::sync::Pushes::start(
+        let pushes = service::sync::Pushes::start(
             db.clone(),
             clock.clone(),
             groups,

@@ -357,3 +357,24 @@ fn code_for_status(status: StatusCode) -> ErrorCode {
         _ => ErrorCode::Internal,
     }
 }
+
+/// Reads `value` as a `T`; a field of the wrong type or out of range is `validation_failed`
+/// naming the field, anything else malformed JSON.
+pub fn parse_value<T: serde::de::DeserializeOwned>(
+    value: &serde_json::Value,
+) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize::<_, T>(value).map_err(path_error)
+}
+
+pub(crate) fn path_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    let path = e.path().to_string();
+    let inner = e.into_inner();
+    match inner.classify() {
+        serde_json::error::Category::Data => ApiError::invalid_with(
+            if path == "." { "body".to_owned() } else { path },
+            "out_of_range",
+            json!({ "detail": inner.to_string() }),
+        ),
+        _ => ApiError::MalformedJson(inner.to_string()),
+    }
+}

@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
-use crate::app::AppState;
 use crate::db;
 use crate::db::entries::Actor;
 use crate::domain::rules::deadline;
 use crate::domain::time::{Month, riga_date};
+use crate::service::AppState;
 
 /// Delivers due mail every `every` and does housekeeping every sixth round, until `stop`. The
 /// first round comes one interval after start, when the service is up and answering: a round
@@ -54,7 +54,7 @@ pub async fn close_due(state: &AppState) -> Result<usize, sea_orm::DbErr> {
         return Ok(0);
     }
     let month = Month::of(today).prev();
-    match crate::http::statements::close(state, month, Actor::service()).await {
+    match crate::service::statements::close(state, month, Actor::service()).await {
         Ok(made) => {
             if !made.is_empty() {
                 tracing::info!(month = %month, statements = made.len(), "month closed on schedule");

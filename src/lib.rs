@@ -18,6 +18,7 @@ pub mod service;
 pub mod telemetry;
 pub mod web;
 
-pub use app::{App, AppState};
+pub use app::App;
 pub use clock::Clock;
 pub use config::Config;
+pub use service::AppState;

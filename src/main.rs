@@ -110,7 +110,7 @@ async fn run(command: Command, config: Config) -> Result<(), Box<dyn std::error:
                 asistents::domain::time::Month::parse(&month).ok_or("--month must be YYYY-MM")?;
             let app = App::build(config, Clock::system()).await?;
             let state = app.state();
-            let made = asistents::http::statements::close(
+            let made = asistents::service::statements::close(
                 &state,
                 month,
                 asistents::db::entries::Actor::service(),

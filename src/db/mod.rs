@@ -11,6 +11,7 @@ pub mod policy;
 pub mod session;
 pub mod statements;
 pub mod stored;
+pub mod sync;
 
 use std::time::Duration;
 
@@ -20,7 +21,12 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbB
 
 pub use stored::Stored;
 
-pub use sea_orm::{DatabaseConnection as Db, DatabaseTransaction as Txn, DbErr, TransactionTrait};
+/// What the use cases (`service/`) name of the database: a pool, a transaction, anything that
+/// runs statements (`Conn`), and its error.
+pub use sea_orm::{
+    ConnectionTrait as Conn, DatabaseConnection as Db, DatabaseTransaction as Txn, DbErr,
+    TransactionTrait,
+};
 
 /// Opens the pool. SQLite gets one connection (one writer, and an in-memory database lives as
 /// long as its connection), WAL, `synchronous=NORMAL` and a busy timeout; PostgreSQL a pool of

@@ -13,10 +13,10 @@ use uuid::Uuid;
 
 use super::auth::{Caller, Staff};
 use super::extract::{ApiJson, ApiPath, ApiQuery, Paging};
-use crate::app::AppState;
 use crate::db::entity::assignments;
 use crate::db::{self, audit};
 use crate::error::ApiError;
+use crate::service::AppState;
 
 async fn views(
     state: &AppState,

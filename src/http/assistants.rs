@@ -12,11 +12,11 @@ use uuid::Uuid;
 
 use super::auth::{Caller, Staff};
 use super::extract::{ApiJson, ApiPath, ApiQuery, Paging};
-use crate::app::AppState;
 use crate::db::entity::assistants;
 use crate::db::{self, audit};
 use crate::domain::text;
 use crate::error::ApiError;
+use crate::service::AppState;
 
 fn view(caller: &Caller, a: assistants::Model) -> Assistant {
     Assistant {

@@ -11,81 +11,21 @@ use chrono::Duration;
 use mobile_api::auth::{
     Device, LoginRequest, LoginResponse, Me, MeAssignment, MonthAllowance, UserSummary,
 };
-use mobile_api::{Locale, MonthState, Role};
+use mobile_api::{MonthState, Role};
 use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::extract::{ApiJson, ApiPath};
-use crate::app::AppState;
 use crate::db::entity::{devices, users};
 use crate::db::session::DeviceInfo;
 use crate::db::{self, audit};
 use crate::domain::decision::{self, Figures};
 use crate::domain::time::{Month, riga_date};
 use crate::error::ApiError;
-use crate::secrets;
 use crate::service;
-
-/// The authenticated caller of a request.
-#[derive(Clone, Debug)]
-pub struct Caller {
-    pub user_id: Uuid,
-    pub role: Role,
-    pub display_name: String,
-    pub locale: Locale,
-    pub assistant_id: Option<Uuid>,
-    pub client_id: Option<Uuid>,
-    /// The row of `devices` whose token was presented.
-    pub device: Uuid,
-}
-
-impl Caller {
-    /// Coordinators and admins manage everything (SPEC §2).
-    pub fn is_staff(&self) -> bool {
-        matches!(self.role, Role::Coordinator | Role::Admin)
-    }
-
-    pub fn require_staff(&self) -> Result<(), ApiError> {
-        if self.is_staff() {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden)
-        }
-    }
-
-    pub fn require(&self, roles: &[Role]) -> Result<(), ApiError> {
-        if roles.contains(&self.role) {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden)
-        }
-    }
-
-    /// Whether the caller has a relation to the client: staff and accountants see every client,
-    /// assistants the clients they are or were assigned to, clients themselves, representatives
-    /// the clients they act for. Others get 404, so a foreign id's existence is not revealed.
-    pub async fn may_see_client(&self, state: &AppState, client_id: Uuid) -> Result<(), ApiError> {
-        let related = match self.role {
-            Role::Coordinator | Role::Admin | Role::Accountant => true,
-            Role::Client => self.client_id == Some(client_id),
-            Role::Representative => db::session::represented(&state.db, self.user_id)
-                .await?
-                .contains(&client_id),
-            Role::Assistant => match self.assistant_id {
-                Some(a) => db::people::ever_assigned(&state.db, a, client_id).await?,
-                None => false,
-            },
-        };
-        if !related {
-            return Err(ApiError::NotFound);
-        }
-        match db::people::client(&state.db, client_id).await? {
-            Some(_) => Ok(()),
-            None => Err(ApiError::NotFound),
-        }
-    }
-}
+use crate::service::AppState;
+pub use crate::service::auth::Caller;
 
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
@@ -100,44 +40,8 @@ impl FromRequestParts<AppState> for Caller {
                     .or_else(|| v.strip_prefix("bearer "))
             })
             .ok_or(ApiError::Unauthorized)?;
-        caller_from_token(state, token).await
+        service::auth::caller_from_token(state, token).await
     }
-}
-
-/// The caller a bearer token (or the web page's session cookie) stands for: a live device of an
-/// active user.
-pub async fn caller_from_token(state: &AppState, token: &str) -> Result<Caller, ApiError> {
-    let token = token.trim();
-    if token.is_empty() || token.len() > 200 {
-        return Err(ApiError::Unauthorized);
-    }
-    let hash = secrets::token_hash(token);
-    let found = db::session::device_and_user_by_token(&state.reads, &hash).await?;
-    let (device, user) = found.ok_or(ApiError::Unauthorized)?;
-    let now = state.clock.now();
-    if device.revoked_at.is_some() || device.expires_at <= now {
-        return Err(ApiError::Unauthorized);
-    }
-    // Every device row names its user (a foreign key), so a device without one is a user row
-    // that could not be read (a stored value the code does not know): an error, not a logout.
-    let user = user.ok_or_else(|| {
-        ApiError::Internal(format!(
-            "the user of device {} could not be read",
-            device.id
-        ))
-    })?;
-    if !user.active {
-        return Err(ApiError::Unauthorized);
-    }
-    Ok(Caller {
-        user_id: user.id,
-        role: *user.role,
-        display_name: user.display_name,
-        locale: *user.locale,
-        assistant_id: user.assistant_id,
-        client_id: user.client_id,
-        device: device.id,
-    })
 }
 
 pub fn summary(user: &users::Model) -> UserSummary {

@@ -12,12 +12,12 @@ use uuid::Uuid;
 
 use super::auth::{Caller, Staff};
 use super::extract::{ApiJson, ApiPath, ApiQuery, Paging};
-use crate::app::AppState;
 use crate::db::entity::clients;
 use crate::db::{self, audit};
 use crate::domain::text;
 use crate::domain::time::riga_date;
 use crate::error::ApiError;
+use crate::service::AppState;
 
 /// The client as the caller may see it: the personal code only for staff.
 pub async fn view(

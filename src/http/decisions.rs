@@ -17,13 +17,13 @@ use uuid::Uuid;
 
 use super::auth::{Caller, Staff};
 use super::extract::{ApiJson, ApiPath};
-use crate::app::AppState;
 use crate::db::entity::{decisions, suspensions};
 use crate::db::{self, audit};
 use crate::domain::decision::{self, Draft, Figures, Other};
 use crate::domain::policy::Policy;
 use crate::domain::text;
 use crate::error::ApiError;
+use crate::service::AppState;
 
 fn suspension_view(s: &suspensions::Model) -> Suspension {
     Suspension {

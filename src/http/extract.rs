@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, path_error};
 
 /// A JSON body. Wrong content type → 415, too large → 413, not JSON → 400 `malformed_json`,
 /// JSON of the wrong shape → 422 `validation_failed` naming the field.
@@ -50,24 +50,6 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     de.end()
         .map_err(|e| ApiError::MalformedJson(e.to_string()))?;
     Ok(value)
-}
-
-/// Like `parse_json`, from JSON already parsed (a mutation's arguments).
-pub fn parse_value<T: DeserializeOwned>(value: &serde_json::Value) -> Result<T, ApiError> {
-    serde_path_to_error::deserialize::<_, T>(value).map_err(path_error)
-}
-
-fn path_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
-    let path = e.path().to_string();
-    let inner = e.into_inner();
-    match inner.classify() {
-        serde_json::error::Category::Data => ApiError::invalid_with(
-            if path == "." { "body".to_owned() } else { path },
-            "out_of_range",
-            json!({ "detail": inner.to_string() }),
-        ),
-        _ => ApiError::MalformedJson(inner.to_string()),
-    }
 }
 
 /// Path parameters; a malformed id cannot name anything, so it is 404.

@@ -32,8 +32,8 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::app::AppState;
 use crate::error::render_errors;
+use crate::service::AppState;
 use crate::telemetry;
 
 /// Largest request body outside sync pushes (SPEC §9).

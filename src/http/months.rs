@@ -14,15 +14,15 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::auth::{Caller, Staff};
-use super::entries::{actor, build_sheet, parse_month, view, write_error};
 use super::extract::{ApiJson, ApiPath, Lang};
-use crate::app::AppState;
 use crate::db::entries::WriteError;
 use crate::db::{self, audit};
 use crate::domain::decision;
 use crate::domain::text;
 use crate::domain::time::Month;
 use crate::error::ApiError;
+use crate::service::entries::{actor, build_sheet, parse_month, view, write_error};
+use crate::service::{self, AppState};
 
 type MonthPath = ApiPath<(Uuid, String)>;
 
@@ -76,35 +76,6 @@ pub async fn submit(
     .await
 }
 
-/// How a client's or representative's confirmation is recorded: `client`, `representative`, or
-/// `representative_also_assistant` when the representative worked sessions of that month.
-pub async fn confirmed_as(
-    state: &AppState,
-    caller: &Caller,
-    client_id: Uuid,
-    month: Month,
-) -> Result<&'static str, ApiError> {
-    caller.may_see_client(state, client_id).await?;
-    if caller.role == Role::Client {
-        return Ok("client");
-    }
-    let user = db::session::user(&state.db, caller.user_id)
-        .await?
-        .ok_or(ApiError::Unauthorized)?;
-    let worked = match user.assistant_id {
-        Some(a) => db::months::live_entries(&state.db, client_id, month)
-            .await?
-            .iter()
-            .any(|e| e.assistant_id == a),
-        None => false,
-    };
-    Ok(if worked {
-        "representative_also_assistant"
-    } else {
-        "representative"
-    })
-}
-
 /// Throttles PIN guesses per client like logins; true when the PIN is right.
 async fn check_pin(state: &AppState, client_id: Uuid, pin: &str) -> Result<bool, ApiError> {
     crate::service::auth::check_pin(&state.env(), client_id, pin).await
@@ -125,7 +96,7 @@ pub async fn confirm(
     let month = parse_month(&month)?;
     let confirmed_as = match caller.role {
         Role::Client | Role::Representative => {
-            confirmed_as(&state, &caller, client_id, month).await?
+            service::months::confirmed_as(&state, &caller, client_id, month).await?
         }
         Role::Assistant => {
             caller.may_see_client(&state, client_id).await?;

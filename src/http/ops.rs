@@ -6,8 +6,8 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use mobile_api::Health;
 
-use crate::app::AppState;
 use crate::db;
+use crate::service::AppState;
 
 #[utoipa::path(
     operation_id = "ops_live",

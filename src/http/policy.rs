@@ -12,13 +12,13 @@ use serde_json::json;
 
 use super::auth::{Admin, Caller};
 use super::extract::{ApiJson, ApiQuery};
-use crate::app::AppState;
 use crate::db::entity::policy_values;
 use crate::db::{self, audit};
 use crate::domain::policy::{self, PolicyRow};
 use crate::domain::text;
 use crate::domain::time::riga_date;
 use crate::error::ApiError;
+use crate::service::AppState;
 
 fn view(m: &policy_values::Model) -> PolicyValue {
     PolicyValue {

@@ -11,12 +11,12 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::auth::{Caller, Staff};
-use super::entries::{actor, parse_month};
 use super::extract::{ApiPath, ApiQuery};
-use crate::app::AppState;
 use crate::db::entity::{outbox, statements};
 use crate::db::{self, audit};
 use crate::error::ApiError;
+use crate::service::entries::{actor, parse_month};
+use crate::service::{self, AppState};
 
 async fn view(state: &AppState, s: statements::Model) -> Result<Statement, ApiError> {
     let files = db::statements::files(&state.db, s.id).await?;
@@ -59,22 +59,6 @@ fn outbox_view(r: outbox::Model) -> OutboxRow {
     }
 }
 
-/// Closes a month: the shared step of the HTTP endpoint and the CLI.
-pub async fn close(
-    state: &AppState,
-    month: crate::domain::time::Month,
-    by: crate::db::entries::Actor,
-) -> Result<Vec<statements::Model>, ApiError> {
-    let settings = db::statements::CloseSettings {
-        recipients: &state.config.statement_recipients,
-        municipality: &state.config.municipality_name,
-    };
-    let txn = state.db.begin().await?;
-    let made = db::statements::close_month(&txn, month, &settings, by, state.clock.now()).await?;
-    txn.commit().await?;
-    Ok(made)
-}
-
 #[utoipa::path(post, path = "/api/v1/months/{month}/close", operation_id = "months_close", tag = "statements",
     summary = "Generate the month's statements for approved client-months and queue their mail (nothing new when run again)",
     params(("month" = String, Path)), responses((status = 200, description = "What was generated", body = CloseReport),
@@ -87,7 +71,7 @@ pub async fn close_month(
 ) -> Result<Json<CloseReport>, ApiError> {
     caller.require_staff()?;
     let month = parse_month(&month)?;
-    let made = close(&state, month, actor(&caller)).await?;
+    let made = service::statements::close(&state, month, actor(&caller)).await?;
     let mut views = Vec::new();
     let mut mails = 0;
     for s in made {
@@ -256,8 +240,11 @@ pub async fn amend(
             if add.client_id != client_id {
                 return Err(ApiError::invalid("add.client_id", "out_of_range"));
             }
-            let mut write =
-                super::entries::parse_write(&caller, &add, add.id.unwrap_or_else(Uuid::now_v7))?;
+            let mut write = crate::service::entries::parse_write(
+                &caller,
+                &add,
+                add.id.unwrap_or_else(Uuid::now_v7),
+            )?;
             if write.base_version.is_some() {
                 return Err(ApiError::invalid("add.base_version", "out_of_range"));
             }
@@ -307,7 +294,7 @@ pub async fn amend(
         }
         Err(e) => {
             txn.rollback().await?;
-            Err(super::entries::write_error(e, locale))
+            Err(crate::service::entries::write_error(e, locale))
         }
     }
 }

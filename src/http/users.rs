@@ -3,23 +3,21 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::{DateTime, Utc};
 use mobile_api::people::{User, UserCreate, UserUpdate};
-use mobile_api::{Locale, Page, Role};
-use sea_orm::{ConnectionTrait, DbErr, TransactionTrait};
+use mobile_api::{Page, Role};
+use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
 use super::auth::{Caller, Staff};
 use super::extract::{ApiJson, ApiPath, ApiQuery, Paging};
-use crate::app::AppState;
-use crate::config::Config;
 use crate::db::entity::users;
 use crate::db::{self, audit};
 use crate::domain::text;
 use crate::error::ApiError;
 use crate::secrets;
+use crate::service::AppState;
 
 pub const MIN_PASSWORD: usize = 10;
 
@@ -36,57 +34,6 @@ pub async fn password_hash(
         return Err(ApiError::invalid("password", "too_long"));
     }
     passwords.hash(password).await?.map_err(ApiError::Internal)
-}
-
-/// On the very first start: the `admin` user, with `ASISTENTS_ADMIN_PASSWORD` or a generated
-/// password, which is returned so the caller can show it once.
-pub async fn ensure_first_admin(
-    db: &impl ConnectionTrait,
-    config: &Config,
-    now: DateTime<Utc>,
-) -> Result<Option<String>, DbErr> {
-    if db::session::any_admin(db).await? {
-        return Ok(None);
-    }
-    let (password, generated) = match &config.admin_password {
-        Some(p) => (p.clone(), false),
-        None => (secrets::generate_password(), true),
-    };
-    let hash = secrets::hash_password(&password).map_err(DbErr::Custom)?;
-    let id = Uuid::now_v7();
-    db::people::insert(
-        db,
-        users::Model {
-            id,
-            login: "admin".into(),
-            password_hash: hash,
-            role: Role::Admin.into(),
-            display_name: "Administrators".into(),
-            locale: Locale::Lv.into(),
-            email: None,
-            assistant_id: None,
-            client_id: None,
-            active: true,
-            created_at: now,
-            updated_at: now,
-        },
-    )
-    .await?;
-    audit::append(
-        db,
-        now,
-        audit::Record {
-            actor: None,
-            action: "user_created",
-            subject_kind: "user",
-            subject_id: id.to_string(),
-            client_id: None,
-            before: None,
-            after: Some(json!({ "login": "admin", "role": "admin", "first_start": true })),
-        },
-    )
-    .await?;
-    Ok(generated.then_some(password))
 }
 
 async fn view(state: &AppState, u: users::Model) -> Result<User, ApiError> {

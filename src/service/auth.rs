@@ -4,14 +4,14 @@
 use std::net::IpAddr;
 
 use chrono::{DateTime, Duration, Utc};
-use mobile_api::Role;
+use mobile_api::{Locale, Role};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::Env;
+use super::{AppState, Env};
 use crate::db::entity::{login_attempts, users};
 use crate::db::session::DeviceInfo;
-use crate::db::{self, TransactionTrait, audit};
+use crate::db::{self, DbErr, TransactionTrait, audit};
 use crate::error::ApiError;
 use crate::secrets;
 
@@ -272,4 +272,151 @@ pub async fn check_pin(env: &Env<'_>, client_id: Uuid, pin: &str) -> Result<bool
         record_failure(env, &key, row, env.config.login_max_failures).await?;
     }
     Ok(ok)
+}
+
+/// The authenticated caller of a request.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub user_id: Uuid,
+    pub role: Role,
+    pub display_name: String,
+    pub locale: Locale,
+    pub assistant_id: Option<Uuid>,
+    pub client_id: Option<Uuid>,
+    /// The row of `devices` whose token was presented.
+    pub device: Uuid,
+}
+
+impl Caller {
+    /// Coordinators and admins manage everything (SPEC §2).
+    pub fn is_staff(&self) -> bool {
+        matches!(self.role, Role::Coordinator | Role::Admin)
+    }
+
+    pub fn require_staff(&self) -> Result<(), ApiError> {
+        if self.is_staff() {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+
+    pub fn require(&self, roles: &[Role]) -> Result<(), ApiError> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+
+    /// Whether the caller has a relation to the client: staff and accountants see every client,
+    /// assistants the clients they are or were assigned to, clients themselves, representatives
+    /// the clients they act for. Others get 404, so a foreign id's existence is not revealed.
+    pub async fn may_see_client(&self, state: &AppState, client_id: Uuid) -> Result<(), ApiError> {
+        let related = match self.role {
+            Role::Coordinator | Role::Admin | Role::Accountant => true,
+            Role::Client => self.client_id == Some(client_id),
+            Role::Representative => db::session::represented(&state.db, self.user_id)
+                .await?
+                .contains(&client_id),
+            Role::Assistant => match self.assistant_id {
+                Some(a) => db::people::ever_assigned(&state.db, a, client_id).await?,
+                None => false,
+            },
+        };
+        if !related {
+            return Err(ApiError::NotFound);
+        }
+        match db::people::client(&state.db, client_id).await? {
+            Some(_) => Ok(()),
+            None => Err(ApiError::NotFound),
+        }
+    }
+}
+
+/// The caller a bearer token (or the web page's session cookie) stands for: a live device of an
+/// active user.
+pub async fn caller_from_token(state: &AppState, token: &str) -> Result<Caller, ApiError> {
+    let token = token.trim();
+    if token.is_empty() || token.len() > 200 {
+        return Err(ApiError::Unauthorized);
+    }
+    let hash = secrets::token_hash(token);
+    let found = db::session::device_and_user_by_token(&state.reads, &hash).await?;
+    let (device, user) = found.ok_or(ApiError::Unauthorized)?;
+    let now = state.clock.now();
+    if device.revoked_at.is_some() || device.expires_at <= now {
+        return Err(ApiError::Unauthorized);
+    }
+    // Every device row names its user (a foreign key), so a device without one is a user row
+    // that could not be read (a stored value the code does not know): an error, not a logout.
+    let user = user.ok_or_else(|| {
+        ApiError::Internal(format!(
+            "the user of device {} could not be read",
+            device.id
+        ))
+    })?;
+    if !user.active {
+        return Err(ApiError::Unauthorized);
+    }
+    Ok(Caller {
+        user_id: user.id,
+        role: *user.role,
+        display_name: user.display_name,
+        locale: *user.locale,
+        assistant_id: user.assistant_id,
+        client_id: user.client_id,
+        device: device.id,
+    })
+}
+
+/// On the very first start: the `admin` user, with `ASISTENTS_ADMIN_PASSWORD` or a generated
+/// password, which is returned so the caller can show it once.
+pub async fn ensure_first_admin(
+    db: &impl db::Conn,
+    config: &crate::Config,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, DbErr> {
+    if db::session::any_admin(db).await? {
+        return Ok(None);
+    }
+    let (password, generated) = match &config.admin_password {
+        Some(p) => (p.clone(), false),
+        None => (secrets::generate_password(), true),
+    };
+    let hash = secrets::hash_password(&password).map_err(DbErr::Custom)?;
+    let id = Uuid::now_v7();
+    db::people::insert(
+        db,
+        users::Model {
+            id,
+            login: "admin".into(),
+            password_hash: hash,
+            role: Role::Admin.into(),
+            display_name: "Administrators".into(),
+            locale: Locale::Lv.into(),
+            email: None,
+            assistant_id: None,
+            client_id: None,
+            active: true,
+            created_at: now,
+            updated_at: now,
+        },
+    )
+    .await?;
+    audit::append(
+        db,
+        now,
+        audit::Record {
+            actor: None,
+            action: "user_created",
+            subject_kind: "user",
+            subject_id: id.to_string(),
+            client_id: None,
+            before: None,
+            after: Some(json!({ "login": "admin", "role": "admin", "first_start": true })),
+        },
+    )
+    .await?;
+    Ok(generated.then_some(password))
 }

@@ -6,13 +6,21 @@
 //! which still live in `http/` and `db/`).
 
 pub mod auth;
+pub mod entries;
+pub mod months;
 pub mod people;
+pub mod statements;
+pub mod sync;
+
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+use crate::Clock;
 use crate::config::Config;
 use crate::db::Db;
 use crate::secrets::Passwords;
+use crate::telemetry::Metrics;
 
 /// What a use case needs of the running service: the database, the configuration, the bounded
 /// password hasher, and the instant the request is served at.
@@ -21,4 +29,33 @@ pub struct Env<'a> {
     pub config: &'a Config,
     pub passwords: &'a Passwords,
     pub now: DateTime<Utc>,
+}
+
+/// What every handler gets; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    /// Reads that may run beside the writer (pulls and token lookups); see
+    /// `db::connect_reads`.
+    pub reads: Db,
+    pub config: Arc<Config>,
+    pub clock: Clock,
+    pub metrics: Arc<Metrics>,
+    pub mailer: Arc<crate::mail::Mailer>,
+    /// Argon2id, bounded to the machine's cores.
+    pub passwords: crate::secrets::Passwords,
+    /// The group writer of phones' pushes.
+    pub pushes: sync::Pushes,
+}
+
+impl AppState {
+    /// What the use cases of `service/` need, at this instant.
+    pub fn env(&self) -> Env<'_> {
+        Env {
+            db: &self.db,
+            config: &self.config,
+            passwords: &self.passwords,
+            now: self.clock.now(),
+        }
+    }
 }

@@ -21,17 +21,17 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::db;
 use crate::db::session::DeviceInfo;
 use crate::domain::rules::is_live;
 use crate::domain::time::{Month, TZ, riga_date};
 use crate::error::ApiError;
-use crate::http::auth::Caller;
 use crate::http::extract::ApiPath;
 use crate::i18n;
 use crate::secrets;
 use crate::service;
+use crate::service::AppState;
+use crate::service::auth::Caller;
 
 const SESSION: &str = "asistents_session";
 const LANG: &str = "asistents_lang";
@@ -178,7 +178,7 @@ struct Session {
 /// The signed-in client or representative; None → log in first.
 async fn session(state: &AppState, headers: &HeaderMap) -> Option<Session> {
     let token = cookie(headers, SESSION)?.to_owned();
-    let caller = crate::http::auth::caller_from_token(state, &token)
+    let caller = crate::service::auth::caller_from_token(state, &token)
         .await
         .ok()?;
     matches!(caller.role, Role::Client | Role::Representative).then_some(Session { caller, token })
@@ -388,7 +388,7 @@ async fn month_context(
     let client = db::people::client(&state.db, client_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let sheet = crate::http::entries::build_sheet(state, client_id, month, lang).await?;
+    let sheet = crate::service::entries::build_sheet(state, client_id, month, lang).await?;
     let policy = db::policy::book(&state.db)
         .await?
         .at(month.last_day())
@@ -532,7 +532,7 @@ async fn run_step(
             Ok(_) => Ok(txn.commit().await?),
             Err(e) => {
                 txn.rollback().await?;
-                Err(crate::http::entries::write_error(e, lang))
+                Err(crate::service::entries::write_error(e, lang))
             }
         }
     }
@@ -604,11 +604,12 @@ async fn confirm(
         .collect();
     let who = Session { caller, token };
     // Worked out before the step's transaction: on SQLite that holds the only connection.
-    let how = match crate::http::months::confirmed_as(&state, &who.caller, client_id, month).await {
-        Ok(how) => how,
-        Err(e) => return page_error(e, lang),
-    };
-    let actor = crate::http::entries::actor(&who.caller);
+    let how =
+        match crate::service::months::confirmed_as(&state, &who.caller, client_id, month).await {
+            Ok(how) => how,
+            Err(e) => return page_error(e, lang),
+        };
+    let actor = crate::service::entries::actor(&who.caller);
     let now = state.clock.now();
     run_step(
         &state,
@@ -668,7 +669,7 @@ async fn dispute(
         )
         .await;
     }
-    let actor = crate::http::entries::actor(&who.caller);
+    let actor = crate::service::entries::actor(&who.caller);
     let now = state.clock.now();
     run_step(
         &state,

@@ -1,0 +1,277 @@
+//! Entries: the shape of a write and whose it is, who may see an entry, the month sheet.
+//! Used alike by the REST handlers, the phones' sync and the web page.
+
+use chrono::{DateTime, Datelike, FixedOffset, Timelike};
+use mobile_api::entries::{Entry, EntryWrite, MonthSheet, PurposeMinutes, Warning};
+use mobile_api::{EntryStatus, ErrorCode, Locale, MonthState, Role};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::AppState;
+use super::auth::Caller;
+use crate::db::entity::{entries, trips};
+use crate::db::entries::{self as store, Actor, TripRow, Write, WriteError, instant};
+use crate::db::{self, Conn};
+use crate::domain::decision;
+use crate::domain::text;
+use crate::domain::time::{Month, month_parts, riga_date};
+use crate::error::ApiError;
+use crate::i18n;
+
+pub const TRIP_MODES: [&str; 4] = ["public_transport", "own_car", "taxi", "other"];
+
+/// The wire form of an entry, times with the offset the device sent.
+pub fn view(e: &entries::Model, t: &[trips::Model], locale: Locale) -> Entry {
+    store::wire(e, t, locale)
+}
+
+pub fn refused(code: ErrorCode, details: Value) -> ApiError {
+    ApiError::Rule { code, details }
+}
+
+/// An RFC 3339 time with offset, seconds dropped; anything else is `invalid_interval`.
+fn parse_time(field: &str, value: &str) -> Result<DateTime<FixedOffset>, ApiError> {
+    let malformed = || {
+        refused(
+            ErrorCode::InvalidInterval,
+            json!({ "field": field, "reason": "malformed", "value": value }),
+        )
+    };
+    let t = DateTime::parse_from_rfc3339(value.trim()).map_err(|_| malformed())?;
+    if !(2000..=2100).contains(&t.year()) {
+        return Err(malformed());
+    }
+    t.with_second(0)
+        .and_then(|t| t.with_nanosecond(0))
+        .ok_or_else(malformed)
+}
+
+fn looks_like_coordinates(place: &str) -> bool {
+    let nums: Vec<&str> = place
+        .split([',', ';', ' '])
+        .filter(|s| !s.is_empty())
+        .collect();
+    nums.len() == 2
+        && nums
+            .iter()
+            .all(|n| n.contains('.') && n.parse::<f64>().is_ok())
+}
+
+/// Checks the shape of a write and resolves whose entry it is.
+pub fn parse_write(caller: &Caller, body: &EntryWrite, id: Uuid) -> Result<Write, ApiError> {
+    let assistant_id = match caller.role {
+        Role::Assistant => {
+            let own = caller
+                .assistant_id
+                .ok_or_else(|| refused(ErrorCode::Forbidden, json!({})))?;
+            if body.assistant_id.is_some_and(|a| a != own) {
+                return Err(refused(
+                    ErrorCode::Forbidden,
+                    json!({ "assistant_id": body.assistant_id }),
+                ));
+            }
+            own
+        }
+        Role::Coordinator | Role::Admin => body
+            .assistant_id
+            .ok_or_else(|| ApiError::invalid("assistant_id", "required"))?,
+        _ => return Err(refused(ErrorCode::Forbidden, json!({}))),
+    };
+    let purpose = text::text("purpose", &body.purpose, 50)?;
+    let place = text::text("place", &body.place, 100)?;
+    if looks_like_coordinates(&place) {
+        return Err(ApiError::invalid("place", "coordinates"));
+    }
+    let note = text::opt_text("note", body.note.as_deref(), 2000)?;
+    if body.trips.len() > 20 {
+        return Err(ApiError::invalid("trips", "too_long"));
+    }
+    let mut trips = Vec::with_capacity(body.trips.len());
+    for (i, t) in body.trips.iter().enumerate() {
+        let field = |f: &str| format!("trips[{i}].{f}");
+        if !TRIP_MODES.contains(&t.mode.as_str()) {
+            return Err(ApiError::invalid_with(
+                field("mode"),
+                "out_of_range",
+                json!({ "allowed": TRIP_MODES }),
+            ));
+        }
+        if !t.distance_km.is_finite() || !(0.0..=5000.0).contains(&t.distance_km) {
+            return Err(ApiError::invalid(field("distance_km"), "out_of_range"));
+        }
+        if !(0..=1_000_000).contains(&t.cost_cents) {
+            return Err(ApiError::invalid(field("cost_cents"), "out_of_range"));
+        }
+        trips.push(TripRow {
+            mode: t.mode.clone(),
+            from: text::text(&field("from"), &t.from, 200)?,
+            to: text::text(&field("to"), &t.to, 200)?,
+            distance_m: (t.distance_km * 1000.0).round() as i32,
+            cost_cents: t.cost_cents,
+        });
+    }
+    Ok(Write {
+        id,
+        client_id: body.client_id,
+        assistant_id,
+        purpose,
+        start: parse_time("started_at", &body.started_at)?,
+        end: parse_time("ended_at", &body.ended_at)?,
+        place,
+        note,
+        trips,
+        base_version: body.base_version,
+        device_time: body.device_time,
+        amendment: false,
+    })
+}
+
+pub fn write_error(e: WriteError, locale: Locale) -> ApiError {
+    match e {
+        WriteError::Refused(r) => refused(r.code, r.details),
+        WriteError::Stale(current) => {
+            let (entry, trips) = *current;
+            refused(
+                ErrorCode::StaleVersion,
+                json!({ "current": view(&entry, &trips, locale) }),
+            )
+        }
+        WriteError::NotFound => ApiError::NotFound,
+        WriteError::Exists(_) => ApiError::conflict("already_exists", json!({})),
+        WriteError::Db(db) => db.into(),
+    }
+}
+
+/// For staff: the client and assistant named must exist (assistants learn nothing: the rules
+/// answer `not_assigned` for a client that is not theirs, existing or not).
+pub async fn check_names(db: &impl Conn, caller: &Caller, w: &Write) -> Result<(), ApiError> {
+    if caller.is_staff() {
+        db::people::client(db, w.client_id)
+            .await?
+            .ok_or_else(|| ApiError::invalid("client_id", "unknown"))?;
+        db::people::assistant(db, w.assistant_id)
+            .await?
+            .ok_or_else(|| ApiError::invalid("assistant_id", "unknown"))?;
+    }
+    Ok(())
+}
+
+pub fn actor(caller: &Caller) -> Actor {
+    Actor {
+        user_id: caller.user_id,
+        coordinator: caller.is_staff(),
+    }
+}
+
+/// The entry if the caller may see it (404 otherwise, like a missing one).
+pub async fn visible(
+    db: &impl Conn,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<entries::Model, ApiError> {
+    let e = store::entry(db, id).await?.ok_or(ApiError::NotFound)?;
+    let ok = match caller.role {
+        Role::Coordinator | Role::Admin | Role::Accountant => true,
+        Role::Assistant => caller.assistant_id == Some(e.assistant_id),
+        Role::Client => caller.client_id == Some(e.client_id),
+        Role::Representative => db::session::represented(db, caller.user_id)
+            .await?
+            .contains(&e.client_id),
+    };
+    if ok { Ok(e) } else { Err(ApiError::NotFound) }
+}
+
+pub fn parse_month(value: &str) -> Result<Month, ApiError> {
+    Month::parse(value).ok_or_else(|| ApiError::invalid("month", "out_of_range"))
+}
+
+pub async fn build_sheet(
+    state: &AppState,
+    client_id: Uuid,
+    month: Month,
+    locale: Locale,
+) -> Result<MonthSheet, ApiError> {
+    let now = state.clock.now();
+    let sheet = store::month_sheet(&state.db, client_id, month).await?;
+    let versions: Vec<_> = db::people::decisions_of(&state.db, client_id)
+        .await?
+        .iter()
+        .map(db::people::figures)
+        .collect();
+    let policy = db::policy::book(&state.db)
+        .await?
+        .at(month.last_day())
+        .map_err(ApiError::Internal)?;
+    let allowance = decision::month_allowance(&versions, month, policy.proration);
+    let filter = store::EntryFilter {
+        client_id: Some(client_id),
+        month: Some(month),
+        ..Default::default()
+    };
+    let (rows, _) = store::list(&state.db, &filter, 0, 10_000).await?;
+    let trips = store::trips_of(&state.db, rows.iter().map(|e| e.id).collect()).await?;
+    let used = sheet.as_ref().map(|s| s.used_minutes).unwrap_or(0);
+    let mut by_purpose: Vec<PurposeMinutes> = Vec::new();
+    for e in rows.iter().filter(|e| e.status == EntryStatus::Active) {
+        let m: i64 = month_parts(instant(e.start_utc), instant(e.end_utc))
+            .into_iter()
+            .filter(|(x, _)| *x == month)
+            .map(|(_, m)| m)
+            .sum();
+        match by_purpose.iter_mut().find(|p| p.purpose == e.purpose) {
+            Some(p) => p.minutes += m,
+            None => by_purpose.push(PurposeMinutes {
+                purpose: e.purpose.clone(),
+                minutes: m,
+            }),
+        }
+    }
+    by_purpose.sort_by(|a, b| a.purpose.cmp(&b.purpose));
+    let today = riga_date(now);
+    let projected = if Month::of(today) == month {
+        used * month.days() / i64::from(today.day())
+    } else {
+        used
+    };
+    let remaining = (allowance - used).max(0);
+    let mut warnings = Vec::new();
+    if allowance > 0 && remaining * 100 < allowance * policy.allowance_low_percent {
+        let details = json!({ "month": month.to_string(), "remaining_minutes": remaining, "allowance_minutes": allowance });
+        warnings.push(Warning {
+            code: "allowance_low".into(),
+            message: i18n::warning_message("allowance_low", locale, &details),
+            details,
+        });
+    }
+    Ok(MonthSheet {
+        client_id,
+        month: month.to_string(),
+        state: sheet.as_ref().map_or(MonthState::Open, |s| *s.state),
+        allowance_minutes: allowance,
+        used_minutes: used,
+        remaining_minutes: remaining,
+        projected_minutes: projected,
+        transport_cap_cents: decision::month_transport_cap(&versions, month),
+        transport_used_cents: sheet.as_ref().map(|s| s.transport_used_cents).unwrap_or(0),
+        by_purpose,
+        entries: rows.iter().map(|e| view(e, &trips, locale)).collect(),
+        warnings,
+        version: sheet.as_ref().map(|s| s.version).unwrap_or(0),
+        confirmed_at: sheet.as_ref().and_then(|s| s.confirmed_at),
+        confirmed_as: sheet.as_ref().and_then(|s| s.confirmed_as.clone()),
+        approved_at: sheet.as_ref().and_then(|s| s.approved_at),
+        approval_reason: sheet.as_ref().and_then(|s| s.approval_reason.clone()),
+        disputes: db::months::disputes(&state.db, client_id, month)
+            .await?
+            .into_iter()
+            .map(|d| mobile_api::entries::Dispute {
+                entry_id: d.entry_id,
+                reason: d.reason,
+                comment: d.comment,
+                raised_at: d.raised_at,
+                resolved_at: d.resolved_at,
+                resolution: d.resolution,
+            })
+            .collect(),
+    })
+}
