@@ -24,7 +24,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    QueryOrder, QuerySelect,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -34,7 +34,8 @@ use super::entity::{
     self, assignments, clients, decisions, entries, month_sheets, suspensions, trips,
 };
 use super::entries::{
-    Actor, LIVE, Saved, Write, WriteError, instant, lock_key, month_change, snapshot, wire,
+    Actor, CHUNK, LIVE, Saved, TripRow, Write, WriteError, chunks, entry, instant, lock_all,
+    month_change, snapshot, trips_of, wire,
 };
 use super::stored::Stored;
 use super::{audit, people, policy};
@@ -45,9 +46,6 @@ use crate::domain::rules::{
 };
 use crate::domain::time::{IsoWeek, Month, month_parts, riga_midnight, session_days, week_parts};
 use mobile_api::{EntryStatus, ErrorCode, Locale, MonthState};
-
-/// Rows per multi-row statement (well under both engines' limits on bound values).
-const CHUNK: usize = 500;
 
 /// One operation on an entry.
 pub enum Op {
@@ -255,15 +253,6 @@ async fn week_totals(
     Ok(totals)
 }
 
-fn chunks<T>(rows: Vec<T>) -> Vec<Vec<T>> {
-    let mut out = Vec::new();
-    let mut it = rows.into_iter().peekable();
-    while it.peek().is_some() {
-        out.push(it.by_ref().take(CHUNK).collect());
-    }
-    out
-}
-
 async fn entries_by_id(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
@@ -285,86 +274,6 @@ fn op_id(op: &Op) -> Uuid {
         Op::Save(w) => w.id,
         Op::Retire(r) => r.id,
     }
-}
-
-/// Locks the assistants (PostgreSQL advisory locks, in key order), then creates the missing
-/// month sheets of `pairs` and locks them all, in (client, month) order. Returns them.
-pub(super) async fn lock_all(
-    db: &impl ConnectionTrait,
-    assistants: &BTreeSet<Uuid>,
-    pairs: &BTreeSet<(Uuid, Month)>,
-    now: DateTime<Utc>,
-) -> Result<Vec<month_sheets::Model>, DbErr> {
-    let postgres = super::is_postgres(db);
-    if postgres {
-        let mut keys: Vec<i64> = assistants.iter().map(|a| lock_key(*a)).collect();
-        keys.sort_unstable();
-        keys.dedup();
-        for key in keys {
-            db.execute_raw(sea_orm::Statement::from_sql_and_values(
-                sea_orm::DbBackend::Postgres,
-                "select pg_advisory_xact_lock($1)",
-                [key.into()],
-            ))
-            .await?;
-        }
-    }
-    if pairs.is_empty() {
-        return Ok(Vec::new());
-    }
-    let fresh = pairs
-        .iter()
-        .map(|(client_id, month)| month_sheets::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            client_id: Set(*client_id),
-            month: Set(month.to_string()),
-            state: Set(MonthState::Open.into()),
-            used_minutes: Set(0),
-            transport_used_cents: Set(0),
-            version: Set(1),
-            submitted_at: Set(None),
-            submitted_by: Set(None),
-            confirmed_at: Set(None),
-            confirmed_by: Set(None),
-            confirmed_as: Set(None),
-            approved_at: Set(None),
-            approved_by: Set(None),
-            approval_reason: Set(None),
-            closed_at: Set(None),
-            updated_at: Set(now),
-            reported_version: Set(None),
-        });
-    for part in chunks(fresh.collect()) {
-        month_sheets::Entity::insert_many(part)
-            .on_conflict(
-                OnConflict::columns([month_sheets::Column::ClientId, month_sheets::Column::Month])
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .exec_without_returning(db)
-            .await?;
-    }
-    let mut sheets = Vec::with_capacity(pairs.len());
-    let list: Vec<_> = pairs.iter().collect();
-    for part in list.chunks(CHUNK) {
-        let mut which = Condition::any();
-        for (client_id, month) in part {
-            which = which.add(
-                Condition::all()
-                    .add(month_sheets::Column::ClientId.eq(*client_id))
-                    .add(month_sheets::Column::Month.eq(month.to_string())),
-            );
-        }
-        let mut select = month_sheets::Entity::find()
-            .filter(which)
-            .order_by_asc(month_sheets::Column::ClientId)
-            .order_by_asc(month_sheets::Column::Month);
-        if postgres {
-            select = select.lock_exclusive();
-        }
-        sheets.extend(select.all(db).await?);
-    }
-    Ok(sheets)
 }
 
 /// Applies `ops` in order, all by `actor`; one result per operation. See the module's
@@ -1159,4 +1068,168 @@ impl Book {
         changes::record_all(db, changes).await?;
         audit::append_all(db, now, records).await
     }
+}
+
+/// The one result of a batch of one.
+async fn one(
+    db: &impl ConnectionTrait,
+    op: Op,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> Result<Saved, WriteError> {
+    run(db, vec![op], actor, now)
+        .await?
+        .pop()
+        .unwrap_or(Err(WriteError::NotFound))
+}
+
+/// Creates or edits an entry under every rule, in the caller's transaction.
+pub async fn save(
+    db: &impl ConnectionTrait,
+    w: &Write,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> Result<Saved, WriteError> {
+    one(db, Op::Save(w.clone()), actor, now).await
+}
+
+/// Deletes (marks `deleted`) an entry seen at `base_version`.
+pub async fn delete(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    base_version: i32,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> Result<entries::Model, WriteError> {
+    let op = Op::Retire(Retire {
+        id,
+        kind: RetireKind::Delete { base_version },
+        only_assistant: None,
+    });
+    Ok(one(db, op, actor, now).await?.entry)
+}
+
+/// A coordinator's verdict on a late entry: approving re-checks every rule as a coordinator's
+/// write (so it still cannot overspend the allowance) and makes it count; rejecting keeps it,
+/// marked `rejected`, with the reason.
+pub async fn review(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    approve: bool,
+    reason: &str,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> Result<Saved, WriteError> {
+    let Some(e) = entry(db, id)
+        .await?
+        .filter(|e| e.status == EntryStatus::PendingReview)
+    else {
+        return Err(WriteError::NotFound);
+    };
+    let t = trips_of(db, vec![id]).await?;
+    let offset = |secs: i32| {
+        chrono::FixedOffset::east_opt(secs)
+            .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("zero offset"))
+    };
+    let (saved, before) = if approve {
+        let write = Write {
+            id,
+            client_id: e.client_id,
+            assistant_id: e.assistant_id,
+            purpose: e.purpose.clone(),
+            start: instant(e.start_utc).with_timezone(&offset(e.start_offset)),
+            end: instant(e.end_utc).with_timezone(&offset(e.end_offset)),
+            place: e.place.clone(),
+            note: e.note.clone(),
+            trips: t
+                .iter()
+                .map(|t| TripRow {
+                    mode: t.mode.clone(),
+                    from: t.from_place.clone(),
+                    to: t.to_place.clone(),
+                    distance_m: t.distance_m,
+                    cost_cents: t.cost_cents,
+                })
+                .collect(),
+            base_version: Some(e.version),
+            device_time: e.device_time,
+            amendment: false,
+        };
+        (
+            save(
+                db,
+                &write,
+                Actor {
+                    coordinator: true,
+                    ..actor
+                },
+                now,
+            )
+            .await?,
+            e.clone(),
+        )
+    } else {
+        let op = Op::Retire(Retire {
+            id,
+            kind: RetireKind::Reject,
+            only_assistant: None,
+        });
+        let gone = one(db, op, actor, now).await?.entry;
+        (
+            Saved {
+                entry: gone,
+                trips: t.clone(),
+                warnings: Vec::new(),
+            },
+            e.clone(),
+        )
+    };
+    let mut reviewed = saved.entry.clone();
+    reviewed.review_reason = Some(reason.to_owned());
+    reviewed.reviewed_by = Some(actor.user_id);
+    reviewed.reviewed_at = Some(now);
+    people::update(db, reviewed.clone()).await?;
+    audit::append(
+        db,
+        now,
+        audit::Record {
+            actor: Some(actor.user_id),
+            action: if approve {
+                "entry_approved"
+            } else {
+                "entry_rejected"
+            },
+            subject_kind: "entry",
+            subject_id: id.to_string(),
+            client_id: Some(e.client_id),
+            before: Some(json!({ "status": before.status, "version": before.version })),
+            after: Some(
+                json!({ "status": reviewed.status, "version": reviewed.version, "reason": reason }),
+            ),
+        },
+    )
+    .await?;
+    Ok(Saved {
+        entry: reviewed,
+        ..saved
+    })
+}
+
+/// A coordinator voids a session of a closed month (an amendment): it stops counting, stays on
+/// record as `voided` with the reason, and the month's statements are issued again as corrections.
+pub async fn void(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    reason: &str,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> Result<entries::Model, WriteError> {
+    let op = Op::Retire(Retire {
+        id,
+        kind: RetireKind::Void {
+            reason: reason.to_owned(),
+        },
+        only_assistant: None,
+    });
+    Ok(one(db, op, actor, now).await?.entry)
 }

@@ -229,7 +229,7 @@ pub async fn change_password(
     let user = db::session::user(&state.db, caller.user_id)
         .await?
         .ok_or(ApiError::Unauthorized)?;
-    let new_hash = super::users::password_hash(&state.passwords, &body.new_password).await?;
+    let new_hash = service::auth::password_hash(&state.passwords, &body.new_password).await?;
     let ok = state
         .passwords
         .verify(&body.current_password, Some(&user.password_hash))

@@ -94,7 +94,7 @@ pub async fn create(
         }
         return Ok(replay(stored.status, &stored.response));
     }
-    match store::save(&txn, &write, actor(&caller), now).await {
+    match crate::db::ledger::save(&txn, &write, actor(&caller), now).await {
         Ok(saved) => {
             let entry = view(&saved.entry, &saved.trips, locale);
             if let Some(key) = &key {
@@ -172,7 +172,7 @@ pub async fn update(
     }
     let now = state.clock.now();
     let txn = state.db.begin().await?;
-    match store::save(&txn, &write, actor(&caller), now).await {
+    match crate::db::ledger::save(&txn, &write, actor(&caller), now).await {
         Ok(saved) => {
             txn.commit().await?;
             Ok(Json(view(&saved.entry, &saved.trips, locale)))
@@ -220,7 +220,7 @@ pub async fn delete(
     }
     let now = state.clock.now();
     let txn = state.db.begin().await?;
-    match store::delete(&txn, id, base_version, actor(&caller), now).await {
+    match crate::db::ledger::delete(&txn, id, base_version, actor(&caller), now).await {
         Ok(gone) => {
             txn.commit().await?;
             let trips = store::trips_of(&state.db, vec![id]).await?;

@@ -232,7 +232,7 @@ pub async fn review(
     let why = text::text("reason", &body.reason, 2000)?;
     let now = state.clock.now();
     let txn = state.db.begin().await?;
-    match db::entries::review(&txn, id, approve, &why, actor(&caller), now).await {
+    match db::ledger::review(&txn, id, approve, &why, actor(&caller), now).await {
         Ok(saved) => {
             txn.commit().await?;
             Ok(Json(view(&saved.entry, &saved.trips, locale)))

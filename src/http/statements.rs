@@ -255,7 +255,7 @@ pub async fn amend(
                 return Err(ApiError::invalid("add.started_at", "out_of_range"));
             }
             write.amendment = true;
-            db::entries::save(&txn, &write, actor(&caller), now)
+            db::ledger::save(&txn, &write, actor(&caller), now)
                 .await
                 .map(|s| (s.entry, s.trips))
         }
@@ -274,7 +274,7 @@ pub async fn amend(
             if !touches {
                 return Err(ApiError::NotFound);
             }
-            match db::entries::void(&txn, e.id, &reason, actor(&caller), now).await {
+            match db::ledger::void(&txn, e.id, &reason, actor(&caller), now).await {
                 Ok(gone) => {
                     let trips = db::entries::trips_of(&txn, vec![gone.id]).await?;
                     Ok((gone, trips))

@@ -16,25 +16,7 @@ use crate::db::entity::users;
 use crate::db::{self, audit};
 use crate::domain::text;
 use crate::error::ApiError;
-use crate::secrets;
-use crate::service::AppState;
-
-pub const MIN_PASSWORD: usize = 10;
-
-/// Hashes a new password off the async threads, after checking its length.
-pub async fn password_hash(
-    passwords: &secrets::Passwords,
-    password: &str,
-) -> Result<String, ApiError> {
-    let n = password.chars().count();
-    if n < MIN_PASSWORD {
-        return Err(ApiError::invalid("password", "password_too_short"));
-    }
-    if n > 1024 {
-        return Err(ApiError::invalid("password", "too_long"));
-    }
-    passwords.hash(password).await?.map_err(ApiError::Internal)
-}
+use crate::service::{self, AppState};
 
 async fn view(state: &AppState, u: users::Model) -> Result<User, ApiError> {
     let client_ids = if u.role == Role::Representative {
@@ -156,7 +138,7 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<User>), ApiError> {
     may_manage(&caller, body.role)?;
     let login = check_login(&body.login)?;
-    let hash = password_hash(&state.passwords, &body.password).await?;
+    let hash = service::auth::password_hash(&state.passwords, &body.password).await?;
     let email = body
         .email
         .as_deref()
@@ -323,7 +305,7 @@ pub async fn update(
     ApiJson(body): ApiJson<UserUpdate>,
 ) -> Result<Json<User>, ApiError> {
     let new_hash = match &body.password {
-        Some(p) => Some(password_hash(&state.passwords, p).await?),
+        Some(p) => Some(service::auth::password_hash(&state.passwords, p).await?),
         None => None,
     };
     let now = state.clock.now();

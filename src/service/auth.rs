@@ -420,3 +420,21 @@ pub async fn ensure_first_admin(
     .await?;
     Ok(generated.then_some(password))
 }
+
+/// The shortest password people may choose.
+pub const MIN_PASSWORD: usize = 10;
+
+/// Hashes a new password off the async threads, after checking its length.
+pub async fn password_hash(
+    passwords: &secrets::Passwords,
+    password: &str,
+) -> Result<String, ApiError> {
+    let n = password.chars().count();
+    if n < MIN_PASSWORD {
+        return Err(ApiError::invalid("password", "password_too_short"));
+    }
+    if n > 1024 {
+        return Err(ApiError::invalid("password", "too_long"));
+    }
+    passwords.hash(password).await?.map_err(ApiError::Internal)
+}

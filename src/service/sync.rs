@@ -173,7 +173,7 @@ async fn apply_alone(
     body.device_time = body.device_time.or(device_time);
     let write = parse_write(caller, &body, id)?;
     check_names(txn, caller, &write).await?;
-    let saved = store::save(txn, &write, actor(caller), now)
+    let saved = crate::db::ledger::save(txn, &write, actor(caller), now)
         .await
         .map_err(|e| write_error(e, Locale::Lv))?;
     Ok(Some(store::wire(&saved.entry, &saved.trips, Locale::Lv)))
