@@ -374,7 +374,7 @@ pub async fn caller_from_token(state: &AppState, token: &str) -> Result<Caller, 
 /// password, which is returned so the caller can show it once.
 pub async fn ensure_first_admin(
     db: &impl db::Conn,
-    config: &crate::Config,
+    config: &crate::config::Config,
     now: DateTime<Utc>,
 ) -> Result<Option<String>, DbErr> {
     if db::session::any_admin(db).await? {

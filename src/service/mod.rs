@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::Clock;
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
 use crate::secrets::Passwords;

@@ -519,7 +519,7 @@ impl Pushes {
     /// connection serializes them anyway; a few on PostgreSQL).
     pub fn start(
         db: db::Db,
-        clock: crate::Clock,
+        clock: crate::clock::Clock,
         groups: usize,
         sizes: prometheus_client::metrics::histogram::Histogram,
     ) -> Pushes {

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::sync::OnceLock;
 
 use axum::Router;
-use axum::extract::{ConnectInfo, Form, Query, Request, State};
+use axum::extract::{ConnectInfo, Form, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -26,7 +26,6 @@ use crate::db::session::DeviceInfo;
 use crate::domain::rules::is_live;
 use crate::domain::time::{Month, TZ, riga_date};
 use crate::error::ApiError;
-use crate::http::extract::ApiPath;
 use crate::i18n;
 use crate::secrets;
 use crate::service;
@@ -480,13 +479,13 @@ async fn month_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<LangQuery>,
-    ApiPath((client_id, month)): ApiPath<(Uuid, String)>,
+    Path((client_id, month)): Path<(String, String)>,
 ) -> Response {
     let Some(Session { caller, token }) = session(&state, &headers).await else {
         return Redirect::to("/web/login").into_response();
     };
     let (lang, set) = locale(&headers, q.lang.as_deref());
-    let Some(month) = Month::parse(&month) else {
+    let (Ok(client_id), Some(month)) = (Uuid::parse_str(&client_id), Month::parse(&month)) else {
         return page_error(ApiError::NotFound, lang);
     };
     match month_context(&state, &caller, &token, client_id, month, lang).await {
@@ -582,7 +581,7 @@ struct ConfirmForm {
 async fn confirm(
     State(state): State<AppState>,
     headers: HeaderMap,
-    ApiPath((client_id, month)): ApiPath<(Uuid, String)>,
+    Path((client_id, month)): Path<(String, String)>,
     Form(form): Form<ConfirmForm>,
 ) -> Response {
     let Some(Session { caller, token }) = session(&state, &headers).await else {
@@ -592,7 +591,7 @@ async fn confirm(
     if form.csrf != csrf_for(&token) {
         return page_error(ApiError::Forbidden, lang);
     }
-    let Some(month) = Month::parse(&month) else {
+    let (Ok(client_id), Some(month)) = (Uuid::parse_str(&client_id), Month::parse(&month)) else {
         return page_error(ApiError::NotFound, lang);
     };
     let seen: Vec<(Uuid, i32)> = form
@@ -626,7 +625,7 @@ async fn confirm(
 async fn dispute(
     State(state): State<AppState>,
     headers: HeaderMap,
-    ApiPath((client_id, month)): ApiPath<(Uuid, String)>,
+    Path((client_id, month)): Path<(String, String)>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
     let Some(Session { caller, token }) = session(&state, &headers).await else {
@@ -642,7 +641,7 @@ async fn dispute(
     if field("csrf") != Some(csrf_for(&token).as_str()) {
         return page_error(ApiError::Forbidden, lang);
     }
-    let Some(month) = Month::parse(&month) else {
+    let (Ok(client_id), Some(month)) = (Uuid::parse_str(&client_id), Month::parse(&month)) else {
         return page_error(ApiError::NotFound, lang);
     };
     let mut items = Vec::new();
