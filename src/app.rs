@@ -24,9 +24,12 @@ pub struct App {
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error("cannot open the database {url}: {source}")]
-    Database { url: String, source: sea_orm::DbErr },
+    Database {
+        url: String,
+        source: crate::db::DbErr,
+    },
     #[error("cannot prepare the database: {0}")]
-    Setup(sea_orm::DbErr),
+    Setup(crate::db::DbErr),
     #[error("{0}")]
     Mail(String),
     #[error("cannot listen on {bind}: {source}")]

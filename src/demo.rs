@@ -6,14 +6,13 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use mobile_api::{InsuranceStatus, Locale, Role, Service};
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, TransactionTrait};
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::db::entity::{assignments, assistants, clients, decisions, suspensions, users};
 use crate::db::entries::{Actor, TripRow, Write};
 use crate::db::ledger::{self, Op};
-use crate::db::{self, Db};
+use crate::db::{self, Db, DbErr, TransactionTrait};
 use crate::domain::decision::{self, Draft};
 use crate::domain::text::search_fold;
 use crate::domain::time::{Month, TZ, riga_date};
@@ -127,7 +126,7 @@ fn at(date: NaiveDate, hour: u32, minute: u32) -> DateTime<Utc> {
 /// Seeds the demo into an empty database (no clients yet); returns the logins created, or an
 /// empty list when the database already has clients.
 pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<Vec<DemoLogin>, DbErr> {
-    if clients::Entity::find().count(db).await? > 0 {
+    if !is_empty(db).await? {
         return Ok(Vec::new());
     }
     let password_hash = secrets::hash_password(DEMO_PASSWORD).map_err(DbErr::Custom)?;
@@ -493,6 +492,6 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<Vec<DemoLogin>, DbErr> 
 }
 
 /// True when the database holds no clients (so the demo may seed it).
-pub async fn is_empty(db: &impl ConnectionTrait) -> Result<bool, DbErr> {
-    Ok(clients::Entity::find().count(db).await? == 0)
+pub async fn is_empty(db: &impl db::Conn) -> Result<bool, DbErr> {
+    Ok(db::people::client_count(db).await? == 0)
 }

@@ -233,21 +233,12 @@ impl From<crate::domain::text::FieldError> for ApiError {
     }
 }
 
-impl From<sea_orm::DbErr> for ApiError {
-    fn from(e: sea_orm::DbErr) -> Self {
-        use sea_orm::DbErr;
+impl From<crate::db::DbErr> for ApiError {
+    fn from(e: crate::db::DbErr) -> Self {
+        use crate::db::DbErr;
         match e {
             DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => ApiError::NotReady(e.to_string()),
             other => ApiError::Internal(other.to_string()),
-        }
-    }
-}
-
-impl From<sea_orm::TransactionError<ApiError>> for ApiError {
-    fn from(e: sea_orm::TransactionError<ApiError>) -> Self {
-        match e {
-            sea_orm::TransactionError::Connection(db) => db.into(),
-            sea_orm::TransactionError::Transaction(api) => api,
         }
     }
 }

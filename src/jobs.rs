@@ -37,7 +37,7 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>, every: Durati
 
 /// Forgets failed-login counters whose lockout window is over, and hands in the months whose
 /// submission deadline has passed while they were still open (SPEC §5).
-pub async fn housekeeping(state: &AppState) -> Result<u64, sea_orm::DbErr> {
+pub async fn housekeeping(state: &AppState) -> Result<u64, crate::db::DbErr> {
     let now = state.clock.now();
     let window = chrono::Duration::minutes(state.config.login_lockout_minutes);
     db::session::purge_attempts(&state.db, now - window, now).await?;
@@ -48,7 +48,7 @@ pub async fn housekeeping(state: &AppState) -> Result<u64, sea_orm::DbErr> {
 
 /// From the configured day of a month on, the previous month's approved client-months are
 /// closed (statements and their mail). Idempotent: nothing new once they are closed.
-pub async fn close_due(state: &AppState) -> Result<usize, sea_orm::DbErr> {
+pub async fn close_due(state: &AppState) -> Result<usize, crate::db::DbErr> {
     let today = riga_date(state.clock.now());
     if state.config.close_day == 0 || chrono::Datelike::day(&today) < state.config.close_day {
         return Ok(0);
@@ -61,14 +61,14 @@ pub async fn close_due(state: &AppState) -> Result<usize, sea_orm::DbErr> {
             }
             Ok(made.len())
         }
-        Err(e) => Err(sea_orm::DbErr::Custom(e.to_string())),
+        Err(e) => Err(crate::db::DbErr::Custom(e.to_string())),
     }
 }
 
 /// Months still `open` after their deadline become `submitted`, by the service itself (the
 /// audit log names no user). Idempotent: several processes may run it.
-pub async fn submit_overdue(state: &AppState) -> Result<u64, sea_orm::DbErr> {
-    use sea_orm::TransactionTrait;
+pub async fn submit_overdue(state: &AppState) -> Result<u64, crate::db::DbErr> {
+    use crate::db::TransactionTrait;
     let now = state.clock.now();
     let book = db::policy::book(&state.db).await?;
     let mut submitted = 0;
@@ -95,7 +95,7 @@ pub async fn submit_overdue(state: &AppState) -> Result<u64, sea_orm::DbErr> {
 /// Sends the due rows of the outbox: each claimed row is sent once; a transient failure is
 /// retried with exponential backoff and jitter until `mail_retry_hours` after the row was
 /// written, then it is `failed` and shows so to coordinators. Returns how many were sent.
-pub async fn deliver_outbox(state: &AppState) -> Result<usize, sea_orm::DbErr> {
+pub async fn deliver_outbox(state: &AppState) -> Result<usize, crate::db::DbErr> {
     let now = state.clock.now();
     let rows = db::statements::claim_due(&state.db, now, chrono::Duration::minutes(10), 50).await?;
     let mut sent = 0;
@@ -147,7 +147,7 @@ fn backoff(attempts: i32) -> chrono::Duration {
 async fn mail_for(
     state: &AppState,
     row: &crate::db::entity::outbox::Model,
-) -> Result<Result<lettre::Message, String>, sea_orm::DbErr> {
+) -> Result<Result<lettre::Message, String>, crate::db::DbErr> {
     let Some(statement) = db::statements::statement(&state.db, row.statement_id).await? else {
         return Ok(Err("the statement is gone".into()));
     };

@@ -315,3 +315,9 @@ pub fn figures(d: &decisions::Model) -> Figures {
 pub fn parse_purposes(stored: &Option<String>) -> Option<Vec<String>> {
     stored.as_deref().and_then(|s| serde_json::from_str(s).ok())
 }
+
+/// How many clients there are (the demo seeds only an empty database).
+pub async fn client_count(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    clients::Entity::find().count(db).await
+}

@@ -305,3 +305,17 @@ pub async fn new_device(
     .await?;
     Ok(id)
 }
+
+/// Stores a user's new password hash.
+pub async fn set_password(
+    db: &impl ConnectionTrait,
+    user: users::Model,
+    hash: String,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    use sea_orm::{ActiveModelTrait, Set};
+    let mut active: users::ActiveModel = user.into();
+    active.password_hash = Set(hash);
+    active.updated_at = Set(now);
+    active.update(db).await.map(|_| ())
+}

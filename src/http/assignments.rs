@@ -1,12 +1,12 @@
 //! Assignments: which assistant serves which client, for which service and period.
 
+use crate::db::TransactionTrait;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use mobile_api::people::{Assignment, AssignmentCreate, AssignmentUpdate};
 use mobile_api::{Page, Role};
-use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -75,7 +75,7 @@ fn periods_overlap(
 /// Refuses a second assignment of the same pair and service for overlapping periods.
 async fn check_unique(
     state: &AppState,
-    txn: &impl sea_orm::ConnectionTrait,
+    txn: &impl crate::db::Conn,
     a: &assignments::Model,
 ) -> Result<(), ApiError> {
     let _ = state;

@@ -1,11 +1,11 @@
 //! Assistants: the paid assistants and companions.
 
+use crate::db::TransactionTrait;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use mobile_api::people::{Assistant, AssistantCreate, AssistantUpdate};
 use mobile_api::{Page, Role};
-use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;

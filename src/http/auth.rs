@@ -12,14 +12,13 @@ use mobile_api::auth::{
     Device, LoginRequest, LoginResponse, Me, MeAssignment, MonthAllowance, UserSummary,
 };
 use mobile_api::{MonthState, Role};
-use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::extract::{ApiJson, ApiPath};
 use crate::db::entity::{devices, users};
 use crate::db::session::DeviceInfo;
-use crate::db::{self, audit};
+use crate::db::{self};
 use crate::domain::decision::{self, Figures};
 use crate::domain::time::{Month, riga_date};
 use crate::error::ApiError;
@@ -226,39 +225,13 @@ pub async fn change_password(
     caller: Caller,
     ApiJson(body): ApiJson<PasswordChange>,
 ) -> Result<StatusCode, ApiError> {
-    let user = db::session::user(&state.db, caller.user_id)
-        .await?
-        .ok_or(ApiError::Unauthorized)?;
-    let new_hash = service::auth::password_hash(&state.passwords, &body.new_password).await?;
-    let ok = state
-        .passwords
-        .verify(&body.current_password, Some(&user.password_hash))
-        .await?;
-    if !ok {
-        return Err(ApiError::InvalidCredentials);
-    }
-    let now = state.clock.now();
-    let txn = state.db.begin().await?;
-    let mut active: users::ActiveModel = user.into();
-    active.password_hash = Set(new_hash);
-    active.updated_at = Set(now);
-    active.update(&txn).await?;
-    db::session::revoke_all_but(&txn, caller.user_id, caller.device, caller.user_id, now).await?;
-    audit::append(
-        &txn,
-        now,
-        audit::Record {
-            actor: Some(caller.user_id),
-            action: "password_changed",
-            subject_kind: "user",
-            subject_id: caller.user_id.to_string(),
-            client_id: None,
-            before: None,
-            after: None,
-        },
+    service::auth::change_password(
+        &state.env(),
+        &caller,
+        &body.current_password,
+        &body.new_password,
     )
     .await?;
-    txn.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -1,11 +1,11 @@
 //! Clients: the people who receive the service.
 
+use crate::db::TransactionTrait;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use mobile_api::people::{Client, ClientCreate, ClientUpdate, PersonRef};
 use mobile_api::{Page, Role};
-use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use serde_json::Value;
 use uuid::Uuid;

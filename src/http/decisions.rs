@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use crate::db::TransactionTrait;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -10,7 +11,6 @@ use mobile_api::Role;
 use mobile_api::people::{
     Decision, DecisionAmend, DecisionCreate, Suspension, SuspensionCreate, Transport,
 };
-use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -170,7 +170,7 @@ pub async fn read(
 /// Checks `draft` as version of `series` (None for a new decision) against policy and the
 /// client's other decisions.
 async fn validate(
-    txn: &impl sea_orm::ConnectionTrait,
+    txn: &impl crate::db::Conn,
     client_id: Uuid,
     series: Option<Uuid>,
     draft: &Draft,

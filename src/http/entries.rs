@@ -1,12 +1,12 @@
 //! Entries through REST (coordinators and the web; phones use sync) and the month sheet.
 
+use crate::db::TransactionTrait;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use mobile_api::entries::{Entry, EntryWrite, MonthSheet};
 use mobile_api::{EntryStatus, ErrorCode, Page, Role};
-use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};

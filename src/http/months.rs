@@ -1,6 +1,7 @@
 //! A client's month through its life: submit, confirm (also with the client's PIN on the
 //! assistant's phone), dispute, approve, reopen; late entries' review; the month overview.
 
+use crate::db::TransactionTrait;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -9,7 +10,6 @@ use mobile_api::entries::{
     Review,
 };
 use mobile_api::{EntryStatus, MonthState, Role};
-use sea_orm::TransactionTrait;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -39,7 +39,7 @@ async fn in_txn<F>(
     f: F,
 ) -> Result<Json<MonthSheet>, ApiError>
 where
-    F: AsyncFnOnce(&sea_orm::DatabaseTransaction) -> Result<(), WriteError>,
+    F: AsyncFnOnce(&crate::db::Txn) -> Result<(), WriteError>,
 {
     let txn = state.db.begin().await?;
     match f(&txn).await {

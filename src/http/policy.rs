@@ -1,12 +1,12 @@
 //! Policy figures: readable by staff and accountants; versions added by admins.
 
+use crate::db::TransactionTrait;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use mobile_api::Role;
 use mobile_api::policy::{PolicyCreate, PolicyValue, PolicyView};
-use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use serde_json::json;
 

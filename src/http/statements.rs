@@ -1,12 +1,12 @@
 //! Month close, statements and the mail outbox, for coordinators (and accountants, who read).
 
+use crate::db::TransactionTrait;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use mobile_api::Role;
 use mobile_api::statements::{CloseReport, OutboxRow, Statement, StatementFile};
-use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use uuid::Uuid;
 

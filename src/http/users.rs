@@ -1,11 +1,11 @@
 //! Logins and what they act as: an assistant, a client, or the clients a representative serves.
 
+use crate::db::{Conn as ConnectionTrait, TransactionTrait};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use mobile_api::people::{User, UserCreate, UserUpdate};
 use mobile_api::{Page, Role};
-use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;

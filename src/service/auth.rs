@@ -429,6 +429,12 @@ pub async fn password_hash(
     passwords: &secrets::Passwords,
     password: &str,
 ) -> Result<String, ApiError> {
+    check_password(password)?;
+    passwords.hash(password).await?.map_err(ApiError::Internal)
+}
+
+/// A new password's length: at least `MIN_PASSWORD` characters, at most 1,024.
+pub fn check_password(password: &str) -> Result<(), ApiError> {
     let n = password.chars().count();
     if n < MIN_PASSWORD {
         return Err(ApiError::invalid("password", "password_too_short"));
@@ -436,5 +442,47 @@ pub async fn password_hash(
     if n > 1024 {
         return Err(ApiError::invalid("password", "too_long"));
     }
-    passwords.hash(password).await?.map_err(ApiError::Internal)
+    Ok(())
+}
+
+/// A person changes their own password: the new one's length, then the current one, and only
+/// then is the new one hashed; every other device of theirs is logged out.
+pub async fn change_password(
+    env: &Env<'_>,
+    caller: &Caller,
+    current: &str,
+    new: &str,
+) -> Result<(), ApiError> {
+    check_password(new)?;
+    let user = db::session::user(env.db, caller.user_id)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    if !env
+        .passwords
+        .verify(current, Some(&user.password_hash))
+        .await?
+    {
+        return Err(ApiError::InvalidCredentials);
+    }
+    let new_hash = password_hash(env.passwords, new).await?;
+    let txn = env.db.begin().await?;
+    db::session::set_password(&txn, user, new_hash, env.now).await?;
+    db::session::revoke_all_but(&txn, caller.user_id, caller.device, caller.user_id, env.now)
+        .await?;
+    audit::append(
+        &txn,
+        env.now,
+        audit::Record {
+            actor: Some(caller.user_id),
+            action: "password_changed",
+            subject_kind: "user",
+            subject_id: caller.user_id.to_string(),
+            client_id: None,
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
 }

@@ -6,6 +6,7 @@ pub mod text;
 use std::net::SocketAddr;
 use std::sync::OnceLock;
 
+use crate::db::TransactionTrait;
 use axum::Router;
 use axum::extract::{ConnectInfo, Form, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -16,7 +17,6 @@ use chrono::{Duration, Timelike};
 use minijinja::{Environment, context};
 use mobile_api::entries::MonthSheet;
 use mobile_api::{EntryStatus, Locale, MonthState, Role};
-use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -518,7 +518,7 @@ async fn run_step(
     lang: Locale,
     done: &str,
     step: impl AsyncFnOnce(
-        &sea_orm::DatabaseTransaction,
+        &crate::db::Txn,
     )
         -> Result<crate::db::entity::month_sheets::Model, db::entries::WriteError>,
 ) -> Response {
