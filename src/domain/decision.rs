@@ -236,3 +236,154 @@ pub fn month_allowance(versions: &[Figures], month: Month, proration: Proration)
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::policy::{PolicyBook, seed};
+    use crate::domain::time::Month;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn policy() -> Policy {
+        PolicyBook::new(seed()).at(day("2026-11-01")).unwrap()
+    }
+
+    fn draft(minutes: i64) -> Draft {
+        Draft {
+            service: Service::Assistant,
+            valid_from: day("2026-12-01"),
+            valid_to: day("2027-11-30"),
+            monthly_minutes: minutes,
+            purposes: None,
+            transport_allowed: false,
+            transport_cap_cents: 0,
+            weekly_procedures: false,
+        }
+    }
+
+    fn reason(r: Result<(), DecisionInvalid>) -> &'static str {
+        r.err().map_or("valid", |e| e.reason)
+    }
+
+    fn version(
+        series: u128,
+        v: i32,
+        from: &str,
+        to: &str,
+        effective: &str,
+        minutes: i64,
+    ) -> Figures {
+        Figures {
+            id: Uuid::from_u128(series * 100 + v as u128),
+            series_id: Uuid::from_u128(series),
+            version: v,
+            effective_from: day(effective),
+            valid_from: day(from),
+            valid_to: day(to),
+            monthly_minutes: minutes,
+            purposes: None,
+            service: Service::Assistant,
+            transport_allowed: true,
+            transport_cap_cents: 1000 * v as i64,
+        }
+    }
+
+    #[test]
+    fn a_decision_is_checked_against_the_policy_and_the_clients_age() {
+        let p = policy();
+        let adult = day("1980-05-01");
+        assert_eq!(reason(validate(&draft(9600), adult, &[], &p)), "valid");
+        assert_eq!(reason(validate(&draft(9700), adult, &[], &p)), "over_cap");
+        assert_eq!(
+            reason(validate(&draft(0), adult, &[], &p)),
+            "minutes_not_positive"
+        );
+        let mut long = draft(600);
+        long.valid_to = day("2029-12-01");
+        assert_eq!(reason(validate(&long, adult, &[], &p)), "too_long_period");
+        let mut reversed = draft(600);
+        reversed.valid_to = day("2026-11-30");
+        assert_eq!(
+            reason(validate(&reversed, adult, &[], &p)),
+            "period_reversed"
+        );
+        let mut companion = draft(600);
+        companion.service = Service::Companion;
+        assert_eq!(
+            reason(validate(&companion, adult, &[], &p)),
+            "companion_for_adult"
+        );
+        let mut purposes = draft(600);
+        purposes.purposes = Some(vec!["companion_trip".into()]);
+        assert_eq!(
+            reason(validate(&purposes, adult, &[], &p)),
+            "purpose_not_of_service"
+        );
+        let mut cap = draft(600);
+        cap.transport_cap_cents = 500;
+        assert_eq!(
+            reason(validate(&cap, adult, &[], &p)),
+            "transport_cap_invalid"
+        );
+
+        // A child: from the minimum age, never past the 18th birthday, the child's cap.
+        let child = day("2015-03-10");
+        assert_eq!(reason(validate(&draft(4800), child, &[], &p)), "valid");
+        assert_eq!(reason(validate(&draft(9600), child, &[], &p)), "over_cap");
+        let mut past = draft(600);
+        past.valid_from = day("2032-12-01");
+        past.valid_to = day("2033-06-01");
+        assert_eq!(reason(validate(&past, child, &[], &p)), "past_adulthood");
+        assert_eq!(
+            reason(validate(&draft(600), day("2024-01-01"), &[], &p)),
+            "too_young"
+        );
+
+        // Another decision of the same kind over the same days.
+        let other = Other {
+            id: Uuid::from_u128(7),
+            service: Service::Assistant,
+            valid_from: day("2026-01-01"),
+            valid_to: day("2026-12-31"),
+        };
+        assert_eq!(
+            reason(validate(&draft(600), adult, &[other], &p)),
+            "overlaps_existing"
+        );
+    }
+
+    #[test]
+    fn the_version_in_force_is_the_latest_started_one_of_its_series() {
+        let versions = vec![
+            version(1, 1, "2026-01-01", "2026-12-31", "2026-01-01", 6000),
+            version(1, 2, "2026-01-01", "2026-12-31", "2026-06-15", 9000),
+        ];
+        assert_eq!(in_force(&versions, day("2026-06-14")).unwrap().version, 1);
+        assert_eq!(in_force(&versions, day("2026-06-15")).unwrap().version, 2);
+        assert!(in_force(&versions, day("2027-01-01")).is_none());
+        assert_eq!(effective_to(&versions, 0), day("2026-06-14"));
+        assert_eq!(effective_to(&versions, 1), day("2026-12-31"));
+    }
+
+    #[test]
+    fn a_months_allowance_and_transport_cap_follow_its_last_covered_day_or_its_days() {
+        let versions = vec![
+            version(1, 1, "2026-01-01", "2026-12-31", "2026-01-01", 6000),
+            version(1, 2, "2026-01-01", "2026-12-31", "2026-06-16", 9000),
+        ];
+        let june = Month::of(day("2026-06-01"));
+        assert_eq!(month_allowance(&versions, june, Proration::None), 9000);
+        // 15 days at 6,000 and 15 at 9,000 over 30 days.
+        assert_eq!(month_allowance(&versions, june, Proration::ByDays), 7500);
+        assert_eq!(month_transport_cap(&versions, june), 2000);
+        let december_2027 = Month::of(day("2027-12-01"));
+        assert_eq!(
+            month_allowance(&versions, december_2027, Proration::None),
+            0
+        );
+        assert_eq!(month_transport_cap(&versions, december_2027), 0);
+    }
+}

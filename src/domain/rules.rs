@@ -335,3 +335,282 @@ pub fn check(p: &Proposed, ctx: &Context<'_>) -> Result<Accepted, Refusal> {
 pub fn day_of(t: DateTime<Utc>) -> NaiveDate {
     riga_date(t)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::policy::{PolicyBook, seed};
+    use proptest::prelude::*;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    fn policy() -> Policy {
+        PolicyBook::new(seed()).at(day("2026-11-01")).unwrap()
+    }
+
+    fn decision(minutes: i64, transport_cap: i64) -> Figures {
+        let id = Uuid::from_u128(1);
+        Figures {
+            id,
+            series_id: id,
+            version: 1,
+            effective_from: day("2026-01-01"),
+            valid_from: day("2026-01-01"),
+            valid_to: day("2026-12-31"),
+            monthly_minutes: minutes,
+            purposes: None,
+            service: Service::Assistant,
+            transport_allowed: transport_cap > 0,
+            transport_cap_cents: transport_cap,
+        }
+    }
+
+    /// A context for November 2026 with nothing used yet; `now` the 20th at noon.
+    struct World {
+        policy: Policy,
+        assignments: Vec<Assigned>,
+        decisions: Vec<Figures>,
+        suspensions: Vec<Suspended>,
+        months: Vec<MonthUse>,
+        weeks: Vec<(IsoWeek, i64)>,
+    }
+
+    impl World {
+        fn new(minutes: i64) -> World {
+            World {
+                policy: policy(),
+                assignments: vec![Assigned {
+                    from: day("2026-01-01"),
+                    to: None,
+                    service: Service::Assistant,
+                }],
+                decisions: vec![decision(minutes, 3000)],
+                suspensions: Vec::new(),
+                months: vec![MonthUse {
+                    month: Month::of(day("2026-11-01")),
+                    state: MonthState::Open,
+                    used_minutes: 0,
+                    transport_used_cents: 0,
+                }],
+                weeks: Vec::new(),
+            }
+        }
+
+        fn ctx(&self) -> Context<'_> {
+            Context {
+                now: at("2026-11-20T10:00:00Z"),
+                policy: &self.policy,
+                assignments: &self.assignments,
+                decisions: &self.decisions,
+                suspensions: &self.suspensions,
+                months: &self.months,
+                client_overlap: None,
+                assistant_overlap: None,
+                week_minutes: &self.weeks,
+                by_coordinator: false,
+                device_time: None,
+                amendment: false,
+            }
+        }
+    }
+
+    fn session(start: &str, minutes: i64) -> Proposed {
+        let start = at(start);
+        Proposed {
+            start,
+            end: start + Duration::minutes(minutes),
+            purpose: "work".into(),
+            trip_cents: 0,
+        }
+    }
+
+    fn code(r: Result<Accepted, Refusal>) -> String {
+        match r {
+            Ok(_) => "accepted".into(),
+            Err(e) => serde_json::to_value(e.code)
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_plain_session_is_accepted_with_its_real_minutes() {
+        let w = World::new(6000);
+        let ok = check(&session("2026-11-02T07:00:00Z", 150), &w.ctx()).unwrap();
+        assert_eq!(ok.minutes, 150);
+        assert_eq!(ok.parts, vec![(Month::of(day("2026-11-01")), 150)]);
+        assert!(!ok.late && ok.warnings.is_empty());
+    }
+
+    #[test]
+    fn each_rule_refuses_with_its_own_code() {
+        let w = World::new(6000);
+        let s = session("2026-11-02T07:00:00Z", 60);
+        assert_eq!(
+            code(check(&session("2026-11-02T07:00:00Z", 0), &w.ctx())),
+            "invalid_interval"
+        );
+        assert_eq!(
+            code(check(&session("2026-11-02T07:00:00Z", 17 * 60), &w.ctx())),
+            "invalid_interval"
+        );
+        assert_eq!(
+            code(check(&session("2026-11-21T07:00:00Z", 60), &w.ctx())),
+            "in_future"
+        );
+
+        let mut locked = World::new(6000);
+        locked.months[0].state = MonthState::Confirmed;
+        assert_eq!(code(check(&s, &locked.ctx())), "month_locked");
+
+        let mut unassigned = World::new(6000);
+        unassigned.assignments[0].from = day("2026-11-03");
+        assert_eq!(code(check(&s, &unassigned.ctx())), "not_assigned");
+
+        let mut undecided = World::new(6000);
+        undecided.decisions[0].valid_to = day("2026-10-31");
+        assert_eq!(code(check(&s, &undecided.ctx())), "no_decision");
+
+        let mut suspended = World::new(6000);
+        suspended.suspensions.push(Suspended {
+            from: day("2026-11-02"),
+            to: day("2026-11-05"),
+            reason: "slimnīca".into(),
+        });
+        assert_eq!(code(check(&s, &suspended.ctx())), "service_suspended");
+
+        let mut narrow = World::new(6000);
+        narrow.decisions[0].purposes = Some(vec!["other".into()]);
+        assert_eq!(code(check(&s, &narrow.ctx())), "purpose_not_allowed");
+        let mut unknown = s.clone();
+        unknown.purpose = "shopping_spree".into();
+        assert_eq!(code(check(&unknown, &w.ctx())), "purpose_not_allowed");
+
+        let neighbour = Neighbour {
+            id: Uuid::from_u128(9),
+            start: s.start,
+            end: s.end,
+        };
+        let mut ctx = w.ctx();
+        ctx.client_overlap = Some(neighbour.clone());
+        assert_eq!(code(check(&s, &ctx)), "overlap_client");
+        let mut ctx = w.ctx();
+        ctx.assistant_overlap = Some(neighbour);
+        assert_eq!(code(check(&s, &ctx)), "overlap_assistant");
+
+        let mut no_transport = World::new(6000);
+        no_transport.decisions[0].transport_allowed = false;
+        let mut with_trip = s.clone();
+        with_trip.trip_cents = 420;
+        assert_eq!(
+            code(check(&with_trip, &no_transport.ctx())),
+            "transport_not_allowed"
+        );
+        let mut near_cap = World::new(6000);
+        near_cap.months[0].transport_used_cents = 2800;
+        assert_eq!(code(check(&with_trip, &near_cap.ctx())), "transport_cap");
+
+        let mut full = World::new(6000);
+        full.months[0].used_minutes = 5950;
+        assert_eq!(code(check(&s, &full.ctx())), "over_allowance");
+    }
+
+    #[test]
+    fn warnings_travel_back_on_accepted_entries() {
+        let mut w = World::new(6000);
+        w.months[0].used_minutes = 5400;
+        w.weeks.push(((2026, 45), 40 * 60));
+        let mut ctx = w.ctx();
+        ctx.device_time = Some(ctx.now + Duration::minutes(30));
+        let ok = check(&session("2026-11-02T07:00:00Z", 60), &ctx).unwrap();
+        let codes: Vec<&str> = ok.warnings.iter().map(|f| f.code).collect();
+        assert_eq!(codes, ["allowance_low", "weekly_limit", "clock_skew"]);
+
+        // After the deadline (the 5th of the next month) an assistant's entry waits for review;
+        // a coordinator's does not.
+        let w = World::new(6000);
+        let mut ctx = w.ctx();
+        ctx.now = at("2026-12-06T10:00:00Z");
+        let late = check(&session("2026-11-02T07:00:00Z", 60), &ctx).unwrap();
+        assert!(late.late);
+        ctx.by_coordinator = true;
+        assert!(
+            !check(&session("2026-11-02T07:00:00Z", 60), &ctx)
+                .unwrap()
+                .late
+        );
+    }
+
+    #[test]
+    fn a_session_across_the_months_midnight_counts_in_each_month() {
+        let mut w = World::new(6000);
+        w.months.push(MonthUse {
+            month: Month::of(day("2026-10-01")),
+            state: MonthState::Open,
+            used_minutes: 0,
+            transport_used_cents: 0,
+        });
+        // 23:00–01:00 Riga time on the night from 31 October to 1 November (UTC+2 by then).
+        let ok = check(&session("2026-10-31T21:00:00Z", 120), &w.ctx()).unwrap();
+        assert_eq!(
+            ok.parts,
+            vec![
+                (Month::of(day("2026-10-01")), 60),
+                (Month::of(day("2026-11-01")), 60)
+            ]
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+
+        /// Whatever was used before, an accepted session never takes the month past its
+        /// allowance, and a refused one is refused for the allowance only when it would.
+        #[test]
+        fn the_allowance_is_never_exceeded(
+            allowance in 0i64..12_000,
+            used in 0i64..12_000,
+            minutes in 1i64..=960,
+            start_minute in 0i64..(18 * 24 * 60),
+        ) {
+            let mut w = World::new(allowance);
+            w.months[0].used_minutes = used;
+            let start = at("2026-11-01T00:00:00Z") + Duration::minutes(start_minute);
+            let p = Proposed { start, end: start + Duration::minutes(minutes), purpose: "work".into(), trip_cents: 0 };
+            match check(&p, &w.ctx()) {
+                Ok(ok) => {
+                    let in_november: i64 = ok.parts.iter().map(|(_, m)| m).sum();
+                    prop_assert_eq!(in_november, minutes);
+                    prop_assert!(used + minutes <= allowance);
+                }
+                Err(e) => {
+                    prop_assert_eq!(e.code, ErrorCode::OverAllowance);
+                    prop_assert!(used + minutes > allowance);
+                }
+            }
+        }
+
+        /// The minutes of an accepted session are its real elapsed time, and its month parts add
+        /// up to them, across any midnight and either clock change.
+        #[test]
+        fn month_parts_add_up_to_the_real_minutes(
+            minutes in 1i64..=960,
+            start_minute in 0i64..(365 * 24 * 60),
+        ) {
+            let start = at("2026-01-01T00:00:00Z") + Duration::minutes(start_minute);
+            let end = start + Duration::minutes(minutes);
+            let parts = month_parts(start, end);
+            prop_assert_eq!(parts.iter().map(|(_, m)| m).sum::<i64>(), minutes);
+            prop_assert!(parts.len() <= 2);
+            prop_assert_eq!(minutes_between(start, end), minutes);
+        }
+    }
+}
