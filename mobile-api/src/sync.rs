@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::entries::{Entry, Warning};
+use crate::entries::{Entry, EntryWrite, Warning};
 use crate::error::ErrorDetail;
 
 /// `POST /api/v1/sync/push`: at most 500 mutations and 1 MiB.
@@ -27,6 +27,87 @@ pub struct Mutation {
     /// `{client_id, month}`).
     pub name: String,
     pub args: serde_json::Value,
+}
+
+/// The kinds of mutation a phone may queue, by their wire `name`. A name this version does not
+/// know is refused for that mutation alone (its seq is consumed), so a newer app's queue never
+/// wedges on an older server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MutationName {
+    /// `entry.save`: create (null `base_version`) or edit a session; args an [`EntryWrite`].
+    EntrySave,
+    /// `entry.delete`: args [`EntryDeleteArgs`].
+    EntryDelete,
+    /// `month.submit`: hand in a client's month; args [`MonthSubmitArgs`].
+    MonthSubmit,
+}
+
+impl MutationName {
+    pub const ALL: [MutationName; 3] = [
+        MutationName::EntrySave,
+        MutationName::EntryDelete,
+        MutationName::MonthSubmit,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            MutationName::EntrySave => "entry.save",
+            MutationName::EntryDelete => "entry.delete",
+            MutationName::MonthSubmit => "month.submit",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MutationName> {
+        MutationName::ALL.into_iter().find(|n| n.as_str() == s)
+    }
+}
+
+/// The args of `entry.delete`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct EntryDeleteArgs {
+    pub id: uuid::Uuid,
+    /// The version the phone last saw.
+    pub base_version: i32,
+}
+
+/// The args of `month.submit`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct MonthSubmitArgs {
+    pub client_id: uuid::Uuid,
+    /// `YYYY-MM`
+    pub month: String,
+}
+
+/// A mutation read into its kind: the typed form of `{name, args}`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum MutationKind {
+    EntrySave(Box<EntryWrite>),
+    EntryDelete(EntryDeleteArgs),
+    MonthSubmit(MonthSubmitArgs),
+}
+
+impl MutationKind {
+    pub fn name(&self) -> MutationName {
+        match self {
+            MutationKind::EntrySave(_) => MutationName::EntrySave,
+            MutationKind::EntryDelete(_) => MutationName::EntryDelete,
+            MutationKind::MonthSubmit(_) => MutationName::MonthSubmit,
+        }
+    }
+
+    /// The mutation a phone queues for this kind.
+    pub fn mutation(&self, seq: i64) -> Mutation {
+        let args = match self {
+            MutationKind::EntrySave(w) => serde_json::to_value(w),
+            MutationKind::EntryDelete(a) => serde_json::to_value(a),
+            MutationKind::MonthSubmit(a) => serde_json::to_value(a),
+        };
+        Mutation {
+            seq,
+            name: self.name().as_str().to_owned(),
+            args: args.unwrap_or_default(),
+        }
+    }
 }
 
 /// What happened to one mutation.

@@ -28,7 +28,7 @@ impl Modify for BearerAuth {
         version = "1",
         description = "Timesheets of Latvia's assistant service: coordinators' records, entries under the regulation's rules, mobile sync. Errors always have the body {\"error\": {code, message, details}} with the message in the Accept-Language language (lv, ru, en). v1 only grows: fields are added, never renamed or removed."
     ),
-    components(schemas(mobile_api::ErrorBody, mobile_api::ErrorCode, mobile_api::sync::Mutation, mobile_api::sync::Change)),
+    components(schemas(mobile_api::ErrorBody, mobile_api::ErrorCode, mobile_api::sync::Mutation, mobile_api::sync::EntryDeleteArgs, mobile_api::sync::MonthSubmitArgs, mobile_api::sync::Change)),
     modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "Login, devices, who am I"),

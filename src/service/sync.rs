@@ -3,12 +3,13 @@
 //! writes phones' pushes together.
 
 use chrono::{DateTime, Utc};
-use mobile_api::entries::{Entry, EntryWrite};
-use mobile_api::sync::{Mutation, MutationResult, PushRequest, PushResponse};
+use mobile_api::entries::Entry;
+use mobile_api::sync::{
+    Mutation, MutationKind, MutationName, MutationResult, PushRequest, PushResponse,
+};
 use mobile_api::{ErrorCode, ErrorDetail, Locale, Role};
 use std::collections::HashMap;
 
-use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -53,20 +54,19 @@ fn relocalize(mut entry: Entry, locale: Locale) -> Entry {
     entry
 }
 
-#[derive(Deserialize)]
-struct DeleteArgs {
-    id: Uuid,
-    base_version: i32,
-}
-
-#[derive(Deserialize)]
-struct SubmitArgs {
-    client_id: Uuid,
-    month: String,
-}
-
-fn args<T: serde::de::DeserializeOwned>(m: &Mutation) -> Result<T, ApiError> {
-    parse_value(&m.args)
+/// Reads a mutation into its kind; an unknown name or malformed args refuse that mutation alone
+/// (`validation_failed` naming the field).
+fn kind(m: &Mutation) -> Result<MutationKind, ApiError> {
+    match MutationName::parse(&m.name) {
+        Some(MutationName::EntrySave) => Ok(MutationKind::EntrySave(parse_value(&m.args)?)),
+        Some(MutationName::EntryDelete) => Ok(MutationKind::EntryDelete(parse_value(&m.args)?)),
+        Some(MutationName::MonthSubmit) => Ok(MutationKind::MonthSubmit(parse_value(&m.args)?)),
+        None => Err(ApiError::invalid_with(
+            "name",
+            "out_of_range",
+            json!({ "allowed": MutationName::ALL.map(MutationName::as_str) }),
+        )),
+    }
 }
 
 /// A mutation of the current run, before and after the ledger.
@@ -103,12 +103,12 @@ fn prepare(caller: &Caller, m: &Mutation, device_time: Option<DateTime<Utc>>) ->
     ) {
         return Prepared::Refused(forbidden());
     }
-    match m.name.as_str() {
-        "entry.save" => {
-            let mut body: EntryWrite = match args(m) {
-                Ok(b) => b,
-                Err(e) => return Prepared::Refused(e),
-            };
+    let kind = match kind(m) {
+        Ok(k) => k,
+        Err(e) => return Prepared::Refused(e),
+    };
+    match kind {
+        MutationKind::EntrySave(mut body) => {
             let Some(id) = body.id else {
                 return Prepared::Refused(ApiError::invalid("id", "required"));
             };
@@ -121,26 +121,18 @@ fn prepare(caller: &Caller, m: &Mutation, device_time: Option<DateTime<Utc>>) ->
                 Err(e) => Prepared::Refused(e),
             }
         }
-        "entry.delete" => match args::<DeleteArgs>(m) {
-            Ok(a) => Prepared::Op(Op::Retire(Retire {
-                id: a.id,
-                kind: RetireKind::Delete {
-                    base_version: a.base_version,
-                },
-                only_assistant: if caller.is_staff() {
-                    None
-                } else {
-                    Some(caller.assistant_id.unwrap_or_default())
-                },
-            })),
-            Err(e) => Prepared::Refused(e),
-        },
-        "month.submit" => Prepared::Alone,
-        _ => Prepared::Refused(ApiError::invalid_with(
-            "name",
-            "out_of_range",
-            json!({ "allowed": ["entry.save", "entry.delete", "month.submit"] }),
-        )),
+        MutationKind::EntryDelete(a) => Prepared::Op(Op::Retire(Retire {
+            id: a.id,
+            kind: RetireKind::Delete {
+                base_version: a.base_version,
+            },
+            only_assistant: if caller.is_staff() {
+                None
+            } else {
+                Some(caller.assistant_id.unwrap_or_default())
+            },
+        })),
+        MutationKind::MonthSubmit(_) => Prepared::Alone,
     }
 }
 
@@ -154,20 +146,24 @@ async fn apply_alone(
     device_time: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> Result<Option<Entry>, ApiError> {
-    if m.name == "month.submit" {
-        let a: SubmitArgs = args(m)?;
-        let month = parse_month(&a.month)?;
-        let assistant = if caller.is_staff() {
-            None
-        } else {
-            caller.assistant_id
-        };
-        db::months::submit(txn, a.client_id, month, assistant, actor(caller), now)
-            .await
-            .map_err(|e| write_error(e, Locale::Lv))?;
-        return Ok(None);
-    }
-    let mut body: EntryWrite = args(m)?;
+    let mut body = match kind(m)? {
+        MutationKind::MonthSubmit(a) => {
+            let month = parse_month(&a.month)?;
+            let assistant = if caller.is_staff() {
+                None
+            } else {
+                caller.assistant_id
+            };
+            db::months::submit(txn, a.client_id, month, assistant, actor(caller), now)
+                .await
+                .map_err(|e| write_error(e, Locale::Lv))?;
+            return Ok(None);
+        }
+        MutationKind::EntrySave(body) => body,
+        MutationKind::EntryDelete(_) => {
+            return Err(ApiError::Internal("a delete was answered alone".into()));
+        }
+    };
     let id = body.id.ok_or_else(|| ApiError::invalid("id", "required"))?;
     body.assistant_id = Some(visible(txn, caller, id).await?.assistant_id);
     body.device_time = body.device_time.or(device_time);
