@@ -6,10 +6,9 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use mobile_api::{InsuranceStatus, Locale, Role, Service};
-use serde_json::json;
 use uuid::Uuid;
 
-use crate::db::entity::{assignments, assistants, clients, decisions, suspensions, users};
+use crate::db::entity::{assignments, assistants, clients, suspensions, users};
 use crate::db::entries::{Actor, TripRow, Write};
 use crate::db::ledger::{self, Op};
 use crate::db::{self, Db, DbErr, TransactionTrait};
@@ -296,27 +295,16 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<Vec<DemoLogin>, DbErr> 
             DbErr::Custom(format!("demo decision for {} is invalid: {e:?}", c.name))
         })?;
         service::people::add_client(&txn, &c, None, now).await?;
-        let id = Uuid::now_v7();
-        let decision = decisions::Model {
-            id,
-            series_id: id,
-            version: 1,
-            client_id: c.id,
-            number: format!("SD/{}/{:04}", valid_from.year(), i + 1),
-            decided_on: valid_from - Duration::days(20),
-            service: draft.service.into(),
-            valid_from: draft.valid_from,
-            valid_to: draft.valid_to,
-            effective_from: draft.valid_from,
-            monthly_minutes: draft.monthly_minutes as i32,
-            purposes: draft.purposes.as_ref().map(|p| json!(p).to_string()),
-            transport_allowed: draft.transport_allowed,
-            transport_cap_cents: draft.transport_cap_cents,
-            weekly_procedures: draft.weekly_procedures,
-            note: None,
-            created_at: now,
-            created_by: None,
-        };
+        let decision = service::people::first_version(
+            c.id,
+            format!("SD/{}/{:04}", valid_from.year(), i + 1),
+            valid_from - Duration::days(20),
+            &draft,
+            None,
+            None,
+            now,
+        );
+        let id = decision.id;
         service::people::add_decision(&txn, &decision, None, now).await?;
         if i == 7 {
             // An inpatient stay in the demo month: nothing may be logged then.

@@ -239,27 +239,16 @@ pub async fn create(
     let now = state.clock.now();
     let txn = state.db.begin().await?;
     validate(&txn, client_id, None, &draft).await?;
-    let id = Uuid::now_v7();
-    let model = decisions::Model {
-        id,
-        series_id: id,
-        version: 1,
+    let model = crate::service::people::first_version(
         client_id,
         number,
-        decided_on: body.decided_on,
-        service: body.service.into(),
-        valid_from: draft.valid_from,
-        valid_to: draft.valid_to,
-        effective_from: draft.valid_from,
-        monthly_minutes: draft.monthly_minutes as i32,
-        purposes: draft.purposes.as_ref().map(|p| json!(p).to_string()),
-        transport_allowed: draft.transport_allowed,
-        transport_cap_cents: draft.transport_cap_cents,
-        weekly_procedures: draft.weekly_procedures,
+        body.decided_on,
+        &draft,
         note,
-        created_at: now,
-        created_by: Some(caller.user_id),
-    };
+        Some(caller.user_id),
+        now,
+    );
+    let id = model.id;
     crate::service::people::add_decision(&txn, &model, Some(caller.user_id), now).await?;
     txn.commit().await?;
     let view = views_of(&state, client_id)

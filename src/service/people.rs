@@ -1,7 +1,7 @@
 //! What phones learn when the social service's records change: every write of an assignment or
 //! a decision, from the API or the demo, records the same change rows for the pull.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{Value, json};
 
 use crate::db::changes::{self, Scope};
@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::db::entity::{assignments, clients, decisions, suspensions};
 use crate::db::{self, DbErr, Txn, audit};
+use crate::domain::decision::Draft;
 use crate::domain::time::{Month, riga_date};
 
 /// An assignment as the pull and the audit log show it.
@@ -203,4 +204,38 @@ pub async fn add_assignment(
         },
     )
     .await
+}
+
+/// The first version of a new decision series, as it is stored: its figures from `draft`.
+#[allow(clippy::too_many_arguments)]
+pub fn first_version(
+    client_id: Uuid,
+    number: String,
+    decided_on: NaiveDate,
+    draft: &Draft,
+    note: Option<String>,
+    by: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> decisions::Model {
+    let id = Uuid::now_v7();
+    decisions::Model {
+        id,
+        series_id: id,
+        version: 1,
+        client_id,
+        number,
+        decided_on,
+        service: draft.service.into(),
+        valid_from: draft.valid_from,
+        valid_to: draft.valid_to,
+        effective_from: draft.valid_from,
+        monthly_minutes: draft.monthly_minutes as i32,
+        purposes: draft.purposes.as_ref().map(|p| json!(p).to_string()),
+        transport_allowed: draft.transport_allowed,
+        transport_cap_cents: draft.transport_cap_cents,
+        weekly_procedures: draft.weekly_procedures,
+        note,
+        created_at: now,
+        created_by: by,
+    }
 }

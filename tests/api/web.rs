@@ -14,6 +14,17 @@ fn client(app: &TestApp) -> reqwest::Client {
         .unwrap()
 }
 
+/// The CSRF token a page's forms carry.
+fn csrf_of(html: &str) -> String {
+    html.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
 async fn web_login(app: &TestApp, login: &str, password: &str) -> (u16, Option<String>) {
     let r = client(app)
         .post(format!("{}/web/login", app.base))
@@ -122,14 +133,7 @@ async fn confirming_on_the_web_needs_the_forms_csrf_token() {
         html.contains("Mājas → Darbs, 12,4 km, 3,50 EUR"),
         "a Latvian page writes decimal commas: {html}"
     );
-    let csrf = html
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let csrf = csrf_of(&html);
     let seen = format!("{}:{}", e.id, e.version);
 
     let forged = client(&app)
@@ -236,14 +240,7 @@ async fn the_web_login_and_logout_are_audited_like_the_apis() {
         .text()
         .await
         .unwrap();
-    let csrf = html
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let csrf = csrf_of(&html);
     let out = client(&app)
         .post(format!("{}/web/logout", app.base))
         .header("cookie", &session_cookie)
