@@ -8,14 +8,14 @@
 //!
 //! `ASISTENTS_BIN=path/to/asistents` puts another build of the service under the same load.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::{Duration as Span, NaiveDate, TimeZone, Utc};
 use serde_json::{Value, json};
+
+mod common;
 
 struct Args {
     devices: usize,
@@ -92,28 +92,18 @@ async fn main() {
         .clone()
         .unwrap_or_else(|| format!("sqlite://{}/load.db?mode=rwc", dir.display()));
     let started = Instant::now();
-    // ASISTENTS_BIN runs another build of the service under the same load (A/B comparisons).
-    let binary = std::env::var("ASISTENTS_BIN")
-        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_asistents").to_owned());
-    let mut server = Command::new(binary)
-        .arg("serve")
-        .current_dir(&dir)
-        .env("DATABASE_URL", &url)
-        .env("ASISTENTS_BIND", "127.0.0.1:0")
-        .env("ASISTENTS_ADMIN_PASSWORD", "load-admin-password")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the service");
-    let pid = server.id();
-    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
-    let base = loop {
-        let line = lines.next().expect("the service starts").unwrap();
-        if let Some(addr) = line.strip_prefix("asistents listening on ") {
-            break addr.to_owned();
-        }
-    };
+    let common::Service {
+        child: mut server,
+        pid,
+        base,
+    } = common::start(
+        &dir,
+        &[
+            ("DATABASE_URL", url.clone()),
+            ("ASISTENTS_ADMIN_PASSWORD", "load-admin-password".into()),
+            ("RUST_LOG", "warn".into()),
+        ],
+    );
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(a.devices * 2)
         .build()
@@ -130,7 +120,6 @@ async fn main() {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let ready_ms = started.elapsed().as_millis();
-    std::thread::spawn(move || for _ in lines {});
 
     let post = |path: String, token: Option<String>, body: Value| {
         let http = http.clone();

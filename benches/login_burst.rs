@@ -11,11 +11,11 @@
 //! `ASISTENTS_BIN=path/to/asistents` puts another build of the service under the same burst.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
+
+mod common;
 
 fn peak_rss_kib(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
@@ -53,33 +53,23 @@ async fn main() {
     }
     let dir = std::env::temp_dir().join(format!("asistents-burst-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let binary = std::env::var("ASISTENTS_BIN")
-        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_asistents").to_owned());
-    let mut server = Command::new(binary)
-        .arg("serve")
-        .current_dir(&dir)
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}/burst.db?mode=rwc", dir.display()),
-        )
-        .env("ASISTENTS_BIND", "127.0.0.1:0")
-        .env("ASISTENTS_ADMIN_PASSWORD", "burst-admin-password")
-        .env("ASISTENTS_LOGIN_MAX_FAILURES", "100000")
-        .env("ASISTENTS_ADDRESS_MAX_FAILURES", "100000")
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the service");
-    let pid = server.id();
-    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
-    let base = loop {
-        let line = lines.next().expect("the service starts").unwrap();
-        if let Some(addr) = line.strip_prefix("asistents listening on ") {
-            break addr.to_owned();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
+    let common::Service {
+        child: mut server,
+        pid,
+        base,
+    } = common::start(
+        &dir,
+        &[
+            (
+                "DATABASE_URL",
+                format!("sqlite://{}/burst.db?mode=rwc", dir.display()),
+            ),
+            ("ASISTENTS_ADMIN_PASSWORD", "burst-admin-password".into()),
+            ("ASISTENTS_LOGIN_MAX_FAILURES", "100000".into()),
+            ("ASISTENTS_ADDRESS_MAX_FAILURES", "100000".into()),
+            ("RUST_LOG", "error".into()),
+        ],
+    );
     let http = reqwest::Client::new();
     let device = |id: &str| json!({"device_id": id, "name": "burst", "platform": "burst", "app_version": "1"});
     let token = loop {
