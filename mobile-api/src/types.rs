@@ -129,13 +129,17 @@ impl InsuranceStatus {
 }
 
 /// An enumeration that travels and is stored as its snake_case name: `as_str`, `parse` (None
-/// for a name it does not know) and `ALL`, matching its serde names.
+/// for a name it does not know) and `ALL`, matching its serde names (the variant's name in
+/// snake_case, which the texts given here must be).
 macro_rules! named {
     ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal,)* }) => {
         $(#[$doc])*
+        // `rename_all` rather than a rename per variant: the OpenAPI derive does not read a
+        // rename that comes through this macro. A test checks the names agree with `as_str`.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
         pub enum $name {
-            $($(#[$vdoc])* #[serde(rename = $text)] $variant,)*
+            $($(#[$vdoc])* $variant,)*
         }
 
         impl $name {
@@ -219,4 +223,40 @@ pub struct Page<T> {
 pub struct Health {
     pub status: String,
     pub database: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wire<T: Serialize>(value: T) -> String {
+        serde_json::to_value(value)
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    #[test]
+    fn each_name_is_the_one_on_the_wire_and_reads_back() {
+        for &s in EntryStatus::ALL {
+            assert_eq!(wire(s), s.as_str());
+            assert_eq!(EntryStatus::parse(s.as_str()), Some(s));
+        }
+        for &s in MonthState::ALL {
+            assert_eq!(wire(s), s.as_str());
+            assert_eq!(MonthState::parse(s.as_str()), Some(s));
+        }
+        for &s in OutboxState::ALL {
+            assert_eq!(wire(s), s.as_str());
+            assert_eq!(OutboxState::parse(s.as_str()), Some(s));
+        }
+        for s in Role::ALL {
+            assert_eq!(wire(s), s.as_str());
+        }
+        for s in InsuranceStatus::ALL {
+            assert_eq!(wire(s), s.as_str());
+        }
+        assert_eq!(EntryStatus::parse("archived"), None);
+    }
 }

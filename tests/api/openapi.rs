@@ -43,3 +43,37 @@ fn the_document_describes_the_whole_phone_surface() {
     assert!(codes.iter().any(|c| c == "seq_gap") && codes.iter().any(|c| c == "over_allowance"));
     assert_eq!(codes.len(), mobile_api::ErrorCode::ALL.len());
 }
+
+/// The states and kinds the document lists are the names that travel (a derive that missed a
+/// rename once documented `PendingReview` where the wire says `pending_review`).
+#[test]
+fn the_documents_states_are_the_wire_names() {
+    let doc: serde_json::Value =
+        serde_json::from_str(&asistents::http::openapi::document()).unwrap();
+    let listed = |schema: &str| -> Vec<String> {
+        doc["components"]["schemas"][schema]["enum"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{schema} is documented as an enumeration"))
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect()
+    };
+    let names = |all: Vec<&str>| -> Vec<String> { all.into_iter().map(str::to_owned).collect() };
+    use mobile_api::{EntryStatus, MonthState, OutboxState, Role};
+    assert_eq!(
+        listed("EntryStatus"),
+        names(EntryStatus::ALL.iter().map(|s| s.as_str()).collect())
+    );
+    assert_eq!(
+        listed("MonthState"),
+        names(MonthState::ALL.iter().map(|s| s.as_str()).collect())
+    );
+    assert_eq!(
+        listed("OutboxState"),
+        names(OutboxState::ALL.iter().map(|s| s.as_str()).collect())
+    );
+    assert_eq!(
+        listed("Role"),
+        names(Role::ALL.iter().map(|s| s.as_str()).collect())
+    );
+}
