@@ -15,42 +15,14 @@ use uuid::Uuid;
 
 use super::auth::{Caller, Staff};
 use super::extract::{ApiJson, ApiPath, Lang};
-use crate::db::entries::WriteError;
 use crate::db::{self, audit};
 use crate::domain::decision;
 use crate::domain::text;
-use crate::domain::time::Month;
 use crate::error::ApiError;
 use crate::service::entries::{actor, build_sheet, parse_month, view, write_error};
 use crate::service::{self, AppState};
 
 type MonthPath = ApiPath<(Uuid, String)>;
-
-fn reason(field: &str, value: Option<&str>) -> Result<Option<String>, ApiError> {
-    Ok(text::opt_text(field, value, 2000)?)
-}
-
-/// Runs a month step in a transaction and answers with the month sheet.
-async fn in_txn<F>(
-    state: &AppState,
-    client_id: Uuid,
-    month: Month,
-    locale: mobile_api::Locale,
-    f: F,
-) -> Result<Json<MonthSheet>, ApiError>
-where
-    F: AsyncFnOnce(&crate::db::Txn) -> Result<(), WriteError>,
-{
-    let txn = state.db.begin().await?;
-    match f(&txn).await {
-        Ok(()) => txn.commit().await?,
-        Err(e) => {
-            txn.rollback().await?;
-            return Err(write_error(e, locale));
-        }
-    }
-    Ok(Json(build_sheet(state, client_id, month, locale).await?))
-}
 
 #[utoipa::path(post, path = "/api/v1/clients/{client_id}/months/{month}/submit", operation_id = "months_submit", tag = "months",
     summary = "The assistant hands in the month's record", params(("client_id" = Uuid, Path), ("month" = String, Path)),
@@ -62,23 +34,8 @@ pub async fn submit(
     ApiPath((client_id, month)): MonthPath,
 ) -> Result<Json<MonthSheet>, ApiError> {
     let month = parse_month(&month)?;
-    let assistant = match caller.role {
-        Role::Assistant => Some(caller.assistant_id.ok_or(ApiError::Forbidden)?),
-        Role::Coordinator | Role::Admin => None,
-        _ => return Err(ApiError::Forbidden),
-    };
-    let now = state.clock.now();
-    in_txn(&state, client_id, month, locale, async |txn| {
-        db::months::submit(txn, client_id, month, assistant, actor(&caller), now)
-            .await
-            .map(|_| ())
-    })
-    .await
-}
-
-/// Throttles PIN guesses per client like logins; true when the PIN is right.
-async fn check_pin(state: &AppState, client_id: Uuid, pin: &str) -> Result<bool, ApiError> {
-    crate::service::auth::check_pin(&state.env(), client_id, pin).await
+    service::months::submit(&state, &caller, locale, client_id, month).await?;
+    Ok(Json(build_sheet(&state, client_id, month, locale).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/clients/{client_id}/months/{month}/confirm", operation_id = "months_confirm", tag = "months",
@@ -94,39 +51,10 @@ pub async fn confirm(
     ApiJson(body): ApiJson<ConfirmRequest>,
 ) -> Result<Json<MonthSheet>, ApiError> {
     let month = parse_month(&month)?;
-    let confirmed_as = match caller.role {
-        Role::Client | Role::Representative => {
-            service::months::confirmed_as(&state, &caller, client_id, month).await?
-        }
-        Role::Assistant => {
-            caller.may_see_client(&state, client_id).await?;
-            let pin = body
-                .pin
-                .as_deref()
-                .ok_or_else(|| ApiError::invalid("pin", "required"))?;
-            if !check_pin(&state, client_id, pin).await? {
-                return Err(ApiError::invalid("pin", "out_of_range"));
-            }
-            "client_pin"
-        }
-        _ => return Err(ApiError::Forbidden),
-    };
     let seen: Vec<(Uuid, i32)> = body.entries.iter().map(|e| (e.id, e.version)).collect();
-    let now = state.clock.now();
-    in_txn(&state, client_id, month, locale, async |txn| {
-        db::months::confirm(
-            txn,
-            client_id,
-            month,
-            &seen,
-            confirmed_as,
-            actor(&caller),
-            now,
-        )
-        .await
-        .map(|_| ())
-    })
-    .await
+    let pin = body.pin.as_deref();
+    service::months::confirm(&state, &caller, locale, client_id, month, &seen, pin).await?;
+    Ok(Json(build_sheet(&state, client_id, month, locale).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/clients/{client_id}/months/{month}/dispute", operation_id = "months_dispute", tag = "months",
@@ -141,26 +69,14 @@ pub async fn dispute(
     ApiJson(body): ApiJson<DisputeRequest>,
 ) -> Result<Json<MonthSheet>, ApiError> {
     let month = parse_month(&month)?;
-    caller.require(&[Role::Client, Role::Representative])?;
-    caller.may_see_client(&state, client_id).await?;
-    if body.entries.is_empty() {
-        return Err(ApiError::invalid("entries", "empty"));
-    }
-    let mut items = Vec::new();
-    for (i, e) in body.entries.iter().enumerate() {
-        items.push((
-            e.id,
-            text::text(&format!("entries[{i}].reason"), &e.reason, 1000)?,
-        ));
-    }
-    let comment = reason("comment", body.comment.as_deref())?;
-    let now = state.clock.now();
-    in_txn(&state, client_id, month, locale, async |txn| {
-        db::months::dispute(txn, client_id, month, &items, comment, actor(&caller), now)
-            .await
-            .map(|_| ())
-    })
-    .await
+    let items: Vec<(Uuid, String)> = body
+        .entries
+        .iter()
+        .map(|e| (e.id, e.reason.clone()))
+        .collect();
+    let comment = body.comment.as_deref();
+    service::months::dispute(&state, &caller, locale, client_id, month, &items, comment).await?;
+    Ok(Json(build_sheet(&state, client_id, month, locale).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/clients/{client_id}/months/{month}/approve", operation_id = "months_approve", tag = "months",
@@ -175,14 +91,9 @@ pub async fn approve(
     ApiJson(body): ApiJson<MonthDecision>,
 ) -> Result<Json<MonthSheet>, ApiError> {
     let month = parse_month(&month)?;
-    let why = reason("reason", body.reason.as_deref())?;
-    let now = state.clock.now();
-    in_txn(&state, client_id, month, locale, async |txn| {
-        db::months::approve(txn, client_id, month, why, actor(&caller), now)
-            .await
-            .map(|_| ())
-    })
-    .await
+    let why = body.reason.as_deref();
+    service::months::approve(&state, &caller, locale, client_id, month, why).await?;
+    Ok(Json(build_sheet(&state, client_id, month, locale).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/clients/{client_id}/months/{month}/reopen", operation_id = "months_reopen", tag = "months",
@@ -197,15 +108,9 @@ pub async fn reopen(
     ApiJson(body): ApiJson<MonthDecision>,
 ) -> Result<Json<MonthSheet>, ApiError> {
     let month = parse_month(&month)?;
-    let why = reason("reason", body.reason.as_deref())?
-        .ok_or_else(|| ApiError::invalid("reason", "required"))?;
-    let now = state.clock.now();
-    in_txn(&state, client_id, month, locale, async |txn| {
-        db::months::reopen(txn, client_id, month, why, actor(&caller), now)
-            .await
-            .map(|_| ())
-    })
-    .await
+    let why = body.reason.as_deref();
+    service::months::reopen(&state, &caller, locale, client_id, month, why).await?;
+    Ok(Json(build_sheet(&state, client_id, month, locale).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/entries/{entry_id}/review", operation_id = "entries_review", tag = "entries",

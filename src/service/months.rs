@@ -1,13 +1,18 @@
-//! A client's month: who confirms it, and as whom.
+//! A client's month through its life (SPEC §5): submit, confirm (also with the client's PIN on
+//! the assistant's phone), dispute, approve, reopen; and as whom a confirmation is recorded.
+//! The API and the clients' web page call the same steps.
 
+use mobile_api::{Locale, Role};
 use uuid::Uuid;
 
 use super::AppState;
 use super::auth::Caller;
-use crate::db;
+use super::entries::{actor, write_error};
+use crate::db::entries::WriteError;
+use crate::db::{self, TransactionTrait, Txn};
+use crate::domain::text;
 use crate::domain::time::Month;
 use crate::error::ApiError;
-use mobile_api::Role;
 
 /// How a client's or representative's confirmation is recorded: `client`, `representative`, or
 /// `representative_also_assistant` when the representative worked sessions of that month.
@@ -36,4 +41,146 @@ pub async fn confirmed_as(
     } else {
         "representative"
     })
+}
+
+/// Runs one step of a month in its own transaction; a refusal rolls it back.
+async fn step(
+    state: &AppState,
+    locale: Locale,
+    f: impl AsyncFnOnce(&Txn) -> Result<(), WriteError>,
+) -> Result<(), ApiError> {
+    let txn = state.db.begin().await?;
+    match f(&txn).await {
+        Ok(()) => Ok(txn.commit().await?),
+        Err(e) => {
+            txn.rollback().await?;
+            Err(write_error(e, locale))
+        }
+    }
+}
+
+/// The assistant (or a coordinator) hands in the month's record.
+pub async fn submit(
+    state: &AppState,
+    caller: &Caller,
+    locale: Locale,
+    client_id: Uuid,
+    month: Month,
+) -> Result<(), ApiError> {
+    let assistant = match caller.role {
+        Role::Assistant => Some(caller.assistant_id.ok_or(ApiError::Forbidden)?),
+        Role::Coordinator | Role::Admin => None,
+        _ => return Err(ApiError::Forbidden),
+    };
+    let (by, now) = (actor(caller), state.clock.now());
+    step(state, locale, async |txn| {
+        db::months::submit(txn, client_id, month, assistant, by, now)
+            .await
+            .map(|_| ())
+    })
+    .await
+}
+
+/// The client or a representative confirms exactly the entries and versions they saw (`seen`);
+/// or, on the assistant's phone, the client with their PIN.
+pub async fn confirm(
+    state: &AppState,
+    caller: &Caller,
+    locale: Locale,
+    client_id: Uuid,
+    month: Month,
+    seen: &[(Uuid, i32)],
+    pin: Option<&str>,
+) -> Result<(), ApiError> {
+    let how = match caller.role {
+        Role::Client | Role::Representative => {
+            confirmed_as(state, caller, client_id, month).await?
+        }
+        Role::Assistant => {
+            caller.may_see_client(state, client_id).await?;
+            let pin = pin.ok_or_else(|| ApiError::invalid("pin", "required"))?;
+            if !super::auth::check_pin(&state.env(), client_id, pin).await? {
+                return Err(ApiError::invalid("pin", "out_of_range"));
+            }
+            "client_pin"
+        }
+        _ => return Err(ApiError::Forbidden),
+    };
+    let (by, now) = (actor(caller), state.clock.now());
+    step(state, locale, async |txn| {
+        db::months::confirm(txn, client_id, month, seen, how, by, now)
+            .await
+            .map(|_| ())
+    })
+    .await
+}
+
+/// The client or a representative disputes single entries, each with a reason.
+pub async fn dispute(
+    state: &AppState,
+    caller: &Caller,
+    locale: Locale,
+    client_id: Uuid,
+    month: Month,
+    entries: &[(Uuid, String)],
+    comment: Option<&str>,
+) -> Result<(), ApiError> {
+    caller.require(&[Role::Client, Role::Representative])?;
+    caller.may_see_client(state, client_id).await?;
+    if entries.is_empty() {
+        return Err(ApiError::invalid("entries", "empty"));
+    }
+    let mut items = Vec::with_capacity(entries.len());
+    for (i, (id, why)) in entries.iter().enumerate() {
+        items.push((*id, text::text(&format!("entries[{i}].reason"), why, 1000)?));
+    }
+    let comment = text::opt_text("comment", comment, 2000)?;
+    let (by, now) = (actor(caller), state.clock.now());
+    step(state, locale, async |txn| {
+        db::months::dispute(txn, client_id, month, &items, comment, by, now)
+            .await
+            .map(|_| ())
+    })
+    .await
+}
+
+/// A coordinator approves the month; without the client's confirmation only with a reason.
+pub async fn approve(
+    state: &AppState,
+    caller: &Caller,
+    locale: Locale,
+    client_id: Uuid,
+    month: Month,
+    reason: Option<&str>,
+) -> Result<(), ApiError> {
+    caller.require_staff()?;
+    let why = text::opt_text("reason", reason, 2000)?;
+    let (by, now) = (actor(caller), state.clock.now());
+    step(state, locale, async |txn| {
+        db::months::approve(txn, client_id, month, why, by, now)
+            .await
+            .map(|_| ())
+    })
+    .await
+}
+
+/// A coordinator reopens the month, with a reason.
+pub async fn reopen(
+    state: &AppState,
+    caller: &Caller,
+    locale: Locale,
+    client_id: Uuid,
+    month: Month,
+    reason: Option<&str>,
+) -> Result<(), ApiError> {
+    caller.require_staff()?;
+    let why = text::opt_text("reason", reason, 2000)?
+        .ok_or_else(|| ApiError::invalid("reason", "required"))?;
+    let (by, now) = (actor(caller), state.clock.now());
+    step(state, locale, async |txn| {
+        db::months::reopen(txn, client_id, month, why, by, now)
+            .await
+            .map(|_| ())
+    })
+    .await
 }

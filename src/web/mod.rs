@@ -6,7 +6,6 @@ pub mod text;
 use std::net::SocketAddr;
 use std::sync::OnceLock;
 
-use crate::db::TransactionTrait;
 use axum::Router;
 use axum::extract::{ConnectInfo, Form, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -508,37 +507,6 @@ async fn month_page(
     }
 }
 
-/// Runs one step on a month of the signed-in person's client, in a transaction, and answers with
-/// the month page: a notice when it worked, the problem otherwise.
-async fn run_step(
-    state: &AppState,
-    who: Session,
-    client_id: Uuid,
-    month: Month,
-    lang: Locale,
-    done: &str,
-    step: impl AsyncFnOnce(
-        &crate::db::Txn,
-    )
-        -> Result<crate::db::entity::month_sheets::Model, db::entries::WriteError>,
-) -> Response {
-    let result = async {
-        if !clients_of(state, &who.caller).await?.contains(&client_id) {
-            return Err(ApiError::NotFound);
-        }
-        let txn = state.db.begin().await?;
-        match step(&txn).await {
-            Ok(_) => Ok(txn.commit().await?),
-            Err(e) => {
-                txn.rollback().await?;
-                Err(crate::service::entries::write_error(e, lang))
-            }
-        }
-    }
-    .await;
-    after_step(state, &who, client_id, month, lang, result, done).await
-}
-
 /// Re-renders the month with a problem, or goes back to it with a notice.
 async fn after_step(
     state: &AppState,
@@ -602,24 +570,9 @@ async fn confirm(
         .filter_map(|(id, v)| Some((id.parse().ok()?, v.parse().ok()?)))
         .collect();
     let who = Session { caller, token };
-    // Worked out before the step's transaction: on SQLite that holds the only connection.
-    let how =
-        match crate::service::months::confirmed_as(&state, &who.caller, client_id, month).await {
-            Ok(how) => how,
-            Err(e) => return page_error(e, lang),
-        };
-    let actor = crate::service::entries::actor(&who.caller);
-    let now = state.clock.now();
-    run_step(
-        &state,
-        who,
-        client_id,
-        month,
-        lang,
-        "confirm",
-        async |txn| db::months::confirm(txn, client_id, month, &seen, how, actor, now).await,
-    )
-    .await
+    let result =
+        service::months::confirm(&state, &who.caller, lang, client_id, month, &seen, None).await;
+    after_step(&state, &who, client_id, month, lang, result, "confirm").await
 }
 
 async fn dispute(
@@ -644,40 +597,21 @@ async fn dispute(
     let (Ok(client_id), Some(month)) = (Uuid::parse_str(&client_id), Month::parse(&month)) else {
         return page_error(ApiError::NotFound, lang);
     };
-    let mut items = Vec::new();
-    for (_, id) in fields.iter().filter(|(k, _)| k == "entry") {
-        let reason = field(&format!("reason_{id}")).unwrap_or("").trim();
-        if let (Ok(id), false) = (id.parse::<Uuid>(), reason.is_empty()) {
-            items.push((id, reason.chars().take(1000).collect::<String>()));
-        }
-    }
-    let comment = field("comment")
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .map(|c| c.chars().take(2000).collect());
+    let items: Vec<(Uuid, String)> = fields
+        .iter()
+        .filter(|(k, _)| k == "entry")
+        .filter_map(|(_, id)| {
+            let reason = field(&format!("reason_{id}")).unwrap_or("").trim();
+            match (id.parse::<Uuid>(), reason.is_empty()) {
+                (Ok(id), false) => Some((id, reason.to_owned())),
+                _ => None,
+            }
+        })
+        .collect();
+    let comment = field("comment").map(str::trim).filter(|c| !c.is_empty());
     let who = Session { caller, token };
-    if items.is_empty() {
-        return after_step(
-            &state,
-            &who,
-            client_id,
-            month,
-            lang,
-            Err(ApiError::invalid("entries", "empty")),
-            "dispute",
-        )
-        .await;
-    }
-    let actor = crate::service::entries::actor(&who.caller);
-    let now = state.clock.now();
-    run_step(
-        &state,
-        who,
-        client_id,
-        month,
-        lang,
-        "dispute",
-        async |txn| db::months::dispute(txn, client_id, month, &items, comment, actor, now).await,
-    )
-    .await
+    let result =
+        service::months::dispute(&state, &who.caller, lang, client_id, month, &items, comment)
+            .await;
+    after_step(&state, &who, client_id, month, lang, result, "dispute").await
 }
