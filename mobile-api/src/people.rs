@@ -349,3 +349,12 @@ pub struct User {
     pub active: bool,
     pub created_at: DateTime<Utc>,
 }
+
+/// `PATCH /api/v1/clients/{client_id}/suspensions/{suspension_id}`: e.g. a hospital stay that
+/// ended earlier or later than first known.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SuspensionUpdate {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub reason: Option<String>,
+}

@@ -2,28 +2,25 @@
 
 use std::collections::HashMap;
 
-use crate::db::TransactionTrait;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use mobile_api::Role;
 use mobile_api::people::{
-    Decision, DecisionAmend, DecisionCreate, Suspension, SuspensionCreate, Transport,
+    Decision, DecisionAmend, DecisionCreate, Suspension, SuspensionCreate, SuspensionUpdate,
+    Transport,
 };
-use serde::Deserialize;
-use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::auth::{Caller, Staff};
 use super::extract::{ApiJson, ApiPath};
 use crate::db::entity::{decisions, suspensions};
-use crate::db::{self, audit};
-use crate::domain::decision::{self, Draft, Figures, Other};
+use crate::db::{self};
+use crate::domain::decision::{self, Figures};
 use crate::domain::policy::Policy;
-use crate::domain::text;
 use crate::error::ApiError;
-use crate::service::AppState;
+use crate::service::{self, AppState};
 
 fn suspension_view(s: &suspensions::Model) -> Suspension {
     Suspension {
@@ -85,20 +82,6 @@ fn views(all: &[decisions::Model], susp: &[suspensions::Model], policy: &Policy)
             }
         })
         .collect()
-}
-
-async fn record_change(
-    txn: &crate::db::Txn,
-    op: &str,
-    d: &decisions::Model,
-    data: Value,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<(), ApiError> {
-    Ok(crate::service::people::decision_changed(txn, op, d, data, now).await?)
-}
-
-fn snapshot(d: &decisions::Model) -> Value {
-    crate::service::people::decision_snapshot(d)
 }
 
 async fn policy_on(state: &AppState, day: NaiveDate) -> Result<Policy, ApiError> {
@@ -167,44 +150,6 @@ pub async fn read(
         .ok_or(ApiError::NotFound)
 }
 
-/// Checks `draft` as version of `series` (None for a new decision) against policy and the
-/// client's other decisions.
-async fn validate(
-    txn: &impl crate::db::Conn,
-    client_id: Uuid,
-    series: Option<Uuid>,
-    draft: &Draft,
-) -> Result<(), ApiError> {
-    let client = db::people::client(txn, client_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    // Through the transaction: on SQLite it holds the only connection.
-    let policy = db::policy::book(txn)
-        .await?
-        .at(draft.valid_from)
-        .map_err(ApiError::Internal)?;
-    let all = db::people::decisions_of(txn, client_id).await?;
-    // Each other series as its latest version's period.
-    let mut latest: HashMap<Uuid, &decisions::Model> = HashMap::new();
-    for d in all.iter().filter(|d| Some(d.series_id) != series) {
-        let e = latest.entry(d.series_id).or_insert(d);
-        if d.version > e.version {
-            *e = d;
-        }
-    }
-    let others: Vec<Other> = latest
-        .values()
-        .map(|d| Other {
-            id: d.id,
-            service: *d.service,
-            valid_from: d.valid_from,
-            valid_to: d.valid_to,
-        })
-        .collect();
-    decision::validate(draft, client.birth_date, &others, &policy)?;
-    Ok(())
-}
-
 /// `POST /api/v1/clients/{client_id}/decisions`
 #[utoipa::path(
     operation_id = "decisions_create",
@@ -223,34 +168,7 @@ pub async fn create(
     ApiPath(client_id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<DecisionCreate>,
 ) -> Result<(StatusCode, Json<Decision>), ApiError> {
-    let number = text::text("number", &body.number, 100)?;
-    let note = text::opt_text("note", body.note.as_deref(), 2000)?;
-    let transport = body.transport.unwrap_or_default();
-    let draft = Draft {
-        service: body.service,
-        valid_from: body.valid_from,
-        valid_to: body.valid_to,
-        monthly_minutes: body.monthly_minutes,
-        purposes: body.purposes.clone(),
-        transport_allowed: transport.allowed,
-        transport_cap_cents: transport.monthly_cap_cents,
-        weekly_procedures: body.weekly_procedures.unwrap_or(false),
-    };
-    let now = state.clock.now();
-    let txn = state.db.begin().await?;
-    validate(&txn, client_id, None, &draft).await?;
-    let model = crate::service::people::first_version(
-        client_id,
-        number,
-        body.decided_on,
-        &draft,
-        note,
-        Some(caller.user_id),
-        now,
-    );
-    let id = model.id;
-    crate::service::people::add_decision(&txn, &model, Some(caller.user_id), now).await?;
-    txn.commit().await?;
+    let id = service::decisions::create(&state, &caller, client_id, &body).await?;
     let view = views_of(&state, client_id)
         .await?
         .into_iter()
@@ -278,128 +196,13 @@ pub async fn amend(
     ApiPath((client_id, decision_id)): ApiPath<(Uuid, Uuid)>,
     ApiJson(body): ApiJson<DecisionAmend>,
 ) -> Result<(StatusCode, Json<Decision>), ApiError> {
-    let now = state.clock.now();
-    let txn = state.db.begin().await?;
-    let base = db::people::decision(&txn, decision_id)
-        .await?
-        .filter(|d| d.client_id == client_id)
-        .ok_or(ApiError::NotFound)?;
-    let series: Vec<decisions::Model> = db::people::decisions_of(&txn, client_id)
-        .await?
-        .into_iter()
-        .filter(|d| d.series_id == base.series_id)
-        .collect();
-    if series.iter().any(|d| d.version > base.version) {
-        return Err(decision::DecisionInvalid {
-            reason: "not_latest_version",
-            details: json!({}),
-        }
-        .into());
-    }
-    let valid_to = body.valid_to.unwrap_or(base.valid_to);
-    if body.effective_from <= base.effective_from {
-        return Err(decision::DecisionInvalid {
-            reason: "not_after_previous",
-            details: json!({ "previous_effective_from": base.effective_from }),
-        }
-        .into());
-    }
-    if body.effective_from > valid_to {
-        return Err(decision::DecisionInvalid {
-            reason: "outside_validity",
-            details: json!({ "valid_to": valid_to }),
-        }
-        .into());
-    }
-    let transport = body.transport.unwrap_or(Transport {
-        allowed: base.transport_allowed,
-        monthly_cap_cents: base.transport_cap_cents,
-    });
-    let purposes = match &body.purposes {
-        Some(p) => p.clone(),
-        None => db::people::parse_purposes(&base.purposes),
-    };
-    let draft = Draft {
-        service: *base.service,
-        valid_from: base.valid_from,
-        valid_to,
-        monthly_minutes: body
-            .monthly_minutes
-            .unwrap_or(i64::from(base.monthly_minutes)),
-        purposes,
-        transport_allowed: transport.allowed,
-        transport_cap_cents: transport.monthly_cap_cents,
-        weekly_procedures: body.weekly_procedures.unwrap_or(base.weekly_procedures),
-    };
-    validate(&txn, client_id, Some(base.series_id), &draft).await?;
-    let id = Uuid::now_v7();
-    let model = decisions::Model {
-        id,
-        series_id: base.series_id,
-        version: base.version + 1,
-        client_id,
-        number: match &body.number {
-            Some(n) => text::text("number", n, 100)?,
-            None => base.number.clone(),
-        },
-        decided_on: body.decided_on.unwrap_or(base.decided_on),
-        service: base.service,
-        valid_from: base.valid_from,
-        valid_to,
-        effective_from: body.effective_from,
-        monthly_minutes: draft.monthly_minutes as i32,
-        purposes: draft.purposes.as_ref().map(|p| json!(p).to_string()),
-        transport_allowed: draft.transport_allowed,
-        transport_cap_cents: draft.transport_cap_cents,
-        weekly_procedures: draft.weekly_procedures,
-        note: match &body.note {
-            Some(n) => text::opt_text("note", Some(n), 2000)?,
-            None => base.note.clone(),
-        },
-        created_at: now,
-        created_by: Some(caller.user_id),
-    };
-    db::people::insert(&txn, model.clone()).await?;
-    record_change(&txn, "upsert", &model, snapshot(&model), now).await?;
-    audit::append(
-        &txn,
-        now,
-        audit::Record {
-            actor: Some(caller.user_id),
-            action: "decision_amended",
-            subject_kind: "decision",
-            subject_id: id.to_string(),
-            client_id: Some(client_id),
-            before: Some(snapshot(&base)),
-            after: Some(snapshot(&model)),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    let id = service::decisions::amend(&state, &caller, client_id, decision_id, &body).await?;
     let view = views_of(&state, client_id)
         .await?
         .into_iter()
         .find(|d| d.id == id)
         .ok_or(ApiError::NotFound)?;
     Ok((StatusCode::CREATED, Json(view)))
-}
-
-fn check_period(
-    from: NaiveDate,
-    to: NaiveDate,
-    decision: &decisions::Model,
-) -> Result<(), ApiError> {
-    if to < from {
-        return Err(ApiError::invalid("to", "period_reversed"));
-    }
-    if from < decision.valid_from || to > decision.valid_to {
-        return Err(ApiError::invalid_with(
-            "from",
-            "outside_validity",
-            json!({ "valid_from": decision.valid_from, "valid_to": decision.valid_to }),
-        ));
-    }
-    Ok(())
 }
 
 /// `POST /api/v1/clients/{client_id}/decisions/{decision_id}/suspensions`
@@ -420,35 +223,8 @@ pub async fn suspend(
     ApiPath((client_id, decision_id)): ApiPath<(Uuid, Uuid)>,
     ApiJson(body): ApiJson<SuspensionCreate>,
 ) -> Result<(StatusCode, Json<Suspension>), ApiError> {
-    let reason = text::text("reason", &body.reason, 500)?;
-    let now = state.clock.now();
-    let txn = state.db.begin().await?;
-    let decision = db::people::decision(&txn, decision_id)
-        .await?
-        .filter(|d| d.client_id == client_id)
-        .ok_or(ApiError::NotFound)?;
-    check_period(body.from, body.to, &decision)?;
-    let model = suspensions::Model {
-        id: Uuid::now_v7(),
-        series_id: decision.series_id,
-        client_id,
-        starts_on: body.from,
-        ends_on: body.to,
-        reason,
-        created_at: now,
-        created_by: Some(caller.user_id),
-    };
-    crate::service::people::add_suspension(&txn, &decision, &model, Some(caller.user_id), now)
-        .await?;
-    txn.commit().await?;
+    let model = service::decisions::suspend(&state, &caller, client_id, decision_id, &body).await?;
     Ok((StatusCode::CREATED, Json(suspension_view(&model))))
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-pub struct SuspensionUpdate {
-    pub from: Option<NaiveDate>,
-    pub to: Option<NaiveDate>,
-    pub reason: Option<String>,
 }
 
 /// `PATCH /api/v1/clients/{client_id}/suspensions/{suspension_id}`: e.g. a hospital stay that
@@ -470,43 +246,7 @@ pub async fn update_suspension(
     ApiPath((client_id, suspension_id)): ApiPath<(Uuid, Uuid)>,
     ApiJson(body): ApiJson<SuspensionUpdate>,
 ) -> Result<Json<Suspension>, ApiError> {
-    let now = state.clock.now();
-    let txn = state.db.begin().await?;
-    let before = db::people::suspensions_of(&txn, client_id)
-        .await?
-        .into_iter()
-        .find(|s| s.id == suspension_id)
-        .ok_or(ApiError::NotFound)?;
-    let decision = db::people::decisions_of(&txn, client_id)
-        .await?
-        .into_iter()
-        .filter(|d| d.series_id == before.series_id)
-        .max_by_key(|d| d.version)
-        .ok_or(ApiError::NotFound)?;
-    let mut s = before.clone();
-    s.starts_on = body.from.unwrap_or(s.starts_on);
-    s.ends_on = body.to.unwrap_or(s.ends_on);
-    if let Some(r) = &body.reason {
-        s.reason = text::text("reason", r, 500)?;
-    }
-    check_period(s.starts_on, s.ends_on, &decision)?;
-    db::people::update(&txn, s.clone()).await?;
-    audit::append(
-        &txn,
-        now,
-        audit::Record {
-            actor: Some(caller.user_id),
-            action: "suspension_updated",
-            subject_kind: "suspension",
-            subject_id: s.id.to_string(),
-            client_id: Some(client_id),
-            before: Some(
-                json!({ "from": before.starts_on, "to": before.ends_on, "reason": before.reason }),
-            ),
-            after: Some(json!({ "from": s.starts_on, "to": s.ends_on, "reason": s.reason })),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    let s = service::decisions::update_suspension(&state, &caller, client_id, suspension_id, &body)
+        .await?;
     Ok(Json(suspension_view(&s)))
 }

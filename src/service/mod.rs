@@ -6,6 +6,7 @@
 //! which still live in `http/` and `db/`).
 
 pub mod auth;
+pub mod decisions;
 pub mod entries;
 pub mod months;
 pub mod people;
