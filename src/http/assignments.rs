@@ -1,6 +1,5 @@
 //! Assignments: which assistant serves which client, for which service and period.
 
-use crate::db::TransactionTrait;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -8,15 +7,14 @@ use chrono::NaiveDate;
 use mobile_api::people::{Assignment, AssignmentCreate, AssignmentUpdate};
 use mobile_api::{Page, Role};
 use serde::Deserialize;
-use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::auth::{Caller, Staff};
 use super::extract::{ApiJson, ApiPath, ApiQuery, Paging};
 use crate::db::entity::assignments;
-use crate::db::{self, audit};
+use crate::db::{self};
 use crate::error::ApiError;
-use crate::service::AppState;
+use crate::service::{self, AppState};
 
 async fn views(
     state: &AppState,
@@ -50,54 +48,6 @@ async fn views(
         .collect())
 }
 
-/// Tells the assistant's phones (pull) about the assignment.
-async fn record_change(
-    txn: &crate::db::Txn,
-    a: &assignments::Model,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<(), ApiError> {
-    Ok(crate::service::people::assignment_changed(txn, a, now).await?)
-}
-
-fn snapshot(a: &assignments::Model) -> Value {
-    crate::service::people::assignment_snapshot(a)
-}
-
-fn periods_overlap(
-    a_from: NaiveDate,
-    a_to: Option<NaiveDate>,
-    b_from: NaiveDate,
-    b_to: Option<NaiveDate>,
-) -> bool {
-    a_to.is_none_or(|t| t >= b_from) && b_to.is_none_or(|t| t >= a_from)
-}
-
-/// Refuses a second assignment of the same pair and service for overlapping periods.
-async fn check_unique(
-    state: &AppState,
-    txn: &impl crate::db::Conn,
-    a: &assignments::Model,
-) -> Result<(), ApiError> {
-    let _ = state;
-    let filter = db::people::AssignmentFilter {
-        assistant_id: Some(a.assistant_id),
-        client_id: Some(a.client_id),
-        ..Default::default()
-    };
-    let (rows, _) = db::people::assignments(txn, &filter, 0, 10_000).await?;
-    if let Some(other) = rows.iter().find(|o| {
-        o.id != a.id
-            && o.service == a.service
-            && periods_overlap(o.valid_from, o.valid_to, a.valid_from, a.valid_to)
-    }) {
-        return Err(ApiError::conflict(
-            "already_exists",
-            json!({ "assignment_id": other.id }),
-        ));
-    }
-    Ok(())
-}
-
 /// `POST /api/v1/assignments`
 #[utoipa::path(
     operation_id = "assignments_create",
@@ -114,31 +64,7 @@ pub async fn create(
     Staff(caller): Staff,
     ApiJson(body): ApiJson<AssignmentCreate>,
 ) -> Result<(StatusCode, Json<Assignment>), ApiError> {
-    if body.valid_to.is_some_and(|to| to < body.valid_from) {
-        return Err(ApiError::invalid("valid_to", "period_reversed"));
-    }
-    let now = state.clock.now();
-    let txn = state.db.begin().await?;
-    db::people::assistant(&txn, body.assistant_id)
-        .await?
-        .ok_or_else(|| ApiError::invalid("assistant_id", "unknown"))?;
-    db::people::client(&txn, body.client_id)
-        .await?
-        .ok_or_else(|| ApiError::invalid("client_id", "unknown"))?;
-    let model = assignments::Model {
-        id: Uuid::now_v7(),
-        assistant_id: body.assistant_id,
-        client_id: body.client_id,
-        service: body.service.into(),
-        valid_from: body.valid_from,
-        valid_to: body.valid_to,
-        relative: body.relative.unwrap_or(false),
-        created_at: now,
-        updated_at: now,
-    };
-    check_unique(&state, &txn, &model).await?;
-    crate::service::people::add_assignment(&txn, &model, Some(caller.user_id), now).await?;
-    txn.commit().await?;
+    let model = service::assignments::create(&state, &caller, &body).await?;
     let view = views(&state, vec![model]).await?.remove(0);
     Ok((StatusCode::CREATED, Json(view)))
 }
@@ -242,39 +168,6 @@ pub async fn update(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<AssignmentUpdate>,
 ) -> Result<Json<Assignment>, ApiError> {
-    let now = state.clock.now();
-    let txn = state.db.begin().await?;
-    let before = db::people::assignment(&txn, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let mut a = before.clone();
-    if let Some(valid_to) = body.valid_to {
-        if valid_to.is_some_and(|to| to < a.valid_from) {
-            return Err(ApiError::invalid("valid_to", "period_reversed"));
-        }
-        a.valid_to = valid_to;
-    }
-    if let Some(relative) = body.relative {
-        a.relative = relative;
-    }
-    a.updated_at = now;
-    check_unique(&state, &txn, &a).await?;
-    db::people::update(&txn, a.clone()).await?;
-    record_change(&txn, &a, now).await?;
-    audit::append(
-        &txn,
-        now,
-        audit::Record {
-            actor: Some(caller.user_id),
-            action: "assignment_updated",
-            subject_kind: "assignment",
-            subject_id: id.to_string(),
-            client_id: Some(a.client_id),
-            before: Some(snapshot(&before)),
-            after: Some(snapshot(&a)),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    let a = service::assignments::update(&state, &caller, id, &body).await?;
     Ok(Json(views(&state, vec![a]).await?.remove(0)))
 }

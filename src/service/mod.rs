@@ -5,6 +5,7 @@
 //! The move of every use case here is under way (docs/architecture.md says which are here and
 //! which still live in `http/` and `db/`).
 
+pub mod assignments;
 pub mod auth;
 pub mod decisions;
 pub mod entries;
