@@ -1,6 +1,5 @@
 //! Clients: the people who receive the service.
 
-use crate::db::TransactionTrait;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -13,11 +12,10 @@ use uuid::Uuid;
 use super::auth::{Caller, Staff};
 use super::extract::{ApiJson, ApiPath, ApiQuery, Paging};
 use crate::db::entity::clients;
-use crate::db::{self, audit};
+use crate::db::{self};
 use crate::domain::text;
-use crate::domain::time::riga_date;
 use crate::error::ApiError;
-use crate::service::AppState;
+use crate::service::{self, AppState};
 
 /// The client as the caller may see it: the personal code only for staff.
 pub async fn view(
@@ -55,24 +53,6 @@ pub fn snapshot(c: &clients::Model) -> Value {
     crate::service::people::client_snapshot(c)
 }
 
-fn check_group(group: Option<i32>) -> Result<Option<i32>, ApiError> {
-    match group {
-        None | Some(1) | Some(2) => Ok(group),
-        Some(_) => Err(ApiError::invalid("disability_group", "out_of_range")),
-    }
-}
-
-fn check_birth_date(state: &AppState, d: chrono::NaiveDate) -> Result<(), ApiError> {
-    let today = riga_date(state.clock.now());
-    if d > today {
-        return Err(ApiError::invalid("birth_date", "in_future"));
-    }
-    if d < chrono::NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(d) {
-        return Err(ApiError::invalid("birth_date", "out_of_range"));
-    }
-    Ok(())
-}
-
 /// `POST /api/v1/clients`
 #[utoipa::path(
     operation_id = "clients_create",
@@ -89,42 +69,7 @@ pub async fn create(
     Staff(caller): Staff,
     ApiJson(body): ApiJson<ClientCreate>,
 ) -> Result<(StatusCode, Json<Client>), ApiError> {
-    let name = text::text("name", &body.name, 200)?;
-    check_birth_date(&state, body.birth_date)?;
-    let now = state.clock.now();
-    let model = clients::Model {
-        id: Uuid::now_v7(),
-        search_name: text::search_fold(&name),
-        name,
-        birth_date: body.birth_date,
-        personal_code: body
-            .personal_code
-            .as_deref()
-            .filter(|s| !s.trim().is_empty())
-            .map(|s| text::personal_code("personal_code", s))
-            .transpose()?,
-        disability_group: check_group(body.disability_group)?,
-        locale: body.locale.unwrap_or_default().into(),
-        email: body
-            .email
-            .as_deref()
-            .filter(|s| !s.trim().is_empty())
-            .map(|s| text::email("email", s))
-            .transpose()?,
-        phone: body
-            .phone
-            .as_deref()
-            .filter(|s| !s.trim().is_empty())
-            .map(|s| text::phone("phone", s))
-            .transpose()?,
-        pin_hash: None,
-        active: true,
-        created_at: now,
-        updated_at: now,
-    };
-    let txn = state.db.begin().await?;
-    crate::service::people::add_client(&txn, &model, Some(caller.user_id), now).await?;
-    txn.commit().await?;
+    let model = service::people::create_client(&state, &caller, &body).await?;
     Ok((
         StatusCode::CREATED,
         Json(view(&state, &caller, model).await?),
@@ -240,63 +185,6 @@ pub async fn update(
     ApiPath(client_id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<ClientUpdate>,
 ) -> Result<Json<Client>, ApiError> {
-    let now = state.clock.now();
-    let txn = state.db.begin().await?;
-    let before = db::people::client(&txn, client_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let mut c = before.clone();
-    if let Some(name) = &body.name {
-        c.name = text::text("name", name, 200)?;
-        c.search_name = text::search_fold(&c.name);
-    }
-    if let Some(d) = body.birth_date {
-        check_birth_date(&state, d)?;
-        c.birth_date = d;
-    }
-    if let Some(code) = &body.personal_code {
-        c.personal_code = code
-            .as_deref()
-            .map(|s| text::personal_code("personal_code", s))
-            .transpose()?;
-    }
-    if let Some(group) = body.disability_group {
-        c.disability_group = check_group(group)?;
-    }
-    if let Some(locale) = body.locale {
-        c.locale = locale.into();
-    }
-    if let Some(email) = &body.email {
-        c.email = email
-            .as_deref()
-            .map(|s| text::email("email", s))
-            .transpose()?;
-    }
-    if let Some(phone) = &body.phone {
-        c.phone = phone
-            .as_deref()
-            .map(|s| text::phone("phone", s))
-            .transpose()?;
-    }
-    if let Some(active) = body.active {
-        c.active = active;
-    }
-    c.updated_at = now;
-    db::people::update(&txn, c.clone()).await?;
-    audit::append(
-        &txn,
-        now,
-        audit::Record {
-            actor: Some(caller.user_id),
-            action: "client_updated",
-            subject_kind: "client",
-            subject_id: client_id.to_string(),
-            client_id: Some(client_id),
-            before: Some(snapshot(&before)),
-            after: Some(snapshot(&c)),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    let c = service::people::update_client(&state, &caller, client_id, &body).await?;
     Ok(Json(view(&state, &caller, c).await?))
 }

@@ -7,10 +7,15 @@ use serde_json::{Value, json};
 use crate::db::changes::{self, Scope};
 use uuid::Uuid;
 
+use super::AppState;
+use super::auth::Caller;
 use crate::db::entity::{assignments, clients, decisions, suspensions};
-use crate::db::{self, DbErr, Txn, audit};
+use crate::db::{self, DbErr, TransactionTrait, Txn, audit};
 use crate::domain::decision::Draft;
+use crate::domain::text;
 use crate::domain::time::{Month, riga_date};
+use crate::error::ApiError;
+use mobile_api::people::{ClientCreate, ClientUpdate};
 
 /// An assignment as the pull and the audit log show it.
 pub fn assignment_snapshot(a: &assignments::Model) -> Value {
@@ -238,4 +243,135 @@ pub fn first_version(
         created_at: now,
         created_by: by,
     }
+}
+
+fn check_group(group: Option<i32>) -> Result<Option<i32>, ApiError> {
+    match group {
+        None | Some(1) | Some(2) => Ok(group),
+        Some(_) => Err(ApiError::invalid("disability_group", "out_of_range")),
+    }
+}
+
+fn check_birth_date(state: &AppState, d: NaiveDate) -> Result<(), ApiError> {
+    let today = riga_date(state.clock.now());
+    if d > today {
+        return Err(ApiError::invalid("birth_date", "in_future"));
+    }
+    if d < NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(d) {
+        return Err(ApiError::invalid("birth_date", "out_of_range"));
+    }
+    Ok(())
+}
+
+/// Registers a new client (coordinators).
+pub async fn create_client(
+    state: &AppState,
+    caller: &Caller,
+    body: &ClientCreate,
+) -> Result<clients::Model, ApiError> {
+    let name = text::text("name", &body.name, 200)?;
+    check_birth_date(state, body.birth_date)?;
+    let now = state.clock.now();
+    let model = clients::Model {
+        id: Uuid::now_v7(),
+        search_name: text::search_fold(&name),
+        name,
+        birth_date: body.birth_date,
+        personal_code: body
+            .personal_code
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| text::personal_code("personal_code", s))
+            .transpose()?,
+        disability_group: check_group(body.disability_group)?,
+        locale: body.locale.unwrap_or_default().into(),
+        email: body
+            .email
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| text::email("email", s))
+            .transpose()?,
+        phone: body
+            .phone
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| text::phone("phone", s))
+            .transpose()?,
+        pin_hash: None,
+        active: true,
+        created_at: now,
+        updated_at: now,
+    };
+    let txn = state.db.begin().await?;
+    add_client(&txn, &model, Some(caller.user_id), now).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// Updates a client: absent fields stay, `null` clears.
+pub async fn update_client(
+    state: &AppState,
+    caller: &Caller,
+    client_id: Uuid,
+    body: &ClientUpdate,
+) -> Result<clients::Model, ApiError> {
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    let before = db::people::client(&txn, client_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let mut c = before.clone();
+    if let Some(name) = &body.name {
+        c.name = text::text("name", name, 200)?;
+        c.search_name = text::search_fold(&c.name);
+    }
+    if let Some(d) = body.birth_date {
+        check_birth_date(state, d)?;
+        c.birth_date = d;
+    }
+    if let Some(code) = &body.personal_code {
+        c.personal_code = code
+            .as_deref()
+            .map(|s| text::personal_code("personal_code", s))
+            .transpose()?;
+    }
+    if let Some(group) = body.disability_group {
+        c.disability_group = check_group(group)?;
+    }
+    if let Some(locale) = body.locale {
+        c.locale = locale.into();
+    }
+    if let Some(email) = &body.email {
+        c.email = email
+            .as_deref()
+            .map(|s| text::email("email", s))
+            .transpose()?;
+    }
+    if let Some(phone) = &body.phone {
+        c.phone = phone
+            .as_deref()
+            .map(|s| text::phone("phone", s))
+            .transpose()?;
+    }
+    if let Some(active) = body.active {
+        c.active = active;
+    }
+    c.updated_at = now;
+    db::people::update(&txn, c.clone()).await?;
+    audit::append(
+        &txn,
+        now,
+        audit::Record {
+            actor: Some(caller.user_id),
+            action: "client_updated",
+            subject_kind: "client",
+            subject_id: client_id.to_string(),
+            client_id: Some(client_id),
+            before: Some(client_snapshot(&before)),
+            after: Some(client_snapshot(&c)),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(c)
 }
