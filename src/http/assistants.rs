@@ -1,22 +1,20 @@
 //! Assistants: the paid assistants and companions.
 
-use crate::db::TransactionTrait;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use mobile_api::people::{Assistant, AssistantCreate, AssistantUpdate};
 use mobile_api::{Page, Role};
 use serde::Deserialize;
-use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::auth::{Caller, Staff};
 use super::extract::{ApiJson, ApiPath, ApiQuery, Paging};
 use crate::db::entity::assistants;
-use crate::db::{self, audit};
+use crate::db::{self};
 use crate::domain::text;
 use crate::error::ApiError;
-use crate::service::AppState;
+use crate::service::{self, AppState};
 
 fn view(caller: &Caller, a: assistants::Model) -> Assistant {
     Assistant {
@@ -37,24 +35,6 @@ fn view(caller: &Caller, a: assistants::Model) -> Assistant {
     }
 }
 
-fn snapshot(a: &assistants::Model) -> Value {
-    json!({
-        "name": a.name, "email": a.email, "phone": a.phone,
-        "personal_code": a.personal_code.as_ref().map(|_| "***"),
-        "iban": a.iban, "insurance_status": a.insurance_status, "active": a.active,
-    })
-}
-
-fn opt<T>(
-    value: Option<&str>,
-    check: impl Fn(&str) -> Result<T, text::FieldError>,
-) -> Result<Option<T>, ApiError> {
-    Ok(value
-        .filter(|s| !s.trim().is_empty())
-        .map(check)
-        .transpose()?)
-}
-
 /// `POST /api/v1/assistants`
 #[utoipa::path(
     operation_id = "assistants_create",
@@ -71,40 +51,7 @@ pub async fn create(
     Staff(caller): Staff,
     ApiJson(body): ApiJson<AssistantCreate>,
 ) -> Result<(StatusCode, Json<Assistant>), ApiError> {
-    let name = text::text("name", &body.name, 200)?;
-    let now = state.clock.now();
-    let model = assistants::Model {
-        id: Uuid::now_v7(),
-        search_name: text::search_fold(&name),
-        name,
-        email: opt(body.email.as_deref(), |s| text::email("email", s))?,
-        phone: opt(body.phone.as_deref(), |s| text::phone("phone", s))?,
-        personal_code: opt(body.personal_code.as_deref(), |s| {
-            text::personal_code("personal_code", s)
-        })?,
-        iban: opt(body.iban.as_deref(), |s| text::iban("iban", s))?,
-        insurance_status: body.insurance_status.unwrap_or_default().into(),
-        active: true,
-        created_at: now,
-        updated_at: now,
-    };
-    let txn = state.db.begin().await?;
-    db::people::insert(&txn, model.clone()).await?;
-    audit::append(
-        &txn,
-        now,
-        audit::Record {
-            actor: Some(caller.user_id),
-            action: "assistant_created",
-            subject_kind: "assistant",
-            subject_id: model.id.to_string(),
-            client_id: None,
-            before: None,
-            after: Some(snapshot(&model)),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    let model = service::people::create_assistant(&state, &caller, &body).await?;
     Ok((StatusCode::CREATED, Json(view(&caller, model))))
 }
 
@@ -198,50 +145,6 @@ pub async fn update(
     ApiPath(assistant_id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<AssistantUpdate>,
 ) -> Result<Json<Assistant>, ApiError> {
-    let now = state.clock.now();
-    let txn = state.db.begin().await?;
-    let before = db::people::assistant(&txn, assistant_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let mut a = before.clone();
-    if let Some(name) = &body.name {
-        a.name = text::text("name", name, 200)?;
-        a.search_name = text::search_fold(&a.name);
-    }
-    if let Some(v) = &body.email {
-        a.email = opt(v.as_deref(), |s| text::email("email", s))?;
-    }
-    if let Some(v) = &body.phone {
-        a.phone = opt(v.as_deref(), |s| text::phone("phone", s))?;
-    }
-    if let Some(v) = &body.personal_code {
-        a.personal_code = opt(v.as_deref(), |s| text::personal_code("personal_code", s))?;
-    }
-    if let Some(v) = &body.iban {
-        a.iban = opt(v.as_deref(), |s| text::iban("iban", s))?;
-    }
-    if let Some(s) = body.insurance_status {
-        a.insurance_status = s.into();
-    }
-    if let Some(active) = body.active {
-        a.active = active;
-    }
-    a.updated_at = now;
-    db::people::update(&txn, a.clone()).await?;
-    audit::append(
-        &txn,
-        now,
-        audit::Record {
-            actor: Some(caller.user_id),
-            action: "assistant_updated",
-            subject_kind: "assistant",
-            subject_id: assistant_id.to_string(),
-            client_id: None,
-            before: Some(snapshot(&before)),
-            after: Some(snapshot(&a)),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    let a = service::people::update_assistant(&state, &caller, assistant_id, &body).await?;
     Ok(Json(view(&caller, a)))
 }

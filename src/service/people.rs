@@ -9,13 +9,13 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::auth::Caller;
-use crate::db::entity::{assignments, clients, decisions, suspensions};
+use crate::db::entity::{assignments, assistants, clients, decisions, suspensions};
 use crate::db::{self, DbErr, TransactionTrait, Txn, audit};
 use crate::domain::decision::Draft;
 use crate::domain::text;
 use crate::domain::time::{Month, riga_date};
 use crate::error::ApiError;
-use mobile_api::people::{ClientCreate, ClientUpdate};
+use mobile_api::people::{AssistantCreate, AssistantUpdate, ClientCreate, ClientUpdate};
 
 /// An assignment as the pull and the audit log show it.
 pub fn assignment_snapshot(a: &assignments::Model) -> Value {
@@ -374,4 +374,121 @@ pub async fn update_client(
     .await?;
     txn.commit().await?;
     Ok(c)
+}
+
+/// An assistant as the audit log shows it (the personal code masked).
+fn assistant_snapshot(a: &assistants::Model) -> Value {
+    json!({
+        "name": a.name, "email": a.email, "phone": a.phone,
+        "personal_code": a.personal_code.as_ref().map(|_| "***"),
+        "iban": a.iban, "insurance_status": a.insurance_status, "active": a.active,
+    })
+}
+
+fn opt<T>(
+    value: Option<&str>,
+    check: impl Fn(&str) -> Result<T, text::FieldError>,
+) -> Result<Option<T>, ApiError> {
+    Ok(value
+        .filter(|s| !s.trim().is_empty())
+        .map(check)
+        .transpose()?)
+}
+
+/// Registers a new assistant (coordinators).
+pub async fn create_assistant(
+    state: &AppState,
+    caller: &Caller,
+    body: &AssistantCreate,
+) -> Result<assistants::Model, ApiError> {
+    let name = text::text("name", &body.name, 200)?;
+    let now = state.clock.now();
+    let model = assistants::Model {
+        id: Uuid::now_v7(),
+        search_name: text::search_fold(&name),
+        name,
+        email: opt(body.email.as_deref(), |s| text::email("email", s))?,
+        phone: opt(body.phone.as_deref(), |s| text::phone("phone", s))?,
+        personal_code: opt(body.personal_code.as_deref(), |s| {
+            text::personal_code("personal_code", s)
+        })?,
+        iban: opt(body.iban.as_deref(), |s| text::iban("iban", s))?,
+        insurance_status: body.insurance_status.unwrap_or_default().into(),
+        active: true,
+        created_at: now,
+        updated_at: now,
+    };
+    let txn = state.db.begin().await?;
+    db::people::insert(&txn, model.clone()).await?;
+    audit::append(
+        &txn,
+        now,
+        audit::Record {
+            actor: Some(caller.user_id),
+            action: "assistant_created",
+            subject_kind: "assistant",
+            subject_id: model.id.to_string(),
+            client_id: None,
+            before: None,
+            after: Some(assistant_snapshot(&model)),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// Updates an assistant: absent fields stay, `null` clears.
+pub async fn update_assistant(
+    state: &AppState,
+    caller: &Caller,
+    assistant_id: Uuid,
+    body: &AssistantUpdate,
+) -> Result<assistants::Model, ApiError> {
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    let before = db::people::assistant(&txn, assistant_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let mut a = before.clone();
+    if let Some(name) = &body.name {
+        a.name = text::text("name", name, 200)?;
+        a.search_name = text::search_fold(&a.name);
+    }
+    if let Some(v) = &body.email {
+        a.email = opt(v.as_deref(), |s| text::email("email", s))?;
+    }
+    if let Some(v) = &body.phone {
+        a.phone = opt(v.as_deref(), |s| text::phone("phone", s))?;
+    }
+    if let Some(v) = &body.personal_code {
+        a.personal_code = opt(v.as_deref(), |s| text::personal_code("personal_code", s))?;
+    }
+    if let Some(v) = &body.iban {
+        a.iban = opt(v.as_deref(), |s| text::iban("iban", s))?;
+    }
+    if let Some(s) = body.insurance_status {
+        a.insurance_status = s.into();
+    }
+    if let Some(active) = body.active {
+        a.active = active;
+    }
+    a.updated_at = now;
+    db::people::update(&txn, a.clone()).await?;
+    audit::append(
+        &txn,
+        now,
+        audit::Record {
+            actor: Some(caller.user_id),
+            action: "assistant_updated",
+            subject_kind: "assistant",
+            subject_id: assistant_id.to_string(),
+            client_id: None,
+            before: Some(assistant_snapshot(&before)),
+            after: Some(assistant_snapshot(&a)),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(a)
 }
