@@ -1,20 +1,17 @@
 //! Logins and what they act as: an assistant, a client, or the clients a representative serves.
 
-use crate::db::{Conn as ConnectionTrait, TransactionTrait};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use mobile_api::people::{User, UserCreate, UserUpdate};
 use mobile_api::{Page, Role};
 use serde::Deserialize;
-use serde_json::json;
 use uuid::Uuid;
 
 use super::auth::{Caller, Staff};
 use super::extract::{ApiJson, ApiPath, ApiQuery, Paging};
 use crate::db::entity::users;
-use crate::db::{self, audit};
-use crate::domain::text;
+use crate::db::{self};
 use crate::error::ApiError;
 use crate::service::{self, AppState};
 
@@ -39,87 +36,6 @@ async fn view(state: &AppState, u: users::Model) -> Result<User, ApiError> {
     })
 }
 
-fn check_login(login: &str) -> Result<String, ApiError> {
-    let login = login.trim().to_lowercase();
-    let ok = (3..=64).contains(&login.chars().count())
-        && login
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._@-".contains(c));
-    if ok {
-        Ok(login)
-    } else {
-        Err(ApiError::invalid("login", "out_of_range"))
-    }
-}
-
-/// Only admins manage admins and coordinators.
-fn may_manage(caller: &Caller, role: Role) -> Result<(), ApiError> {
-    caller.require_staff()?;
-    if matches!(role, Role::Admin | Role::Coordinator) && caller.role != Role::Admin {
-        return Err(ApiError::Forbidden);
-    }
-    Ok(())
-}
-
-/// Checks that the links fit the role and name existing records; returns the display name
-/// to default to.
-async fn check_links(
-    txn: &impl ConnectionTrait,
-    role: Role,
-    assistant_id: Option<Uuid>,
-    client_id: Option<Uuid>,
-    client_ids: &[Uuid],
-) -> Result<Option<String>, ApiError> {
-    let wrong = |field: &str| Err(ApiError::invalid(field, "wrong_kind"));
-    // A representative may also be one of the client's assistants (a parent who assists): the
-    // confirmation is then marked as such.
-    if assistant_id.is_some() && !matches!(role, Role::Assistant | Role::Representative) {
-        return wrong("assistant_id");
-    }
-    if client_id.is_some() && role != Role::Client {
-        return wrong("client_id");
-    }
-    if !client_ids.is_empty() && role != Role::Representative {
-        return wrong("client_ids");
-    }
-    match role {
-        Role::Assistant => {
-            let id = assistant_id.ok_or_else(|| ApiError::invalid("assistant_id", "required"))?;
-            let a = db::people::assistant(txn, id)
-                .await?
-                .ok_or_else(|| ApiError::invalid("assistant_id", "unknown"))?;
-            Ok(Some(a.name))
-        }
-        Role::Client => {
-            let id = client_id.ok_or_else(|| ApiError::invalid("client_id", "required"))?;
-            let c = db::people::client(txn, id)
-                .await?
-                .ok_or_else(|| ApiError::invalid("client_id", "unknown"))?;
-            Ok(Some(c.name))
-        }
-        Role::Representative => {
-            if let Some(id) = assistant_id {
-                db::people::assistant(txn, id)
-                    .await?
-                    .ok_or_else(|| ApiError::invalid("assistant_id", "unknown"))?;
-            }
-            if client_ids.is_empty() {
-                return Err(ApiError::invalid("client_ids", "required"));
-            }
-            if client_ids.len() > 100 {
-                return Err(ApiError::invalid("client_ids", "too_long"));
-            }
-            for id in client_ids {
-                db::people::client(txn, *id).await?.ok_or_else(|| {
-                    ApiError::invalid_with("client_ids", "unknown", json!({ "client_id": id }))
-                })?;
-            }
-            Ok(None)
-        }
-        _ => Ok(None),
-    }
-}
-
 /// `POST /api/v1/users`
 #[utoipa::path(
     operation_id = "users_create",
@@ -136,76 +52,7 @@ pub async fn create(
     Staff(caller): Staff,
     ApiJson(body): ApiJson<UserCreate>,
 ) -> Result<(StatusCode, Json<User>), ApiError> {
-    may_manage(&caller, body.role)?;
-    let login = check_login(&body.login)?;
-    let hash = service::auth::password_hash(&state.passwords, &body.password).await?;
-    let email = body
-        .email
-        .as_deref()
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| text::email("email", s))
-        .transpose()?;
-    let mut client_ids = body.client_ids.clone().unwrap_or_default();
-    client_ids.sort();
-    client_ids.dedup();
-    let now = state.clock.now();
-    let txn = state.db.begin().await?;
-    let linked_name = check_links(
-        &txn,
-        body.role,
-        body.assistant_id,
-        body.client_id,
-        &client_ids,
-    )
-    .await?;
-    let display_name = match (&body.display_name, linked_name) {
-        (Some(n), _) => text::text("display_name", n, 200)?,
-        (None, Some(n)) => n,
-        (None, None) => login.clone(),
-    };
-    if db::session::user_by_login(&txn, &login).await?.is_some() {
-        return Err(ApiError::conflict("login_taken", json!({ "login": login })));
-    }
-    let model = users::Model {
-        id: Uuid::now_v7(),
-        login,
-        password_hash: hash,
-        role: body.role.into(),
-        display_name,
-        locale: body.locale.unwrap_or_default().into(),
-        email,
-        assistant_id: body.assistant_id,
-        client_id: body.client_id,
-        active: true,
-        created_at: now,
-        updated_at: now,
-    };
-    if let Err(e) = db::people::insert(&txn, model.clone()).await {
-        return Err(if db::is_unique_violation(&e) {
-            ApiError::conflict("login_taken", json!({ "login": model.login }))
-        } else {
-            e.into()
-        });
-    }
-    db::session::set_represented(&txn, model.id, &client_ids).await?;
-    audit::append(
-        &txn,
-        now,
-        audit::Record {
-            actor: Some(caller.user_id),
-            action: "user_created",
-            subject_kind: "user",
-            subject_id: model.id.to_string(),
-            client_id: body.client_id,
-            before: None,
-            after: Some(json!({
-                "login": model.login, "role": model.role, "assistant_id": model.assistant_id,
-                "client_id": model.client_id, "client_ids": client_ids,
-            })),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    let model = service::users::create(&state, &caller, &body).await?;
     Ok((StatusCode::CREATED, Json(view(&state, model).await?)))
 }
 
@@ -304,61 +151,6 @@ pub async fn update(
     ApiPath(user_id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<UserUpdate>,
 ) -> Result<Json<User>, ApiError> {
-    let new_hash = match &body.password {
-        Some(p) => Some(service::auth::password_hash(&state.passwords, p).await?),
-        None => None,
-    };
-    let now = state.clock.now();
-    let txn = state.db.begin().await?;
-    let before = db::session::user(&txn, user_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let role = *before.role;
-    may_manage(&caller, role)?;
-    let mut u = before.clone();
-    if let Some(n) = &body.display_name {
-        u.display_name = text::text("display_name", n, 200)?;
-    }
-    if let Some(l) = body.locale {
-        u.locale = l.into();
-    }
-    if let Some(e) = &body.email {
-        u.email = e.as_deref().map(|s| text::email("email", s)).transpose()?;
-    }
-    if let Some(active) = body.active {
-        if !active && user_id == caller.user_id {
-            return Err(ApiError::invalid("active", "out_of_range"));
-        }
-        u.active = active;
-    }
-    if let Some(hash) = &new_hash {
-        u.password_hash = hash.clone();
-    }
-    if let Some(ids) = &body.client_ids {
-        let mut ids = ids.clone();
-        ids.sort();
-        ids.dedup();
-        check_links(&txn, role, None, None, &ids).await?;
-        db::session::set_represented(&txn, user_id, &ids).await?;
-    }
-    u.updated_at = now;
-    db::people::update(&txn, u.clone()).await?;
-    if new_hash.is_some() || (before.active && !u.active) {
-        db::session::revoke_all(&txn, user_id, caller.user_id, now).await?;
-    }
-    audit::append(&txn, now, audit::Record {
-        actor: Some(caller.user_id),
-        action: "user_updated",
-        subject_kind: "user",
-        subject_id: user_id.to_string(),
-        client_id: None,
-        before: Some(json!({ "display_name": before.display_name, "active": before.active, "locale": before.locale })),
-        after: Some(json!({
-            "display_name": u.display_name, "active": u.active, "locale": u.locale,
-            "password_reset": new_hash.is_some(), "client_ids": body.client_ids,
-        })),
-    })
-    .await?;
-    txn.commit().await?;
+    let u = service::users::update(&state, &caller, user_id, &body).await?;
     Ok(Json(view(&state, u).await?))
 }

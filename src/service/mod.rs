@@ -13,6 +13,7 @@ pub mod months;
 pub mod people;
 pub mod statements;
 pub mod sync;
+pub mod users;
 
 use std::sync::Arc;
 
