@@ -1,7 +1,6 @@
 //! A client's month through its life: submit, confirm (also with the client's PIN on the
 //! assistant's phone), dispute, approve, reopen; late entries' review; the month overview.
 
-use crate::db::TransactionTrait;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -10,16 +9,14 @@ use mobile_api::entries::{
     Review,
 };
 use mobile_api::{EntryStatus, MonthState, Role};
-use serde_json::json;
 use uuid::Uuid;
 
 use super::auth::{Caller, Staff};
 use super::extract::{ApiJson, ApiPath, Lang};
-use crate::db::{self, audit};
+use crate::db::{self};
 use crate::domain::decision;
-use crate::domain::text;
 use crate::error::ApiError;
-use crate::service::entries::{actor, build_sheet, parse_month, view, write_error};
+use crate::service::entries::{build_sheet, parse_month, view};
 use crate::service::{self, AppState};
 
 type MonthPath = ApiPath<(Uuid, String)>;
@@ -123,30 +120,8 @@ pub async fn review(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<Review>,
 ) -> Result<Json<Entry>, ApiError> {
-    let approve = match body.decision.as_str() {
-        "approve" => true,
-        "reject" => false,
-        _ => {
-            return Err(ApiError::invalid_with(
-                "decision",
-                "out_of_range",
-                json!({ "allowed": ["approve", "reject"] }),
-            ));
-        }
-    };
-    let why = text::text("reason", &body.reason, 2000)?;
-    let now = state.clock.now();
-    let txn = state.db.begin().await?;
-    match db::ledger::review(&txn, id, approve, &why, actor(&caller), now).await {
-        Ok(saved) => {
-            txn.commit().await?;
-            Ok(Json(view(&saved.entry, &saved.trips, locale)))
-        }
-        Err(e) => {
-            txn.rollback().await?;
-            Err(write_error(e, locale))
-        }
-    }
+    let saved = service::months::review(&state, &caller, locale, id, &body).await?;
+    Ok(Json(view(&saved.entry, &saved.trips, locale)))
 }
 
 #[utoipa::path(put, path = "/api/v1/clients/{client_id}/pin", operation_id = "clients_set_pin", tag = "clients",
@@ -158,37 +133,7 @@ pub async fn set_pin(
     ApiPath(client_id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<PinSet>,
 ) -> Result<StatusCode, ApiError> {
-    if !(4..=8).contains(&body.pin.len()) || !body.pin.chars().all(|c| c.is_ascii_digit()) {
-        return Err(ApiError::invalid("pin", "out_of_range"));
-    }
-    let hash = state
-        .passwords
-        .hash(&body.pin)
-        .await?
-        .map_err(ApiError::Internal)?;
-    let now = state.clock.now();
-    let txn = state.db.begin().await?;
-    let mut client = db::people::client(&txn, client_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    client.pin_hash = Some(hash);
-    client.updated_at = now;
-    db::people::update(&txn, client).await?;
-    audit::append(
-        &txn,
-        now,
-        audit::Record {
-            actor: Some(caller.user_id),
-            action: "client_pin_set",
-            subject_kind: "client",
-            subject_id: client_id.to_string(),
-            client_id: Some(client_id),
-            before: None,
-            after: None,
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    service::auth::set_pin(&state.env(), &caller, client_id, &body.pin).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

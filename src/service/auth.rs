@@ -486,3 +486,40 @@ pub async fn change_password(
     txn.commit().await?;
     Ok(())
 }
+
+/// Sets a client's confirmation PIN (4 to 8 digits), kept only as a hash.
+pub async fn set_pin(
+    env: &Env<'_>,
+    caller: &Caller,
+    client_id: Uuid,
+    pin: &str,
+) -> Result<(), ApiError> {
+    caller.require_staff()?;
+    if !(4..=8).contains(&pin.len()) || !pin.chars().all(|c| c.is_ascii_digit()) {
+        return Err(ApiError::invalid("pin", "out_of_range"));
+    }
+    let hash = env.passwords.hash(pin).await?.map_err(ApiError::Internal)?;
+    let txn = env.db.begin().await?;
+    let mut client = db::people::client(&txn, client_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    client.pin_hash = Some(hash);
+    client.updated_at = env.now;
+    db::people::update(&txn, client).await?;
+    audit::append(
+        &txn,
+        env.now,
+        audit::Record {
+            actor: Some(caller.user_id),
+            action: "client_pin_set",
+            subject_kind: "client",
+            subject_id: client_id.to_string(),
+            client_id: Some(client_id),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

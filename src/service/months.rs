@@ -2,13 +2,14 @@
 //! the assistant's phone), dispute, approve, reopen; and as whom a confirmation is recorded.
 //! The API and the clients' web page call the same steps.
 
+use mobile_api::entries::Review;
 use mobile_api::{Locale, Role};
 use uuid::Uuid;
 
 use super::AppState;
 use super::auth::Caller;
 use super::entries::{actor, write_error};
-use crate::db::entries::WriteError;
+use crate::db::entries::{Saved, WriteError};
 use crate::db::{self, TransactionTrait, Txn};
 use crate::domain::text;
 use crate::domain::time::Month;
@@ -183,4 +184,40 @@ pub async fn reopen(
             .map(|_| ())
     })
     .await
+}
+
+/// A coordinator's verdict on a late entry: approved it counts (the allowance checked again),
+/// rejected it never does.
+pub async fn review(
+    state: &AppState,
+    caller: &Caller,
+    locale: Locale,
+    entry_id: Uuid,
+    body: &Review,
+) -> Result<Saved, ApiError> {
+    caller.require_staff()?;
+    let approve = match body.decision.as_str() {
+        "approve" => true,
+        "reject" => false,
+        _ => {
+            return Err(ApiError::invalid_with(
+                "decision",
+                "out_of_range",
+                serde_json::json!({ "allowed": ["approve", "reject"] }),
+            ));
+        }
+    };
+    let why = text::text("reason", &body.reason, 2000)?;
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    match db::ledger::review(&txn, entry_id, approve, &why, actor(caller), now).await {
+        Ok(saved) => {
+            txn.commit().await?;
+            Ok(saved)
+        }
+        Err(e) => {
+            txn.rollback().await?;
+            Err(write_error(e, locale))
+        }
+    }
 }
