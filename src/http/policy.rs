@@ -1,6 +1,5 @@
 //! Policy figures: readable by staff and accountants; versions added by admins.
 
-use crate::db::TransactionTrait;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -8,17 +7,14 @@ use chrono::NaiveDate;
 use mobile_api::Role;
 use mobile_api::policy::{PolicyCreate, PolicyValue, PolicyView};
 use serde::Deserialize;
-use serde_json::json;
 
 use super::auth::{Admin, Caller};
 use super::extract::{ApiJson, ApiQuery};
 use crate::db::entity::policy_values;
-use crate::db::{self, audit};
-use crate::domain::policy::{self, PolicyRow};
-use crate::domain::text;
+use crate::db::{self};
 use crate::domain::time::riga_date;
 use crate::error::ApiError;
-use crate::service::AppState;
+use crate::service::{self, AppState};
 
 fn view(m: &policy_values::Model) -> PolicyValue {
     PolicyValue {
@@ -92,42 +88,6 @@ pub async fn create(
     Admin(caller): Admin,
     ApiJson(body): ApiJson<PolicyCreate>,
 ) -> Result<(StatusCode, Json<PolicyValue>), ApiError> {
-    policy::validate(&body.key, &body.value)?;
-    let source = text::text("source", &body.source, 500)?;
-    let note = text::opt_text("note", body.note.as_deref(), 1000)?;
-    let row = PolicyRow {
-        key: body.key.clone(),
-        effective_from: body.effective_from,
-        value: body.value.clone(),
-        source,
-        note,
-    };
-    let now = state.clock.now();
-    let txn = state.db.begin().await?;
-    let inserted = match db::policy::insert(&txn, &row, Some(caller.user_id), now).await {
-        Ok(m) => m,
-        Err(e) if db::is_unique_violation(&e) => {
-            return Err(ApiError::conflict(
-                "duplicate_date",
-                json!({ "key": row.key, "effective_from": row.effective_from }),
-            ));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    audit::append(
-        &txn,
-        now,
-        audit::Record {
-            actor: Some(caller.user_id),
-            action: "policy_added",
-            subject_kind: "policy",
-            subject_id: format!("{}@{}", row.key, row.effective_from),
-            client_id: None,
-            before: None,
-            after: Some(json!({ "value": row.value, "source": row.source })),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    let inserted = service::policy::add(&state, &caller, &body).await?;
     Ok((StatusCode::CREATED, Json(view(&inserted))))
 }

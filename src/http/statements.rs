@@ -1,6 +1,5 @@
 //! Month close, statements and the mail outbox, for coordinators (and accountants, who read).
 
-use crate::db::TransactionTrait;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -13,7 +12,7 @@ use uuid::Uuid;
 use super::auth::{Caller, Staff};
 use super::extract::{ApiPath, ApiQuery};
 use crate::db::entity::{outbox, statements};
-use crate::db::{self, audit};
+use crate::db::{self};
 use crate::error::ApiError;
 use crate::service::entries::{actor, parse_month};
 use crate::service::{self, AppState};
@@ -186,30 +185,7 @@ pub async fn resend(
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<(StatusCode, Json<OutboxRow>), ApiError> {
-    caller.require_staff()?;
-    let now = state.clock.now();
-    let txn = state.db.begin().await?;
-    let of = db::statements::outbox_row(&txn, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let row = db::statements::resend(&txn, &of, now).await?;
-    audit::append(
-        &txn,
-        now,
-        audit::Record {
-            actor: Some(caller.user_id),
-            action: "mail_resent",
-            subject_kind: "outbox",
-            subject_id: row.id.to_string(),
-            client_id: None,
-            before: Some(serde_json::json!({ "of": of.id })),
-            after: Some(
-                serde_json::json!({ "recipient": row.recipient, "statement_id": row.statement_id }),
-            ),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    let row = service::statements::resend(&state, &caller, id).await?;
     Ok((StatusCode::CREATED, Json(outbox_view(row))))
 }
 
@@ -230,71 +206,10 @@ pub async fn amend(
     >,
 ) -> Result<(StatusCode, Json<mobile_api::entries::Entry>), ApiError> {
     let month = parse_month(&month)?;
-    db::people::client(&state.db, client_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let now = state.clock.now();
-    let txn = state.db.begin().await?;
-    let outcome = match (body.add, body.void) {
-        (Some(add), None) => {
-            if add.client_id != client_id {
-                return Err(ApiError::invalid("add.client_id", "out_of_range"));
-            }
-            let mut write = crate::service::entries::parse_write(
-                &caller,
-                &add,
-                add.id.unwrap_or_else(Uuid::now_v7),
-            )?;
-            if write.base_version.is_some() {
-                return Err(ApiError::invalid("add.base_version", "out_of_range"));
-            }
-            let starts_in = crate::domain::time::Month::of(crate::domain::time::riga_date(
-                write.start.with_timezone(&chrono::Utc),
-            ));
-            if starts_in != month {
-                return Err(ApiError::invalid("add.started_at", "out_of_range"));
-            }
-            write.amendment = true;
-            db::ledger::save(&txn, &write, actor(&caller), now)
-                .await
-                .map(|s| (s.entry, s.trips))
-        }
-        (None, Some(void)) => {
-            let reason = crate::domain::text::text("void.reason", &void.reason, 2000)?;
-            let e = db::entries::entry(&txn, void.entry_id)
-                .await?
-                .filter(|e| e.client_id == client_id)
-                .ok_or(ApiError::NotFound)?;
-            let touches = crate::domain::time::month_parts(
-                db::entries::instant(e.start_utc),
-                db::entries::instant(e.end_utc),
-            )
-            .iter()
-            .any(|(m, _)| *m == month);
-            if !touches {
-                return Err(ApiError::NotFound);
-            }
-            match db::ledger::void(&txn, e.id, &reason, actor(&caller), now).await {
-                Ok(gone) => {
-                    let trips = db::entries::trips_of(&txn, vec![gone.id]).await?;
-                    Ok((gone, trips))
-                }
-                Err(e) => Err(e),
-            }
-        }
-        _ => return Err(ApiError::invalid("body", "out_of_range")),
-    };
-    match outcome {
-        Ok((entry, trips)) => {
-            txn.commit().await?;
-            Ok((
-                StatusCode::CREATED,
-                Json(db::entries::wire(&entry, &trips, locale)),
-            ))
-        }
-        Err(e) => {
-            txn.rollback().await?;
-            Err(crate::service::entries::write_error(e, locale))
-        }
-    }
+    let (entry, trips) =
+        service::statements::amend(&state, &caller, locale, client_id, month, &body).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(db::entries::wire(&entry, &trips, locale)),
+    ))
 }

@@ -11,6 +11,7 @@ pub mod decisions;
 pub mod entries;
 pub mod months;
 pub mod people;
+pub mod policy;
 pub mod statements;
 pub mod sync;
 pub mod users;

@@ -1,0 +1,62 @@
+//! The regulation's figures as data: a new version of one figure from a date (admins).
+
+use mobile_api::policy::PolicyCreate;
+use serde_json::json;
+
+use super::AppState;
+use super::auth::Caller;
+use crate::db::entity::policy_values;
+use crate::db::{self, TransactionTrait, audit};
+use crate::domain::policy::{self, PolicyRow};
+use crate::domain::text;
+use crate::error::ApiError;
+
+/// Adds a version of a figure from a date; earlier versions stay as they were. A second version
+/// of the same figure on the same date is a conflict.
+pub async fn add(
+    state: &AppState,
+    caller: &Caller,
+    body: &PolicyCreate,
+) -> Result<policy_values::Model, ApiError> {
+    if caller.role != mobile_api::Role::Admin {
+        return Err(ApiError::Forbidden);
+    }
+    policy::validate(&body.key, &body.value)?;
+    let source = text::text("source", &body.source, 500)?;
+    let note = text::opt_text("note", body.note.as_deref(), 1000)?;
+    let row = PolicyRow {
+        key: body.key.clone(),
+        effective_from: body.effective_from,
+        value: body.value.clone(),
+        source,
+        note,
+    };
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    let inserted = match db::policy::insert(&txn, &row, Some(caller.user_id), now).await {
+        Ok(m) => m,
+        Err(e) if db::is_unique_violation(&e) => {
+            return Err(ApiError::conflict(
+                "duplicate_date",
+                json!({ "key": row.key, "effective_from": row.effective_from }),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    audit::append(
+        &txn,
+        now,
+        audit::Record {
+            actor: Some(caller.user_id),
+            action: "policy_added",
+            subject_kind: "policy",
+            subject_id: format!("{}@{}", row.key, row.effective_from),
+            client_id: None,
+            before: None,
+            after: Some(json!({ "value": row.value, "source": row.source })),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(inserted)
+}
