@@ -18,10 +18,10 @@ use crate::db::entries::{self as store};
 use crate::db::{self};
 use crate::domain::text;
 use crate::error::ApiError;
-use crate::service::AppState;
 use crate::service::entries::{
     actor, build_sheet, check_names, parse_month, parse_write, refused, view, visible, write_error,
 };
+use crate::service::{self, AppState};
 
 fn request_hash(body: &EntryWrite) -> String {
     let digest = Sha256::digest(serde_json::to_vec(body).unwrap_or_default());
@@ -146,42 +146,8 @@ pub async fn update(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<EntryWrite>,
 ) -> Result<Json<Entry>, ApiError> {
-    if body.base_version.is_none() {
-        return Err(ApiError::invalid("base_version", "required"));
-    }
-    if body.id.is_some_and(|b| b != id) {
-        return Err(ApiError::invalid("id", "immutable"));
-    }
-    let existing = visible(&state.db, &caller, id).await?;
-    if !matches!(
-        caller.role,
-        Role::Assistant | Role::Coordinator | Role::Admin
-    ) {
-        return Err(refused(ErrorCode::Forbidden, json!({})));
-    }
-    let mut body = body;
-    if caller.is_staff() && body.assistant_id.is_none() {
-        body.assistant_id = Some(existing.assistant_id);
-    }
-    let write = parse_write(&caller, &body, id)?;
-    if write.client_id != existing.client_id {
-        return Err(ApiError::invalid("client_id", "immutable"));
-    }
-    if write.assistant_id != existing.assistant_id {
-        return Err(ApiError::invalid("assistant_id", "immutable"));
-    }
-    let now = state.clock.now();
-    let txn = state.db.begin().await?;
-    match crate::db::ledger::save(&txn, &write, actor(&caller), now).await {
-        Ok(saved) => {
-            txn.commit().await?;
-            Ok(Json(view(&saved.entry, &saved.trips, locale)))
-        }
-        Err(e) => {
-            txn.rollback().await?;
-            Err(write_error(e, locale))
-        }
-    }
+    let saved = service::entries::update(&state, &caller, locale, id, body).await?;
+    Ok(Json(view(&saved.entry, &saved.trips, locale)))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -211,26 +177,8 @@ pub async fn delete(
     let base_version = query
         .base_version
         .ok_or_else(|| ApiError::invalid("base_version", "required"))?;
-    visible(&state.db, &caller, id).await?;
-    if !matches!(
-        caller.role,
-        Role::Assistant | Role::Coordinator | Role::Admin
-    ) {
-        return Err(refused(ErrorCode::Forbidden, json!({})));
-    }
-    let now = state.clock.now();
-    let txn = state.db.begin().await?;
-    match crate::db::ledger::delete(&txn, id, base_version, actor(&caller), now).await {
-        Ok(gone) => {
-            txn.commit().await?;
-            let trips = store::trips_of(&state.db, vec![id]).await?;
-            Ok(Json(view(&gone, &trips, locale)))
-        }
-        Err(e) => {
-            txn.rollback().await?;
-            Err(write_error(e, locale))
-        }
-    }
+    let (gone, trips) = service::entries::delete(&state, &caller, locale, id, base_version).await?;
+    Ok(Json(view(&gone, &trips, locale)))
 }
 
 /// `GET /api/v1/entries/{entry_id}`

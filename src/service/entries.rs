@@ -10,8 +10,8 @@ use uuid::Uuid;
 use super::AppState;
 use super::auth::Caller;
 use crate::db::entity::{entries, trips};
-use crate::db::entries::{self as store, Actor, TripRow, Write, WriteError, instant};
-use crate::db::{self, Conn};
+use crate::db::entries::{self as store, Actor, Saved, TripRow, Write, WriteError, instant};
+use crate::db::{self, Conn, TransactionTrait};
 use crate::domain::decision;
 use crate::domain::text;
 use crate::domain::time::{Month, month_parts, riga_date};
@@ -274,4 +274,81 @@ pub async fn build_sheet(
             })
             .collect(),
     })
+}
+
+/// Edits an entry seen at `body.base_version` (its client and assistant cannot change; a
+/// coordinator's edit keeps the entry's assistant when it names none).
+pub async fn update(
+    state: &AppState,
+    caller: &Caller,
+    locale: Locale,
+    id: Uuid,
+    body: EntryWrite,
+) -> Result<Saved, ApiError> {
+    if body.base_version.is_none() {
+        return Err(ApiError::invalid("base_version", "required"));
+    }
+    if body.id.is_some_and(|b| b != id) {
+        return Err(ApiError::invalid("id", "immutable"));
+    }
+    let existing = visible(&state.db, caller, id).await?;
+    if !matches!(
+        caller.role,
+        Role::Assistant | Role::Coordinator | Role::Admin
+    ) {
+        return Err(refused(ErrorCode::Forbidden, json!({})));
+    }
+    let mut body = body;
+    if caller.is_staff() && body.assistant_id.is_none() {
+        body.assistant_id = Some(existing.assistant_id);
+    }
+    let write = parse_write(caller, &body, id)?;
+    if write.client_id != existing.client_id {
+        return Err(ApiError::invalid("client_id", "immutable"));
+    }
+    if write.assistant_id != existing.assistant_id {
+        return Err(ApiError::invalid("assistant_id", "immutable"));
+    }
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    match crate::db::ledger::save(&txn, &write, actor(caller), now).await {
+        Ok(saved) => {
+            txn.commit().await?;
+            Ok(saved)
+        }
+        Err(e) => {
+            txn.rollback().await?;
+            Err(write_error(e, locale))
+        }
+    }
+}
+
+/// Deletes an entry seen at `base_version`; answers with it as deleted.
+pub async fn delete(
+    state: &AppState,
+    caller: &Caller,
+    locale: Locale,
+    id: Uuid,
+    base_version: i32,
+) -> Result<(entries::Model, Vec<trips::Model>), ApiError> {
+    visible(&state.db, caller, id).await?;
+    if !matches!(
+        caller.role,
+        Role::Assistant | Role::Coordinator | Role::Admin
+    ) {
+        return Err(refused(ErrorCode::Forbidden, json!({})));
+    }
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    match crate::db::ledger::delete(&txn, id, base_version, actor(caller), now).await {
+        Ok(gone) => {
+            txn.commit().await?;
+            let trips = store::trips_of(&state.db, vec![id]).await?;
+            Ok((gone, trips))
+        }
+        Err(e) => {
+            txn.rollback().await?;
+            Err(write_error(e, locale))
+        }
+    }
 }
