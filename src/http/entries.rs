@@ -1,6 +1,5 @@
 //! Entries through REST (coordinators and the web; phones use sync) and the month sheet.
 
-use crate::db::TransactionTrait;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -8,8 +7,7 @@ use axum::response::{IntoResponse, Response};
 use mobile_api::entries::{Entry, EntryWrite, MonthSheet};
 use mobile_api::{EntryStatus, ErrorCode, Page, Role};
 use serde::Deserialize;
-use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
+use serde_json::Value;
 use uuid::Uuid;
 
 use super::auth::Caller;
@@ -18,15 +16,9 @@ use crate::db::entries::{self as store};
 use crate::db::{self};
 use crate::domain::text;
 use crate::error::ApiError;
-use crate::service::entries::{
-    actor, build_sheet, check_names, parse_month, parse_write, refused, view, visible, write_error,
-};
+use crate::service::entries::Created;
+use crate::service::entries::{build_sheet, parse_month, refused, view, visible};
 use crate::service::{self, AppState};
-
-fn request_hash(body: &EntryWrite) -> String {
-    let digest = Sha256::digest(serde_json::to_vec(body).unwrap_or_default());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
 
 /// Replays a stored answer.
 fn replay(status: i32, response: &str) -> Response {
@@ -63,9 +55,6 @@ pub async fn create(
     headers: HeaderMap,
     ApiJson(body): ApiJson<EntryWrite>,
 ) -> Result<Response, ApiError> {
-    if body.base_version.is_some() {
-        return Err(ApiError::invalid("base_version", "out_of_range"));
-    }
     let key = match headers.get("idempotency-key") {
         Some(v) => Some(text::text(
             "Idempotency-Key",
@@ -74,56 +63,9 @@ pub async fn create(
         )?),
         None => None,
     };
-    let write = parse_write(&caller, &body, body.id.unwrap_or_else(Uuid::now_v7))?;
-    check_names(&state.db, &caller, &write).await?;
-    let hash = request_hash(&body);
-    let now = state.clock.now();
-    let txn = state.db.begin().await?;
-    if let Some(key) = &key
-        && !store::claim_key(&txn, caller.user_id, key, &hash, now).await?
-    {
-        txn.rollback().await?;
-        let stored = store::idempotent(&state.db, caller.user_id, key)
-            .await?
-            .ok_or(ApiError::NotFound)?;
-        if stored.request_hash != hash {
-            return Err(ApiError::conflict(
-                "idempotency_key_reused",
-                json!({ "key": key }),
-            ));
-        }
-        return Ok(replay(stored.status, &stored.response));
-    }
-    match crate::db::ledger::save(&txn, &write, actor(&caller), now).await {
-        Ok(saved) => {
-            let entry = view(&saved.entry, &saved.trips, locale);
-            if let Some(key) = &key {
-                let response = serde_json::to_string(&entry).unwrap_or_default();
-                store::store_answer(&txn, caller.user_id, key, &hash, 201, &response, now).await?;
-            }
-            txn.commit().await?;
-            Ok((StatusCode::CREATED, Json(entry)).into_response())
-        }
-        Err(e) => {
-            txn.rollback().await?;
-            let err = write_error(e, locale);
-            // A business refusal is an answer too: a retry gets it again.
-            if let (Some(key), ApiError::Rule { code, details }) = (&key, &err) {
-                let response = json!({ "error": { "code": code, "details": details } }).to_string();
-                let status = err.status().as_u16();
-                store::store_answer(
-                    &state.db,
-                    caller.user_id,
-                    key,
-                    &hash,
-                    status,
-                    &response,
-                    now,
-                )
-                .await?;
-            }
-            Err(err)
-        }
+    match service::entries::create(&state, &caller, locale, key.as_deref(), &body).await? {
+        Created::Saved(entry) => Ok((StatusCode::CREATED, Json(entry)).into_response()),
+        Created::Replayed { status, response } => Ok(replay(status, &response)),
     }
 }
 

@@ -5,6 +5,7 @@ use chrono::{DateTime, Datelike, FixedOffset, Timelike};
 use mobile_api::entries::{Entry, EntryWrite, MonthSheet, PurposeMinutes, Warning};
 use mobile_api::{EntryStatus, ErrorCode, Locale, MonthState, Role};
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::AppState;
@@ -349,6 +350,87 @@ pub async fn delete(
         Err(e) => {
             txn.rollback().await?;
             Err(write_error(e, locale))
+        }
+    }
+}
+
+/// What logging a session through REST answered: the entry, or (a retry under the same
+/// `Idempotency-Key` with the same body) the answer stored for the first request.
+pub enum Created {
+    Saved(Box<Entry>),
+    Replayed { status: i32, response: String },
+}
+
+fn request_hash(body: &EntryWrite) -> String {
+    let digest = Sha256::digest(serde_json::to_vec(body).unwrap_or_default());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Logs a session through REST. With an idempotency key a retried request gets the first answer
+/// again (a different body under the same key is a conflict); a business refusal is an answer
+/// too, stored for the retry.
+pub async fn create(
+    state: &AppState,
+    caller: &Caller,
+    locale: Locale,
+    key: Option<&str>,
+    body: &EntryWrite,
+) -> Result<Created, ApiError> {
+    if body.base_version.is_some() {
+        return Err(ApiError::invalid("base_version", "out_of_range"));
+    }
+    let write = parse_write(caller, body, body.id.unwrap_or_else(Uuid::now_v7))?;
+    check_names(&state.db, caller, &write).await?;
+    let hash = request_hash(body);
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    if let Some(key) = key
+        && !store::claim_key(&txn, caller.user_id, key, &hash, now).await?
+    {
+        txn.rollback().await?;
+        let stored = store::idempotent(&state.db, caller.user_id, key)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        if stored.request_hash != hash {
+            return Err(ApiError::conflict(
+                "idempotency_key_reused",
+                json!({ "key": key }),
+            ));
+        }
+        return Ok(Created::Replayed {
+            status: stored.status,
+            response: stored.response,
+        });
+    }
+    match crate::db::ledger::save(&txn, &write, actor(caller), now).await {
+        Ok(saved) => {
+            let entry = view(&saved.entry, &saved.trips, locale);
+            if let Some(key) = key {
+                let response = serde_json::to_string(&entry).unwrap_or_default();
+                store::store_answer(&txn, caller.user_id, key, &hash, 201, &response, now).await?;
+            }
+            txn.commit().await?;
+            Ok(Created::Saved(Box::new(entry)))
+        }
+        Err(e) => {
+            txn.rollback().await?;
+            let err = write_error(e, locale);
+            // A business refusal is an answer too: a retry gets it again.
+            if let (Some(key), ApiError::Rule { code, details }) = (key, &err) {
+                let response = json!({ "error": { "code": code, "details": details } }).to_string();
+                let status = err.status().as_u16();
+                store::store_answer(
+                    &state.db,
+                    caller.user_id,
+                    key,
+                    &hash,
+                    status,
+                    &response,
+                    now,
+                )
+                .await?;
+            }
+            Err(err)
         }
     }
 }
