@@ -1,16 +1,13 @@
-//! Background work beside the HTTP server. Each job is idempotent, so several server processes
-//! on one PostgreSQL may run it without harm.
+//! Background work beside the HTTP server: the schedule. The work itself is the use cases of
+//! `service::background`; each is idempotent, so several server processes on one PostgreSQL may
+//! run them without harm.
 
-use mobile_api::OutboxState;
 use std::time::Duration;
 
 use tokio::sync::watch;
 
-use crate::db;
-use crate::db::entries::Actor;
-use crate::domain::rules::deadline;
-use crate::domain::time::{Month, riga_date};
 use crate::service::AppState;
+pub use crate::service::background::{close_due, deliver_outbox, housekeeping, submit_overdue};
 
 /// Delivers due mail every `every` and does housekeeping every sixth round, until `stop`. The
 /// first round comes one interval after start, when the service is up and answering: a round
@@ -33,154 +30,4 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>, every: Durati
             tracing::warn!(error = %e, "mail delivery failed; will retry");
         }
     }
-}
-
-/// Forgets failed-login counters whose lockout window is over, and hands in the months whose
-/// submission deadline has passed while they were still open (SPEC §5).
-pub async fn housekeeping(state: &AppState) -> Result<u64, crate::db::DbErr> {
-    let now = state.clock.now();
-    let window = chrono::Duration::minutes(state.config.login_lockout_minutes);
-    db::session::purge_attempts(&state.db, now - window, now).await?;
-    let submitted = submit_overdue(state).await?;
-    close_due(state).await?;
-    Ok(submitted)
-}
-
-/// From the configured day of a month on, the previous month's approved client-months are
-/// closed (statements and their mail). Idempotent: nothing new once they are closed.
-pub async fn close_due(state: &AppState) -> Result<usize, crate::db::DbErr> {
-    let today = riga_date(state.clock.now());
-    if state.config.close_day == 0 || chrono::Datelike::day(&today) < state.config.close_day {
-        return Ok(0);
-    }
-    let month = Month::of(today).prev();
-    match crate::service::statements::close(state, month, Actor::service()).await {
-        Ok(made) => {
-            if !made.is_empty() {
-                tracing::info!(month = %month, statements = made.len(), "month closed on schedule");
-            }
-            Ok(made.len())
-        }
-        Err(e) => Err(crate::db::DbErr::Custom(e.to_string())),
-    }
-}
-
-/// Months still `open` after their deadline become `submitted`, by the service itself (the
-/// audit log names no user). Idempotent: several processes may run it.
-pub async fn submit_overdue(state: &AppState) -> Result<u64, crate::db::DbErr> {
-    use crate::db::TransactionTrait;
-    let now = state.clock.now();
-    let book = db::policy::book(&state.db).await?;
-    let mut submitted = 0;
-    for (client_id, month) in db::months::open_before(&state.db, Month::of(riga_date(now))).await? {
-        let Ok(policy) = book.at(month.last_day()) else {
-            continue;
-        };
-        if now <= deadline(month, &policy) {
-            continue;
-        }
-        let txn = state.db.begin().await?;
-        match db::months::submit(&txn, client_id, month, None, Actor::service(), now).await {
-            Ok(_) => {
-                txn.commit().await?;
-                submitted += 1;
-            }
-            Err(db::entries::WriteError::Db(e)) => return Err(e),
-            Err(_) => txn.rollback().await?,
-        }
-    }
-    Ok(submitted)
-}
-
-/// Sends the due rows of the outbox: each claimed row is sent once; a transient failure is
-/// retried with exponential backoff and jitter until `mail_retry_hours` after the row was
-/// written, then it is `failed` and shows so to coordinators. Returns how many were sent.
-pub async fn deliver_outbox(state: &AppState) -> Result<usize, crate::db::DbErr> {
-    let now = state.clock.now();
-    let rows = db::statements::claim_due(&state.db, now, chrono::Duration::minutes(10), 50).await?;
-    let mut sent = 0;
-    for row in rows {
-        let outcome = match mail_for(state, &row).await? {
-            Ok(message) => {
-                state
-                    .mailer
-                    .send(&message, &format!("{}-{}", row.statement_id, row.id))
-                    .await
-            }
-            Err(why) => Err(crate::mail::SendError {
-                transient: false,
-                text: why,
-            }),
-        };
-        let now = state.clock.now();
-        match outcome {
-            Ok(()) => {
-                db::statements::mark(&state.db, row, OutboxState::Sent, now, None, now).await?;
-                sent += 1;
-            }
-            Err(e) => {
-                let too_old =
-                    now - row.created_at > chrono::Duration::hours(state.config.mail_retry_hours);
-                let (state_now, next) = if e.transient && !too_old {
-                    (OutboxState::Pending, now + backoff(row.attempts))
-                } else {
-                    (OutboxState::Failed, now)
-                };
-                tracing::warn!(outbox = %row.id, attempts = row.attempts, error = %e.text, state = %state_now, "statement mail not delivered");
-                db::statements::mark(&state.db, row, state_now, next, Some(e.text), now).await?;
-            }
-        }
-    }
-    Ok(sent)
-}
-
-/// 1, 2, 4 … minutes (at most an hour), ±20 % so that retries of many rows spread out.
-fn backoff(attempts: i32) -> chrono::Duration {
-    let base = 60i64 << attempts.clamp(0, 6);
-    let mut noise = [0u8; 2];
-    let _ = getrandom::fill(&mut noise);
-    let jitter = i64::from(u16::from_le_bytes(noise)) % (base * 2 / 5 + 1) - base / 5;
-    chrono::Duration::seconds((base + jitter).min(3600))
-}
-
-/// The message of an outbox row, built from its statement (jobs carry ids, not data).
-async fn mail_for(
-    state: &AppState,
-    row: &crate::db::entity::outbox::Model,
-) -> Result<Result<lettre::Message, String>, crate::db::DbErr> {
-    let Some(statement) = db::statements::statement(&state.db, row.statement_id).await? else {
-        return Ok(Err("the statement is gone".into()));
-    };
-    let files = db::statements::files(&state.db, statement.id).await?;
-    let summary: serde_json::Value = serde_json::from_str(&statement.summary).unwrap_or_default();
-    let kind_label = match statement.kind.as_str() {
-        "client_timesheet" => "Asistenta pakalpojuma uzskaites lapa",
-        "assistant_pay" => "Asistenta darba samaksas aprēķins",
-        _ => "Pašvaldības kopsavilkums",
-    };
-    let mail = crate::mail::StatementMail {
-        message_id: &row.message_id,
-        from: &state.config.mail_from,
-        to: &row.recipient,
-        kind_label,
-        subject_of: summary["title"].as_str().unwrap_or(""),
-        month: &statement.month,
-        version: statement.version,
-        is_correction: statement.is_correction,
-        facts: summary["facts"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|f| f.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default(),
-        municipality: &state.config.municipality_name,
-        address: &state.config.municipality_address,
-        files: files
-            .into_iter()
-            .map(|f| (f.name, f.mime, f.content))
-            .collect(),
-    };
-    Ok(crate::mail::build(&mail))
 }

@@ -7,6 +7,7 @@
 
 pub mod assignments;
 pub mod auth;
+pub mod background;
 pub mod decisions;
 pub mod entries;
 pub mod months;
