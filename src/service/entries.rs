@@ -310,18 +310,11 @@ pub async fn update(
     if write.assistant_id != existing.assistant_id {
         return Err(ApiError::invalid("assistant_id", "immutable"));
     }
-    let now = state.clock.now();
-    let txn = state.db.begin().await?;
-    match crate::db::ledger::save(&txn, &write, actor(caller), now).await {
-        Ok(saved) => {
-            txn.commit().await?;
-            Ok(saved)
-        }
-        Err(e) => {
-            txn.rollback().await?;
-            Err(write_error(e, locale))
-        }
-    }
+    let (by, now) = (actor(caller), state.clock.now());
+    super::in_transaction(state, locale, async |txn| {
+        crate::db::ledger::save(txn, &write, by, now).await
+    })
+    .await
 }
 
 /// Deletes an entry seen at `base_version`; answers with it as deleted.
@@ -339,19 +332,13 @@ pub async fn delete(
     ) {
         return Err(refused(ErrorCode::Forbidden, json!({})));
     }
-    let now = state.clock.now();
-    let txn = state.db.begin().await?;
-    match crate::db::ledger::delete(&txn, id, base_version, actor(caller), now).await {
-        Ok(gone) => {
-            txn.commit().await?;
-            let trips = store::trips_of(&state.db, vec![id]).await?;
-            Ok((gone, trips))
-        }
-        Err(e) => {
-            txn.rollback().await?;
-            Err(write_error(e, locale))
-        }
-    }
+    let (by, now) = (actor(caller), state.clock.now());
+    let gone = super::in_transaction(state, locale, async |txn| {
+        crate::db::ledger::delete(txn, id, base_version, by, now).await
+    })
+    .await?;
+    let trips = store::trips_of(&state.db, vec![id]).await?;
+    Ok((gone, trips))
 }
 
 /// What logging a session through REST answered: the entry, or (a retry under the same

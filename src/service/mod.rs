@@ -64,3 +64,24 @@ impl AppState {
         }
     }
 }
+
+/// Runs an entry or month write in a transaction of its own: committed when it succeeds, rolled
+/// back when a rule refuses it (the refusal then answers in `locale`).
+pub(crate) async fn in_transaction<T>(
+    state: &AppState,
+    locale: mobile_api::Locale,
+    f: impl AsyncFnOnce(&crate::db::Txn) -> Result<T, crate::db::entries::WriteError>,
+) -> Result<T, crate::error::ApiError> {
+    use crate::db::TransactionTrait;
+    let txn = state.db.begin().await?;
+    match f(&txn).await {
+        Ok(done) => {
+            txn.commit().await?;
+            Ok(done)
+        }
+        Err(e) => {
+            txn.rollback().await?;
+            Err(entries::write_error(e, locale))
+        }
+    }
+}

@@ -8,9 +8,9 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::auth::Caller;
-use super::entries::{actor, write_error};
-use crate::db::entries::{Saved, WriteError};
-use crate::db::{self, TransactionTrait, Txn};
+use super::entries::actor;
+use crate::db::entries::Saved;
+use crate::db::{self};
 use crate::domain::text;
 use crate::domain::time::Month;
 use crate::error::ApiError;
@@ -44,22 +44,6 @@ pub async fn confirmed_as(
     })
 }
 
-/// Runs one step of a month in its own transaction; a refusal rolls it back.
-async fn step(
-    state: &AppState,
-    locale: Locale,
-    f: impl AsyncFnOnce(&Txn) -> Result<(), WriteError>,
-) -> Result<(), ApiError> {
-    let txn = state.db.begin().await?;
-    match f(&txn).await {
-        Ok(()) => Ok(txn.commit().await?),
-        Err(e) => {
-            txn.rollback().await?;
-            Err(write_error(e, locale))
-        }
-    }
-}
-
 /// The assistant (or a coordinator) hands in the month's record.
 pub async fn submit(
     state: &AppState,
@@ -74,7 +58,7 @@ pub async fn submit(
         _ => return Err(ApiError::Forbidden),
     };
     let (by, now) = (actor(caller), state.clock.now());
-    step(state, locale, async |txn| {
+    super::in_transaction(state, locale, async |txn| {
         db::months::submit(txn, client_id, month, assistant, by, now)
             .await
             .map(|_| ())
@@ -108,7 +92,7 @@ pub async fn confirm(
         _ => return Err(ApiError::Forbidden),
     };
     let (by, now) = (actor(caller), state.clock.now());
-    step(state, locale, async |txn| {
+    super::in_transaction(state, locale, async |txn| {
         db::months::confirm(txn, client_id, month, seen, how, by, now)
             .await
             .map(|_| ())
@@ -137,7 +121,7 @@ pub async fn dispute(
     }
     let comment = text::opt_text("comment", comment, 2000)?;
     let (by, now) = (actor(caller), state.clock.now());
-    step(state, locale, async |txn| {
+    super::in_transaction(state, locale, async |txn| {
         db::months::dispute(txn, client_id, month, &items, comment, by, now)
             .await
             .map(|_| ())
@@ -157,7 +141,7 @@ pub async fn approve(
     caller.require_staff()?;
     let why = text::opt_text("reason", reason, 2000)?;
     let (by, now) = (actor(caller), state.clock.now());
-    step(state, locale, async |txn| {
+    super::in_transaction(state, locale, async |txn| {
         db::months::approve(txn, client_id, month, why, by, now)
             .await
             .map(|_| ())
@@ -178,7 +162,7 @@ pub async fn reopen(
     let why = text::opt_text("reason", reason, 2000)?
         .ok_or_else(|| ApiError::invalid("reason", "required"))?;
     let (by, now) = (actor(caller), state.clock.now());
-    step(state, locale, async |txn| {
+    super::in_transaction(state, locale, async |txn| {
         db::months::reopen(txn, client_id, month, why, by, now)
             .await
             .map(|_| ())
@@ -208,16 +192,9 @@ pub async fn review(
         }
     };
     let why = text::text("reason", &body.reason, 2000)?;
-    let now = state.clock.now();
-    let txn = state.db.begin().await?;
-    match db::ledger::review(&txn, entry_id, approve, &why, actor(caller), now).await {
-        Ok(saved) => {
-            txn.commit().await?;
-            Ok(saved)
-        }
-        Err(e) => {
-            txn.rollback().await?;
-            Err(write_error(e, locale))
-        }
-    }
+    let (by, now) = (actor(caller), state.clock.now());
+    super::in_transaction(state, locale, async |txn| {
+        db::ledger::review(txn, entry_id, approve, &why, by, now).await
+    })
+    .await
 }
