@@ -31,13 +31,7 @@ fn args() -> Args {
         seconds: 10,
         database_url: None,
     };
-    let raw: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|s| s != "--bench")
-        .collect();
-    let mut it = raw.iter();
-    while let Some(flag) = it.next() {
-        let value = it.next().cloned().unwrap_or_default();
+    for (flag, value) in common::flags() {
         match flag.as_str() {
             "--devices" => a.devices = value.parse().expect("--devices N"),
             "--batch" => a.batch = value.parse().expect("--batch N"),

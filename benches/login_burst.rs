@@ -34,20 +34,9 @@ fn reset_peak(pid: u32) {
 #[tokio::main]
 async fn main() {
     let mut logins = 100usize;
-    let raw: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|s| s != "--bench")
-        .collect();
-    let mut it = raw.iter();
-    while let Some(flag) = it.next() {
+    for (flag, value) in common::flags() {
         match flag.as_str() {
-            "--logins" => {
-                logins = it
-                    .next()
-                    .and_then(|v| v.parse::<usize>().ok())
-                    .expect("--logins N")
-                    .min(2000)
-            }
+            "--logins" => logins = value.parse::<usize>().expect("--logins N").min(2000),
             other => panic!("unknown flag {other}"),
         }
     }

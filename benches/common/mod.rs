@@ -1,4 +1,5 @@
-//! What the load tools share: starting the real service as a child process.
+//! What the load tools share: reading their flags, starting the real service as a child
+//! process.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -39,4 +40,15 @@ pub fn start(dir: &Path, env: &[(&str, String)]) -> Service {
     };
     std::thread::spawn(move || for _ in lines {});
     Service { child, pid, base }
+}
+
+/// The command line as (flag, value) pairs, without the `--bench` cargo adds.
+pub fn flags() -> Vec<(String, String)> {
+    let raw: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|s| s != "--bench")
+        .collect();
+    raw.chunks(2)
+        .map(|p| (p[0].clone(), p.get(1).cloned().unwrap_or_default()))
+        .collect()
 }

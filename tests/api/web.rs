@@ -14,6 +14,19 @@ fn client(app: &TestApp) -> reqwest::Client {
         .unwrap()
 }
 
+/// A page's HTML as the signed-in person gets it.
+async fn page(app: &TestApp, url: &str, session_cookie: &str) -> String {
+    client(app)
+        .get(url)
+        .header("cookie", session_cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 /// The CSRF token a page's forms carry.
 fn csrf_of(html: &str) -> String {
     html.split("name=\"csrf\" value=\"")
@@ -114,15 +127,7 @@ async fn confirming_on_the_web_needs_the_forms_csrf_token() {
     let (_, cookie) = web_login(&app, "klients", PASSWORD).await;
     let session_cookie = cookie.unwrap().split(';').next().unwrap().to_owned();
     let url = format!("{}/web/clients/{}/months/2026-10", app.base, s.client);
-    let html = client(&app)
-        .get(&url)
-        .header("cookie", &session_cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&app, &url, &session_cookie).await;
     assert!(
         html.contains("Gaida jūsu apstiprinājumu")
             && html.contains("20.10.2026")
@@ -231,15 +236,7 @@ async fn the_web_login_and_logout_are_audited_like_the_apis() {
     assert_eq!(web_login(&app, "klients", "wrong-password").await.0, 401);
     let (_, cookie) = web_login(&app, "klients", PASSWORD).await;
     let session_cookie = cookie.unwrap().split(';').next().unwrap().to_owned();
-    let html = client(&app)
-        .get(format!("{}/web/", app.base))
-        .header("cookie", &session_cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&app, &format!("{}/web/", app.base), &session_cookie).await;
     let csrf = csrf_of(&html);
     let out = client(&app)
         .post(format!("{}/web/logout", app.base))
