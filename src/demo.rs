@@ -9,10 +9,10 @@ use mobile_api::{InsuranceStatus, Locale, Role, Service};
 use uuid::Uuid;
 
 use crate::db::entity::{assignments, assistants, clients, suspensions, users};
-use crate::db::entries::{Actor, TripRow, Write};
-use crate::db::ledger::{self, Op};
+use crate::db::ledger;
 use crate::db::{self, Db, DbErr, TransactionTrait};
 use crate::domain::decision::{self, Draft};
+use crate::domain::ledger::{Actor, Op, TripRow, Write};
 use crate::domain::text::search_fold;
 use crate::domain::time::{Month, TZ, riga_date};
 use crate::{secrets, service};

@@ -113,7 +113,7 @@ async fn run(command: Command, config: Config) -> Result<(), Box<dyn std::error:
             let made = asistents::service::statements::close(
                 &state,
                 month,
-                asistents::db::entries::Actor::service(),
+                asistents::domain::ledger::Actor::service(),
             )
             .await
             .map_err(|e| e.to_string())?;

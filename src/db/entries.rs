@@ -31,50 +31,7 @@ pub const LIVE: [&str; 2] = [
     EntryStatus::PendingReview.as_str(),
 ];
 
-/// An entry write, already parsed and checked for shape.
-#[derive(Debug, Clone)]
-pub struct Write {
-    pub id: Uuid,
-    pub client_id: Uuid,
-    pub assistant_id: Uuid,
-    pub purpose: String,
-    pub start: DateTime<FixedOffset>,
-    pub end: DateTime<FixedOffset>,
-    pub place: String,
-    pub note: Option<String>,
-    pub trips: Vec<TripRow>,
-    /// None creates; Some(v) edits version v.
-    pub base_version: Option<i32>,
-    pub device_time: Option<DateTime<Utc>>,
-    /// A coordinator's correction of a closed month (SPEC §5 amendments).
-    pub amendment: bool,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct TripRow {
-    pub mode: String,
-    pub from: String,
-    pub to: String,
-    pub distance_m: i32,
-    pub cost_cents: i64,
-}
-
-/// Who writes.
-#[derive(Debug, Clone, Copy)]
-pub struct Actor {
-    pub user_id: Uuid,
-    pub coordinator: bool,
-}
-
-impl Actor {
-    /// The service itself (scheduled work); recorded with the nil user id.
-    pub fn service() -> Actor {
-        Actor {
-            user_id: Uuid::nil(),
-            coordinator: true,
-        }
-    }
-}
+use crate::domain::ledger::instant;
 
 #[derive(Debug)]
 pub enum WriteError {
@@ -100,10 +57,6 @@ pub struct Saved {
     pub entry: entries::Model,
     pub trips: Vec<trips::Model>,
     pub warnings: Vec<Finding>,
-}
-
-pub fn instant(ts: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp(ts, 0).unwrap_or_default()
 }
 
 /// Turns a UUID into the key of a PostgreSQL advisory lock.

@@ -1,6 +1,7 @@
-//! The entry ledger: applies a batch of entry operations (creates, edits, deletes, rejections,
-//! voids) under every rule, in the caller's transaction, with a fixed handful of statements per
-//! batch instead of a few dozen per entry.
+//! The entry ledger in the database: locks and loads what a batch of entry operations reads,
+//! runs the batch through the pure ledger (`domain::ledger`), and stores what it leaves, in the
+//! caller's transaction, with a fixed handful of statements per batch instead of a few dozen per
+//! entry.
 //!
 //! 1. Lock what the batch can touch, in one global order: the assistants (PostgreSQL advisory
 //!    locks, sorted), then the client-month sheets (created if missing, `FOR UPDATE`, sorted by
@@ -8,9 +9,7 @@
 //! 2. Load the context once: the entries named by the batch and their trips, the live entries
 //!    that can overlap the batch's sessions, the assistants' totals of the weeks they touch
 //!    (summed by the database), clients, assignments, decisions, suspensions and the policy.
-//! 3. Check each operation in order against that context in memory (`domain::rules::check`), and
-//!    apply what passes to the in-memory state, so the next operation sees it. A refused
-//!    operation changes nothing.
+//! 3. Check and apply each operation in order, in memory (`domain::ledger::Ledger`).
 //! 4. Write the final state with multi-row statements: entries, trips, the month sheets'
 //!    counters, the change log (each operation's change, then each touched month once) and the
 //!    audit chain.
@@ -20,7 +19,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter,
@@ -30,130 +29,118 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::changes::{self, Scope};
-use super::entity::{
-    self, assignments, clients, decisions, entries, month_sheets, suspensions, trips,
-};
+use super::entity::{assignments, clients, decisions, entries, month_sheets, suspensions, trips};
 use super::entries::{
-    Actor, CHUNK, LIVE, Saved, TripRow, Write, WriteError, chunks, entry, instant, lock_all,
-    month_change, snapshot, trips_of, wire,
+    CHUNK, LIVE, Saved, WriteError, chunks, entry, lock_all, month_change, snapshot, trips_of, wire,
 };
-use super::stored::Stored;
 use super::{audit, people, policy};
 use crate::domain::decision::Figures;
-use crate::domain::policy::{Policy, PolicyBook};
-use crate::domain::rules::{
-    self, Accepted, Assigned, Context, MonthUse, Neighbour, Proposed, Refusal, Suspended,
+use crate::domain::ledger::{
+    self as pure, Action, Assignment, Event, Fault, Inputs, Ledger, Slot, week_span,
 };
-use crate::domain::time::{IsoWeek, Month, month_parts, riga_midnight, session_days, week_parts};
-use mobile_api::{EntryStatus, ErrorCode, Locale, MonthState};
+use crate::domain::policy::PolicyBook;
+use crate::domain::rules::{Assigned, Suspended};
+use crate::domain::time::{IsoWeek, Month, month_parts, week_parts};
+use mobile_api::{EntryStatus, Locale};
 
-/// One operation on an entry.
-pub enum Op {
-    /// Create (`base_version` None) or edit an entry.
-    Save(Write),
-    /// Take an entry out of the count.
-    Retire(Retire),
-}
+use crate::domain::ledger::{Actor, Op, Retire, RetireKind, TripRow, Write, instant};
 
-pub struct Retire {
-    pub id: Uuid,
-    pub kind: RetireKind,
-    /// Only this assistant's entry (an assistant's delete); others are `NotFound`.
-    pub only_assistant: Option<Uuid>,
-}
-
-pub enum RetireKind {
-    /// The author or staff deletes an entry seen at `base_version`; locked months refuse.
-    Delete { base_version: i32 },
-    /// A coordinator rejects a late entry (the caller records the review and its audit).
-    Reject,
-    /// A coordinator voids an entry of a closed month (an amendment), with the reason.
-    Void { reason: String },
-}
-
-/// A live entry's interval, for overlaps and weekly totals.
-#[derive(Clone, Copy)]
-struct Slot {
-    client_id: Uuid,
-    assistant_id: Uuid,
-    start: i64,
-    end: i64,
-}
-
-struct Sheet {
-    model: month_sheets::Model,
-    dirty: bool,
-}
-
-/// An entry the batch wrote, in its final state.
-struct Written {
-    entry: entries::Model,
-    trips: Vec<trips::Model>,
-    created: bool,
-    trips_changed: bool,
-}
-
-/// Everything the batch reads, and what it changed so far.
-struct Book {
-    now: DateTime<Utc>,
-    actor: Actor,
-    named: HashMap<Uuid, (entries::Model, Vec<trips::Model>)>,
-    slots: HashMap<Uuid, Slot>,
-    /// The slots by client and by assistant, each ordered by start: (owner, start, id).
-    by_client: BTreeSet<(Uuid, i64, Uuid)>,
-    by_assistant: BTreeSet<(Uuid, i64, Uuid)>,
-    /// No session is longer than this many seconds (the longest the policy ever allowed).
-    longest: i64,
-    weeks: HashMap<(Uuid, IsoWeek), i64>,
-    sheets: HashMap<(Uuid, Month), Sheet>,
-    clients: HashSet<Uuid>,
-    assignments: Vec<assignments::Model>,
-    decisions: HashMap<Uuid, Vec<Figures>>,
-    suspensions: HashMap<Uuid, Vec<Suspended>>,
-    policy: Arc<PolicyBook>,
-    policies: HashMap<NaiveDate, Policy>,
-    written: BTreeMap<Uuid, Written>,
-    changes: Vec<entity::changes::ActiveModel>,
-    audit: Vec<audit::Record<'static>>,
-}
-
-fn live(status: &Stored<EntryStatus>) -> bool {
-    rules::is_live(status.0)
-}
-
-fn parts_of(e: &entries::Model) -> Vec<(Month, i64)> {
-    month_parts(instant(e.start_utc), instant(e.end_utc))
-}
-
-fn counted(e: &entries::Model) -> Vec<(Month, i64)> {
-    if e.status == EntryStatus::Active {
-        parts_of(e)
-    } else {
-        Vec::new()
+/// A stored entry as the pure ledger's plain type.
+fn plain(m: entries::Model) -> pure::Entry {
+    pure::Entry {
+        id: m.id,
+        client_id: m.client_id,
+        assistant_id: m.assistant_id,
+        purpose: m.purpose,
+        start_utc: m.start_utc,
+        start_offset: m.start_offset,
+        end_utc: m.end_utc,
+        end_offset: m.end_offset,
+        minutes: m.minutes,
+        place: m.place,
+        note: m.note,
+        status: *m.status,
+        version: m.version,
+        late: m.late,
+        review_reason: m.review_reason,
+        reviewed_by: m.reviewed_by,
+        reviewed_at: m.reviewed_at,
+        created_by: m.created_by,
+        device_time: m.device_time,
+        received_at: m.received_at,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+        warnings: m.warnings,
+        amendment: m.amendment,
     }
 }
 
-fn cents(t: &[trips::Model]) -> i64 {
-    t.iter().map(|t| t.cost_cents).sum()
-}
-
-fn slot(e: &entries::Model) -> Slot {
-    Slot {
+/// The pure ledger's entry as its row.
+fn model(e: pure::Entry) -> entries::Model {
+    entries::Model {
+        id: e.id,
         client_id: e.client_id,
         assistant_id: e.assistant_id,
-        start: e.start_utc,
-        end: e.end_utc,
+        purpose: e.purpose,
+        start_utc: e.start_utc,
+        start_offset: e.start_offset,
+        end_utc: e.end_utc,
+        end_offset: e.end_offset,
+        minutes: e.minutes,
+        place: e.place,
+        note: e.note,
+        status: e.status.into(),
+        version: e.version,
+        late: e.late,
+        review_reason: e.review_reason,
+        reviewed_by: e.reviewed_by,
+        reviewed_at: e.reviewed_at,
+        created_by: e.created_by,
+        device_time: e.device_time,
+        received_at: e.received_at,
+        created_at: e.created_at,
+        updated_at: e.updated_at,
+        warnings: e.warnings,
+        amendment: e.amendment,
     }
 }
 
-/// An ISO week's bounds, Monday's and the next Monday's Riga midnights.
-fn week_span((year, week): IsoWeek) -> Option<(i64, i64)> {
-    let monday = NaiveDate::from_isoywd_opt(year, week, chrono::Weekday::Mon)?;
-    let next = monday + Duration::days(7);
-    Some((
-        riga_midnight(monday).timestamp(),
-        riga_midnight(next).timestamp(),
-    ))
+fn plain_trip(t: trips::Model) -> pure::Trip {
+    pure::Trip {
+        entry_id: t.entry_id,
+        position: t.position,
+        mode: t.mode,
+        from_place: t.from_place,
+        to_place: t.to_place,
+        distance_m: t.distance_m,
+        cost_cents: t.cost_cents,
+    }
+}
+
+fn trip_model(t: pure::Trip) -> trips::Model {
+    trips::Model {
+        entry_id: t.entry_id,
+        position: t.position,
+        mode: t.mode,
+        from_place: t.from_place,
+        to_place: t.to_place,
+        distance_m: t.distance_m,
+        cost_cents: t.cost_cents,
+    }
+}
+
+fn models(e: pure::Entry, t: Vec<pure::Trip>) -> (entries::Model, Vec<trips::Model>) {
+    (model(e), t.into_iter().map(trip_model).collect())
+}
+
+fn write_error(f: Fault) -> WriteError {
+    match f {
+        Fault::Refused(r) => WriteError::Refused(r),
+        Fault::Stale(b) => WriteError::Stale(Box::new(models(b.0, b.1))),
+        Fault::Exists(b) => WriteError::Exists(Box::new(models(b.0, b.1))),
+        Fault::NotFound => WriteError::NotFound,
+        Fault::Broken(why) => WriteError::Db(DbErr::Custom(why)),
+    }
 }
 
 /// The live entries of these assistants and clients that overlap `[lo, hi)` (the batch's new
@@ -165,7 +152,7 @@ async fn overlapping(
     clients: &[Uuid],
     (lo, hi): (i64, i64),
     longest: i64,
-) -> Result<HashMap<Uuid, Slot>, DbErr> {
+) -> Result<Vec<(Uuid, Slot)>, DbErr> {
     let rows: Vec<(Uuid, Uuid, Uuid, i64, i64)> = entries::Entity::find()
         .select_only()
         .columns([
@@ -269,13 +256,6 @@ async fn entries_by_id(
     Ok(out)
 }
 
-fn op_id(op: &Op) -> Uuid {
-    match op {
-        Op::Save(w) => w.id,
-        Op::Retire(r) => r.id,
-    }
-}
-
 /// Applies `ops` in order, all by `actor`; one result per operation. See the module's
 /// documentation.
 pub async fn run(
@@ -296,24 +276,63 @@ pub async fn run_as(
     now: DateTime<Utc>,
     kept: &policy::Kept,
 ) -> Result<Vec<Result<Saved, WriteError>>, DbErr> {
-    let Some((actor, _)) = ops.first() else {
+    if ops.is_empty() {
         return Ok(Vec::new());
-    };
-    let actor = *actor;
-    let (actors, ops): (Vec<Actor>, Vec<Op>) = ops.into_iter().unzip();
-    let mut ids: Vec<Uuid> = ops.iter().map(op_id).collect();
+    }
+    let (inputs, loaded) = load(db, &ops, now, kept).await?;
+    let mut ledger = Ledger::new(inputs);
+    // 3. Check and apply in memory.
+    let results = ops
+        .iter()
+        .map(|(actor, op)| {
+            ledger
+                .apply(*actor, op)
+                .map(|done| {
+                    let (entry, trips) = models(done.entry, done.trips);
+                    Saved {
+                        entry,
+                        trips,
+                        warnings: done.warnings,
+                    }
+                })
+                .map_err(write_error)
+        })
+        .collect();
+    // 4. Write.
+    store(db, ledger.finish(), loaded, now).await?;
+    Ok(results)
+}
+
+/// What `store` needs of what `load` read: the locked sheets' rows, and what a month's change
+/// describes (the decisions and the policy).
+struct Loaded {
+    sheets: HashMap<(Uuid, Month), month_sheets::Model>,
+    decisions: HashMap<Uuid, Vec<Figures>>,
+    policy: Arc<PolicyBook>,
+}
+
+/// Steps 1 and 2: takes the batch's locks and loads what it reads.
+async fn load(
+    db: &impl ConnectionTrait,
+    ops: &[(Actor, Op)],
+    now: DateTime<Utc>,
+    kept: &policy::Kept,
+) -> Result<(Inputs, Loaded), DbErr> {
+    let ops: Vec<&Op> = ops.iter().map(|(_, op)| op).collect();
+    let mut ids: Vec<Uuid> = ops.iter().map(|op| op.id()).collect();
     ids.sort_unstable();
     ids.dedup();
-
-    // 1. Locks. An entry's assistant never changes, so a retired entry's assistant can be read
-    //    before its lock is held; everything else is read after.
-    let mut assistants: BTreeSet<Uuid> = ops
+    let saves: Vec<&Write> = ops
         .iter()
         .filter_map(|op| match op {
-            Op::Save(w) => Some(w.assistant_id),
+            Op::Save(w) => Some(w),
             Op::Retire(_) => None,
         })
         .collect();
+
+    // 1. Locks. An entry's assistant never changes, so a retired entry's assistant can be read
+    //    before its lock is held; everything else is read after.
+    let mut assistants: BTreeSet<Uuid> = saves.iter().map(|w| w.assistant_id).collect();
     let retired: Vec<Uuid> = ops
         .iter()
         .filter_map(|op| match op {
@@ -321,8 +340,7 @@ pub async fn run_as(
             Op::Save(_) => None,
         })
         .collect();
-    let postgres = super::is_postgres(db);
-    if postgres && !retired.is_empty() {
+    if super::is_postgres(db) && !retired.is_empty() {
         for part in retired.chunks(CHUNK) {
             let rows: Vec<Uuid> = entries::Entity::find()
                 .select_only()
@@ -334,13 +352,7 @@ pub async fn run_as(
             assistants.extend(rows);
         }
     }
-    let mut clients_named: BTreeSet<Uuid> = ops
-        .iter()
-        .filter_map(|op| match op {
-            Op::Save(w) => Some(w.client_id),
-            Op::Retire(_) => None,
-        })
-        .collect();
+    let mut clients_named: BTreeSet<Uuid> = saves.iter().map(|w| w.client_id).collect();
     let existing_clients: HashSet<Uuid> = if clients_named.is_empty() {
         HashSet::new()
     } else {
@@ -358,14 +370,14 @@ pub async fn run_as(
     lock_all(db, &assistants, &BTreeSet::new(), now).await?;
     let named_rows = entries_by_id(db, &ids).await?;
     let named_ids: Vec<Uuid> = named_rows.iter().map(|e| e.id).collect();
-    let mut named: HashMap<Uuid, (entries::Model, Vec<trips::Model>)> = named_rows
+    let mut named: BTreeMap<Uuid, (pure::Entry, Vec<pure::Trip>)> = named_rows
         .into_iter()
-        .map(|e| (e.id, (e, Vec::new())))
+        .map(|e| (e.id, (plain(e), Vec::new())))
         .collect();
     for part in named_ids.chunks(CHUNK) {
-        for t in super::entries::trips_of(db, part.to_vec()).await? {
+        for t in trips_of(db, part.to_vec()).await? {
             if let Some((_, list)) = named.get_mut(&t.entry_id) {
-                list.push(t);
+                list.push(plain_trip(t));
             }
         }
     }
@@ -373,56 +385,44 @@ pub async fn run_as(
     // Every month an operation may touch: the new interval's, and the stored entry's.
     let mut pairs: BTreeSet<(Uuid, Month)> = BTreeSet::new();
     for op in &ops {
-        match op {
-            Op::Save(w) => {
-                let (start, end) = (w.start.to_utc(), w.end.to_utc());
-                if end > start && existing_clients.contains(&w.client_id) {
-                    for (m, _) in month_parts(start, end) {
-                        pairs.insert((w.client_id, m));
-                    }
-                }
-                if let Some((e, _)) = named.get(&w.id) {
-                    for (m, _) in parts_of(e) {
-                        pairs.insert((e.client_id, m));
-                    }
-                }
-            }
-            Op::Retire(r) => {
-                if let Some((e, _)) = named.get(&r.id) {
-                    clients_named.insert(e.client_id);
-                    for (m, _) in parts_of(e) {
-                        pairs.insert((e.client_id, m));
-                    }
+        if let Op::Save(w) = op {
+            let (start, end) = (w.start.to_utc(), w.end.to_utc());
+            if end > start && existing_clients.contains(&w.client_id) {
+                for (m, _) in month_parts(start, end) {
+                    pairs.insert((w.client_id, m));
                 }
             }
         }
+        if let Some((e, _)) = named.get(&op.id()) {
+            clients_named.insert(e.client_id);
+            for (m, _) in pure::parts_of(e) {
+                pairs.insert((e.client_id, m));
+            }
+        }
     }
-    let sheets = lock_all(db, &BTreeSet::new(), &pairs, now).await?;
-    let sheets = sheets
-        .into_iter()
-        .filter_map(|s| {
-            let month = Month::parse(&s.month)?;
-            Some((
-                (s.client_id, month),
-                Sheet {
-                    model: s,
-                    dirty: false,
-                },
-            ))
+    let rows: HashMap<(Uuid, Month), month_sheets::Model> =
+        lock_all(db, &BTreeSet::new(), &pairs, now)
+            .await?
+            .into_iter()
+            .filter_map(|s| Some(((s.client_id, Month::parse(&s.month)?), s)))
+            .collect();
+    let sheets = rows
+        .iter()
+        .map(|(k, s)| {
+            let sheet = pure::Sheet {
+                state: *s.state,
+                used_minutes: s.used_minutes,
+                transport_used_cents: s.transport_used_cents,
+                version: s.version,
+            };
+            (*k, sheet)
         })
         .collect();
 
     // 2. The context.
     let clients: Vec<Uuid> = clients_named.iter().copied().collect();
-    let saves: Vec<&Write> = ops
-        .iter()
-        .filter_map(|op| match op {
-            Op::Save(w) => Some(w),
-            Op::Retire(_) => None,
-        })
-        .collect();
     let policy = policy::book_kept(db, kept).await?;
-    let mut decisions: HashMap<Uuid, Vec<Figures>> = HashMap::new();
+    let mut decisions: HashMap<Uuid, Vec<_>> = HashMap::new();
     for d in decisions::Entity::find()
         .filter(decisions::Column::ClientId.is_in(clients.clone()))
         .order_by_asc(decisions::Column::ValidFrom)
@@ -437,7 +437,7 @@ pub async fn run_as(
             .push(people::figures(&d));
     }
     let (mut assigned, mut suspended) = (Vec::new(), HashMap::new());
-    let (mut slots, mut weeks) = (HashMap::new(), HashMap::new());
+    let (mut live, mut weeks) = (Vec::new(), HashMap::new());
     // No stored session is longer than the longest the policy ever allowed.
     let longest = policy
         .versions("max_session_minutes")
@@ -453,7 +453,18 @@ pub async fn run_as(
             .filter(assignments::Column::AssistantId.is_in(save_assistants.iter().copied()))
             .filter(assignments::Column::ClientId.is_in(clients.clone()))
             .all(db)
-            .await?;
+            .await?
+            .into_iter()
+            .map(|a| Assignment {
+                assistant_id: a.assistant_id,
+                client_id: a.client_id,
+                assigned: Assigned {
+                    from: a.valid_from,
+                    to: a.valid_to,
+                    service: *a.service,
+                },
+            })
+            .collect();
         for s in suspensions::Entity::find()
             .filter(suspensions::Column::ClientId.is_in(clients.clone()))
             .all(db)
@@ -473,601 +484,180 @@ pub async fn run_as(
             (lo.min(w.start.timestamp()), hi.max(w.end.timestamp()))
         });
         if lo < hi {
-            slots = overlapping(db, &save_assistants, &clients, (lo, hi), longest).await?;
+            live = overlapping(db, &save_assistants, &clients, (lo, hi), longest).await?;
             weeks = week_totals(db, &saves, longest).await?;
         }
     }
-
-    let mut book = Book {
+    let loaded = Loaded {
+        sheets: rows,
+        decisions: decisions.clone(),
+        policy: Arc::clone(&policy),
+    };
+    let inputs = Inputs {
         now,
-        actor,
-        named,
-        slots: HashMap::new(),
-        by_client: BTreeSet::new(),
-        by_assistant: BTreeSet::new(),
+        policy,
         longest,
+        named: named.into_values().collect(),
+        live,
         weeks,
         sheets,
         clients: existing_clients,
         assignments: assigned,
         decisions,
         suspensions: suspended,
-        policy,
-        policies: HashMap::new(),
-        written: BTreeMap::new(),
-        changes: Vec::new(),
-        audit: Vec::new(),
     };
-    for (id, s) in slots {
-        book.put_slot(id, s);
-    }
-
-    // 3. Check and apply in memory.
-    let mut results = Vec::with_capacity(ops.len());
-    for (op, actor) in ops.into_iter().zip(actors) {
-        book.actor = actor;
-        results.push(match op {
-            Op::Save(w) => book.save(&w),
-            Op::Retire(r) => book.retire(&r),
-        });
-    }
-
-    // 4. Write.
-    book.flush(db).await?;
-    Ok(results)
+    Ok((inputs, loaded))
 }
 
-fn add_weeks(weeks: &mut HashMap<(Uuid, IsoWeek), i64>, s: &Slot, sign: i64) {
-    for (w, m) in week_parts(instant(s.start), instant(s.end)) {
-        *weeks.entry((s.assistant_id, w)).or_insert(0) += sign * m;
-    }
+/// An applied operation's audit record (a rejection's is written by the review).
+fn audit_record(e: &Event) -> Option<audit::Record<'static>> {
+    let snap = |entry: &pure::Entry, trips: &[pure::Trip]| {
+        snapshot(&model(entry.clone()), &tmodels(trips))
+    };
+    let (action, after) = match e.action {
+        Action::Created => ("entry_created", snap(&e.entry, &e.trips)),
+        Action::Updated => ("entry_updated", snap(&e.entry, &e.trips)),
+        Action::Deleted => (
+            "entry_deleted",
+            json!({ "status": EntryStatus::Deleted, "version": e.entry.version }),
+        ),
+        Action::Voided => (
+            "entry_voided",
+            json!({
+                "status": EntryStatus::Voided,
+                "version": e.entry.version,
+                "reason": e.entry.review_reason,
+            }),
+        ),
+        Action::Rejected => return None,
+    };
+    Some(audit::Record {
+        actor: Some(e.actor.user_id),
+        action,
+        subject_kind: "entry",
+        subject_id: e.entry.id.to_string(),
+        client_id: Some(e.entry.client_id),
+        before: e.before.as_ref().map(|(b, t)| snap(b, t)),
+        after: Some(after),
+    })
 }
 
-impl Book {
-    fn policy_on(&mut self, day: NaiveDate) -> Result<&Policy, WriteError> {
-        if !self.policies.contains_key(&day) {
-            let p = self
-                .policy
-                .at(day)
-                .map_err(|e| WriteError::Db(DbErr::Custom(e)))?;
-            self.policies.insert(day, p);
-        }
-        Ok(&self.policies[&day])
-    }
+fn tmodels(t: &[pure::Trip]) -> Vec<trips::Model> {
+    t.iter().cloned().map(trip_model).collect()
+}
 
-    fn put_slot(&mut self, id: Uuid, s: Slot) {
-        self.take_slot(id);
-        self.by_client.insert((s.client_id, s.start, id));
-        self.by_assistant.insert((s.assistant_id, s.start, id));
-        self.slots.insert(id, s);
-    }
+/// An applied operation's change row: the entry as the phones get it, or its tombstone.
+fn change_row(e: &Event, now: DateTime<Utc>) -> super::entity::changes::ActiveModel {
+    let entry = &e.entry;
+    let (op, data) = if matches!(entry.status, EntryStatus::Deleted | EntryStatus::Voided) {
+        (
+            "delete",
+            json!({ "id": entry.id, "version": entry.version }).to_string(),
+        )
+    } else {
+        let wired = wire(&model(entry.clone()), &tmodels(&e.trips), Locale::Lv);
+        ("upsert", serde_json::to_string(&wired).unwrap_or_default())
+    };
+    let scope = Scope {
+        client_id: Some(entry.client_id),
+        assistant_id: Some(entry.assistant_id),
+        user_id: None,
+    };
+    changes::row_text("entry", op, entry.id.to_string(), scope, data, now)
+}
 
-    fn take_slot(&mut self, id: Uuid) {
-        if let Some(s) = self.slots.remove(&id) {
-            self.by_client.remove(&(s.client_id, s.start, id));
-            self.by_assistant.remove(&(s.assistant_id, s.start, id));
+/// Step 4: writes the batch's final state.
+async fn store(
+    db: &impl ConnectionTrait,
+    outcome: pure::Outcome,
+    loaded: Loaded,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let pure::Outcome {
+        written,
+        sheets,
+        events,
+    } = outcome;
+    let mut changes: Vec<_> = events.iter().map(|e| change_row(e, now)).collect();
+    let records: Vec<_> = events.iter().filter_map(audit_record).collect();
+    let mut fresh = Vec::new();
+    let mut new_trips = Vec::new();
+    let mut replaced = Vec::new();
+    for w in written {
+        if w.created || w.trips_changed {
+            new_trips.extend(
+                w.trips
+                    .into_iter()
+                    .map(|t| trip_model(t).into_active_model()),
+            );
         }
-    }
-
-    /// The first live entry of `owner` in `index` (its client's or its assistant's) overlapping
-    /// `[start, end)`, other than `except`, by start. Only the entries that start less than the
-    /// longest session before `start` can reach it.
-    fn neighbour(
-        &self,
-        index: &BTreeSet<(Uuid, i64, Uuid)>,
-        owner: Uuid,
-        start: i64,
-        end: i64,
-        except: Uuid,
-    ) -> Option<Neighbour> {
-        // An empty or inverted interval overlaps nothing (the rules refuse it first).
-        if end <= start {
-            return None;
+        if w.trips_changed && !w.created {
+            replaced.push(w.entry.id);
         }
-        let from = (owner, start - self.longest - 60, Uuid::nil());
-        index
-            .range(from..(owner, end, Uuid::nil()))
-            .filter_map(|(_, _, id)| Some((*id, self.slots.get(id)?)))
-            .find(|(id, s)| *id != except && s.start < end && s.end > start)
-            .map(|(id, s)| Neighbour {
-                id,
-                start: instant(s.start),
-                end: instant(s.end),
-            })
-    }
-
-    /// Adds `sign` × the entry's counted minutes and trip costs to its months' sheets.
-    fn count(&mut self, e: &entries::Model, trip_cents: i64, sign: i64) {
-        if e.status != EntryStatus::Active {
-            return;
-        }
-        let start_month = Month::of(rules::day_of(instant(e.start_utc)));
-        for (month, minutes) in counted(e) {
-            if let Some(s) = self.sheets.get_mut(&(e.client_id, month)) {
-                s.model.used_minutes += sign * minutes;
-                if month == start_month {
-                    s.model.transport_used_cents += sign * trip_cents;
-                }
-                s.model.version += 1;
-                s.model.updated_at = self.now;
-                s.dirty = true;
-            }
-        }
-    }
-
-    /// Bumps the versions of the client's `months` (an entry changed there).
-    fn touch(&mut self, client_id: Uuid, months: &[Month]) {
-        let mut months = months.to_vec();
-        months.sort();
-        months.dedup();
-        for m in months {
-            if let Some(s) = self.sheets.get_mut(&(client_id, m)) {
-                s.model.version += 1;
-                s.model.updated_at = self.now;
-                s.dirty = true;
-            }
-        }
-    }
-
-    /// Records the entry's new state: in the working set, for writing, and as a change.
-    fn keep(
-        &mut self,
-        e: entries::Model,
-        t: Vec<trips::Model>,
-        trips_changed: bool,
-        old: Option<&entries::Model>,
-    ) {
-        // The week totals count every live entry of the weeks they hold, loaded near the batch
-        // or not; an entry's earlier version leaves them when it was live.
-        if let Some(o) = old {
-            self.take_slot(o.id);
-            if live(&o.status) {
-                add_weeks(&mut self.weeks, &slot(o), -1);
-            }
-        }
-        if live(&e.status) {
-            let s = slot(&e);
-            add_weeks(&mut self.weeks, &s, 1);
-            self.put_slot(e.id, s);
-        }
-        let (op, data) = if e.status == EntryStatus::Deleted || e.status == EntryStatus::Voided {
-            (
-                "delete",
-                json!({ "id": e.id, "version": e.version }).to_string(),
-            )
+        if w.created {
+            fresh.push(model(w.entry).into_active_model());
         } else {
-            let entry = wire(&e, &t, Locale::Lv);
-            ("upsert", serde_json::to_string(&entry).unwrap_or_default())
-        };
+            people::update(db, model(w.entry)).await?;
+        }
+    }
+    super::insert_all(db, fresh, CHUNK).await?;
+    for part in replaced.chunks(CHUNK) {
+        trips::Entity::delete_many()
+            .filter(trips::Column::EntryId.is_in(part.to_vec()))
+            .exec(db)
+            .await?;
+    }
+    super::insert_all(db, new_trips, CHUNK).await?;
+    let Loaded {
+        sheets: mut rows,
+        decisions,
+        policy: book,
+    } = loaded;
+    let mut figures = Vec::with_capacity(sheets.len());
+    let mut updated = Vec::with_capacity(sheets.len());
+    for (key, sheet) in &sheets {
+        let mut m = rows.remove(key).ok_or_else(|| {
+            DbErr::Custom(format!(
+                "month {} of client {} was not locked",
+                key.1, key.0
+            ))
+        })?;
+        m.used_minutes = sheet.used_minutes;
+        m.transport_used_cents = sheet.transport_used_cents;
+        m.version = sheet.version;
+        m.updated_at = now;
+        figures.push(m.clone().into_active_model());
+        updated.push((*key, m));
+    }
+    // Every touched sheet's new figures in one statement: an upsert on the id of rows that
+    // exist (locked above), so only the figures change.
+    for part in chunks(figures) {
+        month_sheets::Entity::insert_many(part)
+            .on_conflict(
+                OnConflict::column(month_sheets::Column::Id)
+                    .update_columns([
+                        month_sheets::Column::UsedMinutes,
+                        month_sheets::Column::TransportUsedCents,
+                        month_sheets::Column::Version,
+                        month_sheets::Column::UpdatedAt,
+                    ])
+                    .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await?;
+    }
+    for ((client_id, month), m) in updated {
+        let versions = decisions.get(&client_id).map(Vec::as_slice).unwrap_or(&[]);
+        let data = month_change(client_id, month, Some(&m), versions, &book)?;
         let scope = Scope {
-            client_id: Some(e.client_id),
-            assistant_id: Some(e.assistant_id),
-            user_id: None,
+            client_id: Some(client_id),
+            ..Default::default()
         };
-        let change = changes::row_text("entry", op, e.id.to_string(), scope, data, self.now);
-        self.changes.push(change);
-        let created = self
-            .written
-            .get(&e.id)
-            .map(|w| w.created)
-            .unwrap_or(old.is_none());
-        let trips_changed =
-            trips_changed || self.written.get(&e.id).is_some_and(|w| w.trips_changed);
-        self.named.insert(e.id, (e.clone(), t.clone()));
-        self.written.insert(
-            e.id,
-            Written {
-                entry: e,
-                trips: t,
-                created,
-                trips_changed,
-            },
-        );
+        let entity = format!("{client_id}/{month}");
+        changes.push(changes::row("month", "upsert", entity, scope, &data, now));
     }
-
-    fn save(&mut self, w: &Write) -> Result<Saved, WriteError> {
-        let (start, end) = (w.start.to_utc(), w.end.to_utc());
-        let (old, old_trips) = match (self.named.get(&w.id), w.base_version) {
-            (Some((e, t)), None) => {
-                return Err(WriteError::Exists(Box::new((e.clone(), t.clone()))));
-            }
-            (None, Some(_)) => return Err(WriteError::NotFound),
-            (Some((e, _)), Some(_))
-                if e.status == EntryStatus::Deleted || e.status == EntryStatus::Rejected =>
-            {
-                return Err(WriteError::NotFound);
-            }
-            (Some((e, _)), Some(_))
-                if e.client_id != w.client_id || e.assistant_id != w.assistant_id =>
-            {
-                return Err(WriteError::NotFound);
-            }
-            (Some((e, t)), Some(v)) if e.version != v => {
-                return Err(WriteError::Stale(Box::new((e.clone(), t.clone()))));
-            }
-            (Some((e, t)), Some(_)) => (Some(e.clone()), t.clone()),
-            (None, None) => (None, Vec::new()),
-        };
-        // A client that does not exist gets the answer a client not assigned gets.
-        if old.is_none() && !self.clients.contains(&w.client_id) {
-            return Err(WriteError::Refused(Refusal {
-                code: ErrorCode::NotAssigned,
-                details: json!({}),
-            }));
-        }
-        let mut months: Vec<Month> = month_parts(start, end)
-            .into_iter()
-            .map(|(m, _)| m)
-            .collect();
-        if let Some(o) = &old {
-            months.extend(parts_of(o).into_iter().map(|(m, _)| m));
-        }
-        if end <= start {
-            months.clear();
-        }
-        months.sort();
-        months.dedup();
-
-        // What the other entries use: the sheets' counters without this entry's earlier version.
-        let old_parts = old.as_ref().map(counted).unwrap_or_default();
-        let old_start_month = old
-            .as_ref()
-            .map(|o| Month::of(rules::day_of(instant(o.start_utc))));
-        let old_active = old
-            .as_ref()
-            .is_some_and(|o| o.status == EntryStatus::Active);
-        let mut month_use = Vec::with_capacity(months.len());
-        for month in &months {
-            let Some(s) = self.sheets.get(&(w.client_id, *month)) else {
-                return Err(WriteError::Db(DbErr::Custom(format!(
-                    "month {month} of client {} was not locked",
-                    w.client_id
-                ))));
-            };
-            let own: i64 = old_parts
-                .iter()
-                .filter(|(m, _)| m == month)
-                .map(|(_, x)| *x)
-                .sum();
-            let own_cents = if old_active && old_start_month == Some(*month) {
-                cents(&old_trips)
-            } else {
-                0
-            };
-            month_use.push(MonthUse {
-                month: *month,
-                state: *s.model.state,
-                used_minutes: s.model.used_minutes - own,
-                transport_used_cents: s.model.transport_used_cents - own_cents,
-            });
-        }
-
-        let (first_day, _) = session_days(start, end);
-        let (s, e) = (start.timestamp(), end.timestamp());
-        let assigned: Vec<Assigned> = self
-            .assignments
-            .iter()
-            .filter(|a| a.assistant_id == w.assistant_id && a.client_id == w.client_id)
-            .map(|a| Assigned {
-                from: a.valid_from,
-                to: a.valid_to,
-                service: *a.service,
-            })
-            .collect();
-        let client_overlap = self.neighbour(&self.by_client, w.client_id, s, e, w.id);
-        let assistant_overlap = self.neighbour(&self.by_assistant, w.assistant_id, s, e, w.id);
-        let weeks: Vec<(IsoWeek, i64)> = if end > start {
-            let own: Vec<(IsoWeek, i64)> = match &old {
-                Some(o) if live(&o.status) => week_parts(instant(o.start_utc), instant(o.end_utc)),
-                _ => Vec::new(),
-            };
-            week_parts(start, end)
-                .into_iter()
-                .map(|(wk, _)| {
-                    let all = self.weeks.get(&(w.assistant_id, wk)).copied().unwrap_or(0);
-                    let mine: i64 = own.iter().filter(|(k, _)| *k == wk).map(|(_, m)| *m).sum();
-                    (wk, all - mine)
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let trip_cents: i64 = w.trips.iter().map(|t| t.cost_cents).sum();
-        let now = self.now;
-        let by_coordinator = self.actor.coordinator;
-        let empty = Vec::new();
-        let decisions = self.decisions.get(&w.client_id).unwrap_or(&empty).clone();
-        let no_suspensions = Vec::new();
-        let suspensions = self
-            .suspensions
-            .get(&w.client_id)
-            .unwrap_or(&no_suspensions)
-            .clone();
-        let policy = self.policy_on(first_day)?;
-        let ctx = Context {
-            now,
-            policy,
-            assignments: &assigned,
-            decisions: &decisions,
-            suspensions: &suspensions,
-            months: &month_use,
-            client_overlap,
-            assistant_overlap,
-            week_minutes: &weeks,
-            by_coordinator,
-            device_time: w.device_time,
-            amendment: w.amendment,
-        };
-        let proposed = Proposed {
-            start,
-            end,
-            purpose: w.purpose.clone(),
-            trip_cents,
-        };
-        let Accepted {
-            minutes,
-            late,
-            warnings,
-            ..
-        } = rules::check(&proposed, &ctx).map_err(WriteError::Refused)?;
-
-        let stored_warnings = (!warnings.is_empty()).then(|| {
-            json!(
-                warnings
-                    .iter()
-                    .map(|f| json!({"code": f.code, "details": f.details}))
-                    .collect::<Vec<_>>()
-            )
-            .to_string()
-        });
-        let model = entries::Model {
-            id: w.id,
-            client_id: w.client_id,
-            assistant_id: w.assistant_id,
-            purpose: w.purpose.clone(),
-            start_utc: s,
-            start_offset: w.start.offset().local_minus_utc(),
-            end_utc: e,
-            end_offset: w.end.offset().local_minus_utc(),
-            minutes: minutes as i32,
-            place: w.place.clone(),
-            note: w.note.clone(),
-            status: if late {
-                EntryStatus::PendingReview
-            } else {
-                EntryStatus::Active
-            }
-            .into(),
-            version: old.as_ref().map(|o| o.version + 1).unwrap_or(1),
-            late,
-            review_reason: None,
-            reviewed_by: None,
-            reviewed_at: None,
-            created_by: old
-                .as_ref()
-                .map(|o| o.created_by)
-                .unwrap_or(self.actor.user_id),
-            device_time: w.device_time,
-            received_at: now,
-            created_at: old.as_ref().map(|o| o.created_at).unwrap_or(now),
-            updated_at: now,
-            warnings: stored_warnings,
-            amendment: if w.amendment {
-                Some("addition".into())
-            } else {
-                old.as_ref().and_then(|o| o.amendment.clone())
-            },
-        };
-        let new_trips: Vec<trips::Model> = w
-            .trips
-            .iter()
-            .enumerate()
-            .map(|(i, t)| trips::Model {
-                entry_id: w.id,
-                position: i as i32,
-                mode: t.mode.clone(),
-                from_place: t.from.clone(),
-                to_place: t.to.clone(),
-                distance_m: t.distance_m,
-                cost_cents: t.cost_cents,
-            })
-            .collect();
-        if let Some(o) = &old {
-            self.count(o, cents(&old_trips), -1);
-        }
-        self.count(&model, trip_cents, 1);
-        self.touch(w.client_id, &months);
-        self.audit.push(audit::Record {
-            actor: Some(self.actor.user_id),
-            action: if old.is_some() {
-                "entry_updated"
-            } else {
-                "entry_created"
-            },
-            subject_kind: "entry",
-            subject_id: w.id.to_string(),
-            client_id: Some(w.client_id),
-            before: old.as_ref().map(|o| snapshot(o, &old_trips)),
-            after: Some(snapshot(&model, &new_trips)),
-        });
-        self.keep(
-            model.clone(),
-            new_trips.clone(),
-            old.is_some(),
-            old.as_ref(),
-        );
-        Ok(Saved {
-            entry: model,
-            trips: new_trips,
-            warnings,
-        })
-    }
-
-    fn retire(&mut self, r: &Retire) -> Result<Saved, WriteError> {
-        let found = self.named.get(&r.id).filter(|(e, _)| match &r.kind {
-            RetireKind::Delete { .. } => e.status != EntryStatus::Deleted,
-            RetireKind::Reject => e.status == EntryStatus::PendingReview,
-            RetireKind::Void { .. } => live(&e.status),
-        });
-        let Some((old, old_trips)) = found.cloned() else {
-            return Err(WriteError::NotFound);
-        };
-        if r.only_assistant.is_some_and(|a| a != old.assistant_id) {
-            return Err(WriteError::NotFound);
-        }
-        if let RetireKind::Delete { base_version } = r.kind
-            && old.version != base_version
-        {
-            return Err(WriteError::Stale(Box::new((old, old_trips))));
-        }
-        let mut months: Vec<Month> = parts_of(&old).into_iter().map(|(m, _)| m).collect();
-        months.sort();
-        months.dedup();
-        for month in &months {
-            let Some(s) = self.sheets.get(&(old.client_id, *month)) else {
-                return Err(WriteError::Db(DbErr::Custom(format!(
-                    "month {month} of client {} was not locked",
-                    old.client_id
-                ))));
-            };
-            let state = *s.model.state;
-            let refused = match r.kind {
-                RetireKind::Void { .. } => {
-                    (state != MonthState::Closed).then_some(ErrorCode::MonthState)
-                }
-                _ => rules::is_locked(state).then_some(ErrorCode::MonthLocked),
-            };
-            if let Some(code) = refused {
-                return Err(WriteError::Refused(Refusal {
-                    code,
-                    details: json!({ "month": s.model.month, "state": state }),
-                }));
-            }
-        }
-        self.count(&old, cents(&old_trips), -1);
-        let mut gone = old.clone();
-        gone.status = match r.kind {
-            RetireKind::Delete { .. } => EntryStatus::Deleted,
-            RetireKind::Reject => EntryStatus::Rejected,
-            RetireKind::Void { .. } => EntryStatus::Voided,
-        }
-        .into();
-        if let RetireKind::Void { reason } = &r.kind {
-            gone.amendment = Some("void".into());
-            gone.review_reason = Some(reason.clone());
-            gone.reviewed_by = Some(self.actor.user_id);
-            gone.reviewed_at = Some(self.now);
-        }
-        gone.version += 1;
-        gone.updated_at = self.now;
-        self.touch(old.client_id, &months);
-        let after = match &r.kind {
-            RetireKind::Delete { .. } => Some((
-                "entry_deleted",
-                json!({ "status": EntryStatus::Deleted, "version": gone.version }),
-            )),
-            RetireKind::Void { reason } => Some((
-                "entry_voided",
-                json!({ "status": EntryStatus::Voided, "version": gone.version, "reason": reason }),
-            )),
-            RetireKind::Reject => None,
-        };
-        if let Some((action, after)) = after {
-            self.audit.push(audit::Record {
-                actor: Some(self.actor.user_id),
-                action,
-                subject_kind: "entry",
-                subject_id: r.id.to_string(),
-                client_id: Some(old.client_id),
-                before: Some(snapshot(&old, &old_trips)),
-                after: Some(after),
-            });
-        }
-        self.keep(gone.clone(), old_trips.clone(), false, Some(&old));
-        Ok(Saved {
-            entry: gone,
-            trips: old_trips,
-            warnings: Vec::new(),
-        })
-    }
-
-    /// Writes the batch's final state.
-    async fn flush(self, db: &impl ConnectionTrait) -> Result<(), DbErr> {
-        let Book {
-            now,
-            written,
-            sheets,
-            decisions,
-            policy,
-            mut changes,
-            audit: records,
-            ..
-        } = self;
-        let mut fresh = Vec::new();
-        let mut new_trips = Vec::new();
-        let mut replaced = Vec::new();
-        for (_, w) in written {
-            if w.created || w.trips_changed {
-                new_trips.extend(w.trips.into_iter().map(|t| t.into_active_model()));
-            }
-            if w.trips_changed && !w.created {
-                replaced.push(w.entry.id);
-            }
-            if w.created {
-                fresh.push(w.entry.into_active_model());
-            } else {
-                people::update(db, w.entry).await?;
-            }
-        }
-        super::insert_all(db, fresh, CHUNK).await?;
-        for part in replaced.chunks(CHUNK) {
-            trips::Entity::delete_many()
-                .filter(trips::Column::EntryId.is_in(part.to_vec()))
-                .exec(db)
-                .await?;
-        }
-        super::insert_all(db, new_trips, CHUNK).await?;
-        let mut touched: Vec<(&(Uuid, Month), &Sheet)> =
-            sheets.iter().filter(|(_, s)| s.dirty).collect();
-        touched.sort_by_key(|(k, _)| **k);
-        // Every touched sheet's new figures in one statement: an upsert on the id of rows that
-        // exist (locked above), so only the figures change.
-        let figures: Vec<month_sheets::ActiveModel> = touched
-            .iter()
-            .map(|(_, s)| {
-                let mut m = s.model.clone();
-                m.updated_at = now;
-                m.into_active_model()
-            })
-            .collect();
-        for part in chunks(figures) {
-            month_sheets::Entity::insert_many(part)
-                .on_conflict(
-                    OnConflict::column(month_sheets::Column::Id)
-                        .update_columns([
-                            month_sheets::Column::UsedMinutes,
-                            month_sheets::Column::TransportUsedCents,
-                            month_sheets::Column::Version,
-                            month_sheets::Column::UpdatedAt,
-                        ])
-                        .to_owned(),
-                )
-                .exec_without_returning(db)
-                .await?;
-        }
-        for ((client_id, month), s) in touched {
-            let versions = decisions.get(client_id).map(Vec::as_slice).unwrap_or(&[]);
-            let data = month_change(*client_id, *month, Some(&s.model), versions, &policy)?;
-            let scope = Scope {
-                client_id: Some(*client_id),
-                ..Default::default()
-            };
-            let entity = format!("{client_id}/{month}");
-            changes.push(changes::row("month", "upsert", entity, scope, &data, now));
-        }
-        changes::record_all(db, changes).await?;
-        audit::append_all(db, now, records).await
-    }
+    changes::record_all(db, changes).await?;
+    audit::append_all(db, now, records).await
 }
 
 /// The one result of a batch of one.

@@ -6,8 +6,9 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::entity::{assignments, entries, month_disputes, month_sheets};
-use super::entries::{Actor, WriteError, lock, record_months};
+use super::entries::{WriteError, lock, record_months};
 use super::{audit, people};
+use crate::domain::ledger::Actor;
 use crate::domain::month::{Refused, Step, next};
 use crate::domain::rules::{self, Refusal, day_of};
 use crate::domain::time::Month;

@@ -21,9 +21,10 @@ use super::entity::{
     assistants, clients, decisions, month_disputes, month_sheets, outbox, representatives,
     statement_files, statements, trips, users,
 };
-use super::entries::{self, Actor, instant};
+use super::entries;
 use super::{audit, people, policy};
 use crate::domain::decision;
+use crate::domain::ledger::{Actor, instant};
 use crate::domain::statements::{self as docs, Line, SummaryRow, Timesheet};
 use crate::domain::time::{Month, month_parts, riga_date, riga_midnight};
 use mobile_api::{EntryStatus, MonthState, OutboxState};

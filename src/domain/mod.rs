@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod decision;
+pub mod ledger;
 pub mod month;
 pub mod pay;
 pub mod policy;

@@ -3,14 +3,14 @@
 
 use axum::Json;
 use axum::extract::State;
-use mobile_api::sync::{PushRequest, PushResponse};
+use mobile_api::sync::{PullResponse, PushRequest, PushResponse};
 use serde::Deserialize;
 
 use super::extract::{ApiJson, ApiQuery, Lang};
 use crate::error::ApiError;
 use crate::service::AppState;
 use crate::service::auth::Caller;
-use crate::service::sync::{self, Pulled};
+use crate::service::sync;
 
 pub use crate::service::sync::{MAX_MUTATIONS, PULL_DEFAULT, PULL_MAX, PUSH_BODY_LIMIT};
 
@@ -55,7 +55,7 @@ pub async fn pull(
     caller: Caller,
     Lang(locale): Lang,
     ApiQuery(query): ApiQuery<PullQuery>,
-) -> Result<Json<Pulled>, ApiError> {
+) -> Result<Json<PullResponse>, ApiError> {
     let page = sync::pull(
         &state,
         &caller,

@@ -6,7 +6,7 @@ use mobile_api::OutboxState;
 
 use super::AppState;
 use crate::db;
-use crate::db::entries::Actor;
+use crate::domain::ledger::Actor;
 use crate::domain::rules::deadline;
 use crate::domain::time::{Month, riga_date};
 

@@ -16,7 +16,7 @@ use crate::error::ApiError;
 pub async fn close(
     state: &AppState,
     month: crate::domain::time::Month,
-    by: crate::db::entries::Actor,
+    by: crate::domain::ledger::Actor,
 ) -> Result<Vec<statements::Model>, ApiError> {
     let settings = db::statements::CloseSettings {
         recipients: &state.config.statement_recipients,
@@ -108,8 +108,8 @@ pub async fn amend(
                 .filter(|e| e.client_id == client_id)
                 .ok_or(ApiError::NotFound)?;
             let touches = crate::domain::time::month_parts(
-                db::entries::instant(e.start_utc),
-                db::entries::instant(e.end_utc),
+                crate::domain::ledger::instant(e.start_utc),
+                crate::domain::ledger::instant(e.end_utc),
             )
             .iter()
             .any(|(m, _)| *m == month);

@@ -5,12 +5,12 @@
 use chrono::{DateTime, Utc};
 use mobile_api::entries::Entry;
 use mobile_api::sync::{
-    Mutation, MutationKind, MutationName, MutationResult, PushRequest, PushResponse,
+    Change, Mutation, MutationKind, MutationName, MutationResult, PullResponse, PushRequest,
+    PushResponse,
 };
 use mobile_api::{ErrorCode, ErrorDetail, Locale, Role};
 use std::collections::HashMap;
 
-use serde_json::value::RawValue;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -20,10 +20,11 @@ use super::auth::Caller;
 use super::entries::{actor, check_names, parse_month, parse_write, visible, write_error};
 use crate::db::entity::{devices, sync_mutations};
 use crate::db::entries::{self as store, WriteError};
-use crate::db::ledger::{self, Op, Retire, RetireKind};
+use crate::db::ledger;
 use crate::db::sync::Outcome;
 use crate::db::{self, changes};
 use crate::db::{Conn, TransactionTrait, Txn};
+use crate::domain::ledger::{Op, Retire, RetireKind};
 use crate::error::ApiError;
 use crate::error::parse_value;
 use crate::i18n;
@@ -815,50 +816,26 @@ fn parse_cursor(cursor: Option<&str>) -> Result<i64, ApiError> {
     }
 }
 
-/// A pull's page as it is written: `PullResponse` of the wire contract, with each change's data
-/// as JSON text (a stored change goes out as it was stored, without a tree of values between).
-/// It mirrors `PullResponse` field for field, which the OpenAPI document describes; the tests
-/// read every pull back as `PullResponse`, so a required field added there and not here fails
-/// them (an optional one would not).
-#[derive(serde::Serialize)]
-pub struct Pulled {
-    changes: Vec<PulledChange>,
-    cursor: String,
-    has_more: bool,
-    last_applied_seq: i64,
-    server_time: DateTime<Utc>,
-}
-
-/// `Change` of the wire contract, its data as JSON text.
-#[derive(serde::Serialize)]
-struct PulledChange {
-    kind: String,
-    op: String,
-    id: String,
-    data: Box<RawValue>,
-}
-
 /// A stored change's data as the caller gets it: an entry read into its type and put in the
 /// caller's language, a refused mutation with its message in that language, anything else as
 /// it was stored.
-fn pulled_data(kind: &str, op: &str, stored: String, locale: Locale) -> Box<RawValue> {
-    let text = match (kind, op) {
-        ("entry", "upsert") => match serde_json::from_str::<Entry>(&stored) {
-            Ok(e) => serde_json::to_string(&relocalize(e, locale)).unwrap_or(stored),
-            Err(_) => stored,
+fn pulled_data(kind: &str, op: &str, stored: &str, locale: Locale) -> Value {
+    let data: Value = serde_json::from_str(stored).unwrap_or(Value::Null);
+    match (kind, op) {
+        ("entry", "upsert") => match serde_json::from_value::<Entry>(data.clone()) {
+            Ok(e) => serde_json::to_value(relocalize(e, locale)).unwrap_or(data),
+            Err(_) => data,
         },
         ("mutation", _) => {
-            let mut data: Value = serde_json::from_str(&stored).unwrap_or(Value::Null);
+            let mut data = data;
             if let Ok(code) = serde_json::from_value::<ErrorCode>(data["error"]["code"].clone()) {
                 data["error"]["message"] =
                     json!(i18n::message(code, locale, &data["error"]["details"]));
             }
-            data.to_string()
+            data
         }
-        _ => stored,
-    };
-    RawValue::from_string(text)
-        .unwrap_or_else(|_| RawValue::from_string("null".to_owned()).unwrap_or_default())
+        _ => data,
+    }
 }
 
 /// `GET /api/v1/sync/pull?cursor=…&limit=…`
@@ -870,7 +847,7 @@ pub async fn pull(
     locale: Locale,
     cursor: Option<&str>,
     limit: Option<u64>,
-) -> Result<Pulled, ApiError> {
+) -> Result<PullResponse, ApiError> {
     let after = parse_cursor(cursor)?;
     let limit = limit.unwrap_or(PULL_DEFAULT);
     if limit == 0 || limit > PULL_MAX {
@@ -913,8 +890,8 @@ pub async fn pull(
     let changes = rows
         .into_iter()
         .map(|r| {
-            let data = pulled_data(&r.kind, &r.op, r.data, locale);
-            PulledChange {
+            let data = pulled_data(&r.kind, &r.op, &r.data, locale);
+            Change {
                 kind: r.kind,
                 op: r.op,
                 id: r.entity_id,
@@ -925,7 +902,7 @@ pub async fn pull(
     let device = db::session::device(&state.reads, caller.device)
         .await?
         .ok_or(ApiError::Unauthorized)?;
-    Ok(Pulled {
+    Ok(PullResponse {
         changes,
         cursor: format!("c1-{cursor}"),
         has_more,

@@ -1,0 +1,1376 @@
+//! The entry ledger's check-and-apply, over plain types in memory: a batch of operations on
+//! entries (creates, edits, deletes, rejections, voids), each checked against every rule
+//! (`rules::check`) and the state the earlier operations left, and applied when it passes.
+//!
+//! The database layer (`db::ledger`) locks and loads the inputs (`Inputs`): the entries the batch
+//! names, the live entries near its sessions, the assistants' week totals, the client-month
+//! sheets, assignments, decisions, suspensions and the policy. It then applies each operation
+//! here (`Ledger::apply`) and stores what `Ledger::finish` returns: the entries in their final
+//! state, the sheets whose figures changed, and one event per applied operation (its change row
+//! and audit record). A refused operation changes nothing.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
+use mobile_api::{EntryStatus, ErrorCode, MonthState};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::decision::Figures;
+use super::policy::{Policy, PolicyBook};
+use super::rules::{
+    self, Accepted, Assigned, Context, Finding, MonthUse, Neighbour, Proposed, Refusal, Suspended,
+};
+use super::time::{IsoWeek, Month, month_parts, session_days, week_parts};
+
+/// An entry write, already parsed and checked for shape.
+#[derive(Debug, Clone)]
+pub struct Write {
+    pub id: Uuid,
+    pub client_id: Uuid,
+    pub assistant_id: Uuid,
+    pub purpose: String,
+    pub start: DateTime<FixedOffset>,
+    pub end: DateTime<FixedOffset>,
+    pub place: String,
+    pub note: Option<String>,
+    pub trips: Vec<TripRow>,
+    /// None creates; Some(v) edits version v.
+    pub base_version: Option<i32>,
+    pub device_time: Option<DateTime<Utc>>,
+    /// A coordinator's correction of a closed month (SPEC §5 amendments).
+    pub amendment: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TripRow {
+    pub mode: String,
+    pub from: String,
+    pub to: String,
+    pub distance_m: i32,
+    pub cost_cents: i64,
+}
+
+/// Who writes.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor {
+    pub user_id: Uuid,
+    pub coordinator: bool,
+}
+
+impl Actor {
+    /// The service itself (scheduled work); recorded with the nil user id.
+    pub fn service() -> Actor {
+        Actor {
+            user_id: Uuid::nil(),
+            coordinator: true,
+        }
+    }
+}
+
+/// One operation on an entry.
+#[derive(Debug, Clone)]
+pub enum Op {
+    /// Create (`base_version` None) or edit an entry.
+    Save(Write),
+    /// Take an entry out of the count.
+    Retire(Retire),
+}
+
+impl Op {
+    /// The entry it is about.
+    pub fn id(&self) -> Uuid {
+        match self {
+            Op::Save(w) => w.id,
+            Op::Retire(r) => r.id,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Retire {
+    pub id: Uuid,
+    pub kind: RetireKind,
+    /// Only this assistant's entry (an assistant's delete); others are `NotFound`.
+    pub only_assistant: Option<Uuid>,
+}
+
+#[derive(Debug, Clone)]
+pub enum RetireKind {
+    /// The author or staff deletes an entry seen at `base_version`; locked months refuse.
+    Delete { base_version: i32 },
+    /// A coordinator rejects a late entry (the caller records the review and its audit).
+    Reject,
+    /// A coordinator voids an entry of a closed month (an amendment), with the reason.
+    Void { reason: String },
+}
+
+/// An entry as it is stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub id: Uuid,
+    pub client_id: Uuid,
+    pub assistant_id: Uuid,
+    pub purpose: String,
+    /// Unix seconds, on whole minutes.
+    pub start_utc: i64,
+    /// The phone's offset from UTC at the start, in seconds.
+    pub start_offset: i32,
+    pub end_utc: i64,
+    pub end_offset: i32,
+    pub minutes: i32,
+    pub place: String,
+    pub note: Option<String>,
+    pub status: EntryStatus,
+    pub version: i32,
+    pub late: bool,
+    pub review_reason: Option<String>,
+    pub reviewed_by: Option<Uuid>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    pub created_by: Uuid,
+    pub device_time: Option<DateTime<Utc>>,
+    pub received_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// The warnings found when it was saved, as stored: a JSON list of `{code, details}`.
+    pub warnings: Option<String>,
+    /// `addition` (a coordinator's entry in a closed month) or `void` (voided there).
+    pub amendment: Option<String>,
+}
+
+/// A trip of an entry, as it is stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trip {
+    pub entry_id: Uuid,
+    pub position: i32,
+    pub mode: String,
+    pub from_place: String,
+    pub to_place: String,
+    pub distance_m: i32,
+    pub cost_cents: i64,
+}
+
+/// A client-month sheet's figures: what the month's active entries use, and its version.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sheet {
+    pub state: MonthState,
+    pub used_minutes: i64,
+    pub transport_used_cents: i64,
+    pub version: i32,
+}
+
+/// A live entry's interval, for overlaps and weekly totals.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Slot {
+    pub client_id: Uuid,
+    pub assistant_id: Uuid,
+    pub start: i64,
+    pub end: i64,
+}
+
+impl Slot {
+    pub fn of(e: &Entry) -> Slot {
+        Slot {
+            client_id: e.client_id,
+            assistant_id: e.assistant_id,
+            start: e.start_utc,
+            end: e.end_utc,
+        }
+    }
+}
+
+/// An assistant's assignment to a client.
+#[derive(Debug, Clone)]
+pub struct Assignment {
+    pub assistant_id: Uuid,
+    pub client_id: Uuid,
+    pub assigned: Assigned,
+}
+
+/// What a batch reads, loaded under its locks.
+pub struct Inputs {
+    pub now: DateTime<Utc>,
+    pub policy: Arc<PolicyBook>,
+    /// No stored session is longer than this many seconds.
+    pub longest: i64,
+    /// The entries the batch names, with their trips.
+    pub named: Vec<(Entry, Vec<Trip>)>,
+    /// The live entries that can overlap the batch's sessions.
+    pub live: Vec<(Uuid, Slot)>,
+    /// Each saving assistant's live minutes in each ISO week its sessions touch.
+    pub weeks: HashMap<(Uuid, IsoWeek), i64>,
+    /// Every client-month the batch can touch.
+    pub sheets: HashMap<(Uuid, Month), Sheet>,
+    /// The clients that exist, of those the batch names.
+    pub clients: HashSet<Uuid>,
+    pub assignments: Vec<Assignment>,
+    /// Every version of every decision of each client, by valid_from, series and version.
+    pub decisions: HashMap<Uuid, Vec<Figures>>,
+    pub suspensions: HashMap<Uuid, Vec<Suspended>>,
+}
+
+/// Why an operation was not applied.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fault {
+    /// A rule refused it (SPEC §4).
+    Refused(Refusal),
+    /// The entry changed since `base_version`; here it is as it stands.
+    Stale(Box<(Entry, Vec<Trip>)>),
+    /// The entry does not exist (or is another client's or assistant's).
+    NotFound,
+    /// An entry with this id exists already and this was a create; here it is as it stands.
+    Exists(Box<(Entry, Vec<Trip>)>),
+    /// The inputs do not hold what the operation needs (a month not loaded, no policy in
+    /// force): the loader's fault, not the caller's.
+    Broken(String),
+}
+
+/// An applied operation's entry in its new state, with the warnings found on a save.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Done {
+    pub entry: Entry,
+    pub trips: Vec<Trip>,
+    pub warnings: Vec<Finding>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Created,
+    Updated,
+    Deleted,
+    Rejected,
+    Voided,
+}
+
+/// An applied operation, in order: what to record of it (a change row, an audit record).
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub action: Action,
+    pub actor: Actor,
+    pub before: Option<(Entry, Vec<Trip>)>,
+    pub entry: Entry,
+    pub trips: Vec<Trip>,
+}
+
+/// An entry the batch wrote, in its final state.
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub entry: Entry,
+    pub trips: Vec<Trip>,
+    /// It did not exist before the batch.
+    pub created: bool,
+    /// Its trips were replaced.
+    pub trips_changed: bool,
+}
+
+/// What a batch leaves to store.
+pub struct Outcome {
+    /// By id.
+    pub written: Vec<Written>,
+    /// The sheets whose figures or version changed, by client and month.
+    pub sheets: Vec<((Uuid, Month), Sheet)>,
+    pub events: Vec<Event>,
+}
+
+/// The working state of a batch.
+pub struct Ledger {
+    now: DateTime<Utc>,
+    policy: Arc<PolicyBook>,
+    policies: HashMap<NaiveDate, Policy>,
+    longest: i64,
+    named: HashMap<Uuid, (Entry, Vec<Trip>)>,
+    slots: HashMap<Uuid, Slot>,
+    /// The slots by client and by assistant, each ordered by start: (owner, start, id).
+    by_client: BTreeSet<(Uuid, i64, Uuid)>,
+    by_assistant: BTreeSet<(Uuid, i64, Uuid)>,
+    weeks: HashMap<(Uuid, IsoWeek), i64>,
+    sheets: HashMap<(Uuid, Month), Sheet>,
+    dirty: BTreeSet<(Uuid, Month)>,
+    clients: HashSet<Uuid>,
+    assignments: Vec<Assignment>,
+    decisions: HashMap<Uuid, Vec<Figures>>,
+    suspensions: HashMap<Uuid, Vec<Suspended>>,
+    written: BTreeMap<Uuid, Written>,
+    events: Vec<Event>,
+}
+
+pub fn instant(ts: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(ts, 0).unwrap_or_default()
+}
+
+/// The months of an entry's interval, with its minutes in each.
+pub fn parts_of(e: &Entry) -> Vec<(Month, i64)> {
+    month_parts(instant(e.start_utc), instant(e.end_utc))
+}
+
+/// The minutes an entry counts in each month: its parts if it is active, none otherwise.
+pub fn counted(e: &Entry) -> Vec<(Month, i64)> {
+    if rules::is_counted(e.status) {
+        parts_of(e)
+    } else {
+        Vec::new()
+    }
+}
+
+/// The month an entry's trips are charged to: the month of its first day.
+pub fn trip_month(e: &Entry) -> Month {
+    Month::of(rules::day_of(instant(e.start_utc)))
+}
+
+pub fn cents(t: &[Trip]) -> i64 {
+    t.iter().map(|t| t.cost_cents).sum()
+}
+
+fn add_weeks(weeks: &mut HashMap<(Uuid, IsoWeek), i64>, s: &Slot, sign: i64) {
+    for (w, m) in week_parts(instant(s.start), instant(s.end)) {
+        *weeks.entry((s.assistant_id, w)).or_insert(0) += sign * m;
+    }
+}
+
+/// The months of an interval, or none when it is empty or inverted.
+fn months_of(start: DateTime<Utc>, end: DateTime<Utc>) -> Vec<Month> {
+    if end <= start {
+        return Vec::new();
+    }
+    month_parts(start, end)
+        .into_iter()
+        .map(|(m, _)| m)
+        .collect()
+}
+
+impl Ledger {
+    pub fn new(inputs: Inputs) -> Ledger {
+        let mut ledger = Ledger {
+            now: inputs.now,
+            policy: inputs.policy,
+            policies: HashMap::new(),
+            longest: inputs.longest,
+            named: inputs
+                .named
+                .into_iter()
+                .map(|(e, t)| (e.id, (e, t)))
+                .collect(),
+            slots: HashMap::new(),
+            by_client: BTreeSet::new(),
+            by_assistant: BTreeSet::new(),
+            weeks: inputs.weeks,
+            sheets: inputs.sheets,
+            dirty: BTreeSet::new(),
+            clients: inputs.clients,
+            assignments: inputs.assignments,
+            decisions: inputs.decisions,
+            suspensions: inputs.suspensions,
+            written: BTreeMap::new(),
+            events: Vec::new(),
+        };
+        for (id, s) in inputs.live {
+            ledger.put_slot(id, s);
+        }
+        ledger
+    }
+
+    /// Checks `op` by `actor` against every rule and the state so far, and applies it if it
+    /// passes; a refused operation changes nothing.
+    pub fn apply(&mut self, actor: Actor, op: &Op) -> Result<Done, Fault> {
+        match op {
+            Op::Save(w) => self.save(actor, w),
+            Op::Retire(r) => self.retire(actor, r),
+        }
+    }
+
+    /// An entry as the batch sees it now.
+    pub fn entry(&self, id: Uuid) -> Option<&(Entry, Vec<Trip>)> {
+        self.named.get(&id)
+    }
+
+    /// A sheet as the batch sees it now.
+    pub fn sheet(&self, client_id: Uuid, month: Month) -> Option<&Sheet> {
+        self.sheets.get(&(client_id, month))
+    }
+
+    /// An assistant's live minutes in an ISO week, as the batch sees them now.
+    pub fn week_minutes(&self, assistant_id: Uuid, week: IsoWeek) -> i64 {
+        self.weeks.get(&(assistant_id, week)).copied().unwrap_or(0)
+    }
+
+    /// What to store.
+    pub fn finish(self) -> Outcome {
+        let Ledger {
+            written,
+            sheets,
+            dirty,
+            events,
+            ..
+        } = self;
+        let sheets = dirty
+            .into_iter()
+            .filter_map(|k| Some((k, *sheets.get(&k)?)))
+            .collect();
+        Outcome {
+            written: written.into_values().collect(),
+            sheets,
+            events,
+        }
+    }
+
+    fn policy_on(&mut self, day: NaiveDate) -> Result<&Policy, Fault> {
+        if !self.policies.contains_key(&day) {
+            let p = self.policy.at(day).map_err(Fault::Broken)?;
+            self.policies.insert(day, p);
+        }
+        Ok(&self.policies[&day])
+    }
+
+    fn put_slot(&mut self, id: Uuid, s: Slot) {
+        self.take_slot(id);
+        self.by_client.insert((s.client_id, s.start, id));
+        self.by_assistant.insert((s.assistant_id, s.start, id));
+        self.slots.insert(id, s);
+    }
+
+    fn take_slot(&mut self, id: Uuid) {
+        if let Some(s) = self.slots.remove(&id) {
+            self.by_client.remove(&(s.client_id, s.start, id));
+            self.by_assistant.remove(&(s.assistant_id, s.start, id));
+        }
+    }
+
+    /// The first live entry of `owner` in `index` (its client's or its assistant's) overlapping
+    /// `[start, end)`, other than `except`, by start. Only the entries that start less than the
+    /// longest session before `start` can reach it.
+    fn neighbour(
+        &self,
+        index: &BTreeSet<(Uuid, i64, Uuid)>,
+        owner: Uuid,
+        (start, end): (i64, i64),
+        except: Uuid,
+    ) -> Option<Neighbour> {
+        // An empty or inverted interval overlaps nothing (the rules refuse it first).
+        if end <= start {
+            return None;
+        }
+        let from = (owner, start - self.longest - 60, Uuid::nil());
+        index
+            .range(from..(owner, end, Uuid::nil()))
+            .filter_map(|(_, _, id)| Some((*id, self.slots.get(id)?)))
+            .find(|(id, s)| *id != except && s.start < end && s.end > start)
+            .map(|(id, s)| Neighbour {
+                id,
+                start: instant(s.start),
+                end: instant(s.end),
+            })
+    }
+
+    /// The sheet of a month the operation touches, which the loader must have locked.
+    fn sheet_of(&self, client_id: Uuid, month: Month) -> Result<&Sheet, Fault> {
+        self.sheets
+            .get(&(client_id, month))
+            .ok_or_else(|| Fault::Broken(format!("month {month} of client {client_id} not loaded")))
+    }
+
+    /// Adds `sign` × the entry's counted minutes and trip costs to its months' sheets.
+    fn count(&mut self, e: &Entry, trip_cents: i64, sign: i64) {
+        let start_month = trip_month(e);
+        for (month, minutes) in counted(e) {
+            if let Some(s) = self.sheets.get_mut(&(e.client_id, month)) {
+                s.used_minutes += sign * minutes;
+                if month == start_month {
+                    s.transport_used_cents += sign * trip_cents;
+                }
+            }
+        }
+    }
+
+    /// Bumps the versions of the client's `months` once each (an entry changed there).
+    fn touch(&mut self, client_id: Uuid, months: &[Month]) {
+        let months: BTreeSet<Month> = months.iter().copied().collect();
+        for m in months {
+            if let Some(s) = self.sheets.get_mut(&(client_id, m)) {
+                s.version += 1;
+                self.dirty.insert((client_id, m));
+            }
+        }
+    }
+
+    /// Records the entry's new state: in the working set, for writing, and as an event.
+    fn keep(&mut self, event: Event, trips_changed: bool) {
+        let e = &event.entry;
+        // The week totals count every live entry of the weeks they hold, loaded near the batch
+        // or not; an entry's earlier version leaves them when it was live.
+        if let Some((o, _)) = &event.before {
+            self.take_slot(o.id);
+            if rules::is_live(o.status) {
+                add_weeks(&mut self.weeks, &Slot::of(o), -1);
+            }
+        }
+        if rules::is_live(e.status) {
+            let s = Slot::of(e);
+            add_weeks(&mut self.weeks, &s, 1);
+            self.put_slot(e.id, s);
+        }
+        let earlier = self.written.get(&e.id);
+        let created = earlier.map_or(event.before.is_none(), |w| w.created);
+        let trips_changed = trips_changed || earlier.is_some_and(|w| w.trips_changed);
+        self.named.insert(e.id, (e.clone(), event.trips.clone()));
+        self.written.insert(
+            e.id,
+            Written {
+                entry: e.clone(),
+                trips: event.trips.clone(),
+                created,
+                trips_changed,
+            },
+        );
+        self.events.push(event);
+    }
+
+    fn save(&mut self, actor: Actor, w: &Write) -> Result<Done, Fault> {
+        let (start, end) = (w.start.to_utc(), w.end.to_utc());
+        let before = match (self.named.get(&w.id), w.base_version) {
+            (Some(found), None) => return Err(Fault::Exists(Box::new(found.clone()))),
+            (None, Some(_)) => return Err(Fault::NotFound),
+            (Some((e, _)), Some(_))
+                if matches!(e.status, EntryStatus::Deleted | EntryStatus::Rejected)
+                    || e.client_id != w.client_id
+                    || e.assistant_id != w.assistant_id =>
+            {
+                return Err(Fault::NotFound);
+            }
+            (Some(found), Some(v)) if found.0.version != v => {
+                return Err(Fault::Stale(Box::new(found.clone())));
+            }
+            (Some(found), Some(_)) => Some(found.clone()),
+            (None, None) => None,
+        };
+        // A client that does not exist gets the answer a client not assigned gets.
+        if before.is_none() && !self.clients.contains(&w.client_id) {
+            return Err(Fault::Refused(Refusal {
+                code: ErrorCode::NotAssigned,
+                details: json!({}),
+            }));
+        }
+        let old = before.as_ref().map(|(e, _)| e);
+        let mut months = months_of(start, end);
+        if end > start
+            && let Some(o) = old
+        {
+            months.extend(parts_of(o).into_iter().map(|(m, _)| m));
+        }
+        months.sort();
+        months.dedup();
+
+        // What the other entries use: the sheets' counters without this entry's earlier version.
+        let old_parts = old.map(counted).unwrap_or_default();
+        let old_cents = match &before {
+            Some((o, t)) if rules::is_counted(o.status) => Some((trip_month(o), cents(t))),
+            _ => None,
+        };
+        let mut month_use = Vec::with_capacity(months.len());
+        for month in &months {
+            let s = self.sheet_of(w.client_id, *month)?;
+            let own: i64 = old_parts
+                .iter()
+                .filter(|(m, _)| m == month)
+                .map(|(_, x)| *x)
+                .sum();
+            let own_cents = match old_cents {
+                Some((m, c)) if m == *month => c,
+                _ => 0,
+            };
+            month_use.push(MonthUse {
+                month: *month,
+                state: s.state,
+                used_minutes: s.used_minutes - own,
+                transport_used_cents: s.transport_used_cents - own_cents,
+            });
+        }
+
+        let (first_day, _) = session_days(start, end);
+        let span = (start.timestamp(), end.timestamp());
+        let assigned: Vec<Assigned> = self
+            .assignments
+            .iter()
+            .filter(|a| a.assistant_id == w.assistant_id && a.client_id == w.client_id)
+            .map(|a| a.assigned.clone())
+            .collect();
+        let client_overlap = self.neighbour(&self.by_client, w.client_id, span, w.id);
+        let assistant_overlap = self.neighbour(&self.by_assistant, w.assistant_id, span, w.id);
+        let weeks: Vec<(IsoWeek, i64)> = if end > start {
+            let own = match old {
+                Some(o) if rules::is_live(o.status) => {
+                    week_parts(instant(o.start_utc), instant(o.end_utc))
+                }
+                _ => Vec::new(),
+            };
+            week_parts(start, end)
+                .into_iter()
+                .map(|(wk, _)| {
+                    let mine: i64 = own.iter().filter(|(k, _)| *k == wk).map(|(_, m)| *m).sum();
+                    (wk, self.week_minutes(w.assistant_id, wk) - mine)
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let trip_cents: i64 = w.trips.iter().map(|t| t.cost_cents).sum();
+        let now = self.now;
+        let decisions = self
+            .decisions
+            .get(&w.client_id)
+            .cloned()
+            .unwrap_or_default();
+        let suspensions = self
+            .suspensions
+            .get(&w.client_id)
+            .cloned()
+            .unwrap_or_default();
+        let policy = self.policy_on(first_day)?;
+        let ctx = Context {
+            now,
+            policy,
+            assignments: &assigned,
+            decisions: &decisions,
+            suspensions: &suspensions,
+            months: &month_use,
+            client_overlap,
+            assistant_overlap,
+            week_minutes: &weeks,
+            by_coordinator: actor.coordinator,
+            device_time: w.device_time,
+            amendment: w.amendment,
+        };
+        let proposed = Proposed {
+            start,
+            end,
+            purpose: w.purpose.clone(),
+            trip_cents,
+        };
+        let Accepted {
+            minutes,
+            late,
+            warnings,
+            ..
+        } = rules::check(&proposed, &ctx).map_err(Fault::Refused)?;
+
+        let stored_warnings = (!warnings.is_empty()).then(|| {
+            json!(
+                warnings
+                    .iter()
+                    .map(|f| json!({"code": f.code, "details": f.details}))
+                    .collect::<Vec<_>>()
+            )
+            .to_string()
+        });
+        let entry = Entry {
+            id: w.id,
+            client_id: w.client_id,
+            assistant_id: w.assistant_id,
+            purpose: w.purpose.clone(),
+            start_utc: span.0,
+            start_offset: w.start.offset().local_minus_utc(),
+            end_utc: span.1,
+            end_offset: w.end.offset().local_minus_utc(),
+            minutes: minutes as i32,
+            place: w.place.clone(),
+            note: w.note.clone(),
+            status: if late {
+                EntryStatus::PendingReview
+            } else {
+                EntryStatus::Active
+            },
+            version: old.map_or(1, |o| o.version + 1),
+            late,
+            review_reason: None,
+            reviewed_by: None,
+            reviewed_at: None,
+            created_by: old.map_or(actor.user_id, |o| o.created_by),
+            device_time: w.device_time,
+            received_at: now,
+            created_at: old.map_or(now, |o| o.created_at),
+            updated_at: now,
+            warnings: stored_warnings,
+            amendment: if w.amendment {
+                Some("addition".into())
+            } else {
+                old.and_then(|o| o.amendment.clone())
+            },
+        };
+        let trips: Vec<Trip> = w
+            .trips
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Trip {
+                entry_id: w.id,
+                position: i as i32,
+                mode: t.mode.clone(),
+                from_place: t.from.clone(),
+                to_place: t.to.clone(),
+                distance_m: t.distance_m,
+                cost_cents: t.cost_cents,
+            })
+            .collect();
+        if let Some((o, t)) = &before {
+            self.count(o, cents(t), -1);
+        }
+        self.count(&entry, trip_cents, 1);
+        self.touch(w.client_id, &months);
+        let action = if before.is_some() {
+            Action::Updated
+        } else {
+            Action::Created
+        };
+        let trips_changed = before.is_some();
+        self.keep(
+            Event {
+                action,
+                actor,
+                before,
+                entry: entry.clone(),
+                trips: trips.clone(),
+            },
+            trips_changed,
+        );
+        Ok(Done {
+            entry,
+            trips,
+            warnings,
+        })
+    }
+
+    fn retire(&mut self, actor: Actor, r: &Retire) -> Result<Done, Fault> {
+        let found = self.named.get(&r.id).filter(|(e, _)| match &r.kind {
+            RetireKind::Delete { .. } => e.status != EntryStatus::Deleted,
+            RetireKind::Reject => e.status == EntryStatus::PendingReview,
+            RetireKind::Void { .. } => rules::is_live(e.status),
+        });
+        let Some((old, old_trips)) = found.cloned() else {
+            return Err(Fault::NotFound);
+        };
+        if r.only_assistant.is_some_and(|a| a != old.assistant_id) {
+            return Err(Fault::NotFound);
+        }
+        if let RetireKind::Delete { base_version } = r.kind
+            && old.version != base_version
+        {
+            return Err(Fault::Stale(Box::new((old, old_trips))));
+        }
+        let mut months: Vec<Month> = parts_of(&old).into_iter().map(|(m, _)| m).collect();
+        months.sort();
+        months.dedup();
+        for month in &months {
+            let state = self.sheet_of(old.client_id, *month)?.state;
+            let refused = match r.kind {
+                RetireKind::Void { .. } => {
+                    (state != MonthState::Closed).then_some(ErrorCode::MonthState)
+                }
+                _ => rules::is_locked(state).then_some(ErrorCode::MonthLocked),
+            };
+            if let Some(code) = refused {
+                return Err(Fault::Refused(Refusal {
+                    code,
+                    details: json!({ "month": month.to_string(), "state": state }),
+                }));
+            }
+        }
+        self.count(&old, cents(&old_trips), -1);
+        let mut gone = old.clone();
+        let action = match &r.kind {
+            RetireKind::Delete { .. } => {
+                gone.status = EntryStatus::Deleted;
+                Action::Deleted
+            }
+            RetireKind::Reject => {
+                gone.status = EntryStatus::Rejected;
+                Action::Rejected
+            }
+            RetireKind::Void { reason } => {
+                gone.status = EntryStatus::Voided;
+                gone.amendment = Some("void".into());
+                gone.review_reason = Some(reason.clone());
+                gone.reviewed_by = Some(actor.user_id);
+                gone.reviewed_at = Some(self.now);
+                Action::Voided
+            }
+        };
+        gone.version += 1;
+        gone.updated_at = self.now;
+        self.touch(old.client_id, &months);
+        self.keep(
+            Event {
+                action,
+                actor,
+                before: Some((old, old_trips.clone())),
+                entry: gone.clone(),
+                trips: old_trips.clone(),
+            },
+            false,
+        );
+        Ok(Done {
+            entry: gone,
+            trips: old_trips,
+            warnings: Vec::new(),
+        })
+    }
+}
+
+/// An ISO week's bounds, Monday's and the next Monday's Riga midnights, in Unix seconds.
+pub fn week_span((year, week): IsoWeek) -> Option<(i64, i64)> {
+    let monday = NaiveDate::from_isoywd_opt(year, week, chrono::Weekday::Mon)?;
+    let next = monday + Duration::days(7);
+    Some((
+        super::time::riga_midnight(monday).timestamp(),
+        super::time::riga_midnight(next).timestamp(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::policy::seed;
+    use mobile_api::Service;
+    use proptest::prelude::*;
+
+    const ALLOWANCE: i64 = 600;
+    const TRANSPORT_CAP: i64 = 2_000;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn now() -> DateTime<Utc> {
+        "2026-11-20T12:00:00Z".parse().unwrap()
+    }
+
+    fn client(i: usize) -> Uuid {
+        Uuid::from_u128(0xC0 + i as u128)
+    }
+
+    fn assistant(i: usize) -> Uuid {
+        Uuid::from_u128(0xA0 + i as u128)
+    }
+
+    fn entry_id(i: usize) -> Uuid {
+        Uuid::from_u128(0xE0 + i as u128)
+    }
+
+    const ASSISTANT: Actor = Actor {
+        user_id: Uuid::from_u128(0x11),
+        coordinator: false,
+    };
+    const COORDINATOR: Actor = Actor {
+        user_id: Uuid::from_u128(0x22),
+        coordinator: true,
+    };
+
+    fn months() -> [Month; 3] {
+        [
+            Month::of(day("2026-10-01")),
+            Month::of(day("2026-11-01")),
+            Month::of(day("2026-12-01")),
+        ]
+    }
+
+    fn purpose() -> String {
+        PolicyBook::new(seed())
+            .at(day("2026-11-01"))
+            .unwrap()
+            .purposes_of(Service::Assistant)[0]
+            .clone()
+    }
+
+    /// Two clients, each assigned both assistants, with a decision of 10 hours and 20 euro of
+    /// transport a month; empty sheets for October to December (all open).
+    fn ledger() -> Ledger {
+        let decision = |c: usize| Figures {
+            id: Uuid::from_u128(0xD0 + c as u128),
+            series_id: Uuid::from_u128(0xD0 + c as u128),
+            version: 1,
+            effective_from: day("2026-01-01"),
+            valid_from: day("2026-01-01"),
+            valid_to: day("2026-12-31"),
+            monthly_minutes: ALLOWANCE,
+            purposes: None,
+            service: Service::Assistant,
+            transport_allowed: true,
+            transport_cap_cents: TRANSPORT_CAP,
+        };
+        let mut assignments = Vec::new();
+        let mut sheets = HashMap::new();
+        for c in 0..2 {
+            for a in 0..2 {
+                assignments.push(Assignment {
+                    assistant_id: assistant(a),
+                    client_id: client(c),
+                    assigned: Assigned {
+                        from: day("2026-01-01"),
+                        to: None,
+                        service: Service::Assistant,
+                    },
+                });
+            }
+            for m in months() {
+                let sheet = Sheet {
+                    state: MonthState::Open,
+                    used_minutes: 0,
+                    transport_used_cents: 0,
+                    version: 1,
+                };
+                sheets.insert((client(c), m), sheet);
+            }
+        }
+        Ledger::new(Inputs {
+            now: now(),
+            policy: Arc::new(PolicyBook::new(seed())),
+            longest: 960 * 60,
+            named: Vec::new(),
+            live: Vec::new(),
+            weeks: HashMap::new(),
+            sheets,
+            clients: (0..2).map(client).collect(),
+            assignments,
+            decisions: (0..2).map(|c| (client(c), vec![decision(c)])).collect(),
+            suspensions: HashMap::new(),
+        })
+    }
+
+    /// A session at `start` (Riga winter time) of `minutes`.
+    fn write(id: usize, c: usize, a: usize, start: &str, minutes: i64, cents: i64) -> Write {
+        let start: DateTime<FixedOffset> = format!("{start}+02:00").parse().unwrap();
+        Write {
+            id: entry_id(id),
+            client_id: client(c),
+            assistant_id: assistant(a),
+            purpose: purpose(),
+            start,
+            end: start + Duration::minutes(minutes),
+            place: "Rīga".into(),
+            note: None,
+            trips: (cents > 0)
+                .then(|| TripRow {
+                    mode: "bus".into(),
+                    from: "A".into(),
+                    to: "B".into(),
+                    distance_m: 1000,
+                    cost_cents: cents,
+                })
+                .into_iter()
+                .collect(),
+            base_version: None,
+            device_time: None,
+            amendment: false,
+        }
+    }
+
+    fn sheet(l: &Ledger, c: usize, month: &str) -> Sheet {
+        *l.sheet(client(c), Month::of(day(month))).unwrap()
+    }
+
+    fn code(r: Result<Done, Fault>) -> ErrorCode {
+        match r {
+            Err(Fault::Refused(r)) => r.code,
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_session_counts_in_its_month_and_an_edit_moves_it() {
+        let mut l = ledger();
+        let w = write(0, 0, 0, "2026-11-02T09:00:00", 120, 300);
+        let done = l.apply(ASSISTANT, &Op::Save(w.clone())).unwrap();
+        assert_eq!((done.entry.version, done.entry.minutes), (1, 120));
+        assert_eq!(done.entry.status, EntryStatus::Active);
+        let nov = sheet(&l, 0, "2026-11-01");
+        assert_eq!((nov.used_minutes, nov.transport_used_cents), (120, 300));
+
+        let mut edit = write(0, 0, 0, "2026-11-03T09:00:00", 60, 0);
+        edit.base_version = Some(1);
+        let done = l.apply(ASSISTANT, &Op::Save(edit)).unwrap();
+        assert_eq!(done.entry.version, 2);
+        let nov = sheet(&l, 0, "2026-11-01");
+        assert_eq!((nov.used_minutes, nov.transport_used_cents), (60, 0));
+        let out = l.finish();
+        assert_eq!(out.events.len(), 2);
+        assert_eq!(out.written.len(), 1);
+        assert!(out.written[0].created, "created in this batch");
+    }
+
+    #[test]
+    fn a_session_over_midnight_at_month_end_counts_in_both_months() {
+        let mut l = ledger();
+        // 23:00 on 31 October to 01:00 on 1 November, Riga time; October is late by now.
+        let w = write(0, 0, 0, "2026-10-31T23:00:00", 120, 0);
+        let done = l.apply(COORDINATOR, &Op::Save(w)).unwrap();
+        assert_eq!(done.entry.status, EntryStatus::Active);
+        assert_eq!(sheet(&l, 0, "2026-10-01").used_minutes, 60);
+        assert_eq!(sheet(&l, 0, "2026-11-01").used_minutes, 60);
+    }
+
+    #[test]
+    fn a_late_entry_waits_for_review_and_does_not_count() {
+        let mut l = ledger();
+        let w = write(0, 0, 0, "2026-10-10T09:00:00", 60, 0);
+        let done = l.apply(ASSISTANT, &Op::Save(w)).unwrap();
+        assert_eq!(done.entry.status, EntryStatus::PendingReview);
+        assert!(done.entry.late);
+        assert_eq!(sheet(&l, 0, "2026-10-01").used_minutes, 0);
+        // A rejection takes it off; a second one finds nothing to reject.
+        let reject = Op::Retire(Retire {
+            id: entry_id(0),
+            kind: RetireKind::Reject,
+            only_assistant: None,
+        });
+        let done = l.apply(COORDINATOR, &reject).unwrap();
+        assert_eq!(done.entry.status, EntryStatus::Rejected);
+        assert_eq!(l.apply(COORDINATOR, &reject), Err(Fault::NotFound));
+    }
+
+    #[test]
+    fn the_allowance_and_the_transport_cap_hold() {
+        let mut l = ledger();
+        let w = write(0, 0, 0, "2026-11-02T08:00:00", 540, 1_500);
+        l.apply(ASSISTANT, &Op::Save(w)).unwrap();
+        let over = write(1, 0, 1, "2026-11-03T08:00:00", 120, 0);
+        assert_eq!(
+            code(l.apply(ASSISTANT, &Op::Save(over))),
+            ErrorCode::OverAllowance
+        );
+        let trip = write(2, 0, 1, "2026-11-04T08:00:00", 30, 600);
+        assert_eq!(
+            code(l.apply(COORDINATOR, &Op::Save(trip))),
+            ErrorCode::TransportCap
+        );
+        let fits = write(3, 0, 1, "2026-11-05T08:00:00", 60, 500);
+        l.apply(ASSISTANT, &Op::Save(fits)).unwrap();
+        let nov = sheet(&l, 0, "2026-11-01");
+        assert_eq!((nov.used_minutes, nov.transport_used_cents), (600, 2_000));
+    }
+
+    #[test]
+    fn overlaps_are_refused_for_the_client_and_the_assistant() {
+        let mut l = ledger();
+        l.apply(
+            ASSISTANT,
+            &Op::Save(write(0, 0, 0, "2026-11-02T09:00:00", 60, 0)),
+        )
+        .unwrap();
+        let same_client = write(1, 0, 1, "2026-11-02T09:30:00", 60, 0);
+        assert_eq!(
+            code(l.apply(ASSISTANT, &Op::Save(same_client))),
+            ErrorCode::OverlapClient
+        );
+        let same_assistant = write(2, 1, 0, "2026-11-02T09:59:00", 60, 0);
+        assert_eq!(
+            code(l.apply(ASSISTANT, &Op::Save(same_assistant))),
+            ErrorCode::OverlapAssistant
+        );
+        // Back to back is not an overlap.
+        l.apply(
+            ASSISTANT,
+            &Op::Save(write(3, 1, 0, "2026-11-02T10:00:00", 60, 0)),
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn locked_months_refuse_deletes_and_closed_ones_take_voids() {
+        let mut l = ledger();
+        l.apply(
+            ASSISTANT,
+            &Op::Save(write(0, 0, 0, "2026-11-02T09:00:00", 60, 0)),
+        )
+        .unwrap();
+        let nov = (client(0), Month::of(day("2026-11-01")));
+        l.sheets.get_mut(&nov).unwrap().state = MonthState::Confirmed;
+        let delete = Op::Retire(Retire {
+            id: entry_id(0),
+            kind: RetireKind::Delete { base_version: 1 },
+            only_assistant: Some(assistant(0)),
+        });
+        assert_eq!(code(l.apply(ASSISTANT, &delete)), ErrorCode::MonthLocked);
+        let void = Op::Retire(Retire {
+            id: entry_id(0),
+            kind: RetireKind::Void {
+                reason: "not provided".into(),
+            },
+            only_assistant: None,
+        });
+        assert_eq!(code(l.apply(COORDINATOR, &void)), ErrorCode::MonthState);
+        l.sheets.get_mut(&nov).unwrap().state = MonthState::Closed;
+        let done = l.apply(COORDINATOR, &void).unwrap();
+        assert_eq!(done.entry.status, EntryStatus::Voided);
+        assert_eq!(done.entry.amendment.as_deref(), Some("void"));
+        assert_eq!(sheet(&l, 0, "2026-11-01").used_minutes, 0);
+    }
+
+    #[test]
+    fn another_assistants_entry_is_not_found_and_a_stale_version_is_shown() {
+        let mut l = ledger();
+        l.apply(
+            ASSISTANT,
+            &Op::Save(write(0, 0, 0, "2026-11-02T09:00:00", 60, 0)),
+        )
+        .unwrap();
+        let theirs = Op::Retire(Retire {
+            id: entry_id(0),
+            kind: RetireKind::Delete { base_version: 1 },
+            only_assistant: Some(assistant(1)),
+        });
+        assert_eq!(l.apply(ASSISTANT, &theirs), Err(Fault::NotFound));
+        let stale = Op::Retire(Retire {
+            id: entry_id(0),
+            kind: RetireKind::Delete { base_version: 7 },
+            only_assistant: None,
+        });
+        match l.apply(COORDINATOR, &stale) {
+            Err(Fault::Stale(current)) => assert_eq!(current.0.version, 1),
+            other => panic!("expected stale, got {other:?}"),
+        }
+        let again = write(0, 0, 0, "2026-11-05T09:00:00", 60, 0);
+        assert!(matches!(
+            l.apply(ASSISTANT, &Op::Save(again)),
+            Err(Fault::Exists(_))
+        ));
+    }
+
+    /// An operation as the property test draws it.
+    #[derive(Debug, Clone)]
+    enum Drawn {
+        Save {
+            id: usize,
+            client: usize,
+            assistant: usize,
+            /// Minutes after 2026-10-25 00:00 Riga time, on quarter hours.
+            at: i64,
+            minutes: i64,
+            cents: i64,
+            /// 0 creates, 1 edits the current version, 2 names a wrong one.
+            base: u8,
+        },
+        Delete {
+            id: usize,
+            stale: bool,
+            own: bool,
+        },
+        Reject {
+            id: usize,
+        },
+        Close {
+            client: usize,
+            month: usize,
+            state: u8,
+        },
+        Void {
+            id: usize,
+        },
+    }
+
+    fn drawn() -> impl Strategy<Value = (bool, Drawn)> {
+        let save = (
+            0..6usize,
+            0..2usize,
+            0..2usize,
+            0..(26 * 24 * 4i64),
+            1..(12 * 4i64),
+            prop_oneof![Just(0i64), 1..900i64],
+            0..3u8,
+        )
+            .prop_map(|(id, client, assistant, q, len, cents, base)| Drawn::Save {
+                id,
+                client,
+                assistant,
+                at: q * 15,
+                minutes: len * 15,
+                cents,
+                base,
+            });
+        let op = prop_oneof![
+            6 => save,
+            2 => (0..6usize, any::<bool>(), any::<bool>())
+                .prop_map(|(id, stale, own)| Drawn::Delete { id, stale, own }),
+            1 => (0..6usize).prop_map(|id| Drawn::Reject { id }),
+            1 => (0..2usize, 0..3usize, 0..4u8)
+                .prop_map(|(client, month, state)| Drawn::Close { client, month, state }),
+            1 => (0..6usize).prop_map(|id| Drawn::Void { id }),
+        ];
+        (any::<bool>(), op)
+    }
+
+    /// The state a refused operation must leave as it found it.
+    type View = (
+        HashMap<Uuid, (Entry, Vec<Trip>)>,
+        HashMap<(Uuid, Month), Sheet>,
+        HashMap<(Uuid, IsoWeek), i64>,
+        HashMap<Uuid, Slot>,
+        usize,
+    );
+
+    fn view(l: &Ledger) -> View {
+        (
+            l.named.clone(),
+            l.sheets.clone(),
+            l.weeks.clone(),
+            l.slots.clone(),
+            l.events.len(),
+        )
+    }
+
+    fn to_op(l: &Ledger, d: &Drawn) -> Option<Op> {
+        let current = |id: usize| l.entry(entry_id(id)).map_or(1, |(e, _)| e.version);
+        Some(match d {
+            Drawn::Save {
+                id,
+                client,
+                assistant,
+                at,
+                minutes,
+                cents,
+                base,
+            } => {
+                let start = "2026-10-25T00:00:00+03:00"
+                    .parse::<DateTime<FixedOffset>>()
+                    .unwrap()
+                    + Duration::minutes(*at);
+                let start = start.with_timezone(&FixedOffset::east_opt(7200).unwrap());
+                let mut w = write(*id, *client, *assistant, "2026-01-01T00:00:00", 0, *cents);
+                w.start = start;
+                w.end = start + Duration::minutes(*minutes);
+                w.base_version = match base {
+                    0 => None,
+                    1 => Some(current(*id)),
+                    _ => Some(current(*id) + 5),
+                };
+                Op::Save(w)
+            }
+            Drawn::Delete { id, stale, own } => Op::Retire(Retire {
+                id: entry_id(*id),
+                kind: RetireKind::Delete {
+                    base_version: current(*id) + if *stale { 3 } else { 0 },
+                },
+                only_assistant: own.then(|| assistant(0)),
+            }),
+            Drawn::Reject { id } => Op::Retire(Retire {
+                id: entry_id(*id),
+                kind: RetireKind::Reject,
+                only_assistant: None,
+            }),
+            Drawn::Void { id } => Op::Retire(Retire {
+                id: entry_id(*id),
+                kind: RetireKind::Void {
+                    reason: "correction".into(),
+                },
+                only_assistant: None,
+            }),
+            Drawn::Close { .. } => return None,
+        })
+    }
+
+    /// Every invariant of the ledger's state, recomputed from its entries.
+    fn check_invariants(l: &Ledger) -> Result<(), TestCaseError> {
+        let entries: Vec<&Entry> = l.named.values().map(|(e, _)| e).collect();
+        // The sheets hold exactly what their active entries use.
+        for ((c, m), s) in &l.sheets {
+            let minutes: i64 = entries
+                .iter()
+                .filter(|e| e.client_id == *c)
+                .flat_map(|e| counted(e))
+                .filter(|(month, _)| month == m)
+                .map(|(_, x)| x)
+                .sum();
+            let cents: i64 = l
+                .named
+                .values()
+                .filter(|(e, _)| {
+                    e.client_id == *c && rules::is_counted(e.status) && trip_month(e) == *m
+                })
+                .map(|(_, t)| super::cents(t))
+                .sum();
+            prop_assert_eq!(s.used_minutes, minutes, "minutes of {} {}", c, m);
+            prop_assert_eq!(s.transport_used_cents, cents, "cents of {} {}", c, m);
+            prop_assert!(s.used_minutes <= ALLOWANCE, "over the allowance");
+            prop_assert!(s.transport_used_cents <= TRANSPORT_CAP, "over the cap");
+        }
+        // No two live entries of a client, or of an assistant, overlap.
+        let live: Vec<&&Entry> = entries
+            .iter()
+            .filter(|e| rules::is_live(e.status))
+            .collect();
+        for (i, a) in live.iter().enumerate() {
+            for b in &live[i + 1..] {
+                let overlap = a.start_utc < b.end_utc && b.start_utc < a.end_utc;
+                prop_assert!(
+                    !(overlap && (a.client_id == b.client_id || a.assistant_id == b.assistant_id)),
+                    "{} and {} overlap",
+                    a.id,
+                    b.id
+                );
+            }
+        }
+        // The slots are the live entries; the week totals their minutes.
+        prop_assert_eq!(l.slots.len(), live.len());
+        let mut weeks: HashMap<(Uuid, IsoWeek), i64> = HashMap::new();
+        for e in &live {
+            prop_assert_eq!(l.slots.get(&e.id), Some(&Slot::of(e)));
+            add_weeks(&mut weeks, &Slot::of(e), 1);
+        }
+        for (k, m) in &l.weeks {
+            prop_assert_eq!(weeks.get(k).copied().unwrap_or(0), *m, "week {:?}", k);
+        }
+        for (k, m) in &weeks {
+            prop_assert_eq!(l.weeks.get(k).copied().unwrap_or(0), *m, "week {:?}", k);
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// Any sequence of operations, by assistants and coordinators, in months that open, lock
+        /// and close: a refused operation changes nothing, an applied one moves its entry's
+        /// version by one, and the sheets, slots and week totals always equal what the entries
+        /// add up to, within the allowance and the transport cap, with no overlaps.
+        #[test]
+        fn the_ledger_keeps_its_books(ops in prop::collection::vec(drawn(), 1..40)) {
+            let mut l = ledger();
+            let mut applied = 0;
+            let mut versions: HashMap<(Uuid, Month), i32> = HashMap::new();
+            for (by_coordinator, d) in &ops {
+                if let Drawn::Close { client: c, month, state } = d {
+                    let states = [
+                        MonthState::Open,
+                        MonthState::Submitted,
+                        MonthState::Confirmed,
+                        MonthState::Closed,
+                    ];
+                    let key = (client(*c), months()[*month]);
+                    l.sheets.get_mut(&key).unwrap().state = states[*state as usize];
+                    continue;
+                }
+                let op = to_op(&l, d).unwrap();
+                let actor = if *by_coordinator { COORDINATOR } else { ASSISTANT };
+                let before = view(&l);
+                let old = l.entry(op.id()).map(|(e, _)| e.version);
+                match l.apply(actor, &op) {
+                    Ok(done) => {
+                        applied += 1;
+                        prop_assert_eq!(done.entry.version, old.map_or(1, |v| v + 1));
+                        prop_assert_eq!(&l.entry(op.id()).unwrap().0, &done.entry);
+                        prop_assert_eq!(l.events.len(), before.4 + 1);
+                    }
+                    Err(Fault::Broken(why)) => prop_assert!(false, "broken: {}", why),
+                    Err(_) => prop_assert!(view(&l) == before, "a refusal changed the state"),
+                }
+                check_invariants(&l)?;
+                for (k, s) in &l.sheets {
+                    let seen = versions.entry(*k).or_insert(s.version);
+                    prop_assert!(s.version >= *seen, "a sheet's version went back");
+                    *seen = s.version;
+                }
+            }
+            let out = l.finish();
+            prop_assert_eq!(out.events.len(), applied);
+            let ids: BTreeSet<Uuid> = out.events.iter().map(|e| e.entry.id).collect();
+            prop_assert_eq!(out.written.len(), ids.len());
+        }
+    }
+}
