@@ -31,7 +31,7 @@ use uuid::Uuid;
 use super::changes::{self, Scope};
 use super::entity::{assignments, clients, decisions, entries, month_sheets, suspensions, trips};
 use super::entries::{
-    CHUNK, LIVE, Saved, WriteError, chunks, entry, lock_all, month_change, snapshot, trips_of, wire,
+    CHUNK, LIVE, Saved, WriteError, chunks, lock_all, month_change, snapshot, trips_of, wire,
 };
 use super::{audit, people, policy};
 use crate::domain::decision::Figures;
@@ -43,7 +43,7 @@ use crate::domain::rules::{Assigned, Suspended};
 use crate::domain::time::{IsoWeek, Month, month_parts, week_parts};
 use mobile_api::{EntryStatus, Locale};
 
-use crate::domain::ledger::{Actor, Op, Retire, RetireKind, TripRow, Write, instant};
+use crate::domain::ledger::{Actor, Op, Retire, RetireKind, Review, Write, instant};
 
 /// A stored entry as the pure ledger's plain type.
 fn plain(m: entries::Model) -> pure::Entry {
@@ -194,14 +194,14 @@ async fn overlapping(
 /// what `week_parts` gives it there. A pair with no entries is absent (zero).
 async fn week_totals(
     db: &impl ConnectionTrait,
-    saves: &[&Write],
+    spans: &[Span],
     longest: i64,
 ) -> Result<HashMap<(Uuid, IsoWeek), i64>, DbErr> {
     use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func};
     let mut wanted: BTreeMap<IsoWeek, BTreeSet<Uuid>> = BTreeMap::new();
-    for w in saves.iter().filter(|w| w.end > w.start) {
-        for (week, _) in week_parts(w.start.to_utc(), w.end.to_utc()) {
-            wanted.entry(week).or_default().insert(w.assistant_id);
+    for s in spans {
+        for (week, _) in week_parts(instant(s.start), instant(s.end)) {
+            wanted.entry(week).or_default().insert(s.assistant_id);
         }
     }
     let mut totals = HashMap::new();
@@ -303,6 +303,13 @@ pub async fn run_as(
     Ok(results)
 }
 
+/// A session the batch's rules will check (never empty).
+struct Span {
+    assistant_id: Uuid,
+    start: i64,
+    end: i64,
+}
+
 /// What `store` needs of what `load` read: the locked sheets' rows, and what a month's change
 /// describes (the decisions and the policy).
 struct Loaded {
@@ -326,19 +333,17 @@ async fn load(
         .iter()
         .filter_map(|op| match op {
             Op::Save(w) => Some(w),
-            Op::Retire(_) => None,
+            Op::Retire(_) | Op::Review(_) => None,
         })
         .collect();
 
-    // 1. Locks. An entry's assistant never changes, so a retired entry's assistant can be read
-    //    before its lock is held; everything else is read after.
+    // 1. Locks. An entry's assistant never changes, so a retired or reviewed entry's assistant
+    //    can be read before its lock is held; everything else is read after.
     let mut assistants: BTreeSet<Uuid> = saves.iter().map(|w| w.assistant_id).collect();
     let retired: Vec<Uuid> = ops
         .iter()
-        .filter_map(|op| match op {
-            Op::Retire(r) => Some(r.id),
-            Op::Save(_) => None,
-        })
+        .filter(|op| !matches!(op, Op::Save(_)))
+        .map(|op| op.id())
         .collect();
     if super::is_postgres(db) && !retired.is_empty() {
         for part in retired.chunks(CHUNK) {
@@ -419,7 +424,26 @@ async fn load(
         })
         .collect();
 
-    // 2. The context.
+    // 2. The context. The sessions the rules will check: the saves', and the reviewed entries'
+    //    (an approval checks its entry again).
+    let spans: Vec<Span> = saves
+        .iter()
+        .filter(|w| w.end > w.start)
+        .map(|w| Span {
+            assistant_id: w.assistant_id,
+            start: w.start.timestamp(),
+            end: w.end.timestamp(),
+        })
+        .chain(ops.iter().filter_map(|op| match op {
+            Op::Review(r) => named.get(&r.id).map(|(e, _)| Span {
+                assistant_id: e.assistant_id,
+                start: e.start_utc,
+                end: e.end_utc,
+            }),
+            Op::Save(_) | Op::Retire(_) => None,
+        }))
+        .filter(|s| s.end > s.start)
+        .collect();
     let clients: Vec<Uuid> = clients_named.iter().copied().collect();
     let policy = policy::book_kept(db, kept).await?;
     let mut decisions: HashMap<Uuid, Vec<_>> = HashMap::new();
@@ -447,8 +471,8 @@ async fn load(
         .unwrap_or(24 * 60)
         .max(24 * 60)
         * 60;
-    if !saves.is_empty() {
-        let save_assistants: BTreeSet<Uuid> = saves.iter().map(|w| w.assistant_id).collect();
+    if !spans.is_empty() {
+        let save_assistants: BTreeSet<Uuid> = spans.iter().map(|s| s.assistant_id).collect();
         assigned = assignments::Entity::find()
             .filter(assignments::Column::AssistantId.is_in(save_assistants.iter().copied()))
             .filter(assignments::Column::ClientId.is_in(clients.clone()))
@@ -479,14 +503,11 @@ async fn load(
                     reason: s.reason,
                 });
         }
-        let spans = saves.iter().filter(|w| w.end > w.start);
-        let (lo, hi) = spans.fold((i64::MAX, i64::MIN), |(lo, hi), w| {
-            (lo.min(w.start.timestamp()), hi.max(w.end.timestamp()))
+        let (lo, hi) = spans.iter().fold((i64::MAX, i64::MIN), |(lo, hi), s| {
+            (lo.min(s.start), hi.max(s.end))
         });
-        if lo < hi {
-            live = overlapping(db, &save_assistants, &clients, (lo, hi), longest).await?;
-            weeks = week_totals(db, &saves, longest).await?;
-        }
+        live = overlapping(db, &save_assistants, &clients, (lo, hi), longest).await?;
+        weeks = week_totals(db, &spans, longest).await?;
     }
     let loaded = Loaded {
         sheets: rows,
@@ -509,8 +530,30 @@ async fn load(
     Ok((inputs, loaded))
 }
 
-/// An applied operation's audit record (a rejection's is written by the review).
-fn audit_record(e: &Event) -> Option<audit::Record<'static>> {
+/// An applied operation's audit records: its own (a rejection has none but the review's), and
+/// the review's verdict.
+fn audit_records(e: &Event) -> Vec<audit::Record<'static>> {
+    let verdict = e.review.map(|(approved, status, version)| audit::Record {
+        actor: Some(e.actor.user_id),
+        action: if approved {
+            "entry_approved"
+        } else {
+            "entry_rejected"
+        },
+        subject_kind: "entry",
+        subject_id: e.entry.id.to_string(),
+        client_id: Some(e.entry.client_id),
+        before: Some(json!({ "status": status, "version": version })),
+        after: Some(json!({
+            "status": e.entry.status,
+            "version": e.entry.version,
+            "reason": e.entry.review_reason,
+        })),
+    });
+    own_record(e).into_iter().chain(verdict).collect()
+}
+
+fn own_record(e: &Event) -> Option<audit::Record<'static>> {
     let snap = |entry: &pure::Entry, trips: &[pure::Trip]| {
         snapshot(&model(entry.clone()), &tmodels(trips))
     };
@@ -579,7 +622,7 @@ async fn store(
         events,
     } = outcome;
     let mut changes: Vec<_> = events.iter().map(|e| change_row(e, now)).collect();
-    let records: Vec<_> = events.iter().filter_map(audit_record).collect();
+    let records: Vec<_> = events.iter().flat_map(audit_records).collect();
     let mut fresh = Vec::new();
     let mut new_trips = Vec::new();
     let mut replaced = Vec::new();
@@ -699,9 +742,7 @@ pub async fn delete(
     Ok(one(db, op, actor, now).await?.entry)
 }
 
-/// A coordinator's verdict on a late entry: approving re-checks every rule as a coordinator's
-/// write (so it still cannot overspend the allowance) and makes it count; rejecting keeps it,
-/// marked `rejected`, with the reason.
+/// A coordinator's verdict on a late entry (see `domain::ledger::Review`).
 pub async fn review(
     db: &impl ConnectionTrait,
     id: Uuid,
@@ -710,99 +751,12 @@ pub async fn review(
     actor: Actor,
     now: DateTime<Utc>,
 ) -> Result<Saved, WriteError> {
-    let Some(e) = entry(db, id)
-        .await?
-        .filter(|e| e.status == EntryStatus::PendingReview)
-    else {
-        return Err(WriteError::NotFound);
-    };
-    let t = trips_of(db, vec![id]).await?;
-    let offset = |secs: i32| {
-        chrono::FixedOffset::east_opt(secs)
-            .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("zero offset"))
-    };
-    let (saved, before) = if approve {
-        let write = Write {
-            id,
-            client_id: e.client_id,
-            assistant_id: e.assistant_id,
-            purpose: e.purpose.clone(),
-            start: instant(e.start_utc).with_timezone(&offset(e.start_offset)),
-            end: instant(e.end_utc).with_timezone(&offset(e.end_offset)),
-            place: e.place.clone(),
-            note: e.note.clone(),
-            trips: t
-                .iter()
-                .map(|t| TripRow {
-                    mode: t.mode.clone(),
-                    from: t.from_place.clone(),
-                    to: t.to_place.clone(),
-                    distance_m: t.distance_m,
-                    cost_cents: t.cost_cents,
-                })
-                .collect(),
-            base_version: Some(e.version),
-            device_time: e.device_time,
-            amendment: false,
-        };
-        (
-            save(
-                db,
-                &write,
-                Actor {
-                    coordinator: true,
-                    ..actor
-                },
-                now,
-            )
-            .await?,
-            e.clone(),
-        )
-    } else {
-        let op = Op::Retire(Retire {
-            id,
-            kind: RetireKind::Reject,
-            only_assistant: None,
-        });
-        let gone = one(db, op, actor, now).await?.entry;
-        (
-            Saved {
-                entry: gone,
-                trips: t.clone(),
-                warnings: Vec::new(),
-            },
-            e.clone(),
-        )
-    };
-    let mut reviewed = saved.entry.clone();
-    reviewed.review_reason = Some(reason.to_owned());
-    reviewed.reviewed_by = Some(actor.user_id);
-    reviewed.reviewed_at = Some(now);
-    people::update(db, reviewed.clone()).await?;
-    audit::append(
-        db,
-        now,
-        audit::Record {
-            actor: Some(actor.user_id),
-            action: if approve {
-                "entry_approved"
-            } else {
-                "entry_rejected"
-            },
-            subject_kind: "entry",
-            subject_id: id.to_string(),
-            client_id: Some(e.client_id),
-            before: Some(json!({ "status": before.status, "version": before.version })),
-            after: Some(
-                json!({ "status": reviewed.status, "version": reviewed.version, "reason": reason }),
-            ),
-        },
-    )
-    .await?;
-    Ok(Saved {
-        entry: reviewed,
-        ..saved
-    })
+    let op = Op::Review(Review {
+        id,
+        approve,
+        reason: reason.to_owned(),
+    });
+    one(db, op, actor, now).await
 }
 
 /// A coordinator voids a session of a closed month (an amendment): it stops counting, stays on

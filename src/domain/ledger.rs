@@ -76,6 +76,8 @@ pub enum Op {
     Save(Write),
     /// Take an entry out of the count.
     Retire(Retire),
+    /// A coordinator's verdict on a late entry.
+    Review(Review),
 }
 
 impl Op {
@@ -84,8 +86,19 @@ impl Op {
         match self {
             Op::Save(w) => w.id,
             Op::Retire(r) => r.id,
+            Op::Review(r) => r.id,
         }
     }
+}
+
+/// A coordinator's verdict on a late entry (`pending_review`): approving checks every rule again
+/// as a coordinator's write, so it still cannot overspend the allowance, and makes it count;
+/// rejecting keeps it, marked `rejected`. Either way the entry keeps the reason.
+#[derive(Debug, Clone)]
+pub struct Review {
+    pub id: Uuid,
+    pub approve: bool,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone)]
@@ -243,7 +256,7 @@ pub enum Action {
     Voided,
 }
 
-/// An applied operation, in order: what to record of it (a change row, an audit record).
+/// An applied operation, in order: what to record of it (a change row, audit records).
 #[derive(Debug, Clone)]
 pub struct Event {
     pub action: Action,
@@ -251,6 +264,8 @@ pub struct Event {
     pub before: Option<(Entry, Vec<Trip>)>,
     pub entry: Entry,
     pub trips: Vec<Trip>,
+    /// The review that led to it, with the entry's status and version before the review.
+    pub review: Option<(bool, EntryStatus, i32)>,
 }
 
 /// An entry the batch wrote, in its final state.
@@ -376,6 +391,7 @@ impl Ledger {
         match op {
             Op::Save(w) => self.save(actor, w),
             Op::Retire(r) => self.retire(actor, r),
+            Op::Review(r) => self.review(actor, r),
         }
     }
 
@@ -728,6 +744,7 @@ impl Ledger {
                 before,
                 entry: entry.clone(),
                 trips: trips.clone(),
+                review: None,
             },
             trips_changed,
         );
@@ -803,6 +820,7 @@ impl Ledger {
                 before: Some((old, old_trips.clone())),
                 entry: gone.clone(),
                 trips: old_trips.clone(),
+                review: None,
             },
             false,
         );
@@ -811,6 +829,74 @@ impl Ledger {
             trips: old_trips,
             warnings: Vec::new(),
         })
+    }
+}
+
+impl Ledger {
+    fn review(&mut self, actor: Actor, r: &Review) -> Result<Done, Fault> {
+        let Some((e, t)) = self
+            .named
+            .get(&r.id)
+            .filter(|(e, _)| e.status == EntryStatus::PendingReview)
+            .cloned()
+        else {
+            return Err(Fault::NotFound);
+        };
+        let mut done = if r.approve {
+            let offset = |secs: i32| {
+                FixedOffset::east_opt(secs).unwrap_or_else(|| FixedOffset::east_opt(0).unwrap())
+            };
+            let write = Write {
+                id: e.id,
+                client_id: e.client_id,
+                assistant_id: e.assistant_id,
+                purpose: e.purpose.clone(),
+                start: instant(e.start_utc).with_timezone(&offset(e.start_offset)),
+                end: instant(e.end_utc).with_timezone(&offset(e.end_offset)),
+                place: e.place.clone(),
+                note: e.note.clone(),
+                trips: t
+                    .iter()
+                    .map(|t| TripRow {
+                        mode: t.mode.clone(),
+                        from: t.from_place.clone(),
+                        to: t.to_place.clone(),
+                        distance_m: t.distance_m,
+                        cost_cents: t.cost_cents,
+                    })
+                    .collect(),
+                base_version: Some(e.version),
+                device_time: e.device_time,
+                amendment: false,
+            };
+            let by = Actor {
+                coordinator: true,
+                ..actor
+            };
+            self.save(by, &write)?
+        } else {
+            let reject = Retire {
+                id: e.id,
+                kind: RetireKind::Reject,
+                only_assistant: None,
+            };
+            self.retire(actor, &reject)?
+        };
+        done.entry.review_reason = Some(r.reason.clone());
+        done.entry.reviewed_by = Some(actor.user_id);
+        done.entry.reviewed_at = Some(self.now);
+        // The verdict is part of the change just kept.
+        if let Some(kept) = self.named.get_mut(&e.id) {
+            kept.0 = done.entry.clone();
+        }
+        if let Some(w) = self.written.get_mut(&e.id) {
+            w.entry = done.entry.clone();
+        }
+        if let Some(last) = self.events.last_mut() {
+            last.entry = done.entry.clone();
+            last.review = Some((r.approve, e.status, e.version));
+        }
+        Ok(done)
     }
 }
 
@@ -1014,15 +1100,45 @@ mod tests {
         assert_eq!(done.entry.status, EntryStatus::PendingReview);
         assert!(done.entry.late);
         assert_eq!(sheet(&l, 0, "2026-10-01").used_minutes, 0);
-        // A rejection takes it off; a second one finds nothing to reject.
-        let reject = Op::Retire(Retire {
+        // A rejection keeps it with the reason; a second verdict finds nothing to review.
+        let reject = Op::Review(Review {
             id: entry_id(0),
-            kind: RetireKind::Reject,
-            only_assistant: None,
+            approve: false,
+            reason: "no such visit".into(),
         });
         let done = l.apply(COORDINATOR, &reject).unwrap();
         assert_eq!(done.entry.status, EntryStatus::Rejected);
+        assert_eq!(done.entry.review_reason.as_deref(), Some("no such visit"));
         assert_eq!(l.apply(COORDINATOR, &reject), Err(Fault::NotFound));
+        // An approval counts it, and still cannot overspend the allowance.
+        let w = write(1, 0, 0, "2026-10-12T08:00:00", 540, 0);
+        l.apply(ASSISTANT, &Op::Save(w)).unwrap();
+        let w = write(2, 0, 0, "2026-10-13T08:00:00", 120, 0);
+        l.apply(ASSISTANT, &Op::Save(w)).unwrap();
+        let approve = |i: usize| {
+            Op::Review(Review {
+                id: entry_id(i),
+                approve: true,
+                reason: "confirmed by phone".into(),
+            })
+        };
+        let done = l.apply(COORDINATOR, &approve(1)).unwrap();
+        assert_eq!(done.entry.status, EntryStatus::Active);
+        assert_eq!(done.entry.reviewed_by, Some(COORDINATOR.user_id));
+        assert_eq!(sheet(&l, 0, "2026-10-01").used_minutes, 540);
+        assert_eq!(
+            code(l.apply(COORDINATOR, &approve(2))),
+            ErrorCode::OverAllowance
+        );
+        let out = l.finish();
+        let verdicts: Vec<_> = out.events.iter().filter_map(|e| e.review).collect();
+        assert_eq!(
+            verdicts,
+            [
+                (false, EntryStatus::PendingReview, 1),
+                (true, EntryStatus::PendingReview, 1)
+            ]
+        );
     }
 
     #[test]
@@ -1152,8 +1268,9 @@ mod tests {
             stale: bool,
             own: bool,
         },
-        Reject {
+        Review {
             id: usize,
+            approve: bool,
         },
         Close {
             client: usize,
@@ -1188,7 +1305,7 @@ mod tests {
             6 => save,
             2 => (0..6usize, any::<bool>(), any::<bool>())
                 .prop_map(|(id, stale, own)| Drawn::Delete { id, stale, own }),
-            1 => (0..6usize).prop_map(|id| Drawn::Reject { id }),
+            1 => (0..6usize, any::<bool>()).prop_map(|(id, approve)| Drawn::Review { id, approve }),
             1 => (0..2usize, 0..3usize, 0..4u8)
                 .prop_map(|(client, month, state)| Drawn::Close { client, month, state }),
             1 => (0..6usize).prop_map(|id| Drawn::Void { id }),
@@ -1249,10 +1366,10 @@ mod tests {
                 },
                 only_assistant: own.then(|| assistant(0)),
             }),
-            Drawn::Reject { id } => Op::Retire(Retire {
+            Drawn::Review { id, approve } => Op::Review(Review {
                 id: entry_id(*id),
-                kind: RetireKind::Reject,
-                only_assistant: None,
+                approve: *approve,
+                reason: "checked".into(),
             }),
             Drawn::Void { id } => Op::Retire(Retire {
                 id: entry_id(*id),

@@ -312,7 +312,7 @@ pub async fn push(
                 Some(Prepared::Op(op)) => {
                     let names = match &op {
                         Op::Save(w) => check_names(&txn, caller, w).await,
-                        Op::Retire(_) => Ok(()),
+                        Op::Retire(_) | Op::Review(_) => Ok(()),
                     };
                     match names {
                         Ok(()) => {

@@ -7,6 +7,21 @@ use serde_json::{Value, json};
 use crate::entries::{post, scene, session, sheet};
 use crate::helpers::{Resp, TestApp};
 
+/// The audit log's actions about one entry, oldest first.
+async fn entry_audit(app: &TestApp, id: uuid::Uuid) -> Vec<String> {
+    use asistents::db::entity::audit_log;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    audit_log::Entity::find()
+        .filter(audit_log::Column::SubjectId.eq(id.to_string()))
+        .order_by_asc(audit_log::Column::Id)
+        .all(&app.state.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.action)
+        .collect()
+}
+
 async fn step(
     app: &TestApp,
     token: &str,
@@ -362,6 +377,20 @@ async fn late_entries_wait_for_a_coordinator_who_approves_or_rejects_each() {
         m.used_minutes, 540,
         "360 by the coordinator and the approved 180; the rejected one does not count"
     );
+    // Each verdict is audited after the entry's own record, and the entry keeps its reason.
+    assert_eq!(
+        entry_audit(&app, b.id).await,
+        ["entry_created", "entry_updated", "entry_approved"]
+    );
+    assert_eq!(
+        entry_audit(&app, a.id).await,
+        ["entry_created", "entry_rejected"]
+    );
+    let r = app
+        .get(&app.admin, &format!("/api/v1/entries/{}", b.id))
+        .await;
+    r.expect(200);
+    assert_eq!(r.body["version"], 2, "one change for the review, not two");
     step(
         &app,
         &app.admin,
