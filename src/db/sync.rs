@@ -4,8 +4,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -69,17 +68,6 @@ pub async fn store_outcomes(db: &impl ConnectionTrait, rows: Vec<Outcome>) -> Re
         })
         .collect();
     super::insert_all(db, rows, 500).await
-}
-
-/// Moves one device to `seq`.
-pub async fn set_last_applied(
-    db: &impl ConnectionTrait,
-    device: devices::Model,
-    seq: i64,
-) -> Result<(), DbErr> {
-    let mut moved: devices::ActiveModel = device.into();
-    moved.last_applied_seq = Set(seq);
-    moved.update(db).await.map(|_| ())
 }
 
 /// Moves every device of `moved` (device row, seq) to its seq, in one statement.

@@ -177,14 +177,14 @@ async fn apply_alone(
 }
 
 /// `POST /api/v1/sync/push`
-/// Applies a device's queued mutations exactly once, in `seq` order (SPEC §6): a run of new
-/// entry mutations from an assistant goes through the group writer with other phones' pushes;
-/// anything else (a replay, a gap, a submission, a coordinator's edit) one push at a time.
+/// Applies a device's queued mutations exactly once, in `seq` order (SPEC §6). Every push goes
+/// through the group writer (`Pushes`): on its own when the service is idle, together with the
+/// pushes that arrive meanwhile when it is busy.
 pub async fn push(
     state: &AppState,
     caller: &Caller,
     locale: Locale,
-    mut body: PushRequest,
+    body: PushRequest,
 ) -> Result<PushResponse, ApiError> {
     if body.mutations.len() > MAX_MUTATIONS {
         return Err(ApiError::TooManyMutations { max: MAX_MUTATIONS });
@@ -196,172 +196,116 @@ pub async fn push(
             json!({ "seq": bad.seq }),
         ));
     }
-    // Parsed before any transaction: the database is held only for what needs it.
-    let mut prepared: Vec<Option<Prepared>> = body
+    // Parsed before the writer: the database is held only for what needs it.
+    let prepared = body
         .mutations
         .iter()
         .map(|m| Some(prepare(caller, m, body.device_time)))
         .collect();
-    let mut hashes: Vec<String> = body.mutations.iter().map(body_hash).collect();
-    // An assistant's push of new entry mutations, the phones' usual traffic, is written
-    // together with the other phones' pushes that arrive meanwhile. Anything else (a replay, a
-    // gap, a submission, a coordinator's edit) takes the path below, one push at a time.
-    let grouped = caller.role == Role::Assistant
-        && !body.mutations.is_empty()
-        && prepared.iter().all(|p| !matches!(p, Some(Prepared::Alone)));
-    if grouped {
-        let job = Job {
-            caller: caller.clone(),
-            device_id: std::mem::take(&mut body.device_id),
-            device_time: body.device_time,
-            mutations: std::mem::take(&mut body.mutations),
-            hashes,
-            prepared,
-        };
-        match state.pushes.write(job).await {
-            Grouped::Done {
-                answers,
-                last_applied,
-            } => {
-                return Ok(PushResponse {
-                    results: answers.into_iter().map(|a| a.result(locale)).collect(),
-                    last_applied_seq: last_applied,
-                    server_time: state.clock.now(),
-                });
-            }
-            Grouped::Declined(job) => {
-                body.device_id = job.device_id;
-                body.mutations = job.mutations;
-                hashes = job.hashes;
-                prepared = job.prepared;
-            }
-            Grouped::Failed(e) => return Err(e),
-        }
+    let hashes = body.mutations.iter().map(body_hash).collect();
+    let job = Job {
+        caller: caller.clone(),
+        device_id: body.device_id,
+        device_time: body.device_time,
+        mutations: body.mutations,
+        hashes,
+        prepared,
+    };
+    match state.pushes.write(job).await {
+        Grouped::Done {
+            answers,
+            last_applied,
+        } => Ok(PushResponse {
+            results: answers.into_iter().map(|a| a.result(locale)).collect(),
+            last_applied_seq: last_applied,
+            server_time: state.clock.now(),
+        }),
+        Grouped::Failed(e) => Err(e),
     }
-    let device = db::session::device(&state.db, caller.device)
-        .await?
-        .ok_or(ApiError::Unauthorized)?;
-    if device.device_id != body.device_id {
-        return Err(ApiError::Rule {
-            code: ErrorCode::Forbidden,
-            details: json!({ "device_id": body.device_id }),
-        });
-    }
-    let mutations = &body.mutations;
-    let mut results = Vec::with_capacity(mutations.len());
-    let mut last_applied = device.last_applied_seq;
-    let mut i = 0;
-    // One transaction per run of consecutive new entry mutations (checked and written together
-    // by the ledger), or per mutation that must be answered on its own.
-    while i < mutations.len() {
-        let now = state.clock.now();
-        let txn = state.db.begin().await?;
-        // The device row is the lock that orders this device's pushes (two identical pushes in
-        // flight at once apply each seq once).
-        let dev = db::sync::lock_devices(&txn, &[device.id])
-            .await?
-            .pop()
-            .ok_or(ApiError::Unauthorized)?;
-        last_applied = dev.last_applied_seq;
-        let m = &mutations[i];
-        if m.seq <= last_applied {
-            let seen = db::sync::mutation(&txn, dev.id, m.seq).await?;
-            txn.rollback().await?;
-            results.push(match seen {
-                Some(row) if row.body_hash == hashes[i] => replayed(&row, locale),
-                _ => refused_result(
-                    m.seq,
-                    ErrorCode::SeqConflict,
-                    json!({ "seq": m.seq }),
-                    locale,
-                ),
-            });
+}
+
+/// How a push's mutations are taken, from its device's last applied seq.
+#[derive(Debug, Clone, PartialEq)]
+enum Step {
+    /// A seq already taken: answered from its stored outcome.
+    Replay(usize),
+    /// New mutations in sequence, checked and written together by the ledger.
+    Run(std::ops::Range<usize>),
+    /// A new mutation answered on its own (`Prepared::Alone`).
+    Alone(usize),
+    /// Not the next seq: refused, and the rest of the push is not taken.
+    Gap(usize),
+}
+
+/// The one place a push's sequence is checked: its steps, given the device's last applied seq.
+fn plan(mutations: &[Mutation], prepared: &[Option<Prepared>], last: i64) -> Vec<Step> {
+    let alone = |i: usize| matches!(prepared.get(i), Some(Some(Prepared::Alone)));
+    let (mut steps, mut next, mut i) = (Vec::new(), last + 1, 0);
+    while let Some(m) = mutations.get(i) {
+        if m.seq < next {
+            steps.push(Step::Replay(i));
             i += 1;
-            continue;
-        }
-        if m.seq > last_applied + 1 {
-            txn.rollback().await?;
-            let details = json!({ "expected_seq": last_applied + 1, "seq": m.seq });
-            results.push(refused_result(m.seq, ErrorCode::SeqGap, details, locale));
+        } else if m.seq > next {
+            steps.push(Step::Gap(i));
             break;
-        }
-        let first = i;
-        let mut staged: Vec<(&Mutation, Staged)> = Vec::new();
-        let mut ops = Vec::new();
-        while let Some(m) = mutations.get(i) {
-            if m.seq != last_applied + 1 + staged.len() as i64 {
-                break;
+        } else if alone(i) {
+            steps.push(Step::Alone(i));
+            (next, i) = (next + 1, i + 1);
+        } else {
+            let first = i;
+            while mutations.get(i).is_some_and(|m| m.seq == next) && !alone(i) {
+                (next, i) = (next + 1, i + 1);
             }
-            if matches!(prepared[i], Some(Prepared::Alone)) {
-                if staged.is_empty() {
-                    let savepoint = txn.begin().await?;
-                    let applied = apply_alone(&savepoint, caller, m, body.device_time, now).await;
-                    // A refusal undoes its savepoint; an infrastructure error fails the push
-                    // below, and the whole transaction rolls back.
-                    if applied.is_ok() {
-                        savepoint.commit().await?;
-                    } else {
-                        savepoint.rollback().await?;
-                    }
-                    staged.push((m, Staged::Done(Box::new(applied))));
-                    i += 1;
-                }
-                break;
-            }
-            match prepared[i].take() {
-                Some(Prepared::Op(op)) => {
-                    let names = match &op {
-                        Op::Save(w) => check_names(&txn, caller, w).await,
-                        Op::Retire(_) | Op::Review(_) => Ok(()),
-                    };
-                    match names {
-                        Ok(()) => {
-                            staged.push((m, Staged::Op(ops.len())));
-                            ops.push(op);
-                        }
-                        Err(e) if e.is_infrastructure() => return Err(e),
-                        Err(e) => staged.push((m, Staged::Done(Box::new(Err(e))))),
-                    }
-                }
-                Some(Prepared::Refused(e)) => staged.push((m, Staged::Done(Box::new(Err(e))))),
-                Some(Prepared::Alone) | None => {
-                    return Err(ApiError::Internal("a mutation was prepared twice".into()));
-                }
-            }
-            i += 1;
+            steps.push(Step::Run(first..i));
         }
-        let mut outcomes = ledger::run(&txn, ops, actor(caller), now)
-            .await?
-            .into_iter()
-            .map(Some)
-            .collect::<Vec<_>>();
-        let mut rows = Vec::with_capacity(staged.len());
-        let mut refusals = Vec::new();
-        let mut answers = Vec::with_capacity(staged.len());
-        for (k, (m, stage)) in staged.into_iter().enumerate() {
-            let done = match stage {
-                Staged::Done(done) => *done,
-                Staged::Op(k) => outcome(caller, outcomes[k].take()),
-            };
-            let hash = std::mem::take(&mut hashes[first + k]);
-            let (row, refusal, answer) =
-                settle(caller, &dev, m, hash, done, body.device_time, now)?;
-            rows.push(row);
-            refusals.extend(refusal);
-            last_applied = m.seq;
-            answers.push(answer);
-        }
-        changes::record_all(&txn, refusals).await?;
-        db::sync::store_outcomes(&txn, rows).await?;
-        db::sync::set_last_applied(&txn, dev, last_applied).await?;
-        txn.commit().await?;
-        results.extend(answers.into_iter().map(|a| a.result(locale)));
     }
-    Ok(PushResponse {
-        results,
-        last_applied_seq: last_applied,
-        server_time: state.clock.now(),
-    })
+    steps
+}
+
+/// A mutation's answer before it is put in the caller's language.
+enum Answer {
+    /// Taken now: the entry it produced, or the refusal's code and details.
+    Taken {
+        seq: i64,
+        done: Result<Option<Entry>, (ErrorCode, Value)>,
+    },
+    /// Taken before: its stored outcome.
+    Replayed(sync_mutations::Model),
+}
+
+impl Answer {
+    fn refused(seq: i64, code: ErrorCode, details: Value) -> Answer {
+        Answer::Taken {
+            seq,
+            done: Err((code, details)),
+        }
+    }
+
+    /// The phone's result, in its language. Built by the push's own request, outside the
+    /// transaction and the group writer.
+    fn result(self, locale: Locale) -> MutationResult {
+        match self {
+            Answer::Taken {
+                seq,
+                done: Ok(entry),
+            } => {
+                let entry = entry.map(|e| relocalize(e, locale));
+                MutationResult {
+                    seq,
+                    status: "applied".into(),
+                    original_status: None,
+                    warnings: entry.as_ref().map(|e| e.warnings.clone()),
+                    entry,
+                    error: None,
+                }
+            }
+            Answer::Taken {
+                seq,
+                done: Err((code, details)),
+            } => refused_result(seq, code, details, locale),
+            Answer::Replayed(row) => replayed(&row, locale),
+        }
+    }
 }
 
 /// A ledger outcome as the entry the phone gets back, or why not.
@@ -387,96 +331,79 @@ fn outcome(
     }
 }
 
-/// A mutation's answer before it is put in the caller's language: the entry it produced, or
-/// the refusal's code and details.
-struct Answer {
-    seq: i64,
-    done: Result<Option<Entry>, (ErrorCode, Value)>,
-}
-
-impl Answer {
-    /// The phone's result, in its language. Built by the push's own request, outside the
-    /// transaction and the group writer.
-    fn result(self, locale: Locale) -> MutationResult {
-        match self.done {
-            Ok(entry) => {
-                let entry = entry.map(|e| relocalize(e, locale));
-                MutationResult {
-                    seq: self.seq,
-                    status: "applied".into(),
-                    original_status: None,
-                    warnings: entry.as_ref().map(|e| e.warnings.clone()),
-                    entry,
-                    error: None,
-                }
-            }
-            Err((code, details)) => refused_result(self.seq, code, details, locale),
-        }
-    }
-}
-
 /// The stored outcome of an applied mutation (read back by `replayed`).
 #[derive(serde::Serialize)]
 struct Applied<'a> {
     entry: &'a Option<Entry>,
 }
 
-/// What an answered mutation leaves: its stored outcome (for replays), the change that tells
-/// the caller's other devices of a refusal, and its answer. An infrastructure error fails the
-/// push instead.
-#[allow(clippy::type_complexity, clippy::too_many_arguments)]
-fn settle(
-    caller: &Caller,
-    dev: &devices::Model,
-    m: &Mutation,
-    hash: String,
-    done: Result<Option<Entry>, ApiError>,
-    device_time: Option<DateTime<Utc>>,
-    now: DateTime<Utc>,
-) -> Result<
-    (
-        Outcome,
-        Option<crate::db::entity::changes::ActiveModel>,
-        Answer,
-    ),
-    ApiError,
-> {
-    let (status, outcome, refusal, done) = match done {
-        Ok(entry) => {
-            let outcome = serde_json::to_string(&Applied { entry: &entry })
-                .map_err(|e| ApiError::Internal(e.to_string()))?;
-            ("applied", outcome, None, Ok(entry))
-        }
-        Err(e) if e.is_infrastructure() => return Err(e),
-        Err(e) => {
-            let (code, details) = e.code_and_details();
-            let error = json!({ "code": code, "details": details });
-            let data =
-                json!({ "device_id": dev.device_id, "seq": m.seq, "name": m.name, "error": error });
-            let scope = changes::Scope {
-                user_id: Some(caller.user_id),
-                ..Default::default()
-            };
-            let entity = format!("{}/{}", dev.id, m.seq);
-            let refusal = changes::row("mutation", "rejected", entity, scope, &data, now);
-            let outcome = json!({ "error": error }).to_string();
-            ("rejected", outcome, Some(refusal), Err((code, details)))
-        }
-    };
-    let row = Outcome {
-        device_row: dev.id,
-        seq: m.seq,
-        name: m.name.clone(),
-        body_hash: hash,
-        status,
-        outcome,
-        device_time,
-        received_at: now,
-    };
-    Ok((row, refusal, Answer { seq: m.seq, done }))
+/// What a push's taken mutations leave: their stored outcomes (for replays), the changes that
+/// tell the caller's other devices of a refusal, and their answers.
+#[derive(Default)]
+struct Settled {
+    rows: Vec<Outcome>,
+    refusals: Vec<crate::db::entity::changes::ActiveModel>,
+    answers: Vec<Answer>,
 }
 
-/// A phone's push waiting to be written with others.
+impl Settled {
+    /// Settles a taken mutation. An infrastructure error fails the push instead.
+    fn take(
+        &mut self,
+        job: &Job,
+        dev: &devices::Model,
+        i: usize,
+        done: Result<Option<Entry>, ApiError>,
+        now: DateTime<Utc>,
+    ) -> Result<(), ApiError> {
+        let m = &job.mutations[i];
+        let (status, outcome, done) = match done {
+            Ok(entry) => {
+                let outcome = serde_json::to_string(&Applied { entry: &entry })
+                    .map_err(|e| ApiError::Internal(e.to_string()))?;
+                ("applied", outcome, Ok(entry))
+            }
+            Err(e) if e.is_infrastructure() => return Err(e),
+            Err(e) => {
+                let (code, details) = e.code_and_details();
+                let error = json!({ "code": code, "details": details });
+                let data = json!({
+                    "device_id": dev.device_id, "seq": m.seq, "name": m.name, "error": error,
+                });
+                let scope = changes::Scope {
+                    user_id: Some(job.caller.user_id),
+                    ..Default::default()
+                };
+                let entity = format!("{}/{}", dev.id, m.seq);
+                let refusal = changes::row("mutation", "rejected", entity, scope, &data, now);
+                self.refusals.push(refusal);
+                let outcome = json!({ "error": error }).to_string();
+                ("rejected", outcome, Err((code, details)))
+            }
+        };
+        self.rows.push(Outcome {
+            device_row: dev.id,
+            seq: m.seq,
+            name: m.name.clone(),
+            body_hash: job.hashes[i].clone(),
+            status,
+            outcome,
+            device_time: job.device_time,
+            received_at: now,
+        });
+        self.answers.push(Answer::Taken { seq: m.seq, done });
+        Ok(())
+    }
+
+    /// Stores the outcomes and refusals settled so far; keeps the answers.
+    async fn store(&mut self, txn: &impl Conn) -> Result<(), ApiError> {
+        changes::record_all(txn, std::mem::take(&mut self.refusals)).await?;
+        db::sync::store_outcomes(txn, std::mem::take(&mut self.rows)).await?;
+        Ok(())
+    }
+}
+
+/// A phone's push, waiting to be written with others.
 pub struct Job {
     caller: Caller,
     device_id: String,
@@ -493,19 +420,20 @@ enum Grouped {
         answers: Vec<Answer>,
         last_applied: i64,
     },
-    /// Not a run of new mutations from this device as it stands: answered one push at a time.
-    Declined(Job),
     Failed(ApiError),
 }
 
 /// Mutations a group takes before it is written; later pushes wait for the next group.
 const GROUP_MUTATIONS: usize = 1000;
 
-/// Group commit for the phones' pushes. Pushes that arrive while a group is being written wait
-/// and are then written together: one transaction, one read of their devices, one ledger run
-/// over all their mutations (each with its own author), one insert of their outcomes. Each push
-/// is still all-or-nothing and answered with its own results; a group adds no waiting when the
-/// service is idle, since the first push starts a group at once.
+/// Group commit for the phones' pushes: every push is written here. Pushes that arrive while a
+/// group is being written wait and are then written together: one transaction, one read of
+/// their devices, one ledger run over the new mutations of all the assistants' pushes that
+/// simply continue their devices' sequences (each with its own author), one insert of their
+/// outcomes. Any other push (a replay, a gap, a month's submission, a coordinator's edit) is
+/// then written step by step in a savepoint of its own. Each push is all-or-nothing and
+/// answered with its own results; a group adds no waiting when the service is idle, since the
+/// first push starts a group at once.
 #[derive(Clone)]
 pub struct Pushes {
     queue: tokio::sync::mpsc::Sender<(Job, tokio::sync::oneshot::Sender<Grouped>)>,
@@ -591,12 +519,16 @@ async fn write_group(
 fn failed(e: &ApiError) -> Grouped {
     Grouped::Failed(match e {
         ApiError::NotReady(m) => ApiError::NotReady(m.clone()),
+        ApiError::Unauthorized => ApiError::Unauthorized,
+        ApiError::Rule { code, details } => ApiError::Rule {
+            code: *code,
+            details: details.clone(),
+        },
         other => ApiError::Internal(other.to_string()),
     })
 }
 
-/// One answer per job, in order: the group's runs of new mutations are written in one
-/// transaction; a push that does not continue its device's sequence is declined.
+/// One answer per job, in order, from one transaction.
 async fn write_jobs(db: &db::Db, kept: &Kept, jobs: Vec<Job>, now: DateTime<Utc>) -> Vec<Grouped> {
     let txn = match db.begin().await {
         Ok(txn) => txn,
@@ -605,19 +537,13 @@ async fn write_jobs(db: &db::Db, kept: &Kept, jobs: Vec<Job>, now: DateTime<Utc>
             return jobs.iter().map(|_| failed(&e)).collect();
         }
     };
-    let (answers, commit) = write_in(&txn, jobs, now, &kept.policy).await;
-    let committed = if commit {
-        txn.commit().await.map_err(ApiError::from)
-    } else {
-        Ok(())
+    let answers = match write_in(&txn, jobs, now, &kept.policy).await {
+        Ok(answers) => answers,
+        Err((e, n)) => return (0..n).map(|_| failed(&e)).collect(),
     };
-    after_commit(answers, committed)
-}
-
-/// A failed commit fails every push the group had written; declined pushes stay declined.
-fn after_commit(answers: Vec<Grouped>, committed: Result<(), ApiError>) -> Vec<Grouped> {
-    match committed {
+    match txn.commit().await.map_err(ApiError::from) {
         Ok(()) => answers,
+        // A failed commit fails every push the group had written.
         Err(e) => answers
             .into_iter()
             .map(|a| match a {
@@ -628,79 +554,109 @@ fn after_commit(answers: Vec<Grouped>, committed: Result<(), ApiError>) -> Vec<G
     }
 }
 
-/// Inside the group's transaction: reads the devices, declines pushes that do not continue
-/// their device's sequence and writes the rest. Returns one answer per job and whether the
-/// transaction is to be committed (false when nothing was written or the writing failed).
+/// Inside the group's transaction: reads and locks the devices, writes the pushes that simply
+/// continue their devices' sequences together, then each other push in a savepoint of its own,
+/// and moves the devices' positions. One answer per job; an error of the group's own statements
+/// fails them all (the transaction is then rolled back).
 async fn write_in(
-    txn: &impl Conn,
+    txn: &Txn,
     jobs: Vec<Job>,
     now: DateTime<Utc>,
     policy: &db::policy::Kept,
-) -> (Vec<Grouped>, bool) {
+) -> Result<Vec<Grouped>, (ApiError, usize)> {
+    let n = jobs.len();
+    let fail = |e: ApiError| (e, n);
     let ids: Vec<Uuid> = jobs.iter().map(|j| j.caller.device).collect();
     // The device rows are the locks that order each device's pushes, taken in one order.
-    let devs: HashMap<Uuid, devices::Model> = match db::sync::lock_devices(txn, &ids).await {
-        Ok(rows) => rows.into_iter().map(|d| (d.id, d)).collect(),
-        Err(e) => {
-            let e = ApiError::from(e);
-            return (jobs.iter().map(|_| failed(&e)).collect(), false);
-        }
-    };
+    let devs: HashMap<Uuid, devices::Model> = db::sync::lock_devices(txn, &ids)
+        .await
+        .map_err(|e| fail(e.into()))?
+        .into_iter()
+        .map(|d| (d.id, d))
+        .collect();
     let mut last: HashMap<Uuid, i64> = devs.values().map(|d| (d.id, d.last_applied_seq)).collect();
-    let mut answers: Vec<Option<Grouped>> = Vec::with_capacity(jobs.len());
-    let mut taken: Vec<(usize, Job)> = Vec::new();
+    let mut answers: Vec<Option<Grouped>> = (0..n).map(|_| None).collect();
+    let (mut together, mut alone) = (Vec::new(), Vec::new());
+    // A device with a push written alone has its later pushes of the group written alone too,
+    // after it, in the order they came.
+    let mut slow: std::collections::HashSet<Uuid> = std::collections::HashSet::new();
     for (i, job) in jobs.into_iter().enumerate() {
-        let seq = devs
-            .get(&job.caller.device)
-            .filter(|d| d.device_id == job.device_id)
-            .and_then(|d| last.get_mut(&d.id));
-        let fits = seq.is_some_and(|seq| {
-            let next = job
-                .mutations
-                .iter()
-                .enumerate()
-                .all(|(k, m)| m.seq == *seq + 1 + k as i64);
-            if next {
-                *seq += job.mutations.len() as i64;
-            }
-            next
-        });
-        if fits {
-            answers.push(None);
-            taken.push((i, job));
+        let Some(dev) = devs.get(&job.caller.device) else {
+            answers[i] = Some(Grouped::Failed(ApiError::Unauthorized));
+            continue;
+        };
+        if dev.device_id != job.device_id {
+            answers[i] = Some(Grouped::Failed(ApiError::Rule {
+                code: ErrorCode::Forbidden,
+                details: json!({ "device_id": job.device_id }),
+            }));
+            continue;
+        }
+        let seq = last.entry(dev.id).or_insert(dev.last_applied_seq);
+        let whole = [Step::Run(0..job.mutations.len())];
+        let simple = job.caller.role == Role::Assistant
+            && !job.mutations.is_empty()
+            && !slow.contains(&dev.id)
+            && plan(&job.mutations, &job.prepared, *seq) == whole;
+        if simple {
+            *seq += job.mutations.len() as i64;
+            together.push((i, job));
         } else {
-            answers.push(Some(Grouped::Declined(job)));
+            slow.insert(dev.id);
+            alone.push((i, job));
         }
     }
-    let mut commit = false;
-    if !taken.is_empty() {
-        match apply_group(txn, &devs, &mut taken, now, policy).await {
-            Ok(done) => {
-                commit = true;
-                for ((i, _), grouped) in taken.iter().zip(done) {
-                    answers[*i] = Some(grouped);
+    let mut moved: HashMap<Uuid, i64> = HashMap::new();
+    if !together.is_empty() {
+        let done = apply_group(txn, &devs, &mut together, now, policy)
+            .await
+            .map_err(fail)?;
+        for ((i, job), grouped) in together.iter().zip(done) {
+            if let Grouped::Done { last_applied, .. } = &grouped {
+                moved.insert(job.caller.device, *last_applied);
+            }
+            answers[*i] = Some(grouped);
+        }
+    }
+    for (i, job) in alone {
+        let Some(dev) = devs.get(&job.caller.device) else {
+            continue;
+        };
+        let mut dev = dev.clone();
+        dev.last_applied_seq = moved.get(&dev.id).copied().unwrap_or(dev.last_applied_seq);
+        let savepoint = txn.begin().await.map_err(|e| fail(e.into()))?;
+        let written = write_alone(&savepoint, &job, &dev, now, policy).await;
+        answers[i] = Some(match written {
+            Ok(grouped) => {
+                savepoint.commit().await.map_err(|e| fail(e.into()))?;
+                if let Grouped::Done { last_applied, .. } = &grouped {
+                    moved.insert(dev.id, *last_applied);
                 }
+                grouped
             }
             Err(e) => {
-                for (i, _) in &taken {
-                    answers[*i] = Some(failed(&e));
-                }
+                savepoint.rollback().await.map_err(|e| fail(e.into()))?;
+                failed(&e)
             }
-        }
+        });
     }
-    let answers = answers
+    // Every device's new position in one statement.
+    let moved: Vec<(Uuid, i64)> = moved.into_iter().collect();
+    db::sync::set_all_last_applied(txn, &moved)
+        .await
+        .map_err(|e| fail(e.into()))?;
+    Ok(answers
         .into_iter()
         .map(|a| {
             a.unwrap_or_else(|| {
                 Grouped::Failed(ApiError::Internal("a push lost its answer".into()))
             })
         })
-        .collect();
-    (answers, commit)
+        .collect())
 }
 
-/// Writes the taken pushes inside `txn`: one ledger run over all their mutations, then their
-/// outcomes, refusals and device positions. One answer per taken push.
+/// Writes the pushes that continue their devices' sequences inside `txn`: one ledger run over
+/// all their mutations, then their outcomes and refusals. One answer per push.
 async fn apply_group(
     txn: &impl Conn,
     devs: &HashMap<Uuid, devices::Model>,
@@ -734,38 +690,122 @@ async fn apply_group(
         .into_iter()
         .map(Some)
         .collect();
-    let (mut rows, mut refusals, mut answers) = (Vec::new(), Vec::new(), Vec::new());
-    let mut moved: Vec<(Uuid, i64)> = Vec::new();
-    for ((_, job), stages) in taken.iter_mut().zip(staged) {
+    let mut settled = Settled::default();
+    let mut answers = Vec::with_capacity(taken.len());
+    for ((_, job), stages) in taken.iter().zip(staged) {
         let dev = devs
             .get(&job.caller.device)
             .ok_or_else(|| ApiError::Internal("a grouped push lost its device".into()))?;
-        let mut results = Vec::with_capacity(stages.len());
-        for ((m, stage), hash) in job.mutations.iter().zip(stages).zip(&mut job.hashes) {
+        for (i, stage) in stages.into_iter().enumerate() {
             let done = match stage {
                 Staged::Done(done) => *done,
                 Staged::Op(k) => outcome(&job.caller, outcomes[k].take()),
             };
-            let hash = std::mem::take(hash);
-            let (row, refusal, answer) =
-                settle(&job.caller, dev, m, hash, done, job.device_time, now)?;
-            rows.push(row);
-            refusals.extend(refusal);
-            results.push(answer);
+            settled.take(job, dev, i, done, now)?;
         }
+        let results = settled.answers.drain(..).collect();
         let last_applied = job.mutations.last().map_or(dev.last_applied_seq, |m| m.seq);
-        moved.retain(|(id, _)| *id != dev.id);
-        moved.push((dev.id, last_applied));
         answers.push(Grouped::Done {
             answers: results,
             last_applied,
         });
     }
-    changes::record_all(txn, refusals).await?;
-    db::sync::store_outcomes(txn, rows).await?;
-    // Every device's new position in one statement.
-    db::sync::set_all_last_applied(txn, &moved).await?;
+    settled.store(txn).await?;
     Ok(answers)
+}
+
+/// Writes one push step by step (`plan`), inside `txn` (its savepoint), from its device's
+/// position `dev.last_applied_seq`: a replay is answered from its stored outcome, a run of new
+/// mutations goes through the ledger together, a lone mutation gets a savepoint of its own, a
+/// gap ends the push. The caller moves the device to the returned `last_applied`.
+async fn write_alone(
+    txn: &Txn,
+    job: &Job,
+    dev: &devices::Model,
+    now: DateTime<Utc>,
+    policy: &db::policy::Kept,
+) -> Result<Grouped, ApiError> {
+    let mut last = dev.last_applied_seq;
+    let mut answers = Vec::with_capacity(job.mutations.len());
+    let mut settled = Settled::default();
+    for step in plan(&job.mutations, &job.prepared, last) {
+        match step {
+            Step::Replay(i) => {
+                let m = &job.mutations[i];
+                answers.push(match db::sync::mutation(txn, dev.id, m.seq).await? {
+                    Some(row) if row.body_hash == job.hashes[i] => Answer::Replayed(row),
+                    _ => Answer::refused(m.seq, ErrorCode::SeqConflict, json!({ "seq": m.seq })),
+                });
+            }
+            Step::Gap(i) => {
+                let seq = job.mutations[i].seq;
+                let details = json!({ "expected_seq": last + 1, "seq": seq });
+                answers.push(Answer::refused(seq, ErrorCode::SeqGap, details));
+            }
+            Step::Alone(i) => {
+                let m = &job.mutations[i];
+                let savepoint = txn.begin().await?;
+                let applied = apply_alone(&savepoint, &job.caller, m, job.device_time, now).await;
+                // A refusal undoes its savepoint; an infrastructure error fails the push.
+                if applied.is_ok() {
+                    savepoint.commit().await?;
+                } else {
+                    savepoint.rollback().await?;
+                }
+                settled.take(job, dev, i, applied, now)?;
+                last = m.seq;
+            }
+            Step::Run(range) => {
+                let mut ops = Vec::new();
+                let mut stages = Vec::with_capacity(range.len());
+                for i in range.clone() {
+                    stages.push(
+                        match prepare(&job.caller, &job.mutations[i], job.device_time) {
+                            Prepared::Op(op) => {
+                                let names = match &op {
+                                    Op::Save(w) => check_names(txn, &job.caller, w).await,
+                                    Op::Retire(_) | Op::Review(_) => Ok(()),
+                                };
+                                match names {
+                                    Ok(()) => {
+                                        ops.push((actor(&job.caller), op));
+                                        Staged::Op(ops.len() - 1)
+                                    }
+                                    Err(e) => Staged::Done(Box::new(Err(e))),
+                                }
+                            }
+                            Prepared::Refused(e) => Staged::Done(Box::new(Err(e))),
+                            Prepared::Alone => {
+                                return Err(ApiError::Internal(
+                                    "a run held a lone mutation".into(),
+                                ));
+                            }
+                        },
+                    );
+                }
+                let mut outcomes: Vec<_> = ledger::run_as(txn, ops, now, policy)
+                    .await?
+                    .into_iter()
+                    .map(Some)
+                    .collect();
+                for (i, stage) in range.clone().zip(stages) {
+                    let done = match stage {
+                        Staged::Done(done) => *done,
+                        Staged::Op(k) => outcome(&job.caller, outcomes[k].take()),
+                    };
+                    settled.take(job, dev, i, done, now)?;
+                }
+                last = job.mutations[range.end - 1].seq;
+            }
+        }
+        // Stored before the next step, which may replay them.
+        settled.store(txn).await?;
+        answers.append(&mut settled.answers);
+    }
+    Ok(Grouped::Done {
+        answers,
+        last_applied: last,
+    })
 }
 
 /// A refused mutation's result, in the caller's language.
@@ -909,4 +949,47 @@ pub async fn pull(
         last_applied_seq: device.last_applied_seq,
         server_time: state.clock.now(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(seq: i64) -> Mutation {
+        Mutation {
+            seq,
+            name: "entry.delete".into(),
+            args: json!({}),
+        }
+    }
+
+    fn op() -> Option<Prepared> {
+        Some(Prepared::Refused(ApiError::NotFound))
+    }
+
+    #[test]
+    fn a_push_is_planned_from_its_devices_position() {
+        let pushed: Vec<Mutation> = [3, 4, 5, 6, 7, 9, 10].map(m).into();
+        let prepared = vec![op(), op(), op(), Some(Prepared::Alone), op(), op(), op()];
+        assert_eq!(
+            plan(&pushed, &prepared, 3),
+            [
+                Step::Replay(0),
+                Step::Run(1..3),
+                Step::Alone(3),
+                Step::Run(4..5),
+                Step::Gap(5)
+            ]
+        );
+        // From the beginning, a new phone's first push is one run.
+        let pushed: Vec<Mutation> = [1, 2, 3].map(m).into();
+        assert_eq!(plan(&pushed, &[op(), op(), op()], 0), [Step::Run(0..3)]);
+        // A seq repeated within a push is a replay of the first.
+        let pushed: Vec<Mutation> = [1, 1, 2].map(m).into();
+        assert_eq!(
+            plan(&pushed, &[op(), op(), op()], 0),
+            [Step::Run(0..1), Step::Replay(1), Step::Run(2..3)]
+        );
+        assert_eq!(plan(&[], &[], 7), []);
+    }
 }
