@@ -2,6 +2,7 @@
 //! `open` → `submitted` → `confirmed` | `disputed` → … → `approved` → `closed`, with `reopen`.
 
 pub use mobile_api::MonthState;
+use uuid::Uuid;
 
 /// A step someone takes on a month.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +65,45 @@ pub fn locked(state: MonthState) -> bool {
     )
 }
 
+/// How what a client confirms differs from the month's live entries, each (id, version).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Mismatch {
+    /// Live entries the client did not see.
+    pub missing: Vec<Uuid>,
+    /// Entries the client saw that are not live in the month (or seen twice).
+    pub unexpected: Vec<Uuid>,
+    /// (id, version now, version seen) of entries changed since the client saw them.
+    pub changed: Vec<(Uuid, i32, i32)>,
+}
+
+/// A client confirms exactly the entries and versions they saw: `None` when `seen` is the
+/// month's live entries, each at its current version; what differs otherwise.
+pub fn mismatch(live: &[(Uuid, i32)], seen: &[(Uuid, i32)]) -> Option<Mismatch> {
+    let m = Mismatch {
+        missing: live
+            .iter()
+            .filter(|(id, _)| !seen.iter().any(|(s, _)| s == id))
+            .map(|(id, _)| *id)
+            .collect(),
+        unexpected: seen
+            .iter()
+            .enumerate()
+            .filter(|(i, (id, _))| {
+                !live.iter().any(|(l, _)| l == id) || seen[..*i].iter().any(|(s, _)| s == id)
+            })
+            .map(|(_, (id, _))| *id)
+            .collect(),
+        changed: live
+            .iter()
+            .filter_map(|(id, now)| {
+                let (_, v) = seen.iter().find(|(s, _)| s == id)?;
+                (v != now).then_some((*id, *now, *v))
+            })
+            .collect(),
+    };
+    (m != Mismatch::default()).then_some(m)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,5 +158,19 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_confirmation_must_name_every_live_entry_at_its_version() {
+        let (a, b, c) = (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3));
+        let live = [(a, 1), (b, 3)];
+        assert_eq!(mismatch(&live, &[(b, 3), (a, 1)]), None);
+        assert_eq!(mismatch(&[], &[]), None);
+        let m = mismatch(&live, &[(a, 1), (c, 1)]).unwrap();
+        assert_eq!((m.missing, m.unexpected), (vec![b], vec![c]));
+        let m = mismatch(&live, &[(a, 1), (b, 2)]).unwrap();
+        assert_eq!(m.changed, [(b, 3, 2)]);
+        let m = mismatch(&live, &[(a, 1), (b, 3), (a, 1)]).unwrap();
+        assert_eq!(m.unexpected, [a], "seen twice");
     }
 }

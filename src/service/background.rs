@@ -55,7 +55,7 @@ pub async fn submit_overdue(state: &AppState) -> Result<u64, crate::db::DbErr> {
             continue;
         }
         let txn = state.db.begin().await?;
-        match db::months::submit(&txn, client_id, month, None, Actor::service(), now).await {
+        match super::months::submit_in(&txn, client_id, month, None, Actor::service(), now).await {
             Ok(_) => {
                 txn.commit().await?;
                 submitted += 1;

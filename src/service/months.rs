@@ -2,18 +2,98 @@
 //! the assistant's phone), dispute, approve, reopen; and as whom a confirmation is recorded.
 //! The API and the clients' web page call the same steps.
 
+use chrono::{DateTime, Utc};
 use mobile_api::entries::Review;
-use mobile_api::{Locale, Role};
+use mobile_api::{EntryStatus, ErrorCode, Locale, MonthState, Role};
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::AppState;
 use super::auth::Caller;
 use super::entries::actor;
-use crate::db::entries::Saved;
-use crate::db::{self};
+use crate::db::entity::month_sheets;
+use crate::db::entries::{Saved, WriteError};
+use crate::db::{self, Conn};
+use crate::domain::ledger::Actor;
+use crate::domain::month::{self, Refused, Step};
+use crate::domain::rules::{Refusal, day_of};
 use crate::domain::text;
 use crate::domain::time::Month;
 use crate::error::ApiError;
+
+fn refused<T>(code: ErrorCode, details: Value) -> Result<T, WriteError> {
+    Err(WriteError::Refused(Refusal { code, details }))
+}
+
+/// The state after `step`, or the refusal with the month's figures.
+fn step(sheet: &month_sheets::Model, step: Step) -> Result<MonthState, WriteError> {
+    let details = json!({ "month": sheet.month, "state": sheet.state });
+    month::next(*sheet.state, step).or_else(|why| match why {
+        Refused::Locked => refused(ErrorCode::MonthLocked, details),
+        Refused::WrongState => refused(ErrorCode::MonthState, details),
+        Refused::ReasonRequired => refused(
+            ErrorCode::ValidationFailed,
+            json!({ "field": "reason", "reason": "required" }),
+        ),
+    })
+}
+
+/// The client's month sheet, locked for a step under the client's lock.
+async fn locked(
+    txn: &impl Conn,
+    client_id: Uuid,
+    month: Month,
+    now: DateTime<Utc>,
+) -> Result<month_sheets::Model, WriteError> {
+    db::months::locked_sheet(txn, client_id, client_id, month, now)
+        .await?
+        .ok_or(WriteError::NotFound)
+}
+
+/// Hands in the month's record, in `txn`: `open` → `submitted`, by the assistant (who must be
+/// assigned that month), a coordinator, or the service when the deadline has passed. Submitting
+/// again, or a month already disputed, changes nothing; a confirmed, approved or closed month is
+/// `month_locked`.
+pub(crate) async fn submit_in(
+    txn: &impl Conn,
+    client_id: Uuid,
+    month: Month,
+    assistant_id: Option<Uuid>,
+    by: Actor,
+    now: DateTime<Utc>,
+) -> Result<(), WriteError> {
+    if db::people::client(txn, client_id).await?.is_none() {
+        return refused(ErrorCode::NotAssigned, json!({}));
+    }
+    if let Some(assistant_id) = assistant_id
+        && !db::months::assigned_in(txn, assistant_id, client_id, month).await?
+    {
+        return refused(
+            ErrorCode::NotAssigned,
+            json!({ "month": month.to_string() }),
+        );
+    }
+    if month.first_day() > day_of(now) {
+        return refused(ErrorCode::InFuture, json!({ "month": month.to_string() }));
+    }
+    let key = assistant_id.unwrap_or(client_id);
+    let Some(sheet) = db::months::locked_sheet(txn, key, client_id, month, now).await? else {
+        return refused(ErrorCode::NotAssigned, json!({}));
+    };
+    let state = step(&sheet, Step::Submit)?;
+    if sheet.state == state {
+        return Ok(());
+    }
+    let mut after = sheet.clone();
+    after.state = state.into();
+    after.submitted_at = Some(now);
+    after.submitted_by = Some(by.user_id);
+    after.version += 1;
+    after.updated_at = now;
+    let action = "month_submitted";
+    db::months::save_step(txn, &sheet, &after, action, by, json!({}), now).await?;
+    Ok(())
+}
 
 /// How a client's or representative's confirmation is recorded: `client`, `representative`, or
 /// `representative_also_assistant` when the representative worked sessions of that month.
@@ -59,9 +139,7 @@ pub async fn submit(
     };
     let (by, now) = (actor(caller), state.clock.now());
     super::in_transaction(state, locale, async |txn| {
-        db::months::submit(txn, client_id, month, assistant, by, now)
-            .await
-            .map(|_| ())
+        submit_in(txn, client_id, month, assistant, by, now).await
     })
     .await
 }
@@ -93,9 +171,37 @@ pub async fn confirm(
     };
     let (by, now) = (actor(caller), state.clock.now());
     super::in_transaction(state, locale, async |txn| {
-        db::months::confirm(txn, client_id, month, seen, how, by, now)
-            .await
-            .map(|_| ())
+        let sheet = locked(txn, client_id, month, now).await?;
+        let state = step(&sheet, Step::Confirm)?;
+        let live: Vec<(Uuid, i32)> = db::months::live_entries(txn, client_id, month)
+            .await?
+            .iter()
+            .map(|e| (e.id, e.version))
+            .collect();
+        if let Some(m) = month::mismatch(&live, seen) {
+            let changed: Vec<Value> = m
+                .changed
+                .iter()
+                .map(|(id, v, seen)| json!({ "id": id, "version": v, "seen_version": seen }))
+                .collect();
+            return refused(
+                ErrorCode::StaleVersion,
+                json!({ "missing": m.missing, "unexpected": m.unexpected, "changed": changed }),
+            );
+        }
+        // Open disputes count as resolved.
+        let resolution = "confirmed after correction";
+        db::months::resolve_disputes(txn, client_id, month, resolution, now).await?;
+        let mut after = sheet.clone();
+        after.state = state.into();
+        after.confirmed_at = Some(now);
+        after.confirmed_by = Some(by.user_id);
+        after.confirmed_as = Some(how.into());
+        after.version += 1;
+        after.updated_at = now;
+        let extra = json!({ "as": how, "entries": seen.len() });
+        db::months::save_step(txn, &sheet, &after, "month_confirmed", by, extra, now).await?;
+        Ok(())
     })
     .await
 }
@@ -122,9 +228,26 @@ pub async fn dispute(
     let comment = text::opt_text("comment", comment, 2000)?;
     let (by, now) = (actor(caller), state.clock.now());
     super::in_transaction(state, locale, async |txn| {
-        db::months::dispute(txn, client_id, month, &items, comment, by, now)
-            .await
-            .map(|_| ())
+        let sheet = locked(txn, client_id, month, now).await?;
+        let state = step(&sheet, Step::Dispute)?;
+        let live = db::months::live_entries(txn, client_id, month).await?;
+        for (i, (id, reason)) in items.iter().enumerate() {
+            let Some(entry) = live.iter().find(|e| e.id == *id) else {
+                return refused(
+                    ErrorCode::ValidationFailed,
+                    json!({ "field": format!("entries[{i}].id"), "reason": "unknown" }),
+                );
+            };
+            let comment = comment.as_deref();
+            db::months::raise_dispute(txn, entry, month, reason, comment, by, now).await?;
+        }
+        let mut after = sheet.clone();
+        after.state = state.into();
+        after.version += 1;
+        after.updated_at = now;
+        let extra = json!({ "entries": items.len(), "comment": comment });
+        db::months::save_step(txn, &sheet, &after, "month_disputed", by, extra, now).await?;
+        Ok(())
     })
     .await
 }
@@ -142,9 +265,31 @@ pub async fn approve(
     let why = text::opt_text("reason", reason, 2000)?;
     let (by, now) = (actor(caller), state.clock.now());
     super::in_transaction(state, locale, async |txn| {
-        db::months::approve(txn, client_id, month, why, by, now)
-            .await
-            .map(|_| ())
+        let sheet = locked(txn, client_id, month, now).await?;
+        let with_reason = why.is_some();
+        let state = step(&sheet, Step::Approve { with_reason })?;
+        // Late entries must be reviewed first.
+        let pending = db::months::live_entries(txn, client_id, month)
+            .await?
+            .iter()
+            .filter(|e| e.status == EntryStatus::PendingReview)
+            .count();
+        if pending > 0 {
+            return refused(
+                ErrorCode::MonthState,
+                json!({ "month": sheet.month, "state": sheet.state, "pending_review": pending }),
+            );
+        }
+        let mut after = sheet.clone();
+        after.state = state.into();
+        after.approved_at = Some(now);
+        after.approved_by = Some(by.user_id);
+        after.approval_reason = why.clone();
+        after.version += 1;
+        after.updated_at = now;
+        let extra = json!({ "reason": why });
+        db::months::save_step(txn, &sheet, &after, "month_approved", by, extra, now).await?;
+        Ok(())
     })
     .await
 }
@@ -163,9 +308,22 @@ pub async fn reopen(
         .ok_or_else(|| ApiError::invalid("reason", "required"))?;
     let (by, now) = (actor(caller), state.clock.now());
     super::in_transaction(state, locale, async |txn| {
-        db::months::reopen(txn, client_id, month, why, by, now)
-            .await
-            .map(|_| ())
+        let sheet = locked(txn, client_id, month, now).await?;
+        let state = step(&sheet, Step::Reopen)?;
+        // Its entries can change again: the confirmation and the approval no longer hold.
+        let mut after = sheet.clone();
+        after.state = state.into();
+        after.confirmed_at = None;
+        after.confirmed_by = None;
+        after.confirmed_as = None;
+        after.approved_at = None;
+        after.approved_by = None;
+        after.approval_reason = None;
+        after.version += 1;
+        after.updated_at = now;
+        let extra = json!({ "reason": why });
+        db::months::save_step(txn, &sheet, &after, "month_reopened", by, extra, now).await?;
+        Ok(())
     })
     .await
 }

@@ -155,7 +155,7 @@ async fn apply_alone(
             } else {
                 caller.assistant_id
             };
-            db::months::submit(txn, a.client_id, month, assistant, actor(caller), now)
+            super::months::submit_in(txn, a.client_id, month, assistant, actor(caller), now)
                 .await
                 .map_err(|e| write_error(e, Locale::Lv))?;
             return Ok(None);
