@@ -3,6 +3,7 @@
 //! with BOM, `;` between fields, decimal comma.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::pay::{PayLine, Session, pay_lines, split_gross};
@@ -287,6 +288,20 @@ pub fn summary_csv(
         out.push(vec![s("Korekcija"), c.clone()]);
     }
     csv(&out)
+}
+
+/// The Message-ID of a statement's mail to one recipient (the same on every retry; a deliberate
+/// resend has its own).
+pub fn message_id(statement: Uuid, recipient: &str, resend: Option<Uuid>) -> String {
+    let h: String = Sha256::digest(recipient.to_lowercase().as_bytes())
+        .iter()
+        .take(6)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    match resend {
+        None => format!("<{statement}.{h}@asistents>"),
+        Some(r) => format!("<{statement}.{h}.{r}@asistents>"),
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 pub mod assignments;
 pub mod auth;
 pub mod background;
+pub mod close;
 pub mod decisions;
 pub mod entries;
 pub mod months;

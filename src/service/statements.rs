@@ -18,12 +18,12 @@ pub async fn close(
     month: crate::domain::time::Month,
     by: crate::domain::ledger::Actor,
 ) -> Result<Vec<statements::Model>, ApiError> {
-    let settings = db::statements::CloseSettings {
+    let settings = super::close::CloseSettings {
         recipients: &state.config.statement_recipients,
         municipality: &state.config.municipality_name,
     };
     let txn = state.db.begin().await?;
-    let made = db::statements::close_month(&txn, month, &settings, by, state.clock.now()).await?;
+    let made = super::close::close_month(&txn, month, &settings, by, state.clock.now()).await?;
     txn.commit().await?;
     Ok(made)
 }

@@ -1,0 +1,533 @@
+//! Closing a month (SPEC §7): every approved client-month of the month gets its statements
+//! (the client's timesheet; for each assistant concerned, the month's pay over all closed
+//! client-months; the municipality summary), their files and their mail, and becomes `closed`,
+//! in the caller's transaction. The API, the CLI and the scheduled close call it alike.
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use uuid::Uuid;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::db::entity::{assistants, clients, month_sheets, outbox, statement_files, statements};
+use crate::db::statements::{
+    Issued, StatementKey, assistants_with_logins, clients_by_id, close_sheets, decisions_of,
+    disputes_of, latest_versions, lines_of, lock_close, representative_emails, sheets_to_close,
+    write_issued,
+};
+use crate::db::{Conn, DbErr};
+use crate::domain::decision;
+use crate::domain::ledger::Actor;
+use crate::domain::statements::{self as docs, Line, SummaryRow, Timesheet};
+use crate::domain::time::Month;
+use mobile_api::{MonthState, OutboxState};
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// Clients closed per step: their lines, documents and rows are in memory together, and one
+/// step's documents render while the previous step's rows are written.
+const CHUNK: usize = 256;
+
+/// What closing needs from the configuration.
+pub struct CloseSettings<'a> {
+    pub recipients: &'a [String],
+    pub municipality: &'a str,
+}
+
+/// What a new statement is: its kind, whom it is about, its summary and files.
+struct Draft {
+    kind: &'static str,
+    client: Option<Uuid>,
+    assistant: Option<Uuid>,
+    summary: serde_json::Value,
+    files: Vec<(String, String, Vec<u8>)>,
+    recipients: Vec<String>,
+}
+
+/// The next version of `draft`'s statement (a correction when one was issued before), with an
+/// outbox row per distinct recipient.
+fn issue(
+    latest: &mut HashMap<StatementKey, (i32, Uuid)>,
+    month: Month,
+    draft: Draft,
+    now: DateTime<Utc>,
+) -> Issued {
+    let key = (draft.kind.to_owned(), draft.client, draft.assistant);
+    let (version, supersedes) = latest
+        .get(&key)
+        .map_or((1, None), |(v, id)| (v + 1, Some(*id)));
+    let statement = statements::Model {
+        id: Uuid::now_v7(),
+        month: month.to_string(),
+        kind: draft.kind.into(),
+        client_id: draft.client,
+        assistant_id: draft.assistant,
+        version,
+        is_correction: version > 1,
+        supersedes,
+        summary: draft.summary.to_string(),
+        created_at: now,
+    };
+    latest.insert(key, (version, statement.id));
+    let files = draft
+        .files
+        .into_iter()
+        .map(|(name, mime, content)| statement_files::Model {
+            id: Uuid::now_v7(),
+            statement_id: statement.id,
+            name,
+            mime,
+            content,
+        })
+        .collect();
+    let mut sent_to: Vec<&String> = Vec::new();
+    let mut outbox = Vec::new();
+    for r in &draft.recipients {
+        if sent_to.iter().any(|s| s.eq_ignore_ascii_case(r)) {
+            continue;
+        }
+        sent_to.push(r);
+        outbox.push(outbox::Model {
+            id: Uuid::now_v7(),
+            statement_id: statement.id,
+            recipient: r.clone(),
+            message_id: docs::message_id(statement.id, r, None),
+            state: OutboxState::Pending.into(),
+            attempts: 0,
+            next_attempt_at: now,
+            last_error: None,
+            sent_at: None,
+            resend_of: None,
+            created_at: now,
+        });
+    }
+    Issued {
+        statement,
+        files,
+        outbox,
+    }
+}
+
+/// Documents being made on the blocking pool, split across the machine's cores, while the
+/// caller goes on (to write the previous step's rows).
+struct Rendering<R>(Vec<tokio::task::JoinHandle<Result<Vec<R>, String>>>);
+
+fn render<T, R, F>(items: Vec<T>, make: Arc<F>) -> Rendering<R>
+where
+    T: Send + 'static,
+    R: Send + 'static,
+    F: Fn(T) -> Result<R, String> + Send + Sync + 'static,
+{
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per = items.len().div_ceil(cores).max(1);
+    let mut items = items.into_iter().peekable();
+    let mut parts = Vec::new();
+    while items.peek().is_some() {
+        let part: Vec<T> = items.by_ref().take(per).collect();
+        let make = Arc::clone(&make);
+        parts.push(tokio::task::spawn_blocking(move || {
+            part.into_iter().map(|t| make(t)).collect()
+        }));
+    }
+    Rendering(parts)
+}
+
+impl<R> Rendering<R> {
+    /// The documents, in the order their items were given.
+    async fn done(self) -> Result<Vec<R>, DbErr> {
+        let mut out = Vec::new();
+        for part in self.0 {
+            let made = part.await.map_err(|e| DbErr::Custom(e.to_string()))?;
+            out.extend(made.map_err(DbErr::Custom)?);
+        }
+        Ok(out)
+    }
+}
+
+fn confirmation(s: &month_sheets::Model) -> String {
+    match (&s.confirmed_at, &s.confirmed_as, &s.approval_reason) {
+        (Some(at), Some(how), _) => {
+            let who = match how.as_str() {
+                "client" => "klients",
+                "representative" => "pārstāvis",
+                "representative_also_assistant" => "pārstāvis, kas ir arī asistents",
+                "client_pin" => "klients ar PIN asistenta ierīcē",
+                other => other,
+            };
+            format!(
+                "apstiprināja {who} {}",
+                at.with_timezone(&crate::domain::time::TZ)
+                    .format("%d.%m.%Y %H:%M")
+            )
+        }
+        (_, _, Some(reason)) => {
+            format!("apstiprināja sociālais dienests bez klienta apstiprinājuma: {reason}")
+        }
+        _ => "apstiprināja sociālais dienests".into(),
+    }
+}
+
+/// A client's timesheet to render, with what its statement needs besides the files.
+struct TimesheetJob {
+    client: clients::Model,
+    timesheet: Timesheet,
+    recipients: Vec<String>,
+}
+
+/// An assistant's pay statement to render.
+struct PayJob {
+    assistant: assistants::Model,
+    pay: docs::Pay,
+    clients: Vec<(Uuid, String)>,
+    recipients: Vec<String>,
+}
+
+/// Closes every approved client-month of `month`: statements (client timesheets; for each
+/// assistant concerned, the month's pay over all closed client-months; the municipality summary),
+/// their CSV files and outbox rows, and the sheets become `closed`. Running it again generates
+/// nothing; a later close of the same month makes new versions marked as corrections.
+///
+/// It reads and writes a step of clients at a time with a handful of queries, and renders the
+/// documents on every core while the previous step's rows are written.
+pub async fn close_month(
+    db: &impl Conn,
+    month: Month,
+    settings: &CloseSettings<'_>,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> Result<Vec<statements::Model>, DbErr> {
+    lock_close(db).await?;
+    let sheets = sheets_to_close(db, month).await?;
+    // Approved sheets close now; closed ones whose amendments no statement shows yet are issued again.
+    let amended = |s: &month_sheets::Model| {
+        s.state == MonthState::Closed && s.reported_version.is_some_and(|v| v < s.version)
+    };
+    let newly = sheets
+        .iter()
+        .filter(|s| s.state == MonthState::Approved || amended(s))
+        .count();
+    if newly == 0 {
+        return Ok(Vec::new());
+    }
+    let book = crate::db::policy::book(db).await?;
+    let policy = book.at(month.last_day()).map_err(DbErr::Custom)?;
+    let rates: Vec<_> = book
+        .versions("hourly_rate_cents")
+        .into_iter()
+        .filter_map(|(d, v)| Some((d, v.as_i64()?)))
+        .collect();
+    let labels: HashMap<String, String> = policy
+        .purposes
+        .iter()
+        .map(|p| (p.code.clone(), p.labels.lv.clone()))
+        .collect();
+    let labels = Arc::new(labels);
+    let mut latest = latest_versions(db, month).await?;
+    // Representatives' addresses by client, read once.
+    let rep_emails = representative_emails(db).await?;
+
+    let timesheet_files = {
+        let labels = Arc::clone(&labels);
+        Arc::new(move |job: TimesheetJob| {
+            let label = |code: &str| labels.get(code).cloned().unwrap_or_else(|| code.to_owned());
+            let csv = docs::timesheet_csv(&job.timesheet, label);
+            let pdf = crate::documents::timesheet_pdf(&job.timesheet, label)?;
+            Ok((job, csv, pdf))
+        })
+    };
+    let mut created = Vec::new();
+    let mut all_lines: Vec<Line> = Vec::new();
+    let mut assistants_now: Vec<Uuid> = Vec::new();
+    let mut rendering: Option<Rendering<(TimesheetJob, String, Vec<u8>)>> = None;
+    for chunk in sheets.chunks(CHUNK) {
+        let ids: Vec<Uuid> = chunk.iter().map(|s| s.client_id).collect();
+        let clients: HashMap<Uuid, clients::Model> = clients_by_id(db, &ids).await?;
+        let listed: Vec<clients::Model> = clients.values().cloned().collect();
+        let mut lines = lines_of(db, &listed, month).await?;
+        let fresh: Vec<&month_sheets::Model> = chunk
+            .iter()
+            .filter(|s| {
+                (s.state == MonthState::Approved || amended(s))
+                    && clients.contains_key(&s.client_id)
+            })
+            .collect();
+        let fresh_ids: Vec<Uuid> = fresh.iter().map(|s| s.client_id).collect();
+        let mut decisions = decisions_of(db, &fresh_ids).await?;
+        let mut disputes = disputes_of(db, &fresh_ids, month).await?;
+        let mut jobs = Vec::with_capacity(fresh.len());
+        let mut closing = Vec::with_capacity(fresh.len());
+        for sheet in chunk {
+            let lines = lines.remove(&sheet.client_id).unwrap_or_default();
+            all_lines.extend(lines.iter().cloned());
+            let Some(client) = clients.get(&sheet.client_id) else {
+                continue;
+            };
+            if sheet.state != MonthState::Approved && !amended(sheet) {
+                continue;
+            }
+            assistants_now.extend(lines.iter().map(|l| l.assistant_id));
+            let versions = decisions.remove(&client.id).unwrap_or_default();
+            let disputes = disputes.remove(&client.id).unwrap_or_default();
+            let t = Timesheet {
+                client: client.name.clone(),
+                month: month.to_string(),
+                allowance_minutes: decision::month_allowance(&versions, month, policy.proration),
+                used_minutes: sheet.used_minutes,
+                transport_cap_cents: decision::month_transport_cap(&versions, month),
+                transport_used_cents: sheet.transport_used_cents,
+                confirmation: confirmation(sheet),
+                disputes: disputes
+                    .iter()
+                    .map(|d| {
+                        format!(
+                            "{}: {} — {}",
+                            d.entry_id,
+                            d.reason,
+                            d.resolution
+                                .clone()
+                                .unwrap_or_else(|| "nav atrisināts".into())
+                        )
+                    })
+                    .collect(),
+                lines,
+            };
+            let mut recipients = settings.recipients.to_vec();
+            recipients.extend(client.email.clone());
+            recipients.extend(rep_emails.get(&client.id).into_iter().flatten().cloned());
+            closing.push((sheet, versions));
+            jobs.push(TimesheetJob {
+                client: client.clone(),
+                timesheet: t,
+                recipients,
+            });
+        }
+        let next = render(jobs, Arc::clone(&timesheet_files));
+        if let Some(previous) = rendering.replace(next) {
+            let issued = timesheet_statements(previous.done().await?, &mut latest, month, now);
+            created.extend(write_issued(db, issued).await?);
+        }
+        close_sheets(db, month, closing, &book, actor, now).await?;
+    }
+    if let Some(last) = rendering {
+        let issued = timesheet_statements(last.done().await?, &mut latest, month, now);
+        created.extend(write_issued(db, issued).await?);
+    }
+
+    assistants_now.sort();
+    assistants_now.dedup();
+    let mut summary_rows: Vec<SummaryRow> = Vec::new();
+    // Each assistant's lines, in one pass (a country has thousands of assistants).
+    let mut by_assistant: std::collections::BTreeMap<Uuid, Vec<Line>> = Default::default();
+    for l in all_lines {
+        by_assistant.entry(l.assistant_id).or_default().push(l);
+    }
+    let ids: Vec<Uuid> = by_assistant.keys().copied().collect();
+    let mut people_of = assistants_with_logins(db, &ids).await?;
+    let mut jobs = Vec::new();
+    for (aid, lines) in by_assistant {
+        let Some((a, login)) = people_of.remove(&aid) else {
+            continue;
+        };
+        let status = *a.insurance_status;
+        let bp = policy
+            .employer_contribution_bp
+            .get(&status)
+            .copied()
+            .unwrap_or(0);
+        let pay = docs::pay(&lines, &rates, bp);
+        let mut clients_of: Vec<(Uuid, String)> = lines
+            .iter()
+            .map(|l| (l.client_id, l.client.clone()))
+            .collect();
+        clients_of.sort();
+        clients_of.dedup();
+        let mut own: HashMap<Uuid, (i64, i64)> = HashMap::new();
+        for l in &lines {
+            let slot = own.entry(l.client_id).or_default();
+            slot.0 += l.minutes;
+            slot.1 += l.trip_cents;
+        }
+        let mut amounts: HashMap<Uuid, i64> = HashMap::new();
+        for p in &pay.lines {
+            *amounts.entry(p.client_id).or_default() += p.amount_cents;
+        }
+        for (cid, cname) in &clients_of {
+            let (minutes, trip_cents) = own.get(cid).copied().unwrap_or_default();
+            summary_rows.push(SummaryRow {
+                assistant: a.name.clone(),
+                client: cname.clone(),
+                minutes,
+                amount_cents: amounts.get(cid).copied().unwrap_or_default(),
+                trip_cents,
+            });
+        }
+        if assistants_now.binary_search(&aid).is_err() {
+            continue;
+        }
+        let mut recipients = settings.recipients.to_vec();
+        if let Some(email) = login.and_then(|u| u.email).or(a.email.clone()) {
+            recipients.push(email);
+        }
+        jobs.push(PayJob {
+            assistant: a,
+            pay,
+            clients: clients_of,
+            recipients,
+        });
+    }
+    let pay_files = Arc::new(move |job: PayJob| {
+        let client_name = |c: Uuid| {
+            job.clients
+                .iter()
+                .find(|(i, _)| *i == c)
+                .map(|(_, n)| n.clone())
+                .unwrap_or_default()
+        };
+        let name = &job.assistant.name;
+        let csv = docs::pay_csv(name, &month.to_string(), &job.pay, client_name);
+        let xlsx = crate::documents::pay_xlsx(name, &month.to_string(), &job.pay, client_name)
+            .map_err(|e| e.to_string())?;
+        Ok((job, csv, xlsx))
+    });
+    let mut rendering: Option<Rendering<(PayJob, String, Vec<u8>)>> = None;
+    let mut jobs = jobs.into_iter().peekable();
+    while jobs.peek().is_some() || rendering.is_some() {
+        let chunk: Vec<PayJob> = jobs.by_ref().take(CHUNK).collect();
+        let next = (!chunk.is_empty()).then(|| render(chunk, Arc::clone(&pay_files)));
+        let Some(previous) = std::mem::replace(&mut rendering, next) else {
+            continue;
+        };
+        let issued = previous
+            .done()
+            .await?
+            .into_iter()
+            .map(|(job, csv, xlsx)| {
+                let pay = &job.pay;
+                let summary = json!({
+                    "title": job.assistant.name, "facts": [
+                        format!("Kopā: {} EUR (bruto {} EUR, darba devēja iemaksas {} EUR)", docs::euros(pay.amount_cents), docs::euros(pay.gross_cents), docs::euros(pay.employer_cents)),
+                        format!("Stundas: {}", docs::hours(pay.lines.iter().map(|l| l.minutes).sum())),
+                        format!("Braucienu kompensācija: {} EUR", docs::euros(pay.trip_cents)),
+                    ],
+                    "amount_cents": pay.amount_cents, "gross_cents": pay.gross_cents, "employer_cents": pay.employer_cents, "trip_cents": pay.trip_cents,
+                });
+                let stem = format!(
+                    "darba-samaksa-{}-{month}",
+                    crate::domain::text::search_fold(&job.assistant.name).replace(' ', "-")
+                );
+                let draft = Draft {
+                    kind: "assistant_pay",
+                    client: None,
+                    assistant: Some(job.assistant.id),
+                    summary,
+                    files: vec![
+                        (
+                            format!("{stem}.csv"),
+                            "text/csv; charset=utf-8".into(),
+                            csv.into_bytes(),
+                        ),
+                        (format!("{stem}.xlsx"), XLSX.into(), xlsx),
+                    ],
+                    recipients: job.recipients,
+                };
+                issue(&mut latest, month, draft, now)
+            })
+            .collect();
+        created.extend(write_issued(db, issued).await?);
+    }
+
+    let key = ("municipality_summary".to_owned(), None, None);
+    let version = latest.get(&key).map_or(1, |(v, _)| v + 1);
+    let mut corrections: Vec<String> = sheets
+        .iter()
+        .filter(|s| amended(s))
+        .map(|s| format!("labojumi pēc slēgšanas: klients {}", s.client_id))
+        .collect();
+    if version > 1 {
+        corrections.push(format!(
+            "{}. versija: {} klientu mēneši slēgti vai laboti no jauna",
+            version, newly
+        ));
+    }
+    let csv = docs::summary_csv(
+        &month.to_string(),
+        settings.municipality,
+        &summary_rows,
+        &corrections,
+    );
+    let minutes: i64 = summary_rows.iter().map(|r| r.minutes).sum();
+    let amount: i64 = summary_rows.iter().map(|r| r.amount_cents).sum();
+    let summary = json!({
+        "title": settings.municipality, "facts": [
+            format!("Stundas: {}, summa: {} EUR", docs::hours(minutes), docs::euros(amount)),
+            format!("Rindas (asistents × klients): {}", summary_rows.len()),
+        ],
+        "minutes": minutes, "amount_cents": amount,
+    });
+    let xlsx =
+        crate::documents::summary_xlsx(&month.to_string(), settings.municipality, &summary_rows)
+            .map_err(|e| DbErr::Custom(e.to_string()))?;
+    let draft = Draft {
+        kind: "municipality_summary",
+        client: None,
+        assistant: None,
+        summary,
+        files: vec![
+            (
+                format!("kopsavilkums-{month}.csv"),
+                "text/csv; charset=utf-8".into(),
+                csv.into_bytes(),
+            ),
+            (format!("kopsavilkums-{month}.xlsx"), XLSX.into(), xlsx),
+        ],
+        recipients: settings.recipients.to_vec(),
+    };
+    let issued = issue(&mut latest, month, draft, now);
+    created.extend(write_issued(db, vec![issued]).await?);
+    Ok(created)
+}
+
+/// The timesheets' statements, from their rendered files.
+fn timesheet_statements(
+    rendered: Vec<(TimesheetJob, String, Vec<u8>)>,
+    latest: &mut HashMap<StatementKey, (i32, Uuid)>,
+    month: Month,
+    now: DateTime<Utc>,
+) -> Vec<Issued> {
+    rendered
+        .into_iter()
+        .map(|(job, csv, pdf)| {
+            let t = &job.timesheet;
+            let summary = json!({
+                "title": job.client.name, "facts": [
+                    format!("Piešķirts: {} h, izmantots: {} h", docs::hours(t.allowance_minutes), docs::hours(t.used_minutes)),
+                    format!("Pakalpojuma reizes: {}", t.lines.len()),
+                    format!("Apstiprinājums: {}", t.confirmation),
+                ],
+                "allowance_minutes": t.allowance_minutes, "used_minutes": t.used_minutes,
+                "transport_used_cents": t.transport_used_cents,
+            });
+            let name = format!(
+                "uzskaites-lapa-{}-{month}.csv",
+                crate::domain::text::search_fold(&job.client.name).replace(' ', "-")
+            );
+            let draft = Draft {
+                kind: "client_timesheet",
+                client: Some(job.client.id),
+                assistant: None,
+                summary,
+                files: vec![
+                    (
+                        name.clone(),
+                        "text/csv; charset=utf-8".into(),
+                        csv.into_bytes(),
+                    ),
+                    (name.replace(".csv", ".pdf"), "application/pdf".into(), pdf),
+                ],
+                recipients: job.recipients,
+            };
+            issue(latest, month, draft, now)
+        })
+        .collect()
+}
