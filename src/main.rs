@@ -130,8 +130,7 @@ async fn run(command: Command, config: Config) -> Result<(), Box<dyn std::error:
             Ok(())
         }
         Command::Migrate => {
-            let db = asistents::db::connect(&config.database_url, 1).await?;
-            asistents::db::migrate(&db).await?;
+            asistents::service::maintenance::migrate(&config.database_url).await?;
             println!("migrations applied");
             Ok(())
         }
@@ -182,19 +181,17 @@ async fn seed_demo(app: &App) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 async fn audit_verify(config: &Config) -> ExitCode {
-    let db = match asistents::db::connect(&config.database_url, 1).await {
-        Ok(db) => db,
-        Err(e) => {
+    use asistents::service::maintenance::{self, Verdict};
+    match maintenance::verify_audit(&config.database_url).await {
+        Err(maintenance::Failed::Open(e)) => {
             eprintln!("asistents: cannot open the database: {e}");
-            return ExitCode::FAILURE;
+            ExitCode::FAILURE
         }
-    };
-    match asistents::db::audit::verify(&db).await {
-        Ok(asistents::db::audit::Verdict::Intact { records }) => {
+        Ok(Verdict::Intact { records }) => {
             println!("audit log intact: {records} records");
             ExitCode::SUCCESS
         }
-        Ok(asistents::db::audit::Verdict::Broken {
+        Ok(Verdict::Broken {
             id,
             records_before,
             why,
@@ -204,7 +201,7 @@ async fn audit_verify(config: &Config) -> ExitCode {
             );
             ExitCode::from(1)
         }
-        Err(e) => {
+        Err(maintenance::Failed::Read(e)) => {
             eprintln!("asistents: cannot read the audit log: {e}");
             ExitCode::FAILURE
         }

@@ -430,13 +430,13 @@ pub async fn files(
 
 pub async fn outbox_rows(
     db: &impl ConnectionTrait,
-    state: Option<&str>,
+    state: Option<OutboxState>,
 ) -> Result<Vec<outbox::Model>, DbErr> {
     let mut select = outbox::Entity::find()
         .order_by_asc(outbox::Column::CreatedAt)
         .order_by_asc(outbox::Column::Id);
     if let Some(s) = state {
-        select = select.filter(outbox::Column::State.eq(s));
+        select = select.filter(outbox::Column::State.eq(s.as_str()));
     }
     select.all(db).await
 }

@@ -4,49 +4,15 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
+use mobile_api::Page;
 use mobile_api::people::{Assignment, AssignmentCreate, AssignmentUpdate};
-use mobile_api::{Page, Role};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::auth::{Caller, Staff};
 use super::extract::{ApiJson, ApiPath, ApiQuery, Paging};
-use crate::db::entity::assignments;
-use crate::db::{self};
 use crate::error::ApiError;
 use crate::service::{self, AppState};
-
-async fn views(
-    state: &AppState,
-    rows: Vec<assignments::Model>,
-) -> Result<Vec<Assignment>, ApiError> {
-    let clients =
-        db::people::client_names(&state.db, rows.iter().map(|a| a.client_id).collect()).await?;
-    let assistants =
-        db::people::assistant_names(&state.db, rows.iter().map(|a| a.assistant_id).collect())
-            .await?;
-    let name = |list: &[(Uuid, String)], id: Uuid| {
-        list.iter()
-            .find(|(i, _)| *i == id)
-            .map(|(_, n)| n.clone())
-            .unwrap_or_default()
-    };
-    Ok(rows
-        .into_iter()
-        .map(|a| Assignment {
-            id: a.id,
-            assistant_name: name(&assistants, a.assistant_id),
-            assistant_id: a.assistant_id,
-            client_name: name(&clients, a.client_id),
-            client_id: a.client_id,
-            service: *a.service,
-            valid_from: a.valid_from,
-            valid_to: a.valid_to,
-            relative: a.relative,
-            created_at: a.created_at,
-        })
-        .collect())
-}
 
 /// `POST /api/v1/assignments`
 #[utoipa::path(
@@ -65,7 +31,7 @@ pub async fn create(
     ApiJson(body): ApiJson<AssignmentCreate>,
 ) -> Result<(StatusCode, Json<Assignment>), ApiError> {
     let model = service::assignments::create(&state, &caller, &body).await?;
-    let view = views(&state, vec![model]).await?.remove(0);
+    let view = service::assignments::view(&state, model).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -96,33 +62,11 @@ pub async fn list(
     caller: Caller,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<Page<Assignment>>, ApiError> {
-    let (offset, limit) = Paging::resolve(query.offset, query.limit)?;
-    let assistant_id = match caller.role {
-        Role::Coordinator | Role::Admin => query.assistant_id,
-        Role::Assistant => {
-            if query
-                .assistant_id
-                .is_some_and(|a| Some(a) != caller.assistant_id)
-            {
-                return Err(ApiError::Forbidden);
-            }
-            Some(caller.assistant_id.ok_or(ApiError::Forbidden)?)
-        }
-        _ => return Err(ApiError::Forbidden),
-    };
-    let filter = db::people::AssignmentFilter {
-        assistant_id,
-        client_id: query.client_id,
-        active_on: query.active_on,
-        ending_not_before: None,
-    };
-    let (rows, total) = db::people::assignments(&state.db, &filter, offset, limit).await?;
-    Ok(Json(Page {
-        items: views(&state, rows).await?,
-        total,
-        offset,
-        limit,
-    }))
+    let paging = Paging::resolve(query.offset, query.limit)?;
+    let filter = (query.assistant_id, query.client_id, query.active_on);
+    Ok(Json(
+        service::assignments::list(&state, &caller, filter, paging).await?,
+    ))
 }
 
 /// `GET /api/v1/assignments/{assignment_id}`
@@ -141,13 +85,7 @@ pub async fn read(
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<Assignment>, ApiError> {
-    let a = db::people::assignment(&state.db, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    if !caller.is_staff() && caller.assistant_id != Some(a.assistant_id) {
-        return Err(ApiError::NotFound);
-    }
-    Ok(Json(views(&state, vec![a]).await?.remove(0)))
+    Ok(Json(service::assignments::read(&state, &caller, id).await?))
 }
 
 /// `PATCH /api/v1/assignments/{assignment_id}`: end (or reopen) an assignment, mark a relative.
@@ -169,5 +107,5 @@ pub async fn update(
     ApiJson(body): ApiJson<AssignmentUpdate>,
 ) -> Result<Json<Assignment>, ApiError> {
     let a = service::assignments::update(&state, &caller, id, &body).await?;
-    Ok(Json(views(&state, vec![a]).await?.remove(0)))
+    Ok(Json(service::assignments::view(&state, a).await?))
 }

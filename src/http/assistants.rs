@@ -3,37 +3,15 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use mobile_api::Page;
 use mobile_api::people::{Assistant, AssistantCreate, AssistantUpdate};
-use mobile_api::{Page, Role};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::auth::{Caller, Staff};
 use super::extract::{ApiJson, ApiPath, ApiQuery, Paging};
-use crate::db::entity::assistants;
-use crate::db::{self};
-use crate::domain::text;
 use crate::error::ApiError;
 use crate::service::{self, AppState};
-
-fn view(caller: &Caller, a: assistants::Model) -> Assistant {
-    Assistant {
-        id: a.id,
-        name: a.name,
-        email: a.email,
-        phone: a.phone,
-        personal_code: if caller.is_staff() {
-            a.personal_code
-        } else {
-            None
-        },
-        iban: a.iban,
-        insurance_status: *a.insurance_status,
-        active: a.active,
-        created_at: a.created_at,
-        updated_at: a.updated_at,
-    }
-}
 
 /// `POST /api/v1/assistants`
 #[utoipa::path(
@@ -52,7 +30,10 @@ pub async fn create(
     ApiJson(body): ApiJson<AssistantCreate>,
 ) -> Result<(StatusCode, Json<Assistant>), ApiError> {
     let model = service::people::create_assistant(&state, &caller, &body).await?;
-    Ok((StatusCode::CREATED, Json(view(&caller, model))))
+    Ok((
+        StatusCode::CREATED,
+        Json(service::assistants::view(&caller, model)),
+    ))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -80,22 +61,10 @@ pub async fn list(
     caller: Caller,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<Page<Assistant>>, ApiError> {
-    caller.require(&[Role::Coordinator, Role::Admin, Role::Accountant])?;
-    let (offset, limit) = Paging::resolve(query.offset, query.limit)?;
-    let q = query
-        .q
-        .as_deref()
-        .map(str::trim)
-        .filter(|q| !q.is_empty())
-        .map(text::search_fold);
-    let (rows, total) =
-        db::people::assistants(&state.db, q.as_deref(), query.active, offset, limit).await?;
-    Ok(Json(Page {
-        items: rows.into_iter().map(|a| view(&caller, a)).collect(),
-        total,
-        offset,
-        limit,
-    }))
+    let paging = Paging::resolve(query.offset, query.limit)?;
+    let q = query.q.as_deref();
+    let page = service::assistants::list(&state, &caller, q, query.active, paging).await?;
+    Ok(Json(page))
 }
 
 /// `GET /api/v1/assistants/{assistant_id}`: staff, accountants, and the assistant themself.
@@ -114,17 +83,8 @@ pub async fn read(
     caller: Caller,
     ApiPath(assistant_id): ApiPath<Uuid>,
 ) -> Result<Json<Assistant>, ApiError> {
-    let allowed = matches!(
-        caller.role,
-        Role::Coordinator | Role::Admin | Role::Accountant
-    ) || caller.assistant_id == Some(assistant_id);
-    if !allowed {
-        return Err(ApiError::NotFound);
-    }
-    let a = db::people::assistant(&state.db, assistant_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(Json(view(&caller, a)))
+    let a = service::assistants::read(&state, &caller, assistant_id).await?;
+    Ok(Json(a))
 }
 
 /// `PATCH /api/v1/assistants/{assistant_id}`: absent fields stay, `null` clears.
@@ -146,5 +106,5 @@ pub async fn update(
     ApiJson(body): ApiJson<AssistantUpdate>,
 ) -> Result<Json<Assistant>, ApiError> {
     let a = service::people::update_assistant(&state, &caller, assistant_id, &body).await?;
-    Ok(Json(view(&caller, a)))
+    Ok(Json(service::assistants::view(&caller, a)))
 }

@@ -8,23 +8,17 @@ use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use chrono::Duration;
-use mobile_api::auth::{
-    Device, LoginRequest, LoginResponse, Me, MeAssignment, MonthAllowance, UserSummary,
-};
-use mobile_api::{MonthState, Role};
+use mobile_api::Role;
+use mobile_api::auth::{Device, LoginRequest, LoginResponse, Me};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::extract::{ApiJson, ApiPath};
-use crate::db::entity::{devices, users};
-use crate::db::session::DeviceInfo;
-use crate::db::{self};
-use crate::domain::decision::{self, Figures};
-use crate::domain::time::{Month, riga_date};
 use crate::error::ApiError;
 use crate::service;
 use crate::service::AppState;
 pub use crate::service::auth::Caller;
+use crate::service::auth::DeviceInfo;
 
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
@@ -40,15 +34,6 @@ impl FromRequestParts<AppState> for Caller {
             })
             .ok_or(ApiError::Unauthorized)?;
         service::auth::caller_from_token(state, token).await
-    }
-}
-
-pub fn summary(user: &users::Model) -> UserSummary {
-    UserSummary {
-        id: user.id,
-        role: *user.role,
-        display_name: user.display_name.clone(),
-        locale: *user.locale,
     }
 }
 
@@ -107,7 +92,7 @@ pub async fn login(
     Ok(Json(LoginResponse {
         token: done.token,
         expires_at: done.expires_at,
-        user: summary(&done.user),
+        user: service::account::summary(&done.user),
     }))
 }
 
@@ -122,32 +107,8 @@ pub async fn login(
     security(("bearer" = []))
 )]
 pub async fn logout(State(state): State<AppState>, caller: Caller) -> Result<StatusCode, ApiError> {
-    revoke(&state, caller.device, caller.user_id, "logout").await?;
+    service::auth::revoke(&state.env(), caller.device, caller.user_id, "logout").await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-async fn revoke(
-    state: &AppState,
-    device: Uuid,
-    by: Uuid,
-    action: &str,
-) -> Result<devices::Model, ApiError> {
-    service::auth::revoke(&state.env(), device, by, action).await
-}
-
-pub fn device_view(d: &devices::Model) -> Device {
-    Device {
-        id: d.id,
-        user_id: d.user_id,
-        device_id: d.device_id.clone(),
-        name: d.name.clone(),
-        platform: d.platform.clone(),
-        app_version: d.app_version.clone(),
-        created_at: d.created_at,
-        last_login_at: d.last_login_at,
-        expires_at: d.expires_at,
-        revoked_at: d.revoked_at,
-    }
 }
 
 /// `GET /api/v1/users/{user_id}/devices` (staff).
@@ -166,14 +127,8 @@ pub async fn devices_of_user(
     caller: Caller,
     ApiPath(user_id): ApiPath<Uuid>,
 ) -> Result<Json<Vec<Device>>, ApiError> {
-    if caller.user_id != user_id {
-        caller.require_staff()?;
-    }
-    db::session::user(&state.db, user_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let rows = db::session::devices_of_user(&state.db, user_id).await?;
-    Ok(Json(rows.iter().map(device_view).collect()))
+    let devices = service::account::devices_of_user(&state, &caller, user_id).await?;
+    Ok(Json(devices))
 }
 
 /// `POST /api/v1/devices/{device_id}/revoke`: a lost phone's token stops working at once.
@@ -193,14 +148,8 @@ pub async fn revoke_device(
     caller: Caller,
     ApiPath(device_id): ApiPath<Uuid>,
 ) -> Result<Json<Device>, ApiError> {
-    let row = db::session::device(&state.db, device_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    if row.user_id != caller.user_id && !caller.is_staff() {
-        return Err(ApiError::NotFound);
-    }
-    let row = revoke(&state, device_id, caller.user_id, "device_revoked").await?;
-    Ok(Json(device_view(&row)))
+    let device = service::account::revoke_device(&state, &caller, device_id).await?;
+    Ok(Json(device))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -246,80 +195,7 @@ pub async fn change_password(
     security(("bearer" = []))
 )]
 pub async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<Me>, ApiError> {
-    let user = db::session::user(&state.db, caller.user_id)
-        .await?
-        .ok_or(ApiError::Unauthorized)?;
-    let client_ids = match caller.role {
-        Role::Client => caller.client_id.into_iter().collect(),
-        Role::Representative => db::session::represented(&state.db, caller.user_id).await?,
-        _ => Vec::new(),
-    };
-    let mut assignments = Vec::new();
-    if let (Role::Assistant, Some(assistant_id)) = (caller.role, caller.assistant_id) {
-        let today = riga_date(state.clock.now());
-        let this_month = Month::of(today);
-        let months = [this_month.prev(), this_month];
-        let filter = db::people::AssignmentFilter {
-            assistant_id: Some(assistant_id),
-            ending_not_before: Some(months[0].first_day()),
-            ..Default::default()
-        };
-        let (rows, _) = db::people::assignments(&state.db, &filter, 0, 1000).await?;
-        let book = db::policy::book(&state.db).await?;
-        let policy = book.at(today).map_err(ApiError::Internal)?;
-        for a in rows {
-            let Some(client) = db::people::client(&state.db, a.client_id).await? else {
-                continue;
-            };
-            let service = *a.service;
-            let versions: Vec<Figures> = db::people::decisions_of(&state.db, a.client_id)
-                .await?
-                .iter()
-                .filter(|d| d.service == a.service)
-                .map(db::people::figures)
-                .collect();
-            let allowed_purposes = decision::purposes_on(&versions, today)
-                .map(|p| p.unwrap_or_else(|| policy.purposes_of(service)))
-                .unwrap_or_default();
-            let sheets = db::people::month_sheets(
-                &state.db,
-                a.client_id,
-                months.iter().map(|m| m.to_string()).collect(),
-            )
-            .await?;
-            let months = months
-                .iter()
-                .map(|m| {
-                    let sheet = sheets.iter().find(|s| s.month == m.to_string());
-                    let allowance = decision::month_allowance(&versions, *m, policy.proration);
-                    let used = sheet.map(|s| s.used_minutes).unwrap_or(0);
-                    MonthAllowance {
-                        month: m.to_string(),
-                        state: sheet.map_or(MonthState::Open, |s| *s.state),
-                        allowance_minutes: allowance,
-                        used_minutes: used,
-                        remaining_minutes: (allowance - used).max(0),
-                    }
-                })
-                .collect();
-            assignments.push(MeAssignment {
-                assignment_id: a.id,
-                client_id: a.client_id,
-                client_name: client.name,
-                service,
-                valid_from: a.valid_from,
-                valid_to: a.valid_to,
-                allowed_purposes,
-                months,
-            });
-        }
-    }
-    Ok(Json(Me {
-        user: summary(&user),
-        assistant_id: caller.assistant_id,
-        client_ids,
-        assignments,
-    }))
+    Ok(Json(service::account::me(&state, &caller).await?))
 }
 
 /// A coordinator or admin. As an extractor it refuses everyone else with 403 before the request

@@ -3,55 +3,15 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use mobile_api::people::{Client, ClientCreate, ClientUpdate, PersonRef};
-use mobile_api::{Page, Role};
+use mobile_api::Page;
+use mobile_api::people::{Client, ClientCreate, ClientUpdate};
 use serde::Deserialize;
-use serde_json::Value;
 use uuid::Uuid;
 
 use super::auth::{Caller, Staff};
 use super::extract::{ApiJson, ApiPath, ApiQuery, Paging};
-use crate::db::entity::clients;
-use crate::db::{self};
-use crate::domain::text;
 use crate::error::ApiError;
 use crate::service::{self, AppState};
-
-/// The client as the caller may see it: the personal code only for staff.
-pub async fn view(
-    state: &AppState,
-    caller: &Caller,
-    c: clients::Model,
-) -> Result<Client, ApiError> {
-    let representatives = db::people::representatives_of(&state.db, c.id)
-        .await?
-        .into_iter()
-        .map(|(id, name)| PersonRef { id, name })
-        .collect();
-    Ok(Client {
-        id: c.id,
-        name: c.name,
-        birth_date: c.birth_date,
-        personal_code: if caller.is_staff() {
-            c.personal_code
-        } else {
-            None
-        },
-        disability_group: c.disability_group,
-        locale: *c.locale,
-        email: c.email,
-        phone: c.phone,
-        active: c.active,
-        representatives,
-        created_at: c.created_at,
-        updated_at: c.updated_at,
-    })
-}
-
-/// What the audit log keeps of a client: everything but the personal code's digits.
-pub fn snapshot(c: &clients::Model) -> Value {
-    crate::service::people::client_snapshot(c)
-}
 
 /// `POST /api/v1/clients`
 #[utoipa::path(
@@ -72,7 +32,7 @@ pub async fn create(
     let model = service::people::create_client(&state, &caller, &body).await?;
     Ok((
         StatusCode::CREATED,
-        Json(view(&state, &caller, model).await?),
+        Json(service::clients::view(&state, &caller, model).await?),
     ))
 }
 
@@ -103,42 +63,10 @@ pub async fn list(
     caller: Caller,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<Page<Client>>, ApiError> {
-    let (offset, limit) = Paging::resolve(query.offset, query.limit)?;
-    let only = match caller.role {
-        Role::Coordinator | Role::Admin => None,
-        Role::Accountant => return Err(ApiError::Forbidden),
-        Role::Client => Some(caller.client_id.into_iter().collect()),
-        Role::Representative => Some(db::session::represented(&state.db, caller.user_id).await?),
-        Role::Assistant => {
-            let filter = db::people::AssignmentFilter {
-                assistant_id: caller.assistant_id,
-                ..Default::default()
-            };
-            let (rows, _) = db::people::assignments(&state.db, &filter, 0, 10_000).await?;
-            Some(rows.into_iter().map(|a| a.client_id).collect())
-        }
-    };
-    let filter = db::people::ClientFilter {
-        q: query
-            .q
-            .as_deref()
-            .map(str::trim)
-            .filter(|q| !q.is_empty())
-            .map(text::search_fold),
-        active: query.active,
-        only,
-    };
-    let (rows, total) = db::people::clients(&state.db, &filter, offset, limit).await?;
-    let mut items = Vec::with_capacity(rows.len());
-    for c in rows {
-        items.push(view(&state, &caller, c).await?);
-    }
-    Ok(Json(Page {
-        items,
-        total,
-        offset,
-        limit,
-    }))
+    let paging = Paging::resolve(query.offset, query.limit)?;
+    let q = query.q.as_deref();
+    let page = service::clients::list(&state, &caller, q, query.active, paging).await?;
+    Ok(Json(page))
 }
 
 /// `GET /api/v1/clients/{client_id}`
@@ -157,14 +85,9 @@ pub async fn read(
     caller: Caller,
     ApiPath(client_id): ApiPath<Uuid>,
 ) -> Result<Json<Client>, ApiError> {
-    if caller.role == Role::Accountant {
-        return Err(ApiError::Forbidden);
-    }
-    caller.may_see_client(&state, client_id).await?;
-    let c = db::people::client(&state.db, client_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(Json(view(&state, &caller, c).await?))
+    Ok(Json(
+        service::clients::read(&state, &caller, client_id).await?,
+    ))
 }
 
 /// `PATCH /api/v1/clients/{client_id}`: absent fields stay, `null` clears.
@@ -186,5 +109,5 @@ pub async fn update(
     ApiJson(body): ApiJson<ClientUpdate>,
 ) -> Result<Json<Client>, ApiError> {
     let c = service::people::update_client(&state, &caller, client_id, &body).await?;
-    Ok(Json(view(&state, &caller, c).await?))
+    Ok(Json(service::clients::view(&state, &caller, c).await?))
 }

@@ -1,109 +1,17 @@
 //! Decisions (versioned: amendments are new versions) and their suspensions.
 
-use std::collections::HashMap;
-
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::NaiveDate;
-use mobile_api::Role;
 use mobile_api::people::{
     Decision, DecisionAmend, DecisionCreate, Suspension, SuspensionCreate, SuspensionUpdate,
-    Transport,
 };
 use uuid::Uuid;
 
 use super::auth::{Caller, Staff};
 use super::extract::{ApiJson, ApiPath};
-use crate::db::entity::{decisions, suspensions};
-use crate::db::{self};
-use crate::domain::decision::{self, Figures};
-use crate::domain::policy::Policy;
 use crate::error::ApiError;
 use crate::service::{self, AppState};
-
-fn suspension_view(s: &suspensions::Model) -> Suspension {
-    Suspension {
-        id: s.id,
-        series_id: s.series_id,
-        client_id: s.client_id,
-        from: s.starts_on,
-        to: s.ends_on,
-        reason: s.reason.clone(),
-        created_at: s.created_at,
-    }
-}
-
-/// Every version of every decision of the client, with each version's last day.
-fn views(all: &[decisions::Model], susp: &[suspensions::Model], policy: &Policy) -> Vec<Decision> {
-    let mut by_series: HashMap<Uuid, Vec<Figures>> = HashMap::new();
-    for d in all {
-        by_series
-            .entry(d.series_id)
-            .or_default()
-            .push(db::people::figures(d));
-    }
-    for series in by_series.values_mut() {
-        series.sort_by_key(|f| f.version);
-    }
-    all.iter()
-        .map(|d| {
-            let series = &by_series[&d.series_id];
-            let i = series.iter().position(|f| f.id == d.id).unwrap_or(0);
-            let service = *d.service;
-            let limited = db::people::parse_purposes(&d.purposes);
-            Decision {
-                id: d.id,
-                series_id: d.series_id,
-                version: d.version,
-                client_id: d.client_id,
-                number: d.number.clone(),
-                decided_on: d.decided_on,
-                service,
-                valid_from: d.valid_from,
-                valid_to: d.valid_to,
-                effective_from: d.effective_from,
-                effective_to: decision::effective_to(series, i),
-                monthly_minutes: i64::from(d.monthly_minutes),
-                purposes_limited: limited.is_some(),
-                purposes: limited.unwrap_or_else(|| policy.purposes_of(service)),
-                transport: Transport {
-                    allowed: d.transport_allowed,
-                    monthly_cap_cents: d.transport_cap_cents,
-                },
-                weekly_procedures: d.weekly_procedures,
-                note: d.note.clone(),
-                suspensions: susp
-                    .iter()
-                    .filter(|s| s.series_id == d.series_id)
-                    .map(suspension_view)
-                    .collect(),
-                created_at: d.created_at,
-            }
-        })
-        .collect()
-}
-
-async fn policy_on(state: &AppState, day: NaiveDate) -> Result<Policy, ApiError> {
-    db::policy::book(&state.db)
-        .await?
-        .at(day)
-        .map_err(ApiError::Internal)
-}
-
-async fn views_of(state: &AppState, client_id: Uuid) -> Result<Vec<Decision>, ApiError> {
-    let all = db::people::decisions_of(&state.db, client_id).await?;
-    let susp = db::people::suspensions_of(&state.db, client_id).await?;
-    let policy = policy_on(state, crate::domain::time::riga_date(state.clock.now())).await?;
-    Ok(views(&all, &susp, &policy))
-}
-
-async fn check_reader(state: &AppState, caller: &Caller, client_id: Uuid) -> Result<(), ApiError> {
-    if caller.role == Role::Accountant {
-        return Err(ApiError::Forbidden);
-    }
-    caller.may_see_client(state, client_id).await
-}
 
 /// `GET /api/v1/clients/{client_id}/decisions`
 #[utoipa::path(
@@ -121,8 +29,9 @@ pub async fn list(
     caller: Caller,
     ApiPath(client_id): ApiPath<Uuid>,
 ) -> Result<Json<Vec<Decision>>, ApiError> {
-    check_reader(&state, &caller, client_id).await?;
-    Ok(Json(views_of(&state, client_id).await?))
+    Ok(Json(
+        service::decisions::list(&state, &caller, client_id).await?,
+    ))
 }
 
 /// `GET /api/v1/clients/{client_id}/decisions/{decision_id}`
@@ -141,13 +50,8 @@ pub async fn read(
     caller: Caller,
     ApiPath((client_id, decision_id)): ApiPath<(Uuid, Uuid)>,
 ) -> Result<Json<Decision>, ApiError> {
-    check_reader(&state, &caller, client_id).await?;
-    views_of(&state, client_id)
-        .await?
-        .into_iter()
-        .find(|d| d.id == decision_id)
-        .map(Json)
-        .ok_or(ApiError::NotFound)
+    let d = service::decisions::read(&state, &caller, client_id, decision_id).await?;
+    Ok(Json(d))
 }
 
 /// `POST /api/v1/clients/{client_id}/decisions`
@@ -169,11 +73,7 @@ pub async fn create(
     ApiJson(body): ApiJson<DecisionCreate>,
 ) -> Result<(StatusCode, Json<Decision>), ApiError> {
     let id = service::decisions::create(&state, &caller, client_id, &body).await?;
-    let view = views_of(&state, client_id)
-        .await?
-        .into_iter()
-        .find(|d| d.id == id)
-        .ok_or(ApiError::NotFound)?;
+    let view = service::decisions::view(&state, client_id, id).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -197,11 +97,7 @@ pub async fn amend(
     ApiJson(body): ApiJson<DecisionAmend>,
 ) -> Result<(StatusCode, Json<Decision>), ApiError> {
     let id = service::decisions::amend(&state, &caller, client_id, decision_id, &body).await?;
-    let view = views_of(&state, client_id)
-        .await?
-        .into_iter()
-        .find(|d| d.id == id)
-        .ok_or(ApiError::NotFound)?;
+    let view = service::decisions::view(&state, client_id, id).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -224,7 +120,10 @@ pub async fn suspend(
     ApiJson(body): ApiJson<SuspensionCreate>,
 ) -> Result<(StatusCode, Json<Suspension>), ApiError> {
     let model = service::decisions::suspend(&state, &caller, client_id, decision_id, &body).await?;
-    Ok((StatusCode::CREATED, Json(suspension_view(&model))))
+    Ok((
+        StatusCode::CREATED,
+        Json(service::decisions::suspension_view(&model)),
+    ))
 }
 
 /// `PATCH /api/v1/clients/{client_id}/suspensions/{suspension_id}`: e.g. a hospital stay that
@@ -248,5 +147,5 @@ pub async fn update_suspension(
 ) -> Result<Json<Suspension>, ApiError> {
     let s = service::decisions::update_suspension(&state, &caller, client_id, suspension_id, &body)
         .await?;
-    Ok(Json(suspension_view(&s)))
+    Ok(Json(service::decisions::suspension_view(&s)))
 }

@@ -5,19 +5,17 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use mobile_api::entries::{Entry, EntryWrite, MonthSheet};
-use mobile_api::{EntryStatus, ErrorCode, Page, Role};
+use mobile_api::{EntryStatus, ErrorCode, Page};
 use serde::Deserialize;
 use serde_json::Value;
 use uuid::Uuid;
 
 use super::auth::Caller;
 use super::extract::{ApiJson, ApiPath, ApiQuery, Lang, Paging};
-use crate::db::entries::{self as store};
-use crate::db::{self};
 use crate::domain::text;
 use crate::error::ApiError;
 use crate::service::entries::Created;
-use crate::service::entries::{build_sheet, parse_month, refused, view, visible};
+use crate::service::entries::{parse_month, refused, view};
 use crate::service::{self, AppState};
 
 /// Replays a stored answer.
@@ -140,9 +138,9 @@ pub async fn read(
     Lang(locale): Lang,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<Entry>, ApiError> {
-    let e = visible(&state.db, &caller, id).await?;
-    let trips = store::trips_of(&state.db, vec![id]).await?;
-    Ok(Json(view(&e, &trips, locale)))
+    Ok(Json(
+        service::entries::read(&state, &caller, locale, id).await?,
+    ))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -177,40 +175,16 @@ pub async fn list(
     Lang(locale): Lang,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<Page<Entry>>, ApiError> {
-    let (offset, limit) = Paging::resolve(query.offset, query.limit)?;
-    let mut filter = store::EntryFilter {
+    let paging = Paging::resolve(query.offset, query.limit)?;
+    let filter = service::entries::ListFilter {
         client_id: query.client_id,
         assistant_id: query.assistant_id,
         month: query.month.as_deref().map(parse_month).transpose()?,
         status: query.status,
         with_warnings: query.has_warnings.unwrap_or(false),
-        clients: None,
     };
-    match caller.role {
-        Role::Coordinator | Role::Admin | Role::Accountant => {}
-        Role::Assistant => {
-            if query
-                .assistant_id
-                .is_some_and(|a| Some(a) != caller.assistant_id)
-            {
-                return Err(ApiError::Forbidden);
-            }
-            filter.assistant_id = Some(caller.assistant_id.ok_or(ApiError::Forbidden)?);
-        }
-        Role::Client => filter.clients = Some(caller.client_id.into_iter().collect()),
-        Role::Representative => {
-            filter.clients = Some(db::session::represented(&state.db, caller.user_id).await?)
-        }
-    }
-    let (rows, total) = store::list(&state.db, &filter, offset, limit).await?;
-    let trips = store::trips_of(&state.db, rows.iter().map(|e| e.id).collect()).await?;
-    let items = rows.iter().map(|e| view(e, &trips, locale)).collect();
-    Ok(Json(Page {
-        items,
-        total,
-        offset,
-        limit,
-    }))
+    let page = service::entries::list(&state, &caller, locale, filter, paging).await?;
+    Ok(Json(page))
 }
 
 /// `GET /api/v1/clients/{client_id}/months/{month}`: allowance, use, projection, transport,
@@ -231,7 +205,7 @@ pub async fn month_sheet(
     Lang(locale): Lang,
     ApiPath((client_id, month)): ApiPath<(Uuid, String)>,
 ) -> Result<Json<MonthSheet>, ApiError> {
-    caller.may_see_client(&state, client_id).await?;
     let month = parse_month(&month)?;
-    Ok(Json(build_sheet(&state, client_id, month, locale).await?))
+    let sheet = service::entries::month_sheet(&state, &caller, locale, client_id, month).await?;
+    Ok(Json(sheet))
 }

@@ -8,13 +8,10 @@ use mobile_api::entries::{
     ConfirmRequest, DisputeRequest, Entry, MonthDecision, MonthOverviewRow, MonthSheet, PinSet,
     Review,
 };
-use mobile_api::{EntryStatus, MonthState, Role};
 use uuid::Uuid;
 
 use super::auth::{Caller, Staff};
 use super::extract::{ApiJson, ApiPath, Lang};
-use crate::db::{self};
-use crate::domain::decision;
 use crate::error::ApiError;
 use crate::service::entries::{build_sheet, parse_month, view};
 use crate::service::{self, AppState};
@@ -145,50 +142,8 @@ pub async fn overview(
     caller: Caller,
     ApiPath(month): ApiPath<String>,
 ) -> Result<Json<Vec<MonthOverviewRow>>, ApiError> {
-    caller.require(&[Role::Coordinator, Role::Admin, Role::Accountant])?;
     let month = parse_month(&month)?;
-    let policy = db::policy::book(&state.db)
-        .await?
-        .at(month.last_day())
-        .map_err(ApiError::Internal)?;
-    let filter = db::people::ClientFilter {
-        q: None,
-        active: None,
-        only: None,
-    };
-    let (clients, _) = db::people::clients(&state.db, &filter, 0, 100_000).await?;
-    let mut rows = Vec::new();
-    for c in clients {
-        let versions: Vec<_> = db::people::decisions_of(&state.db, c.id)
-            .await?
-            .iter()
-            .map(db::people::figures)
-            .collect();
-        let allowance = decision::month_allowance(&versions, month, policy.proration);
-        let sheet = db::entries::month_sheet(&state.db, c.id, month).await?;
-        if allowance == 0 && sheet.is_none() {
-            continue;
-        }
-        let used = sheet.as_ref().map(|s| s.used_minutes).unwrap_or(0);
-        let live = db::months::live_entries(&state.db, c.id, month).await?;
-        let open_disputes = db::months::disputes(&state.db, c.id, month)
-            .await?
-            .iter()
-            .filter(|d| d.resolved_at.is_none())
-            .count();
-        rows.push(MonthOverviewRow {
-            client_id: c.id,
-            client_name: c.name,
-            state: sheet.map_or(MonthState::Open, |s| *s.state),
-            allowance_minutes: allowance,
-            used_minutes: used,
-            remaining_minutes: (allowance - used).max(0),
-            open_disputes: open_disputes as i64,
-            pending_review: live
-                .iter()
-                .filter(|e| e.status == EntryStatus::PendingReview)
-                .count() as i64,
-        });
-    }
-    Ok(Json(rows))
+    Ok(Json(
+        service::months::overview(&state, &caller, month).await?,
+    ))
 }

@@ -6,7 +6,6 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use mobile_api::Health;
 
-use crate::db;
 use crate::service::AppState;
 
 #[utoipa::path(
@@ -34,7 +33,12 @@ pub async fn live() -> Json<Health> {
     responses((status = 200, description = "OK", body = mobile_api::Health), (status = 503, description = "The database does not answer", body = mobile_api::Health))
 )]
 pub async fn ready(State(state): State<AppState>) -> impl IntoResponse {
-    match tokio::time::timeout(std::time::Duration::from_secs(2), db::ping(&state.db)).await {
+    match tokio::time::timeout(
+        std::time::Duration::from_secs(2),
+        crate::service::database_answers(&state),
+    )
+    .await
+    {
         Ok(Ok(())) => (
             StatusCode::OK,
             Json(Health {

@@ -4,29 +4,13 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
-use mobile_api::Role;
 use mobile_api::policy::{PolicyCreate, PolicyValue, PolicyView};
 use serde::Deserialize;
 
 use super::auth::{Admin, Caller};
 use super::extract::{ApiJson, ApiQuery};
-use crate::db::entity::policy_values;
-use crate::db::{self};
-use crate::domain::time::riga_date;
 use crate::error::ApiError;
 use crate::service::{self, AppState};
-
-fn view(m: &policy_values::Model) -> PolicyValue {
-    PolicyValue {
-        id: m.id,
-        key: m.key.clone(),
-        effective_from: m.effective_from,
-        value: serde_json::from_str(&m.value).unwrap_or(serde_json::Value::Null),
-        source: m.source.clone(),
-        note: m.note.clone(),
-        created_at: m.created_at,
-    }
-}
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -51,28 +35,11 @@ pub async fn read(
     caller: Caller,
     ApiQuery(query): ApiQuery<ReadQuery>,
 ) -> Result<Json<PolicyView>, ApiError> {
-    caller.require(&[Role::Coordinator, Role::Admin, Role::Accountant])?;
-    let on = query.on.unwrap_or_else(|| riga_date(state.clock.now()));
-    let rows = db::policy::rows(&state.db).await?;
-    let in_force: Vec<PolicyValue> = rows
-        .iter()
-        .filter(|r| r.effective_from <= on)
-        .filter(|r| {
-            !rows.iter().any(|o| {
-                o.key == r.key && o.effective_from <= on && o.effective_from > r.effective_from
-            })
-        })
-        .map(view)
-        .collect();
-    Ok(Json(PolicyView {
-        on,
-        in_force,
-        history: rows.iter().map(view).collect(),
-    }))
+    Ok(Json(
+        service::policy::read(&state, &caller, query.on).await?,
+    ))
 }
 
-/// `POST /api/v1/policy` (admin): a new version of one figure from a date, e.g. a new hourly
-/// rate. Earlier versions stay as they were.
 #[utoipa::path(
     operation_id = "policy_create",
     post,
@@ -89,5 +56,5 @@ pub async fn create(
     ApiJson(body): ApiJson<PolicyCreate>,
 ) -> Result<(StatusCode, Json<PolicyValue>), ApiError> {
     let inserted = service::policy::add(&state, &caller, &body).await?;
-    Ok((StatusCode::CREATED, Json(view(&inserted))))
+    Ok((StatusCode::CREATED, Json(service::policy::view(&inserted))))
 }

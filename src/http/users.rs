@@ -10,31 +10,8 @@ use uuid::Uuid;
 
 use super::auth::{Caller, Staff};
 use super::extract::{ApiJson, ApiPath, ApiQuery, Paging};
-use crate::db::entity::users;
-use crate::db::{self};
 use crate::error::ApiError;
 use crate::service::{self, AppState};
-
-async fn view(state: &AppState, u: users::Model) -> Result<User, ApiError> {
-    let client_ids = if u.role == Role::Representative {
-        db::session::represented(&state.db, u.id).await?
-    } else {
-        Vec::new()
-    };
-    Ok(User {
-        id: u.id,
-        login: u.login,
-        role: *u.role,
-        display_name: u.display_name,
-        locale: *u.locale,
-        email: u.email,
-        assistant_id: u.assistant_id,
-        client_id: u.client_id,
-        client_ids,
-        active: u.active,
-        created_at: u.created_at,
-    })
-}
 
 /// `POST /api/v1/users`
 #[utoipa::path(
@@ -53,7 +30,10 @@ pub async fn create(
     ApiJson(body): ApiJson<UserCreate>,
 ) -> Result<(StatusCode, Json<User>), ApiError> {
     let model = service::users::create(&state, &caller, &body).await?;
-    Ok((StatusCode::CREATED, Json(view(&state, model).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(service::users::view(&state, model).await?),
+    ))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -83,28 +63,11 @@ pub async fn list(
     caller: Caller,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<Page<User>>, ApiError> {
-    caller.require_staff()?;
-    let (offset, limit) = Paging::resolve(query.offset, query.limit)?;
-    let q = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
-    let (rows, total) = db::session::users(
-        &state.db,
-        query.role.map(Role::as_str),
-        q,
-        query.active,
-        offset,
-        limit,
-    )
-    .await?;
-    let mut items = Vec::with_capacity(rows.len());
-    for u in rows {
-        items.push(view(&state, u).await?);
-    }
-    Ok(Json(Page {
-        items,
-        total,
-        offset,
-        limit,
-    }))
+    let paging = Paging::resolve(query.offset, query.limit)?;
+    let filter = (query.role, query.q.as_deref(), query.active);
+    Ok(Json(
+        service::users::list(&state, &caller, filter, paging).await?,
+    ))
 }
 
 /// `GET /api/v1/users/{user_id}` (staff, or the user themself)
@@ -123,13 +86,7 @@ pub async fn read(
     caller: Caller,
     ApiPath(user_id): ApiPath<Uuid>,
 ) -> Result<Json<User>, ApiError> {
-    if caller.user_id != user_id && !caller.is_staff() {
-        return Err(ApiError::NotFound);
-    }
-    let u = db::session::user(&state.db, user_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(Json(view(&state, u).await?))
+    Ok(Json(service::users::read(&state, &caller, user_id).await?))
 }
 
 /// `PATCH /api/v1/users/{user_id}` (staff): reset a password, rename, deactivate, change the
@@ -152,5 +109,5 @@ pub async fn update(
     ApiJson(body): ApiJson<UserUpdate>,
 ) -> Result<Json<User>, ApiError> {
     let u = service::users::update(&state, &caller, user_id, &body).await?;
-    Ok(Json(view(&state, u).await?))
+    Ok(Json(service::users::view(&state, u).await?))
 }

@@ -1,7 +1,8 @@
 //! Assignments: which assistant serves which client, for which service and period.
 
 use chrono::NaiveDate;
-use mobile_api::people::{AssignmentCreate, AssignmentUpdate};
+use mobile_api::people::{Assignment, AssignmentCreate, AssignmentUpdate};
+use mobile_api::{Page, Role};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -119,4 +120,88 @@ pub async fn update(
     .await?;
     txn.commit().await?;
     Ok(a)
+}
+
+/// Assignments as their readers see them, with the names of whom they join.
+pub async fn views(
+    state: &AppState,
+    rows: Vec<assignments::Model>,
+) -> Result<Vec<Assignment>, ApiError> {
+    let clients =
+        db::people::client_names(&state.db, rows.iter().map(|a| a.client_id).collect()).await?;
+    let assistants =
+        db::people::assistant_names(&state.db, rows.iter().map(|a| a.assistant_id).collect())
+            .await?;
+    let name = |list: &[(Uuid, String)], id: Uuid| {
+        list.iter()
+            .find(|(i, _)| *i == id)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_default()
+    };
+    Ok(rows
+        .into_iter()
+        .map(|a| Assignment {
+            id: a.id,
+            assistant_name: name(&assistants, a.assistant_id),
+            assistant_id: a.assistant_id,
+            client_name: name(&clients, a.client_id),
+            client_id: a.client_id,
+            service: *a.service,
+            valid_from: a.valid_from,
+            valid_to: a.valid_to,
+            relative: a.relative,
+            created_at: a.created_at,
+        })
+        .collect())
+}
+
+/// One assignment as its readers see it.
+pub async fn view(state: &AppState, a: assignments::Model) -> Result<Assignment, ApiError> {
+    let mut one = views(state, vec![a]).await?;
+    one.pop()
+        .ok_or_else(|| ApiError::Internal("an assignment lost its view".into()))
+}
+
+/// A page of assignments, filtered by (assistant, client, valid on a day): staff see all; an
+/// assistant sees their own.
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
+    (assistant_id, client_id, active_on): (Option<Uuid>, Option<Uuid>, Option<NaiveDate>),
+    (offset, limit): (u64, u64),
+) -> Result<Page<Assignment>, ApiError> {
+    let assistant_id = match caller.role {
+        Role::Coordinator | Role::Admin => assistant_id,
+        Role::Assistant => {
+            if assistant_id.is_some_and(|a| Some(a) != caller.assistant_id) {
+                return Err(ApiError::Forbidden);
+            }
+            Some(caller.assistant_id.ok_or(ApiError::Forbidden)?)
+        }
+        _ => return Err(ApiError::Forbidden),
+    };
+    let filter = db::people::AssignmentFilter {
+        assistant_id,
+        client_id,
+        active_on,
+        ending_not_before: None,
+    };
+    let (rows, total) = db::people::assignments(&state.db, &filter, offset, limit).await?;
+    Ok(Page {
+        items: views(state, rows).await?,
+        total,
+        offset,
+        limit,
+    })
+}
+
+/// One assignment: staff, or its assistant (404 for anyone else).
+pub async fn read(state: &AppState, caller: &Caller, id: Uuid) -> Result<Assignment, ApiError> {
+    let a = db::people::assignment(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if !caller.is_staff() && caller.assistant_id != Some(a.assistant_id) {
+        return Err(ApiError::NotFound);
+    }
+    view(state, a).await
 }

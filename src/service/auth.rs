@@ -1,6 +1,8 @@
 //! Logging in and out: one path for the API and the web page, with the same throttling and the
 //! same audit records (`login`, `login_failed`, `logout`).
 
+/// What a phone or browser says of itself at login.
+pub use crate::db::session::DeviceInfo;
 use std::net::IpAddr;
 
 use chrono::{DateTime, Duration, Utc};
@@ -10,7 +12,6 @@ use uuid::Uuid;
 
 use super::{AppState, Env};
 use crate::db::entity::{login_attempts, users};
-use crate::db::session::DeviceInfo;
 use crate::db::{self, DbErr, TransactionTrait, audit};
 use crate::error::ApiError;
 use crate::secrets;

@@ -5,8 +5,10 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use mobile_api::Role;
 use mobile_api::people::{
-    DecisionAmend, DecisionCreate, SuspensionCreate, SuspensionUpdate, Transport,
+    Decision, DecisionAmend, DecisionCreate, Suspension, SuspensionCreate, SuspensionUpdate,
+    Transport,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -16,7 +18,8 @@ use super::auth::Caller;
 use super::people::{decision_changed, decision_snapshot};
 use crate::db::entity::{decisions, suspensions};
 use crate::db::{self, TransactionTrait, audit};
-use crate::domain::decision::{self, Draft, Other};
+use crate::domain::decision::{self, Draft, Figures, Other};
+use crate::domain::policy::Policy;
 use crate::domain::text;
 use crate::error::ApiError;
 
@@ -302,4 +305,118 @@ pub async fn update_suspension(
     .await?;
     txn.commit().await?;
     Ok(s)
+}
+
+pub fn suspension_view(s: &suspensions::Model) -> Suspension {
+    Suspension {
+        id: s.id,
+        series_id: s.series_id,
+        client_id: s.client_id,
+        from: s.starts_on,
+        to: s.ends_on,
+        reason: s.reason.clone(),
+        created_at: s.created_at,
+    }
+}
+
+/// Every version of every decision of the client, with each version's last day.
+fn views(all: &[decisions::Model], susp: &[suspensions::Model], policy: &Policy) -> Vec<Decision> {
+    let mut by_series: HashMap<Uuid, Vec<Figures>> = HashMap::new();
+    for d in all {
+        by_series
+            .entry(d.series_id)
+            .or_default()
+            .push(db::people::figures(d));
+    }
+    for series in by_series.values_mut() {
+        series.sort_by_key(|f| f.version);
+    }
+    all.iter()
+        .map(|d| {
+            let series = &by_series[&d.series_id];
+            let i = series.iter().position(|f| f.id == d.id).unwrap_or(0);
+            let service = *d.service;
+            let limited = db::people::parse_purposes(&d.purposes);
+            Decision {
+                id: d.id,
+                series_id: d.series_id,
+                version: d.version,
+                client_id: d.client_id,
+                number: d.number.clone(),
+                decided_on: d.decided_on,
+                service,
+                valid_from: d.valid_from,
+                valid_to: d.valid_to,
+                effective_from: d.effective_from,
+                effective_to: decision::effective_to(series, i),
+                monthly_minutes: i64::from(d.monthly_minutes),
+                purposes_limited: limited.is_some(),
+                purposes: limited.unwrap_or_else(|| policy.purposes_of(service)),
+                transport: Transport {
+                    allowed: d.transport_allowed,
+                    monthly_cap_cents: d.transport_cap_cents,
+                },
+                weekly_procedures: d.weekly_procedures,
+                note: d.note.clone(),
+                suspensions: susp
+                    .iter()
+                    .filter(|s| s.series_id == d.series_id)
+                    .map(suspension_view)
+                    .collect(),
+                created_at: d.created_at,
+            }
+        })
+        .collect()
+}
+
+async fn policy_on(state: &AppState, day: NaiveDate) -> Result<Policy, ApiError> {
+    db::policy::book(&state.db)
+        .await?
+        .at(day)
+        .map_err(ApiError::Internal)
+}
+
+/// Every version of every decision of the client, as of today.
+pub async fn views_of(state: &AppState, client_id: Uuid) -> Result<Vec<Decision>, ApiError> {
+    let all = db::people::decisions_of(&state.db, client_id).await?;
+    let susp = db::people::suspensions_of(&state.db, client_id).await?;
+    let policy = policy_on(state, crate::domain::time::riga_date(state.clock.now())).await?;
+    Ok(views(&all, &susp, &policy))
+}
+
+async fn check_reader(state: &AppState, caller: &Caller, client_id: Uuid) -> Result<(), ApiError> {
+    if caller.role == Role::Accountant {
+        return Err(ApiError::Forbidden);
+    }
+    caller.may_see_client(state, client_id).await
+}
+
+/// One decision version of the client, as its readers see it.
+pub async fn view(state: &AppState, client_id: Uuid, id: Uuid) -> Result<Decision, ApiError> {
+    views_of(state, client_id)
+        .await?
+        .into_iter()
+        .find(|d| d.id == id)
+        .ok_or(ApiError::NotFound)
+}
+
+/// Every version of the client's decisions, for those who may see the client.
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
+    client_id: Uuid,
+) -> Result<Vec<Decision>, ApiError> {
+    check_reader(state, caller, client_id).await?;
+    views_of(state, client_id).await
+}
+
+/// One decision version, for those who may see the client.
+pub async fn read(
+    state: &AppState,
+    caller: &Caller,
+    client_id: Uuid,
+    id: Uuid,
+) -> Result<Decision, ApiError> {
+    check_reader(state, caller, client_id).await?;
+    view(state, client_id, id).await
 }

@@ -422,3 +422,84 @@ pub async fn create(
         }
     }
 }
+
+/// One session, if the caller may see it.
+pub async fn read(
+    state: &AppState,
+    caller: &Caller,
+    locale: Locale,
+    id: Uuid,
+) -> Result<Entry, ApiError> {
+    let e = visible(&state.db, caller, id).await?;
+    let trips = store::trips_of(&state.db, vec![id]).await?;
+    Ok(view(&e, &trips, locale))
+}
+
+/// What a list of sessions asks for.
+pub struct ListFilter {
+    pub client_id: Option<Uuid>,
+    pub assistant_id: Option<Uuid>,
+    /// Entries touching this month (Riga).
+    pub month: Option<Month>,
+    /// Only entries in this status (default: all but deleted).
+    pub status: Option<EntryStatus>,
+    /// Only entries that carry warnings.
+    pub with_warnings: bool,
+}
+
+/// A page of the sessions the caller may see: staff and accountants all; an assistant their
+/// own; a client or representative their clients'.
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
+    locale: Locale,
+    asked: ListFilter,
+    (offset, limit): (u64, u64),
+) -> Result<mobile_api::Page<Entry>, ApiError> {
+    let mut filter = store::EntryFilter {
+        client_id: asked.client_id,
+        assistant_id: asked.assistant_id,
+        month: asked.month,
+        status: asked.status,
+        with_warnings: asked.with_warnings,
+        clients: None,
+    };
+    match caller.role {
+        Role::Coordinator | Role::Admin | Role::Accountant => {}
+        Role::Assistant => {
+            if asked
+                .assistant_id
+                .is_some_and(|a| Some(a) != caller.assistant_id)
+            {
+                return Err(ApiError::Forbidden);
+            }
+            filter.assistant_id = Some(caller.assistant_id.ok_or(ApiError::Forbidden)?);
+        }
+        Role::Client => filter.clients = Some(caller.client_id.into_iter().collect()),
+        Role::Representative => {
+            filter.clients = Some(db::session::represented(&state.db, caller.user_id).await?)
+        }
+    }
+    let (rows, total) = store::list(&state.db, &filter, offset, limit).await?;
+    let trips = store::trips_of(&state.db, rows.iter().map(|e| e.id).collect()).await?;
+    let items = rows.iter().map(|e| view(e, &trips, locale)).collect();
+    Ok(mobile_api::Page {
+        items,
+        total,
+        offset,
+        limit,
+    })
+}
+
+/// A client's month, for those who may see the client: allowance, use, projection, transport,
+/// totals per purpose, warnings and the month's entries.
+pub async fn month_sheet(
+    state: &AppState,
+    caller: &Caller,
+    locale: Locale,
+    client_id: Uuid,
+    month: Month,
+) -> Result<MonthSheet, ApiError> {
+    caller.may_see_client(state, client_id).await?;
+    build_sheet(state, client_id, month, locale).await
+}

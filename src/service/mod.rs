@@ -5,12 +5,16 @@
 //! The move of every use case here is under way (docs/architecture.md says which are here and
 //! which still live in `http/` and `db/`).
 
+pub mod account;
 pub mod assignments;
+pub mod assistants;
 pub mod auth;
 pub mod background;
+pub mod clients;
 pub mod close;
 pub mod decisions;
 pub mod entries;
+pub mod maintenance;
 pub mod months;
 pub mod people;
 pub mod policy;
@@ -85,4 +89,9 @@ pub(crate) async fn in_transaction<T>(
             Err(entries::write_error(e, locale))
         }
     }
+}
+
+/// Whether the database answers (readiness).
+pub async fn database_answers(state: &AppState) -> Result<(), crate::db::DbErr> {
+    crate::db::ping(&state.db).await
 }

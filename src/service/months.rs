@@ -356,3 +356,129 @@ pub async fn review(
     })
     .await
 }
+
+/// The clients a client's or representative's login acts for, each with its name and the
+/// states of `months` (open when nothing is recorded yet).
+pub async fn own_clients(
+    state: &AppState,
+    caller: &Caller,
+    months: &[Month],
+) -> Result<Vec<(Uuid, String, Vec<(Month, MonthState)>)>, ApiError> {
+    let mut out = Vec::new();
+    for id in own_client_ids(state, caller).await? {
+        let Some(c) = db::people::client(&state.db, id).await? else {
+            continue;
+        };
+        let mut states = Vec::with_capacity(months.len());
+        for m in months {
+            let st = db::entries::month_sheet(&state.db, id, *m)
+                .await?
+                .map_or(MonthState::Open, |s| *s.state);
+            states.push((*m, st));
+        }
+        out.push((id, c.name, states));
+    }
+    Ok(out)
+}
+
+async fn own_client_ids(state: &AppState, caller: &Caller) -> Result<Vec<Uuid>, ApiError> {
+    Ok(match caller.role {
+        Role::Client => caller.client_id.into_iter().collect(),
+        _ => db::session::represented(&state.db, caller.user_id).await?,
+    })
+}
+
+/// One month of a client the login acts for, as the clients' page shows it.
+pub struct OwnMonth {
+    pub client_name: String,
+    pub sheet: mobile_api::entries::MonthSheet,
+    /// The policy in force on the month's last day (the purposes' names).
+    pub policy: crate::domain::policy::Policy,
+    /// The names of the month's assistants.
+    pub assistants: Vec<(Uuid, String)>,
+}
+
+/// A month of a client the login acts for (404 for any other client).
+pub async fn own_month(
+    state: &AppState,
+    caller: &Caller,
+    client_id: Uuid,
+    month: Month,
+    locale: Locale,
+) -> Result<OwnMonth, ApiError> {
+    if !own_client_ids(state, caller).await?.contains(&client_id) {
+        return Err(ApiError::NotFound);
+    }
+    let client = db::people::client(&state.db, client_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let sheet = super::entries::build_sheet(state, client_id, month, locale).await?;
+    let policy = db::policy::book(&state.db)
+        .await?
+        .at(month.last_day())
+        .map_err(ApiError::Internal)?;
+    let ids = sheet.entries.iter().map(|e| e.assistant_id).collect();
+    let assistants = db::people::assistant_names(&state.db, ids).await?;
+    Ok(OwnMonth {
+        client_name: client.name,
+        sheet,
+        policy,
+        assistants,
+    })
+}
+
+/// Every client's month, for staff and accountants: state, allowance and use, open disputes,
+/// late entries waiting for review. Clients with neither an allowance nor a record that month
+/// are left out.
+pub async fn overview(
+    state: &AppState,
+    caller: &Caller,
+    month: Month,
+) -> Result<Vec<mobile_api::entries::MonthOverviewRow>, ApiError> {
+    caller.require(&[Role::Coordinator, Role::Admin, Role::Accountant])?;
+    let policy = db::policy::book(&state.db)
+        .await?
+        .at(month.last_day())
+        .map_err(ApiError::Internal)?;
+    let filter = db::people::ClientFilter {
+        q: None,
+        active: None,
+        only: None,
+    };
+    let (clients, _) = db::people::clients(&state.db, &filter, 0, 100_000).await?;
+    let mut rows = Vec::new();
+    for c in clients {
+        let versions: Vec<_> = db::people::decisions_of(&state.db, c.id)
+            .await?
+            .iter()
+            .map(db::people::figures)
+            .collect();
+        let allowance =
+            crate::domain::decision::month_allowance(&versions, month, policy.proration);
+        let sheet = db::entries::month_sheet(&state.db, c.id, month).await?;
+        if allowance == 0 && sheet.is_none() {
+            continue;
+        }
+        let used = sheet.as_ref().map(|s| s.used_minutes).unwrap_or(0);
+        let live = db::months::live_entries(&state.db, c.id, month).await?;
+        let open_disputes = db::months::disputes(&state.db, c.id, month)
+            .await?
+            .iter()
+            .filter(|d| d.resolved_at.is_none())
+            .count();
+        rows.push(mobile_api::entries::MonthOverviewRow {
+            client_id: c.id,
+            client_name: c.name,
+            state: sheet.map_or(MonthState::Open, |s| *s.state),
+            allowance_minutes: allowance,
+            used_minutes: used,
+            remaining_minutes: (allowance - used).max(0),
+            open_disputes: open_disputes as i64,
+            pending_review: live
+                .iter()
+                .filter(|e| e.status == EntryStatus::PendingReview)
+                .count() as i64,
+        });
+    }
+    Ok(rows)
+}

@@ -1,6 +1,8 @@
 //! The regulation's figures as data: a new version of one figure from a date (admins).
 
-use mobile_api::policy::PolicyCreate;
+use chrono::NaiveDate;
+use mobile_api::Role;
+use mobile_api::policy::{PolicyCreate, PolicyValue, PolicyView};
 use serde_json::json;
 
 use super::AppState;
@@ -9,6 +11,7 @@ use crate::db::entity::policy_values;
 use crate::db::{self, TransactionTrait, audit};
 use crate::domain::policy::{self, PolicyRow};
 use crate::domain::text;
+use crate::domain::time::riga_date;
 use crate::error::ApiError;
 
 /// Adds a version of a figure from a date; earlier versions stay as they were. A second version
@@ -59,4 +62,44 @@ pub async fn add(
     .await?;
     txn.commit().await?;
     Ok(inserted)
+}
+
+/// A stored figure as its readers see it.
+pub fn view(m: &policy_values::Model) -> PolicyValue {
+    PolicyValue {
+        id: m.id,
+        key: m.key.clone(),
+        effective_from: m.effective_from,
+        value: serde_json::from_str(&m.value).unwrap_or(serde_json::Value::Null),
+        source: m.source.clone(),
+        note: m.note.clone(),
+        created_at: m.created_at,
+    }
+}
+
+/// The figures in force on a day (today by default), and every version: for staff and
+/// accountants.
+pub async fn read(
+    state: &AppState,
+    caller: &Caller,
+    on: Option<NaiveDate>,
+) -> Result<PolicyView, ApiError> {
+    caller.require(&[Role::Coordinator, Role::Admin, Role::Accountant])?;
+    let on = on.unwrap_or_else(|| riga_date(state.clock.now()));
+    let rows = db::policy::rows(&state.db).await?;
+    let in_force: Vec<PolicyValue> = rows
+        .iter()
+        .filter(|r| r.effective_from <= on)
+        .filter(|r| {
+            !rows.iter().any(|o| {
+                o.key == r.key && o.effective_from <= on && o.effective_from > r.effective_from
+            })
+        })
+        .map(view)
+        .collect();
+    Ok(PolicyView {
+        on,
+        in_force,
+        history: rows.iter().map(view).collect(),
+    })
 }

@@ -1,13 +1,14 @@
 //! Closing a month: its statements and their mail, the shared step of the API, the CLI and the
 //! scheduled close.
 
-use mobile_api::Locale;
+use mobile_api::statements::{CloseReport, OutboxRow, Statement, StatementFile};
+use mobile_api::{Locale, OutboxState, Role};
 use uuid::Uuid;
 
 use super::AppState;
 use super::auth::Caller;
 use super::entries::actor;
-use crate::db::entity::{entries, outbox, statements, trips};
+use crate::db::entity::{outbox, statement_files, statements};
 use crate::db::{self, TransactionTrait, audit};
 use crate::domain::time::Month;
 use crate::error::ApiError;
@@ -70,7 +71,7 @@ pub async fn amend(
     client_id: Uuid,
     month: Month,
     body: &mobile_api::statements::AmendmentRequest,
-) -> Result<(entries::Model, Vec<trips::Model>), ApiError> {
+) -> Result<mobile_api::entries::Entry, ApiError> {
     caller.require_staff()?;
     db::people::client(&state.db, client_id)
         .await?
@@ -129,11 +130,128 @@ pub async fn amend(
     match outcome {
         Ok((entry, trips)) => {
             txn.commit().await?;
-            Ok((entry, trips))
+            Ok(db::entries::wire(&entry, &trips, locale))
         }
         Err(e) => {
             txn.rollback().await?;
             Err(crate::service::entries::write_error(e, locale))
         }
     }
+}
+
+/// A statement as its readers see it, with the paths of its files.
+pub async fn view(state: &AppState, s: statements::Model) -> Result<Statement, ApiError> {
+    let files = db::statements::files(&state.db, s.id).await?;
+    Ok(Statement {
+        id: s.id,
+        month: s.month,
+        kind: s.kind,
+        client_id: s.client_id,
+        assistant_id: s.assistant_id,
+        version: s.version,
+        is_correction: s.is_correction,
+        supersedes: s.supersedes,
+        summary: serde_json::from_str(&s.summary).unwrap_or_default(),
+        created_at: s.created_at,
+        files: files
+            .into_iter()
+            .map(|f| StatementFile {
+                path: format!("/api/v1/statements/{}/files/{}", s.id, f.name),
+                size: f.content.len() as i64,
+                name: f.name,
+                mime: f.mime,
+            })
+            .collect(),
+    })
+}
+
+/// A mail of the outbox as staff see it.
+pub fn outbox_view(r: outbox::Model) -> OutboxRow {
+    OutboxRow {
+        id: r.id,
+        statement_id: r.statement_id,
+        recipient: r.recipient,
+        message_id: r.message_id,
+        state: *r.state,
+        attempts: r.attempts,
+        next_attempt_at: r.next_attempt_at,
+        last_error: r.last_error,
+        sent_at: r.sent_at,
+        resend_of: r.resend_of,
+        created_at: r.created_at,
+    }
+}
+
+/// Closes a month for staff: what was generated, and how many mails were queued.
+pub async fn close_report(
+    state: &AppState,
+    caller: &Caller,
+    month: Month,
+) -> Result<CloseReport, ApiError> {
+    caller.require_staff()?;
+    let made = close(state, month, actor(caller)).await?;
+    let queued = db::statements::outbox_rows(&state.db, None).await?;
+    let mut views = Vec::new();
+    let mut mails = 0;
+    for s in made {
+        mails += queued.iter().filter(|r| r.statement_id == s.id).count() as i64;
+        views.push(view(state, s).await?);
+    }
+    Ok(CloseReport {
+        month: month.to_string(),
+        statements: views,
+        mails_queued: mails,
+    })
+}
+
+/// The statements (of a month), for staff and accountants.
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
+    month: Option<Month>,
+) -> Result<Vec<Statement>, ApiError> {
+    caller.require(&[Role::Coordinator, Role::Admin, Role::Accountant])?;
+    let mut out = Vec::new();
+    for s in db::statements::list(&state.db, month).await? {
+        out.push(view(state, s).await?);
+    }
+    Ok(out)
+}
+
+/// One statement, for staff and accountants.
+pub async fn read(state: &AppState, caller: &Caller, id: Uuid) -> Result<Statement, ApiError> {
+    caller.require(&[Role::Coordinator, Role::Admin, Role::Accountant])?;
+    let s = db::statements::statement(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    view(state, s).await
+}
+
+/// One file of a statement, for staff and accountants.
+pub async fn file(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+    name: &str,
+) -> Result<statement_files::Model, ApiError> {
+    caller.require(&[Role::Coordinator, Role::Admin, Role::Accountant])?;
+    db::statements::files(&state.db, id)
+        .await?
+        .into_iter()
+        .find(|f| f.name == name)
+        .ok_or(ApiError::NotFound)
+}
+
+/// The statement mails (in a state), for staff.
+pub async fn outbox(
+    state: &AppState,
+    caller: &Caller,
+    in_state: Option<OutboxState>,
+) -> Result<Vec<OutboxRow>, ApiError> {
+    caller.require_staff()?;
+    Ok(db::statements::outbox_rows(&state.db, in_state)
+        .await?
+        .into_iter()
+        .map(outbox_view)
+        .collect())
 }

@@ -1,8 +1,8 @@
 //! Logins: who may create and change which (only admins manage admins and coordinators), and
 //! what each role's login is linked to.
 
-use mobile_api::Role;
-use mobile_api::people::{UserCreate, UserUpdate};
+use mobile_api::people::{User, UserCreate, UserUpdate};
+use mobile_api::{Page, Role};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -239,4 +239,60 @@ pub async fn update(
     .await?;
     txn.commit().await?;
     Ok(u)
+}
+
+/// A login as staff (or the user themself) see it.
+pub async fn view(state: &AppState, u: users::Model) -> Result<User, ApiError> {
+    let client_ids = if u.role == Role::Representative {
+        db::session::represented(&state.db, u.id).await?
+    } else {
+        Vec::new()
+    };
+    Ok(User {
+        id: u.id,
+        login: u.login,
+        role: *u.role,
+        display_name: u.display_name,
+        locale: *u.locale,
+        email: u.email,
+        assistant_id: u.assistant_id,
+        client_id: u.client_id,
+        client_ids,
+        active: u.active,
+        created_at: u.created_at,
+    })
+}
+
+/// A page of logins, for staff: by role, part of the login or name, active or not.
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
+    (role, q, active): (Option<Role>, Option<&str>, Option<bool>),
+    (offset, limit): (u64, u64),
+) -> Result<Page<User>, ApiError> {
+    caller.require_staff()?;
+    let q = q.map(str::trim).filter(|q| !q.is_empty());
+    let role = role.map(Role::as_str);
+    let (rows, total) = db::session::users(&state.db, role, q, active, offset, limit).await?;
+    let mut items = Vec::with_capacity(rows.len());
+    for u in rows {
+        items.push(view(state, u).await?);
+    }
+    Ok(Page {
+        items,
+        total,
+        offset,
+        limit,
+    })
+}
+
+/// One login: for staff, or the user themself (404 for anyone else).
+pub async fn read(state: &AppState, caller: &Caller, user_id: Uuid) -> Result<User, ApiError> {
+    if caller.user_id != user_id && !caller.is_staff() {
+        return Err(ApiError::NotFound);
+    }
+    let u = db::session::user(&state.db, user_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    view(state, u).await
 }

@@ -20,8 +20,6 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::db;
-use crate::db::session::DeviceInfo;
 use crate::domain::rules::is_live;
 use crate::domain::time::{Month, TZ, riga_date};
 use crate::error::ApiError;
@@ -30,6 +28,7 @@ use crate::secrets;
 use crate::service;
 use crate::service::AppState;
 use crate::service::auth::Caller;
+use crate::service::auth::DeviceInfo;
 
 const SESSION: &str = "asistents_session";
 const LANG: &str = "asistents_lang";
@@ -308,14 +307,6 @@ fn state_text(state: MonthState, lang: Locale) -> &'static str {
     text::word(&format!("state_{state}"), lang)
 }
 
-/// The clients this login acts for.
-async fn clients_of(state: &AppState, caller: &Caller) -> Result<Vec<Uuid>, ApiError> {
-    Ok(match caller.role {
-        Role::Client => caller.client_id.into_iter().collect(),
-        _ => db::session::represented(&state.db, caller.user_id).await?,
-    })
-}
-
 async fn home(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -327,20 +318,13 @@ async fn home(
     let (lang, set) = locale(&headers, q.lang.as_deref());
     let this = Month::of(riga_date(state.clock.now()));
     let mut clients = Vec::new();
-    let Ok(ids) = clients_of(&state, &caller).await else {
+    let wanted = [this, this.prev(), this.prev().prev()];
+    let Ok(own) = service::months::own_clients(&state, &caller, &wanted).await else {
         return ApiError::NotReady(String::new()).into_response();
     };
-    for id in ids {
-        let Ok(Some(c)) = db::people::client(&state.db, id).await else {
-            continue;
-        };
+    for (id, name, states) in own {
         let mut months = Vec::new();
-        for m in [this, this.prev(), this.prev().prev()] {
-            let st = db::entries::month_sheet(&state.db, id, m)
-                .await
-                .ok()
-                .flatten()
-                .map_or(MonthState::Open, |s| *s.state);
+        for (m, st) in states {
             let first = m.first_day();
             months.push(context! {
                 month => m.to_string(),
@@ -349,7 +333,7 @@ async fn home(
                 state_text => state_text(st, lang),
             });
         }
-        clients.push(context! { id => id.to_string(), name => c.name, months => months });
+        clients.push(context! { id => id.to_string(), name => name, months => months });
     }
     let page = render(
         StatusCode::OK,
@@ -380,22 +364,12 @@ async fn month_context(
     month: Month,
     lang: Locale,
 ) -> Result<(minijinja::Value, MonthSheet), ApiError> {
-    if !clients_of(state, caller).await?.contains(&client_id) {
-        return Err(ApiError::NotFound);
-    }
-    let client = db::people::client(&state.db, client_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let sheet = crate::service::entries::build_sheet(state, client_id, month, lang).await?;
-    let policy = db::policy::book(&state.db)
-        .await?
-        .at(month.last_day())
-        .map_err(ApiError::Internal)?;
-    let names = db::people::assistant_names(
-        &state.db,
-        sheet.entries.iter().map(|e| e.assistant_id).collect(),
-    )
-    .await?;
+    let service::months::OwnMonth {
+        client_name,
+        sheet,
+        policy,
+        assistants: names,
+    } = service::months::own_month(state, caller, client_id, month, lang).await?;
     let rows: Vec<minijinja::Value> = sheet
         .entries
         .iter()
@@ -448,7 +422,7 @@ async fn month_context(
         t => text::words(lang),
         csrf => csrf_for(token),
         client_id => client_id.to_string(),
-        client_name => client.name,
+        client_name => client_name,
         month => month.to_string(),
         month_name => text::month_name(chrono::Datelike::month(&first), chrono::Datelike::year(&first), lang),
         state_text => state_text(sheet.state, lang),

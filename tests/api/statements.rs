@@ -270,6 +270,9 @@ async fn closing_a_month_mails_each_statement_once_to_each_recipient_with_its_fi
         .await
         .json();
     assert_eq!(outbox.len(), 11);
+    app.get(&app.admin, "/api/v1/outbox?state=lost")
+        .await
+        .refused(422, "validation_failed");
 
     // A coordinator resends one on purpose: the same statement, once more.
     let row = outbox

@@ -1,0 +1,150 @@
+//! The caller's own account: who they are (`/me`: for assistants, their assignments with the
+//! purposes allowed today and the allowance of this month and the last), and their devices.
+
+use mobile_api::auth::{Device, Me, MeAssignment, MonthAllowance, UserSummary};
+use mobile_api::{MonthState, Role};
+use uuid::Uuid;
+
+use super::AppState;
+use super::auth::Caller;
+use crate::db::entity::{devices, users};
+use crate::db::{self};
+use crate::domain::decision::{self, Figures};
+use crate::domain::time::{Month, riga_date};
+use crate::error::ApiError;
+
+pub fn summary(user: &users::Model) -> UserSummary {
+    UserSummary {
+        id: user.id,
+        role: *user.role,
+        display_name: user.display_name.clone(),
+        locale: *user.locale,
+    }
+}
+
+pub fn device_view(d: &devices::Model) -> Device {
+    Device {
+        id: d.id,
+        user_id: d.user_id,
+        device_id: d.device_id.clone(),
+        name: d.name.clone(),
+        platform: d.platform.clone(),
+        app_version: d.app_version.clone(),
+        created_at: d.created_at,
+        last_login_at: d.last_login_at,
+        expires_at: d.expires_at,
+        revoked_at: d.revoked_at,
+    }
+}
+
+/// The caller, and for assistants their assignments and allowances.
+pub async fn me(state: &AppState, caller: &Caller) -> Result<Me, ApiError> {
+    let user = db::session::user(&state.db, caller.user_id)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    let client_ids = match caller.role {
+        Role::Client => caller.client_id.into_iter().collect(),
+        Role::Representative => db::session::represented(&state.db, caller.user_id).await?,
+        _ => Vec::new(),
+    };
+    let mut assignments = Vec::new();
+    if let (Role::Assistant, Some(assistant_id)) = (caller.role, caller.assistant_id) {
+        let today = riga_date(state.clock.now());
+        let this_month = Month::of(today);
+        let months = [this_month.prev(), this_month];
+        let filter = db::people::AssignmentFilter {
+            assistant_id: Some(assistant_id),
+            ending_not_before: Some(months[0].first_day()),
+            ..Default::default()
+        };
+        let (rows, _) = db::people::assignments(&state.db, &filter, 0, 1000).await?;
+        let book = db::policy::book(&state.db).await?;
+        let policy = book.at(today).map_err(ApiError::Internal)?;
+        for a in rows {
+            let Some(client) = db::people::client(&state.db, a.client_id).await? else {
+                continue;
+            };
+            let service = *a.service;
+            let versions: Vec<Figures> = db::people::decisions_of(&state.db, a.client_id)
+                .await?
+                .iter()
+                .filter(|d| d.service == a.service)
+                .map(db::people::figures)
+                .collect();
+            let allowed_purposes = decision::purposes_on(&versions, today)
+                .map(|p| p.unwrap_or_else(|| policy.purposes_of(service)))
+                .unwrap_or_default();
+            let sheets = db::people::month_sheets(
+                &state.db,
+                a.client_id,
+                months.iter().map(|m| m.to_string()).collect(),
+            )
+            .await?;
+            let months = months
+                .iter()
+                .map(|m| {
+                    let sheet = sheets.iter().find(|s| s.month == m.to_string());
+                    let allowance = decision::month_allowance(&versions, *m, policy.proration);
+                    let used = sheet.map(|s| s.used_minutes).unwrap_or(0);
+                    MonthAllowance {
+                        month: m.to_string(),
+                        state: sheet.map_or(MonthState::Open, |s| *s.state),
+                        allowance_minutes: allowance,
+                        used_minutes: used,
+                        remaining_minutes: (allowance - used).max(0),
+                    }
+                })
+                .collect();
+            assignments.push(MeAssignment {
+                assignment_id: a.id,
+                client_id: a.client_id,
+                client_name: client.name,
+                service,
+                valid_from: a.valid_from,
+                valid_to: a.valid_to,
+                allowed_purposes,
+                months,
+            });
+        }
+    }
+    Ok(Me {
+        user: summary(&user),
+        assistant_id: caller.assistant_id,
+        client_ids,
+        assignments,
+    })
+}
+
+/// A user's devices: the user themself, or staff.
+pub async fn devices_of_user(
+    state: &AppState,
+    caller: &Caller,
+    user_id: Uuid,
+) -> Result<Vec<Device>, ApiError> {
+    if caller.user_id != user_id {
+        caller.require_staff()?;
+    }
+    db::session::user(&state.db, user_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let rows = db::session::devices_of_user(&state.db, user_id).await?;
+    Ok(rows.iter().map(device_view).collect())
+}
+
+/// Revokes a device (a lost phone): its token stops working at once. Staff may revoke any
+/// device; a user their own (404 for another's).
+pub async fn revoke_device(
+    state: &AppState,
+    caller: &Caller,
+    device_id: Uuid,
+) -> Result<Device, ApiError> {
+    let row = db::session::device(&state.db, device_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if row.user_id != caller.user_id && !caller.is_staff() {
+        return Err(ApiError::NotFound);
+    }
+    let env = state.env();
+    let row = super::auth::revoke(&env, device_id, caller.user_id, "device_revoked").await?;
+    Ok(device_view(&row))
+}
