@@ -52,11 +52,34 @@ pub fn euros(cents: i64) -> String {
     format!("{sign}{},{:02}", cents.abs() / 100, cents.abs() % 100)
 }
 
+/// Whether a cell is a plain number as the statements write them (`12`, `-5,00`, `3,5`).
+fn is_number(value: &str) -> bool {
+    let digits = value.strip_prefix('-').unwrap_or(value);
+    !digits.is_empty()
+        && digits.starts_with(|c: char| c.is_ascii_digit())
+        && digits
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == ',' || c == '.')
+}
+
+/// A cell a spreadsheet will not run: text that starts with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return would be read as a formula by Excel and LibreOffice (OWASP's "CSV
+/// injection"), so it gets a leading apostrophe and stays text; numbers stay numbers.
+pub fn inert(value: &str) -> std::borrow::Cow<'_, str> {
+    let risky = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && !is_number(value) {
+        std::borrow::Cow::Owned(format!("'{value}"))
+    } else {
+        std::borrow::Cow::Borrowed(value)
+    }
+}
+
 fn field(value: &str) -> String {
+    let value = inert(value);
     if value.contains([';', '"', '\n', '\r']) {
         format!("\"{}\"", value.replace('"', "\"\""))
     } else {
-        value.to_owned()
+        value.into_owned()
     }
 }
 
@@ -306,6 +329,39 @@ pub fn message_id(statement: Uuid, recipient: &str, resend: Option<Uuid>) -> Str
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn cells_that_would_run_as_formulas_stay_text() {
+        let row = vec![
+            "=HYPERLINK(\"http://x.lv\",\"klikšķini\")".to_owned(),
+            "@SUM(1+1)*cmd|' /C calc'!A0".to_owned(),
+            "+1".to_owned(),
+            "-2+3".to_owned(),
+            "\tx".to_owned(),
+            "-5,00".to_owned(),
+            "12".to_owned(),
+            "Ņina".to_owned(),
+        ];
+        let text = csv(&[row]);
+        let cells: Vec<&str> = text
+            .trim_start_matches('\u{feff}')
+            .trim_end()
+            .split(';')
+            .collect();
+        assert_eq!(
+            cells,
+            [
+                "\"'=HYPERLINK(\"\"http://x.lv\"\",\"\"klikšķini\"\")\"",
+                "'@SUM(1+1)*cmd|' /C calc'!A0",
+                "'+1",
+                "'-2+3",
+                "'\tx",
+                "-5,00",
+                "12",
+                "Ņina"
+            ]
+        );
+    }
+
     use super::*;
 
     #[test]

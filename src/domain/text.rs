@@ -14,7 +14,14 @@ fn fail<T>(field: &str, reason: &'static str) -> Result<T, FieldError> {
     })
 }
 
-/// Trimmed, not empty, at most `max` characters, no control characters.
+/// The characters that reorder the text around them (bidirectional embeddings, overrides and
+/// isolates): a name holding one can show as another, or a file name as another type.
+fn reorders(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Trimmed, not empty, at most `max` characters; line breaks and tabs allowed (a note, a
+/// reason), no other control character and nothing that reorders the text.
 pub fn text(field: &str, value: &str, max: usize) -> Result<String, FieldError> {
     let value = value.trim();
     if value.is_empty() {
@@ -25,11 +32,20 @@ pub fn text(field: &str, value: &str, max: usize) -> Result<String, FieldError> 
     }
     if value
         .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t')
+        .any(|c| (c.is_control() && c != '\n' && c != '\t') || reorders(c))
     {
         return fail(field, "out_of_range");
     }
     Ok(value.to_owned())
+}
+
+/// As [`text`], for a single line (a name, a place, a number): no line break or tab either.
+pub fn line(field: &str, value: &str, max: usize) -> Result<String, FieldError> {
+    let value = text(field, value, max)?;
+    if value.contains(['\n', '\t']) {
+        return fail(field, "out_of_range");
+    }
+    Ok(value)
 }
 
 /// As [`text`], for an optional field; blank counts as absent.
@@ -136,4 +152,36 @@ pub fn search_fold(value: &str) -> String {
             other => other,
         })
         .collect()
+}
+
+/// A name as a safe part of a file name: Latvian letters folded, then only `a`–`z`, digits and
+/// single hyphens (Cyrillic and other letters pass as they are, lower-cased); never empty.
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in search_fold(name).chars() {
+        if c.is_alphanumeric() && !c.is_control() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-').to_owned();
+    if out.is_empty() { "x".to_owned() } else { out }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slug;
+
+    #[test]
+    fn a_slug_is_a_safe_file_name_part() {
+        assert_eq!(slug("Ņina Žūriņa-Ķēniņa"), "nina-zurina-kenina");
+        assert_eq!(
+            slug("=HYPERLINK(\"http://x.lv\",\"klikšķini\")"),
+            "hyperlink-http-x-lv-klikskini"
+        );
+        assert_eq!(slug("a\nb\u{202e}c"), "a-b-c");
+        assert_eq!(slug("Иван Петров"), "иван-петров");
+        assert_eq!(slug("../"), "x");
+    }
 }

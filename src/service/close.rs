@@ -414,7 +414,7 @@ pub async fn close_month(
                 });
                 let stem = format!(
                     "darba-samaksa-{}-{month}",
-                    crate::domain::text::search_fold(&job.assistant.name).replace(' ', "-")
+                    crate::domain::text::slug(&job.assistant.name)
                 );
                 let draft = Draft {
                     kind: "assistant_pay",
@@ -510,7 +510,7 @@ fn timesheet_statements(
             });
             let name = format!(
                 "uzskaites-lapa-{}-{month}.csv",
-                crate::domain::text::search_fold(&job.client.name).replace(' ', "-")
+                crate::domain::text::slug(&job.client.name)
             );
             let draft = Draft {
                 kind: "client_timesheet",

@@ -86,7 +86,7 @@ pub async fn create(
     client_id: Uuid,
     body: &DecisionCreate,
 ) -> Result<Uuid, ApiError> {
-    let number = text::text("number", &body.number, 100)?;
+    let number = text::line("number", &body.number, 100)?;
     let note = text::opt_text("note", body.note.as_deref(), 2000)?;
     let transport = body.transport.unwrap_or_default();
     let draft = Draft {
@@ -187,7 +187,7 @@ pub async fn amend(
         version: base.version + 1,
         client_id,
         number: match &body.number {
-            Some(n) => text::text("number", n, 100)?,
+            Some(n) => text::line("number", n, 100)?,
             None => base.number.clone(),
         },
         decided_on: body.decided_on.unwrap_or(base.decided_on),

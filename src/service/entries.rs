@@ -79,8 +79,8 @@ pub fn parse_write(caller: &Caller, body: &EntryWrite, id: Uuid) -> Result<Write
             .ok_or_else(|| ApiError::invalid("assistant_id", "required"))?,
         _ => return Err(refused(ErrorCode::Forbidden, json!({}))),
     };
-    let purpose = text::text("purpose", &body.purpose, 50)?;
-    let place = text::text("place", &body.place, 100)?;
+    let purpose = text::line("purpose", &body.purpose, 50)?;
+    let place = text::line("place", &body.place, 100)?;
     if looks_like_coordinates(&place) {
         return Err(ApiError::invalid("place", "coordinates"));
     }
@@ -106,8 +106,8 @@ pub fn parse_write(caller: &Caller, body: &EntryWrite, id: Uuid) -> Result<Write
         }
         trips.push(TripRow {
             mode: t.mode.clone(),
-            from: text::text(&field("from"), &t.from, 200)?,
-            to: text::text(&field("to"), &t.to, 200)?,
+            from: text::line(&field("from"), &t.from, 200)?,
+            to: text::line(&field("to"), &t.to, 200)?,
             distance_m: (t.distance_km * 1000.0).round() as i32,
             cost_cents: t.cost_cents,
         });

@@ -269,7 +269,7 @@ pub async fn create_client(
     caller: &Caller,
     body: &ClientCreate,
 ) -> Result<clients::Model, ApiError> {
-    let name = text::text("name", &body.name, 200)?;
+    let name = text::line("name", &body.name, 200)?;
     check_birth_date(state, body.birth_date)?;
     let now = state.clock.now();
     let model = clients::Model {
@@ -322,7 +322,7 @@ pub async fn update_client(
         .ok_or(ApiError::NotFound)?;
     let mut c = before.clone();
     if let Some(name) = &body.name {
-        c.name = text::text("name", name, 200)?;
+        c.name = text::line("name", name, 200)?;
         c.search_name = text::search_fold(&c.name);
     }
     if let Some(d) = body.birth_date {
@@ -401,7 +401,7 @@ pub async fn create_assistant(
     caller: &Caller,
     body: &AssistantCreate,
 ) -> Result<assistants::Model, ApiError> {
-    let name = text::text("name", &body.name, 200)?;
+    let name = text::line("name", &body.name, 200)?;
     let now = state.clock.now();
     let model = assistants::Model {
         id: Uuid::now_v7(),
@@ -452,7 +452,7 @@ pub async fn update_assistant(
         .ok_or(ApiError::NotFound)?;
     let mut a = before.clone();
     if let Some(name) = &body.name {
-        a.name = text::text("name", name, 200)?;
+        a.name = text::line("name", name, 200)?;
         a.search_name = text::search_fold(&a.name);
     }
     if let Some(v) = &body.email {

@@ -124,7 +124,7 @@ pub async fn create(
     )
     .await?;
     let display_name = match (&body.display_name, linked_name) {
-        (Some(n), _) => text::text("display_name", n, 200)?,
+        (Some(n), _) => text::line("display_name", n, 200)?,
         (None, Some(n)) => n,
         (None, None) => login.clone(),
     };
@@ -195,7 +195,7 @@ pub async fn update(
     may_manage(caller, role)?;
     let mut u = before.clone();
     if let Some(n) = &body.display_name {
-        u.display_name = text::text("display_name", n, 200)?;
+        u.display_name = text::line("display_name", n, 200)?;
     }
     if let Some(l) = body.locale {
         u.locale = l.into();

@@ -669,3 +669,206 @@ async fn mail_undeliverable_past_the_configured_age_shows_as_failed() {
     r.expect(201);
     assert_eq!(r.body["state"], "pending");
 }
+
+/// The bytes of a statement's file by name.
+async fn file_bytes(app: &TestApp, s: &Statement, suffix: &str) -> Vec<u8> {
+    let f = s
+        .files
+        .iter()
+        .find(|f| f.name.ends_with(suffix))
+        .unwrap_or_else(|| panic!("no {suffix} file in {:?}", s.files));
+    let r = app
+        .http
+        .get(format!("{}{}", app.base, f.path))
+        .bearer_auth(&app.admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    r.bytes().await.unwrap().to_vec()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn names_and_trips_typed_as_formulas_reach_the_accountant_as_text() {
+    let app = TestApp::spawn().await;
+    app.clock.set("2026-11-02T10:00:00Z".parse().unwrap());
+    let s = scene(&app, 4800, "ruta").await;
+    let client_name = "=HYPERLINK(\"http://x.lv\",\"klikšķini\")";
+    let assistant_name = "-2+3+cmd|' /C calc'!A0";
+    let trip_from = "@SUM(1+1)*cmd|' /C calc'!A0";
+    app.patch(
+        &app.admin,
+        &format!("/api/v1/clients/{}", s.client),
+        json!({ "name": client_name }),
+    )
+    .await
+    .expect(200);
+    app.patch(
+        &app.admin,
+        &format!("/api/v1/assistants/{}", s.assistant),
+        json!({ "name": assistant_name }),
+    )
+    .await
+    .expect(200);
+    let mut body = session(
+        s.client,
+        "2026-10-20T09:00:00+03:00",
+        "2026-10-20T12:00:00+03:00",
+        "work",
+    );
+    body["trips"] = json!([{"mode": "public_transport", "from": trip_from, "to": "Darbs", "distance_km": 3.0, "cost_cents": 120}]);
+    post(&app, &s.token, &body).await.expect(201);
+    app.post(
+        &app.admin,
+        &format!("/api/v1/clients/{}/months/2026-10/approve", s.client),
+        json!({"reason": "pārbaude"}),
+    )
+    .await
+    .expect(200);
+    let report: CloseReport = app
+        .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
+        .await
+        .json();
+    let of = |kind: &str| {
+        report
+            .statements
+            .iter()
+            .find(|s| s.kind == kind)
+            .unwrap_or_else(|| panic!("no {kind}"))
+            .clone()
+    };
+    let timesheet =
+        String::from_utf8(file_bytes(&app, &of("client_timesheet"), ".csv").await).unwrap();
+    let cells: Vec<&str> = timesheet.lines().flat_map(|l| l.split(';')).collect();
+    // Every cell that held a formula now starts with an apostrophe (inside the quotes a `;` or a
+    // quote needs), and none starts with a formula's first character.
+    for cell in &cells {
+        let text = cell.trim_start_matches('\u{feff}').trim_start_matches('"');
+        assert!(
+            !text.starts_with(['=', '+', '@']),
+            "a live formula in the timesheet: {cell}"
+        );
+    }
+    assert!(timesheet.contains("\"'=HYPERLINK(\"\"http://x.lv\"\",\"\"klikšķini\"\")\""));
+    assert!(timesheet.contains(&format!("'{assistant_name}")));
+    assert!(timesheet.contains(&format!("'{trip_from} → Darbs")));
+    let pay = String::from_utf8(file_bytes(&app, &of("assistant_pay"), ".csv").await).unwrap();
+    assert!(pay.contains(&format!("'{assistant_name}")), "{pay}");
+    assert!(!pay.contains(&format!(";{assistant_name}")), "{pay}");
+    let summary =
+        String::from_utf8(file_bytes(&app, &of("municipality_summary"), ".csv").await).unwrap();
+    assert!(summary.contains(&format!("'{assistant_name}")), "{summary}");
+
+    // In the workbooks the names are text cells, never formulas.
+    use calamine::Reader;
+    for (statement, suffix) in [
+        (of("assistant_pay"), ".xlsx"),
+        (of("municipality_summary"), ".xlsx"),
+    ] {
+        let bytes = file_bytes(&app, &statement, suffix).await;
+        let mut book: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        for sheet in book.sheet_names() {
+            let formulas = book.worksheet_formula(&sheet).unwrap();
+            assert!(
+                formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+                "a formula in {sheet}"
+            );
+            let values = book.worksheet_range(&sheet).unwrap();
+            let texts: Vec<String> = values
+                .used_cells()
+                .filter_map(|(_, _, v)| match v {
+                    calamine::Data::String(s) => Some(s.clone()),
+                    _ => None,
+                })
+                .collect();
+            assert!(
+                texts.iter().any(|t| t == assistant_name),
+                "the assistant's name as text in {sheet}: {texts:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn names_with_line_breaks_or_reordering_are_refused_and_stored_ones_still_download() {
+    let app = TestApp::spawn().await;
+    let (a, _) = approved_october(&app).await;
+    // Single-line fields refuse line breaks and characters that reorder text, naming the field.
+    for bad in ["Jānis\nBērziņš", "Jānis\u{202e}vsc.exe", "Jānis\tBērziņš"] {
+        let r = app
+            .patch(
+                &app.admin,
+                &format!("/api/v1/clients/{}", a.client),
+                json!({ "name": bad }),
+            )
+            .await;
+        r.refused(422, "validation_failed");
+        assert_eq!(r.body["error"]["details"]["field"], "name", "{bad:?}");
+    }
+    let mut body = session(
+        a.client,
+        "2026-11-01T09:00:00+02:00",
+        "2026-11-01T10:00:00+02:00",
+        "work",
+    );
+    body["place"] = json!("Rīga\u{2066}x");
+    let r = post(&app, &a.token, &body).await;
+    r.refused(422, "validation_failed");
+    assert_eq!(r.body["error"]["details"]["field"], "place");
+    // A note may still have several lines.
+    body["place"] = json!("Rīga");
+    body["note"] = json!("Pirmā rinda\notrā rinda");
+    post(&app, &a.token, &body).await.expect(201);
+
+    // A file stored under a name from before these checks still downloads, with a header that
+    // names it exactly and safely, and is not cached.
+    let report: CloseReport = app
+        .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
+        .await
+        .json();
+    let statement = report
+        .statements
+        .iter()
+        .find(|s| s.kind == "client_timesheet")
+        .unwrap();
+    let old = &statement.files[0].name;
+    let stored = "uzskaites\"lapa\n\u{202e}vsc.csv";
+    {
+        use asistents::db::entity::statement_files;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+        statement_files::Entity::update_many()
+            .col_expr(statement_files::Column::Name, Expr::value(stored))
+            .filter(statement_files::Column::StatementId.eq(statement.id))
+            .filter(statement_files::Column::Name.eq(old.as_str()))
+            .exec(&app.state.db)
+            .await
+            .unwrap();
+    }
+    let url = reqwest::Url::parse(&format!(
+        "{}/api/v1/statements/{}/files/",
+        app.base, statement.id
+    ))
+    .unwrap()
+    .join(&stored.replace('"', "%22").replace('\n', "%0A"))
+    .unwrap();
+    let r = app
+        .http
+        .get(url)
+        .bearer_auth(&app.admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let disposition = r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        disposition,
+        "attachment; filename=\"uzskaites_lapa__vsc.csv\"; \
+         filename*=UTF-8''uzskaites%22lapa%0A%E2%80%AEvsc.csv"
+    );
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    assert!(r.text().await.unwrap().contains("Klients"));
+}
