@@ -152,13 +152,76 @@ pub async fn revoke_all(
         .map(|_| ())
 }
 
-pub async fn attempts(
+/// Counts one attempt of `key` before its secret is checked, in one statement, so that
+/// attempts made at the same moment each get their own count: the count goes on within a window
+/// that started after `cutoff`, and starts again at 1 (a window from `now`) otherwise. Returns
+/// the key's row after this attempt.
+pub async fn reserve_attempt(
     db: &impl ConnectionTrait,
     key: &str,
-) -> Result<Option<login_attempts::Model>, DbErr> {
-    login_attempts::Entity::find_by_id(key.to_owned())
-        .one(db)
+    now: DateTime<Utc>,
+    cutoff: DateTime<Utc>,
+) -> Result<login_attempts::Model, DbErr> {
+    use sea_orm::IntoActiveModel;
+    use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+    let stored = |c: login_attempts::Column| Expr::col((login_attempts::Entity, c));
+    let in_window = stored(login_attempts::Column::WindowStartedAt).gt(cutoff);
+    let first = login_attempts::Model {
+        key: key.to_owned(),
+        failures: 1,
+        window_started_at: now,
+        locked_until: None,
+    }
+    .into_active_model();
+    let counted = Expr::case(
+        in_window.clone(),
+        stored(login_attempts::Column::Failures).add(1),
+    )
+    .finally(1);
+    let started = Expr::case(in_window, stored(login_attempts::Column::WindowStartedAt))
+        .finally(Expr::val(now));
+    login_attempts::Entity::insert(first)
+        .on_conflict(
+            OnConflict::column(login_attempts::Column::Key)
+                .value(login_attempts::Column::Failures, counted)
+                .value(login_attempts::Column::WindowStartedAt, started)
+                .to_owned(),
+        )
+        .exec_with_returning(db)
         .await
+}
+
+/// Gives back an attempt counted by `reserve_attempt` that turned out right.
+pub async fn give_back_attempt(db: &impl ConnectionTrait, key: &str) -> Result<(), DbErr> {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    login_attempts::Entity::update_many()
+        .col_expr(
+            login_attempts::Column::Failures,
+            Expr::col(login_attempts::Column::Failures).sub(1),
+        )
+        .filter(login_attempts::Column::Key.eq(key))
+        .filter(login_attempts::Column::Failures.gt(0))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// Locks `key` until `until`.
+pub async fn lock_attempts(
+    db: &impl ConnectionTrait,
+    key: &str,
+    until: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    use sea_orm::sea_query::Expr;
+    login_attempts::Entity::update_many()
+        .col_expr(
+            login_attempts::Column::LockedUntil,
+            Expr::value(Some(until)),
+        )
+        .filter(login_attempts::Column::Key.eq(key))
+        .exec(db)
+        .await
+        .map(|_| ())
 }
 
 pub async fn clear_attempts(db: &impl ConnectionTrait, key: &str) -> Result<(), DbErr> {

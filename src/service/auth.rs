@@ -11,7 +11,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{AppState, Env};
-use crate::db::entity::{login_attempts, users};
+use crate::db::entity::users;
 use crate::db::{self, DbErr, TransactionTrait, audit};
 use crate::error::ApiError;
 use crate::secrets;
@@ -39,73 +39,62 @@ pub struct LoggedIn {
     pub user: users::Model,
 }
 
-/// Seconds until `locked_until`, if a lock is on.
-fn locked(row: &Option<login_attempts::Model>, now: DateTime<Utc>) -> Option<i64> {
-    row.as_ref()
-        .and_then(|r| r.locked_until)
-        .filter(|until| *until > now)
-        .map(|until| (until - now).num_seconds().max(1))
-}
-
-/// The throttling keys of a login attempt: the login name and the address.
+/// The throttling keys of a login attempt: the login name and the address. The API and the web
+/// page count on the same keys.
 fn keys(login: &str, address: IpAddr) -> (String, String) {
     (format!("login:{login}"), format!("addr:{address}"))
 }
 
-/// Refuses with `too_many_attempts` while `key` is locked; returns its counter otherwise.
-pub async fn not_locked(
-    env: &Env<'_>,
-    key: &str,
-) -> Result<Option<login_attempts::Model>, ApiError> {
-    let row = db::session::attempts(env.db, key).await?;
-    match locked(&row, env.now) {
-        Some(wait) => Err(ApiError::TooManyAttempts {
-            retry_after_seconds: wait,
-        }),
-        None => Ok(row),
-    }
+/// An attempt counted against a key before its secret is checked (`reserve`).
+pub struct Reserved {
+    key: String,
+    /// This attempt's number in the key's window.
+    count: i32,
+    max: i32,
 }
 
-/// Counts a failure for `key`; at `max` failures within the window the key is locked.
-pub async fn record_failure(
-    env: &Env<'_>,
-    key: &str,
-    row: Option<login_attempts::Model>,
-    max: i32,
-) -> Result<(), ApiError> {
-    let now = env.now;
+/// Counts an attempt against `key` before the secret is checked, atomically, so that attempts
+/// made at once cannot all pass: `too_many_attempts` while the key is locked or when this
+/// attempt is past `max` in the window (with the seconds until it may be tried again).
+pub async fn reserve(env: &Env<'_>, key: &str, max: i32) -> Result<Reserved, ApiError> {
     let window = Duration::minutes(env.config.login_lockout_minutes);
-    let (failures, started, is_new) = match &row {
-        Some(r) if r.window_started_at + window > now => {
-            (r.failures + 1, r.window_started_at, false)
-        }
-        Some(_) => (1, now, false),
-        None => (1, now, true),
+    let row = db::session::reserve_attempt(env.db, key, env.now, env.now - window).await?;
+    let until = match row.locked_until.filter(|until| *until > env.now) {
+        Some(until) => Some(until),
+        None => (row.failures > max).then_some(row.window_started_at + window),
     };
-    let locked_until = (failures >= max).then(|| now + window);
-    let model = login_attempts::Model {
+    if let Some(until) = until {
+        return Err(ApiError::TooManyAttempts {
+            retry_after_seconds: (until - env.now).num_seconds().max(1),
+        });
+    }
+    Ok(Reserved {
         key: key.to_owned(),
-        failures,
-        window_started_at: started,
-        locked_until,
-    };
-    if is_new {
-        if let Err(e) = db::people::insert(env.db, model.clone()).await {
-            // Another failing attempt inserted the row first: count on it instead.
-            if !db::is_unique_violation(&e) {
-                return Err(e.into());
-            }
-            db::people::update(env.db, model).await?;
-        }
-    } else {
-        db::people::update(env.db, model).await?;
+        count: row.failures,
+        max,
+    })
+}
+
+/// The reserved attempt failed: it stays counted, and the last one the budget allows locks the
+/// key for the window.
+pub async fn failed(env: &Env<'_>, r: &Reserved) -> Result<(), ApiError> {
+    if r.count >= r.max {
+        let window = Duration::minutes(env.config.login_lockout_minutes);
+        db::session::lock_attempts(env.db, &r.key, env.now + window).await?;
     }
     Ok(())
 }
 
-/// Clears a key's failures after a success.
-pub async fn forget_failures(env: &Env<'_>, key: &str) -> Result<(), ApiError> {
-    db::session::clear_attempts(env.db, key).await?;
+/// The reserved attempt was right: the key's failures are forgotten.
+pub async fn succeeded(env: &Env<'_>, r: &Reserved) -> Result<(), ApiError> {
+    db::session::clear_attempts(env.db, &r.key).await?;
+    Ok(())
+}
+
+/// The reserved attempt was right, but the key counts others too (an address): it is given
+/// back, the others' failures stay.
+pub async fn give_back(env: &Env<'_>, r: &Reserved) -> Result<(), ApiError> {
+    db::session::give_back_attempt(env.db, &r.key).await?;
     Ok(())
 }
 
@@ -121,8 +110,14 @@ pub async fn login(
 ) -> Result<LoggedIn, ApiError> {
     let login = credentials.login.trim().to_lowercase();
     let (login_key, addr_key) = keys(&login, credentials.address);
-    let login_row = not_locked(env, &login_key).await?;
-    let addr_row = not_locked(env, &addr_key).await?;
+    let by_address = reserve(env, &addr_key, env.config.address_max_failures).await?;
+    let by_login = match reserve(env, &login_key, env.config.login_max_failures).await {
+        Ok(r) => r,
+        Err(e) => {
+            give_back(env, &by_address).await?;
+            return Err(e);
+        }
+    };
 
     let user = db::session::user_by_login(env.db, &login).await?;
     let mut ok = env
@@ -142,11 +137,18 @@ pub async fn login(
             },
             _ => None,
         };
-        if pin.is_some() {
+        if let (Some(pin), Some(client_id)) = (pin, user.as_ref().and_then(|u| u.client_id)) {
+            // The PIN has one budget, here and on the assistant's phone.
+            let reserved = reserve(env, &pin_key(client_id), env.config.login_max_failures).await?;
             ok = env
                 .passwords
-                .verify(credentials.password, pin.as_deref())
+                .verify(credentials.password, Some(&pin))
                 .await?;
+            if ok {
+                succeeded(env, &reserved).await?;
+            } else {
+                failed(env, &reserved).await?;
+            }
         }
     }
     let allowed = |u: &users::Model| match channel {
@@ -156,8 +158,8 @@ pub async fn login(
     let user = match user {
         Some(u) if ok && u.active && allowed(&u) => u,
         other => {
-            record_failure(env, &login_key, login_row, env.config.login_max_failures).await?;
-            record_failure(env, &addr_key, addr_row, env.config.address_max_failures).await?;
+            failed(env, &by_login).await?;
+            failed(env, &by_address).await?;
             if let Some(u) = other {
                 let txn = env.db.begin().await?;
                 audit::append(
@@ -186,8 +188,9 @@ pub async fn login(
     let token = secrets::random_token();
     let expires_at = env.now + ttl;
     let device_id = device.device_id.clone();
+    succeeded(env, &by_login).await?;
+    give_back(env, &by_address).await?;
     let txn = env.db.begin().await?;
-    db::session::clear_attempts(&txn, &login_key).await?;
     let device_row = db::session::sign_in_device(
         &txn,
         user.id,
@@ -255,22 +258,27 @@ pub async fn revoke(
     Ok(row)
 }
 
+/// The throttling key of a client's PIN, wherever it is typed.
+fn pin_key(client_id: Uuid) -> String {
+    format!("pin:{client_id}")
+}
+
 /// A client's PIN typed on the assistant's phone: throttled per client like logins; true when
 /// it is right. `not_found` when the client does not exist.
 pub async fn check_pin(env: &Env<'_>, client_id: Uuid, pin: &str) -> Result<bool, ApiError> {
-    let key = format!("pin:{client_id}");
-    let row = not_locked(env, &key).await?;
     let client = db::people::client(env.db, client_id)
         .await?
         .ok_or(ApiError::NotFound)?;
+    let key = pin_key(client_id);
+    let reserved = reserve(env, &key, env.config.login_max_failures).await?;
     let ok = env
         .passwords
         .verify(pin, client.pin_hash.as_deref())
         .await?;
     if ok {
-        forget_failures(env, &key).await?;
+        succeeded(env, &reserved).await?;
     } else {
-        record_failure(env, &key, row, env.config.login_max_failures).await?;
+        failed(env, &reserved).await?;
     }
     Ok(ok)
 }

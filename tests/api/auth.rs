@@ -279,3 +279,52 @@ async fn login_bodies_with_missing_device_fields_are_refused() {
         .await;
     r.refused(422, "validation_failed");
 }
+
+/// The statuses of `n` wrong-password logins sent at once, sorted.
+async fn at_once(app: &TestApp, logins: impl Fn(usize) -> String, n: usize) -> Vec<u16> {
+    let sends = (0..n).map(|i| {
+        let (http, base, login) = (app.http.clone(), app.base.clone(), logins(i));
+        async move {
+            let body = json!({
+                "login": login, "password": "wrong-password",
+                "device": {"device_id": format!("d{i}"), "name": "x", "platform": "android", "app_version": "1"},
+            });
+            http.post(format!("{base}/api/v1/auth/login"))
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    });
+    let mut statuses = crate::helpers::join_all(sends.collect()).await;
+    statuses.sort();
+    statuses
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_passwords_sent_at_once_are_checked_no_more_often_than_the_limit() {
+    let app = TestApp::spawn_with(|c| c.address_max_failures = 1_000).await;
+    app.user("asistente", "accountant", json!({})).await;
+    let statuses = at_once(&app, |_| "asistente".into(), 50).await;
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(
+        (checked, refused),
+        (5, 45),
+        "at most five guesses are checked: {statuses:?}"
+    );
+    app.try_login("asistente", PASSWORD, "p")
+        .await
+        .refused(429, "too_many_attempts");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_logins_sent_at_once_from_one_address_stop_at_its_limit() {
+    let app = TestApp::spawn().await;
+    let statuses = at_once(&app, |i| format!("nav{i}"), 50).await;
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    assert_eq!(checked, 20, "the address's limit: {statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 30);
+}

@@ -664,3 +664,42 @@ async fn a_month_still_open_after_its_deadline_is_handed_in_by_the_service() {
         "once"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pin_guesses_sent_at_once_are_checked_no_more_often_than_the_limit() {
+    let app = TestApp::spawn().await;
+    app.clock.set("2026-11-02T10:00:00Z".parse().unwrap());
+    let s = scene(&app, 4800, "ruta").await;
+    app.send(
+        reqwest::Method::PUT,
+        Some(&app.admin),
+        &format!("/api/v1/clients/{}/pin", s.client),
+        Some(&json!({"pin": "4821"})),
+        None,
+    )
+    .await;
+    step(&app, &s.token, s.client, "2026-10", "submit", json!({}))
+        .await
+        .expect(200);
+    let url = format!(
+        "{}/api/v1/clients/{}/months/2026-10/confirm",
+        app.base, s.client
+    );
+    let sends = (0..30).map(|i| {
+        let (http, url, token) = (app.http.clone(), url.clone(), s.token.clone());
+        async move {
+            http.post(url)
+                .bearer_auth(token)
+                .json(&json!({"entries": [], "pin": format!("{:04}", 5000 + i)}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    });
+    let statuses = crate::helpers::join_all(sends.collect()).await;
+    let checked = statuses.iter().filter(|s| **s == 422).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!((checked, refused), (5, 25), "{statuses:?}");
+}

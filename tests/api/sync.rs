@@ -1129,7 +1129,7 @@ async fn phones_pushing_at_once_are_each_answered_as_if_alone() {
         });
     // Phone 0's push twice at once (a retry racing the original).
     let again = push(&app, &phones[0].token, "phone-telefons0", bodies[0].clone());
-    let (answers, twice) = tokio::join!(futures_join(sends.collect()), again);
+    let (answers, twice) = tokio::join!(crate::helpers::join_all(sends.collect()), again);
     for (k, r) in answers.iter().enumerate() {
         r.expect(200);
         let got = statuses(r);
@@ -1160,7 +1160,7 @@ async fn phones_pushing_at_once_are_each_answered_as_if_alone() {
         let body = vec![save(4, Uuid::new_v4(), at(s.client, 4, 8, 9), None)];
         async move { push(app, &token, &format!("phone-telefons{k}"), body).await }
     });
-    for r in futures_join(sends.collect()).await {
+    for r in crate::helpers::join_all(sends.collect()).await {
         r.expect(200);
         assert_eq!(
             statuses(&r),
@@ -1172,33 +1172,6 @@ async fn phones_pushing_at_once_are_each_answered_as_if_alone() {
         assert_eq!(month.used_minutes, 600);
         assert_eq!(month.entries.len(), 2);
     }
-}
-
-/// Runs the futures at once and returns their outputs in order.
-async fn futures_join<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
-    let mut handles: Vec<std::pin::Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
-    let mut outputs: Vec<Option<F::Output>> = handles.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut pending = false;
-        for (h, out) in handles.iter_mut().zip(outputs.iter_mut()) {
-            if out.is_none() {
-                match h.as_mut().poll(cx) {
-                    std::task::Poll::Ready(v) => *out = Some(v),
-                    std::task::Poll::Pending => pending = true,
-                }
-            }
-        }
-        if pending {
-            std::task::Poll::Pending
-        } else {
-            std::task::Poll::Ready(())
-        }
-    })
-    .await;
-    outputs
-        .into_iter()
-        .map(|o| o.expect("every future finished"))
-        .collect()
 }
 
 /// With reads on connections of their own (a database file), what a push wrote is pulled at
