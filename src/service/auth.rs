@@ -42,7 +42,12 @@ pub struct LoggedIn {
 /// The throttling keys of a login attempt: the login name and the address. The API and the web
 /// page count on the same keys.
 fn keys(login: &str, address: IpAddr) -> (String, String) {
-    (format!("login:{login}"), format!("addr:{address}"))
+    (login_key(login), format!("addr:{address}"))
+}
+
+/// The throttling key of a login name (lower case).
+fn login_key(login: &str) -> String {
+    format!("login:{login}")
 }
 
 /// An attempt counted against a key before its secret is checked (`reserve`).
@@ -466,13 +471,22 @@ pub async fn change_password(
     let user = db::session::user(env.db, caller.user_id)
         .await?
         .ok_or(ApiError::Unauthorized)?;
+    // A wrong current password is a guess at the login's secret: it counts against the login's
+    // budget, and the guess that uses it up also ends the calling device's token.
+    let key = login_key(&user.login);
+    let reserved = reserve(env, &key, env.config.login_max_failures).await?;
     if !env
         .passwords
         .verify(current, Some(&user.password_hash))
         .await?
     {
+        failed(env, &reserved).await?;
+        if reserved.count >= reserved.max {
+            revoke(env, caller.device, caller.user_id, "device_revoked").await?;
+        }
         return Err(ApiError::InvalidCredentials);
     }
+    succeeded(env, &reserved).await?;
     let new_hash = password_hash(env.passwords, new).await?;
     let txn = env.db.begin().await?;
     db::session::set_password(&txn, user, new_hash, env.now).await?;

@@ -328,3 +328,26 @@ async fn wrong_logins_sent_at_once_from_one_address_stop_at_its_limit() {
     assert_eq!(checked, 20, "the address's limit: {statuses:?}");
     assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 30);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guessing_the_current_password_uses_up_the_logins_budget_and_ends_the_token() {
+    let app = TestApp::spawn().await;
+    let (_, phone) = app.user("maija", "accountant", json!({})).await;
+    let guess = |n: usize| json!({"current_password": format!("minejums-{n}"), "new_password": "jauna-parole-456"});
+    for n in 0..5 {
+        app.post(&phone, "/api/v1/me/password", guess(n))
+            .await
+            .refused(401, "invalid_credentials");
+    }
+    // The fifth wrong guess ended the token: no sixth guess is checked.
+    app.post(&phone, "/api/v1/me/password", guess(5))
+        .await
+        .refused(401, "unauthorized");
+    app.get(&phone, "/api/v1/me")
+        .await
+        .refused(401, "unauthorized");
+    // The login is locked like after five wrong logins.
+    app.try_login("maija", PASSWORD, "x")
+        .await
+        .refused(429, "too_many_attempts");
+}
