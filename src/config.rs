@@ -38,6 +38,8 @@ pub struct Config {
     pub login_lockout_minutes: i64,
     pub municipality_name: String,
     pub municipality_address: String,
+    /// The bearer token `/metrics` asks for; unset = `/metrics` answers only on loopback.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Config {
@@ -60,6 +62,7 @@ impl Default for Config {
             login_lockout_minutes: 15,
             municipality_name: "Daugavpils pilsētas Sociālais dienests".into(),
             municipality_address: "Alejas iela 68, Daugavpils, LV-5401".into(),
+            metrics_token: None,
         }
     }
 }
@@ -80,6 +83,7 @@ impl std::fmt::Debug for Config {
             .field("log_format", &self.log_format)
             .field("token_ttl_days", &self.token_ttl_days)
             .field("municipality_name", &self.municipality_name)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
             .finish_non_exhaustive()
     }
 }

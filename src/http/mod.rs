@@ -101,6 +101,26 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(ops::ready))
 }
 
+/// A request id from the caller is kept only when it is short and plain (letters, digits, `-`,
+/// `_`, `.`); otherwise the service makes its own, so nothing a caller sends reaches the logs raw.
+async fn plain_request_id(
+    mut request: Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    let plain = match request.headers().get("x-request-id") {
+        None => true,
+        Some(v) => v.to_str().is_ok_and(|v| {
+            (1..=64).contains(&v.len())
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+        }),
+    };
+    if !plain {
+        request.headers_mut().remove("x-request-id");
+    }
+    next.run(request).await
+}
+
 pub fn router(state: AppState) -> Router {
     let (api, _) = api().split_for_parts();
 
@@ -135,6 +155,7 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(
             ServiceBuilder::new()
+                .layer(middleware::from_fn(plain_request_id))
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
                 .layer(PropagateRequestIdLayer::x_request_id())
                 .layer(trace)

@@ -1,11 +1,14 @@
 //! Liveness, readiness and metrics for operators.
 
+use std::net::SocketAddr;
+
 use axum::Json;
-use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use mobile_api::Health;
 
+use crate::error::ApiError;
 use crate::service::AppState;
 
 #[utoipa::path(
@@ -56,12 +59,29 @@ pub async fn ready(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    (
+/// The service's metrics, for the operator's collector: with the configured bearer token, or
+/// without a token configured only from the machine itself (loopback). Anyone else gets 404.
+pub async fn metrics(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Result<impl IntoResponse, ApiError> {
+    let allowed = match &state.config.metrics_token {
+        Some(token) => headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .is_some_and(|given| crate::secrets::same(given, token)),
+        None => peer.ip().is_loopback(),
+    };
+    if !allowed {
+        return Err(ApiError::NotFound);
+    }
+    Ok((
         [(
             header::CONTENT_TYPE,
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
         state.metrics.render(),
-    )
+    ))
 }

@@ -63,3 +63,75 @@ async fn metrics_count_requests_by_route_template_not_by_raw_path() {
         "ids never become labels"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_with_made_up_methods_do_not_grow_the_metrics() {
+    let app = TestApp::spawn().await;
+    let size = async || {
+        let r = app
+            .send(reqwest::Method::GET, None, "/metrics", None, None)
+            .await;
+        r.expect(200);
+        r.text.len()
+    };
+    // The first made-up method on a route and on a path that is none make their series once.
+    for (i, path) in ["/api/v1/me", "/nowhere/0"].into_iter().enumerate() {
+        let method = reqwest::Method::from_bytes(format!("X{i}").as_bytes()).unwrap();
+        app.send(method, None, path, None, None).await;
+    }
+    // Reading the metrics is a request too: its own series exist after the first read.
+    size().await;
+    let before = size().await;
+    for i in 2..300 {
+        let method = reqwest::Method::from_bytes(format!("X{i}").as_bytes()).unwrap();
+        app.send(method, None, &format!("/nowhere/{i}"), None, None)
+            .await;
+    }
+    let after = size().await;
+    assert!(
+        after < before + 200,
+        "300 made-up methods grew /metrics from {before} to {after} bytes"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_a_metrics_token_only_its_bearer_reads_the_metrics() {
+    let app = TestApp::spawn_with(|c| c.metrics_token = Some("metrics-token-123".into())).await;
+    app.send(reqwest::Method::GET, None, "/metrics", None, None)
+        .await
+        .refused(404, "not_found");
+    app.send(reqwest::Method::GET, Some("cits"), "/metrics", None, None)
+        .await
+        .refused(404, "not_found");
+    let r = app
+        .send(
+            reqwest::Method::GET,
+            Some("metrics-token-123"),
+            "/metrics",
+            None,
+            None,
+        )
+        .await;
+    r.expect(200);
+    assert!(r.text.contains("asistents_http_requests"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_id_with_odd_characters_is_replaced() {
+    let app = TestApp::spawn().await;
+    let echoed = async |id: &str| {
+        let r = app
+            .http
+            .get(format!("{}/health/live", app.base))
+            .header("x-request-id", id)
+            .send()
+            .await
+            .unwrap();
+        r.headers()["x-request-id"].to_str().unwrap().to_owned()
+    };
+    assert_eq!(echoed("abc-123_X.9").await, "abc-123_X.9");
+    for odd in ["a b", "<script>alert(1)</script>", &"y".repeat(200)] {
+        let got = echoed(odd).await;
+        assert_eq!(got.len(), 36, "a fresh UUID instead of {odd:?}: {got}");
+    }
+}
