@@ -88,8 +88,23 @@ impl std::fmt::Debug for Config {
     }
 }
 
-/// `scheme://user:secret@host/…` → `scheme://user:***@host/…`
+/// `scheme://user:secret@host/…?password=secret` → `scheme://user:***@host/…?password=***`
 pub fn redact_url(url: &str) -> String {
+    let url = redact_userinfo(url);
+    let Some((base, query)) = url.split_once('?') else {
+        return url;
+    };
+    let query: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+            _ => pair.to_owned(),
+        })
+        .collect();
+    format!("{base}?{}", query.join("&"))
+}
+
+fn redact_userinfo(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             let userinfo = &url[scheme_end + 3..at];
@@ -222,5 +237,26 @@ impl Config {
             return err("ASISTENTS_MUNICIPALITY_NAME must not be empty".into());
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod redaction {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_in_urls_are_hidden() {
+        assert_eq!(
+            redact_url("postgres://asistents:slepens@db.lv/asistents"),
+            "postgres://asistents:***@db.lv/asistents"
+        );
+        assert_eq!(
+            redact_url("postgres://asistents@db.lv/a?sslmode=require&password=slepens"),
+            "postgres://asistents@db.lv/a?sslmode=require&password=***"
+        );
+        assert_eq!(
+            redact_url("sqlite://asistents.db?mode=rwc"),
+            "sqlite://asistents.db?mode=rwc"
+        );
     }
 }

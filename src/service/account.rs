@@ -115,7 +115,16 @@ pub async fn me(state: &AppState, caller: &Caller) -> Result<Me, ApiError> {
     })
 }
 
-/// A user's devices: the user themself, or staff.
+/// Only admins manage admins' logins and devices: a coordinator gets 404 for them, as for a
+/// device that does not exist.
+fn beyond_reach(caller: &Caller, user: &users::Model) -> Result<(), ApiError> {
+    if user.role == Role::Admin && caller.role != Role::Admin && caller.user_id != user.id {
+        return Err(ApiError::NotFound);
+    }
+    Ok(())
+}
+
+/// A user's devices: the user themself, or staff (admins' only for admins).
 pub async fn devices_of_user(
     state: &AppState,
     caller: &Caller,
@@ -124,9 +133,10 @@ pub async fn devices_of_user(
     if caller.user_id != user_id {
         caller.require_staff()?;
     }
-    db::session::user(&state.db, user_id)
+    let user = db::session::user(&state.db, user_id)
         .await?
         .ok_or(ApiError::NotFound)?;
+    beyond_reach(caller, &user)?;
     let rows = db::session::devices_of_user(&state.db, user_id).await?;
     Ok(rows.iter().map(device_view).collect())
 }
@@ -141,8 +151,14 @@ pub async fn revoke_device(
     let row = db::session::device(&state.db, device_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    if row.user_id != caller.user_id && !caller.is_staff() {
-        return Err(ApiError::NotFound);
+    if row.user_id != caller.user_id {
+        if !caller.is_staff() {
+            return Err(ApiError::NotFound);
+        }
+        let owner = db::session::user(&state.db, row.user_id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        beyond_reach(caller, &owner)?;
     }
     let env = state.env();
     let row = super::auth::revoke(&env, device_id, caller.user_id, "device_revoked").await?;

@@ -217,7 +217,7 @@ async fn login(
         render(
             status,
             "login.html",
-            context! { lang => lang.as_str(), t => text::words(lang), login => form.login.clone(), problem => problem },
+            context! { lang => lang.as_str(), t => text::words(lang), login => form.login.chars().take(100).collect::<String>(), problem => problem },
         )
     };
     match try_login(&state, peer, &form).await {

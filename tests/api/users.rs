@@ -242,3 +242,27 @@ async fn a_password_reset_by_staff_logs_the_user_out_everywhere() {
         own.text
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_coordinator_can_neither_list_nor_revoke_the_admins_devices() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.coordinator().await;
+    let me: serde_json::Value = app.get(&app.admin, "/api/v1/me").await.json();
+    let admin_id = me["user"]["id"].as_str().unwrap().to_owned();
+    app.get(&coordinator, &format!("/api/v1/users/{admin_id}/devices"))
+        .await
+        .refused(404, "not_found");
+    let devices: Vec<serde_json::Value> = app
+        .get(&app.admin, &format!("/api/v1/users/{admin_id}/devices"))
+        .await
+        .json();
+    let device = devices[0]["id"].as_str().unwrap();
+    app.post(
+        &coordinator,
+        &format!("/api/v1/devices/{device}/revoke"),
+        serde_json::json!({}),
+    )
+    .await
+    .refused(404, "not_found");
+    app.get(&app.admin, "/api/v1/me").await.expect(200);
+}
