@@ -72,7 +72,9 @@ pub async fn submit_overdue(state: &AppState) -> Result<u64, crate::db::DbErr> {
 /// written, then it is `failed` and shows so to coordinators. Returns how many were sent.
 pub async fn deliver_outbox(state: &AppState) -> Result<usize, crate::db::DbErr> {
     let now = state.clock.now();
-    let rows = db::statements::claim_due(&state.db, now, chrono::Duration::minutes(10), 50).await?;
+    // A claim outlives the SMTP timeout (20 s) many times over, and a killed process's claims
+    // run out soon after.
+    let rows = db::statements::claim_due(&state.db, now, chrono::Duration::minutes(2), 50).await?;
     let mut sent = 0;
     for row in rows {
         let outcome = match mail_for(state, &row).await? {

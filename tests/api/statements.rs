@@ -872,3 +872,49 @@ async fn names_with_line_breaks_or_reordering_are_refused_and_stored_ones_still_
     assert_eq!(r.headers()["cache-control"], "no-store");
     assert!(r.text().await.unwrap().contains("Klients"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mail_claimed_by_a_process_that_died_is_sent_two_minutes_later_with_the_same_message_id() {
+    let sink = SmtpSink::start();
+    let app = TestApp::spawn_with(|c| {
+        c.smtp_url = Some(SmtpSink::url(sink.port));
+        c.statement_recipients = vec!["socd@example.lv".into()];
+    })
+    .await;
+    approved_october(&app).await;
+    let report: CloseReport = app
+        .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
+        .await
+        .json();
+    let queued = report.mails_queued as usize;
+    // Another process claims every row and dies before sending (as under kill -9).
+    let now = app.clock.now();
+    let claimed =
+        asistents::db::statements::claim_due(&app.state.db, now, chrono::Duration::minutes(2), 500)
+            .await
+            .unwrap();
+    assert_eq!(claimed.len(), queued);
+    assert_eq!(
+        asistents::jobs::deliver_outbox(&app.state).await.unwrap(),
+        0,
+        "claimed rows wait for their claim to run out"
+    );
+    app.clock.advance(chrono::Duration::seconds(121));
+    assert_eq!(
+        asistents::jobs::deliver_outbox(&app.state).await.unwrap(),
+        queued
+    );
+    let rows: Vec<OutboxRow> = app
+        .get(&app.admin, "/api/v1/outbox?state=sent")
+        .await
+        .json();
+    assert_eq!(rows.len(), queued);
+    for r in &rows {
+        let claimed = claimed.iter().find(|c| c.id == r.id).unwrap();
+        assert_eq!(
+            r.message_id, claimed.message_id,
+            "the same Message-ID on the retry"
+        );
+    }
+    assert_eq!(sink.messages().len(), queued);
+}
