@@ -149,7 +149,7 @@ pub struct Review {
     pub reason: String,
 }
 
-/// `PUT /api/v1/clients/{client_id}/pin`: the client's own confirmation PIN (4 to 8 digits).
+/// `PUT /api/v1/clients/{client_id}/pin`: the client's own confirmation PIN (6 to 8 digits).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PinSet {
     pub pin: String,

@@ -17,7 +17,7 @@ use crate::error::ApiError;
 use crate::secrets;
 
 /// Where a login comes from: a device of the API (any role, password only), or the clients'
-/// web page (clients and representatives; a client may type their PIN instead of the password).
+/// web page (clients and representatives, with their password; the PIN is no login).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Channel {
     Api,
@@ -125,37 +125,13 @@ pub async fn login(
     };
 
     let user = db::session::user_by_login(env.db, &login).await?;
-    let mut ok = env
+    let ok = env
         .passwords
         .verify(
             credentials.password,
             user.as_ref().map(|u| u.password_hash.as_str()),
         )
         .await?;
-    if !ok && channel == Channel::Web {
-        let pin = match &user {
-            Some(u) if u.role == Role::Client => match u.client_id {
-                Some(c) => db::people::client(env.db, c)
-                    .await?
-                    .and_then(|c| c.pin_hash),
-                None => None,
-            },
-            _ => None,
-        };
-        if let (Some(pin), Some(client_id)) = (pin, user.as_ref().and_then(|u| u.client_id)) {
-            // The PIN has one budget, here and on the assistant's phone.
-            let reserved = reserve(env, &pin_key(client_id), env.config.login_max_failures).await?;
-            ok = env
-                .passwords
-                .verify(credentials.password, Some(&pin))
-                .await?;
-            if ok {
-                succeeded(env, &reserved).await?;
-            } else {
-                failed(env, &reserved).await?;
-            }
-        }
-    }
     let allowed = |u: &users::Model| match channel {
         Channel::Api => true,
         Channel::Web => u.role == Role::Client || u.role == Role::Representative,
@@ -510,7 +486,7 @@ pub async fn change_password(
     Ok(())
 }
 
-/// Sets a client's confirmation PIN (4 to 8 digits), kept only as a hash.
+/// Sets a client's confirmation PIN (6 to 8 digits), kept only as a hash.
 pub async fn set_pin(
     env: &Env<'_>,
     caller: &Caller,
@@ -518,7 +494,8 @@ pub async fn set_pin(
     pin: &str,
 ) -> Result<(), ApiError> {
     caller.require_staff()?;
-    if !(4..=8).contains(&pin.len()) || !pin.chars().all(|c| c.is_ascii_digit()) {
+    // Six digits at least: a PIN is typed on someone else's phone, often watched.
+    if !(6..=8).contains(&pin.len()) || !pin.chars().all(|c| c.is_ascii_digit()) {
         return Err(ApiError::invalid("pin", "out_of_range"));
     }
     let hash = env.passwords.hash(pin).await?.map_err(ApiError::Internal)?;

@@ -205,7 +205,7 @@ struct LoginForm {
     lang: Option<String>,
 }
 
-/// Password, or for a client their PIN; throttled like the API's login.
+/// With the password (never the PIN: it only confirms a month on the assistant's phone); throttled like the API's login.
 async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,

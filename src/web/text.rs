@@ -32,14 +32,7 @@ const WORDS: &[(&str, [&str; 3])] = &[
         ],
     ),
     ("login", ["Lietotājvārds", "Логин", "Login"]),
-    (
-        "password",
-        [
-            "Parole vai PIN kods",
-            "Пароль или PIN-код",
-            "Password or PIN",
-        ],
-    ),
+    ("password", ["Parole", "Пароль", "Password"]),
     ("log_in", ["Pieteikties", "Войти", "Log in"]),
     ("log_out", ["Iziet", "Выйти", "Log out"]),
     (

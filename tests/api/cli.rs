@@ -176,7 +176,7 @@ async fn serve_with_no_configuration_starts_prints_the_admin_password_once_and_s
             created["id"].as_str().unwrap()
         ))
         .bearer_auth(&coordinator)
-        .json(&json!({"pin": "80417"}))
+        .json(&json!({"pin": "804171"}))
         .send()
         .await
         .unwrap();
@@ -191,7 +191,7 @@ async fn serve_with_no_configuration_starts_prints_the_admin_password_once_and_s
     let secrets = [
         "311299-19876".to_owned(),
         "31129919876".to_owned(),
-        "80417".to_owned(),
+        "804171".to_owned(),
         "not-the-password-42".to_owned(),
         asistents::demo::DEMO_PASSWORD.to_owned(),
         coordinator.clone(),

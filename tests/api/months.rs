@@ -425,7 +425,7 @@ async fn on_the_assistants_phone_the_client_confirms_with_their_own_pin() {
         .expect(200);
     let m = sheet(&app, s.client, "2026-10").await;
     let mut with_pin = seen(&m);
-    with_pin["pin"] = json!("4821");
+    with_pin["pin"] = json!("482105");
     // No PIN set yet: no PIN is right.
     step(
         &app,
@@ -441,7 +441,7 @@ async fn on_the_assistants_phone_the_client_confirms_with_their_own_pin() {
         reqwest::Method::PUT,
         Some(&s.token),
         &format!("/api/v1/clients/{}/pin", s.client),
-        Some(&json!({"pin": "4821"})),
+        Some(&json!({"pin": "482105"})),
         None,
     )
     .await
@@ -450,7 +450,17 @@ async fn on_the_assistants_phone_the_client_confirms_with_their_own_pin() {
         reqwest::Method::PUT,
         Some(&app.admin),
         &format!("/api/v1/clients/{}/pin", s.client),
-        Some(&json!({"pin": "48a1"})),
+        Some(&json!({"pin": "48a105"})),
+        None,
+    )
+    .await
+    .refused(422, "validation_failed");
+    // Four digits are too few for a PIN typed on someone else's phone.
+    app.send(
+        reqwest::Method::PUT,
+        Some(&app.admin),
+        &format!("/api/v1/clients/{}/pin", s.client),
+        Some(&json!({"pin": "4821"})),
         None,
     )
     .await
@@ -460,7 +470,7 @@ async fn on_the_assistants_phone_the_client_confirms_with_their_own_pin() {
             reqwest::Method::PUT,
             Some(&app.admin),
             &format!("/api/v1/clients/{}/pin", s.client),
-            Some(&json!({"pin": "4821"})),
+            Some(&json!({"pin": "482105"})),
             None,
         )
         .await;
@@ -474,7 +484,7 @@ async fn on_the_assistants_phone_the_client_confirms_with_their_own_pin() {
     let client = app
         .get(&app.admin, &format!("/api/v1/clients/{}", s.client))
         .await;
-    assert!(!client.text.contains("4821") && !client.text.contains("pin_hash"));
+    assert!(!client.text.contains("482105") && !client.text.contains("pin_hash"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -486,14 +496,14 @@ async fn pin_guessing_is_throttled() {
         reqwest::Method::PUT,
         Some(&app.admin),
         &format!("/api/v1/clients/{}/pin", s.client),
-        Some(&json!({"pin": "4821"})),
+        Some(&json!({"pin": "482105"})),
         None,
     )
     .await;
     step(&app, &s.token, s.client, "2026-10", "submit", json!({}))
         .await
         .expect(200);
-    for guess in ["0000", "1111", "2222", "3333", "4444"] {
+    for guess in ["000000", "111111", "222222", "333333", "444444"] {
         step(
             &app,
             &s.token,
@@ -511,7 +521,7 @@ async fn pin_guessing_is_throttled() {
         s.client,
         "2026-10",
         "confirm",
-        json!({"entries": [], "pin": "4821"}),
+        json!({"entries": [], "pin": "482105"}),
     )
     .await;
     r.refused(429, "too_many_attempts");
@@ -674,7 +684,7 @@ async fn pin_guesses_sent_at_once_are_checked_no_more_often_than_the_limit() {
         reqwest::Method::PUT,
         Some(&app.admin),
         &format!("/api/v1/clients/{}/pin", s.client),
-        Some(&json!({"pin": "4821"})),
+        Some(&json!({"pin": "482105"})),
         None,
     )
     .await;
@@ -690,7 +700,7 @@ async fn pin_guesses_sent_at_once_are_checked_no_more_often_than_the_limit() {
         async move {
             http.post(url)
                 .bearer_auth(token)
-                .json(&json!({"entries": [], "pin": format!("{:04}", 5000 + i)}))
+                .json(&json!({"entries": [], "pin": format!("{:06}", 500000 + i)}))
                 .send()
                 .await
                 .unwrap()

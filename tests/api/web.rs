@@ -53,7 +53,7 @@ async fn web_login(app: &TestApp, login: &str, password: &str) -> (u16, Option<S
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_client_logs_in_with_password_or_pin_and_the_session_cookie_is_locked_down() {
+async fn a_client_logs_in_with_the_password_not_the_pin_and_the_session_cookie_is_locked_down() {
     let app = TestApp::spawn().await;
     let s = scene(&app, 4800, "ruta").await;
     app.user("klients", "client", json!({"client_id": s.client}))
@@ -88,16 +88,17 @@ async fn a_client_logs_in_with_password_or_pin_and_the_session_cookie_is_locked_
     for flag in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/web"] {
         assert!(cookie.contains(flag), "{cookie}");
     }
-    // The client's PIN works as a password on the web page too.
+    // The client's PIN only confirms a month on the assistant's phone: it is no login here.
     app.send(
         reqwest::Method::PUT,
         Some(&app.admin),
         &format!("/api/v1/clients/{}/pin", s.client),
-        Some(&json!({"pin": "2580"})),
+        Some(&json!({"pin": "258014"})),
         None,
     )
-    .await;
-    assert_eq!(web_login(&app, "klients", "2580").await.0, 303);
+    .await
+    .expect(204);
+    assert_eq!(web_login(&app, "klients", "258014").await.0, 401);
     // Staff and assistants use the API, not this page.
     assert_eq!(web_login(&app, "ruta", PASSWORD).await.0, 401);
 }
