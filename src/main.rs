@@ -50,6 +50,13 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Lift the lock that failed logins put on a login name (for the admin, who has no one
+    /// above to turn to), and forget its failures; audited.
+    Unlock {
+        /// The login name.
+        #[arg(long)]
+        login: String,
+    },
     /// Print the OpenAPI document of the API (as committed in mobile-api/openapi.json).
     Openapi,
 }
@@ -127,6 +134,17 @@ async fn run(command: Command, config: Config) -> Result<(), Box<dyn std::error:
         }
         Command::CheckConfig => {
             println!("{config:#?}");
+            Ok(())
+        }
+        Command::Unlock { login } => {
+            let login = login.trim().to_lowercase();
+            let lifted =
+                asistents::service::maintenance::unlock(&config.database_url, &login).await?;
+            if lifted {
+                println!("{login}: unlocked; its failed logins are forgotten");
+            } else {
+                println!("{login}: was not locked and had no failed logins");
+            }
             Ok(())
         }
         Command::Migrate => {

@@ -224,6 +224,14 @@ pub async fn lock_attempts(
         .map(|_| ())
 }
 
+/// Forgets a key's failures and lock; how many rows went (0 or 1).
+pub async fn clear_attempts_counted(db: &impl ConnectionTrait, key: &str) -> Result<u64, DbErr> {
+    login_attempts::Entity::delete_by_id(key.to_owned())
+        .exec(db)
+        .await
+        .map(|r| r.rows_affected)
+}
+
 pub async fn clear_attempts(db: &impl ConnectionTrait, key: &str) -> Result<(), DbErr> {
     login_attempts::Entity::delete_by_id(key.to_owned())
         .exec(db)

@@ -314,3 +314,51 @@ fn bad_configuration_is_refused_at_start_with_a_clear_message_and_no_secrets() {
     assert_eq!(out.status.code(), Some(2));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_command_line_unlocks_a_login_that_failed_logins_locked() {
+    let url = crate::helpers::file_database_url("unlock").await;
+    let run = |args: &[&str]| {
+        let out = binary()
+            .args(args)
+            .env("DATABASE_URL", &url)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    run(&["migrate"]);
+    let db = asistents::db::connect(&url, 1).await.unwrap();
+    {
+        use asistents::db::entity::login_attempts;
+        use sea_orm::{ActiveModelTrait, IntoActiveModel};
+        let now = chrono::Utc::now();
+        login_attempts::Model {
+            key: "login:admin".into(),
+            failures: 5,
+            window_started_at: now,
+            locked_until: Some(now + chrono::Duration::minutes(15)),
+        }
+        .into_active_model()
+        .insert(&db)
+        .await
+        .unwrap();
+    }
+    assert!(run(&["unlock", "--login", "Admin"]).contains("admin: unlocked"));
+    assert!(run(&["unlock", "--login", "admin"]).contains("was not locked"));
+    use asistents::db::entity::{audit_log, login_attempts};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    assert!(
+        login_attempts::Entity::find_by_id("login:admin".to_owned())
+            .one(&db)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let audited = audit_log::Entity::find()
+        .filter(audit_log::Column::Action.eq("login_unlocked"))
+        .all(&db)
+        .await
+        .unwrap();
+    assert_eq!(audited.len(), 1);
+}
