@@ -128,8 +128,16 @@ impl App {
             Duration::from_secs(10),
         ));
         let router = http::router(self.state.clone());
-        let served = axum::serve(
+        use axum::serve::ListenerExt;
+        let config = &self.state.config;
+        let listener = crate::net::Guarded::new(
             self.listener,
+            config.max_connections,
+            Duration::from_secs(config.connection_idle_seconds),
+        )
+        .tap_io(|_| {});
+        let served = axum::serve(
+            listener,
             router.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)

@@ -40,6 +40,10 @@ pub struct Config {
     pub municipality_address: String,
     /// The bearer token `/metrics` asks for; unset = `/metrics` answers only on loopback.
     pub metrics_token: Option<String>,
+    /// Connections served at once; one beyond it is closed at once.
+    pub max_connections: usize,
+    /// A connection silent this long, or sending this long without being answered, is closed.
+    pub connection_idle_seconds: u64,
 }
 
 impl Default for Config {
@@ -63,6 +67,8 @@ impl Default for Config {
             municipality_name: "Daugavpils pilsētas Sociālais dienests".into(),
             municipality_address: "Alejas iela 68, Daugavpils, LV-5401".into(),
             metrics_token: None,
+            max_connections: 1024,
+            connection_idle_seconds: 60,
         }
     }
 }
@@ -221,6 +227,13 @@ impl Config {
         }
         if self.login_max_failures < 1 || self.address_max_failures < 1 {
             return err("login and address failure limits must be at least 1".into());
+        }
+        if self.max_connections < 1 {
+            return err("ASISTENTS_MAX_CONNECTIONS must be at least 1".into());
+        }
+        // Longer than a request may take (30 s), so a slow answer is not cut off.
+        if !(31..=3600).contains(&self.connection_idle_seconds) {
+            return err("ASISTENTS_CONNECTION_IDLE_SECONDS must be from 31 to 3600".into());
         }
         if !(1..=1440).contains(&self.login_lockout_minutes) {
             return err("ASISTENTS_LOGIN_LOCKOUT_MINUTES must be from 1 to 1440".into());

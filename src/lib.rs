@@ -13,6 +13,7 @@ pub mod http;
 pub mod i18n;
 pub mod jobs;
 pub mod mail;
+pub mod net;
 pub mod secrets;
 pub mod service;
 pub mod telemetry;

@@ -135,3 +135,90 @@ async fn a_request_id_with_odd_characters_is_replaced() {
         assert_eq!(got.len(), 36, "a fresh UUID instead of {odd:?}: {got}");
     }
 }
+
+/// Whether the server closes `stream` within `within` (reads until end of file or error).
+async fn closed_within(stream: &mut tokio::net::TcpStream, within: std::time::Duration) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buf = [0u8; 1024];
+    let read = async {
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+        }
+    };
+    tokio::time::timeout(within, read).await.is_ok()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn silent_and_trickling_connections_are_closed() {
+    use tokio::io::AsyncWriteExt;
+    let app = TestApp::spawn_with(|c| c.connection_idle_seconds = 2).await;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    // A connection that never says a word.
+    let mut silent = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    // One that sends a header line now and then and never finishes its request.
+    let mut trickle = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let started = std::time::Instant::now();
+    let trickling = async {
+        trickle
+            .write_all(b"GET /health/live HTTP/1.1\r\nHost: x\r\n")
+            .await
+            .unwrap();
+        for i in 0..10 {
+            tokio::time::sleep(std::time::Duration::from_millis(900)).await;
+            if trickle
+                .write_all(format!("X-Slow-{i}: a\r\n").as_bytes())
+                .await
+                .is_err()
+            {
+                break;
+            }
+        }
+        closed_within(&mut trickle, std::time::Duration::from_secs(10)).await
+    };
+    let (silent_closed, trickle_closed) = tokio::join!(
+        closed_within(&mut silent, std::time::Duration::from_secs(10)),
+        trickling
+    );
+    assert!(silent_closed, "a silent connection is closed");
+    assert!(trickle_closed, "a trickling connection is closed");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(12),
+        "within the idle time and a little: {:?}",
+        started.elapsed()
+    );
+    // A connection that asks and is answered stays usable meanwhile.
+    app.send(reqwest::Method::GET, None, "/health/live", None, None)
+        .await
+        .expect(200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn past_the_connection_limit_new_connections_are_closed_and_the_open_ones_served() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn_with(|c| c.max_connections = 50).await;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    // A connection opened before the flood.
+    let mut kept = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let mut idle = Vec::new();
+    for _ in 0..200 {
+        idle.push(tokio::net::TcpStream::connect(&addr).await.unwrap());
+    }
+    // The ones past the limit were closed at once.
+    let mut closed = 0;
+    for s in &mut idle {
+        if closed_within(s, std::time::Duration::from_millis(50)).await {
+            closed += 1;
+        }
+    }
+    assert!(closed >= 150, "at most 50 kept: {closed} of 200 closed");
+    // The connection opened before is still served while the others are held open.
+    kept.write_all(b"GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    kept.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
