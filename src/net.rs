@@ -91,6 +91,27 @@ impl GuardedIo {
         self.deadline.as_mut().poll(cx).is_ready()
     }
 
+    /// After a write: bytes out are an answer, and the connection may wait `idle` for the next
+    /// request; a write that waits past the deadline fails.
+    fn after_write(
+        &mut self,
+        cx: &mut Context<'_>,
+        written: Poll<io::Result<usize>>,
+    ) -> Poll<io::Result<usize>> {
+        match written {
+            Poll::Ready(Ok(n)) => {
+                if n > 0 {
+                    self.unanswered = false;
+                    let at = Instant::now() + self.idle;
+                    self.deadline.as_mut().reset(at);
+                }
+                Poll::Ready(Ok(n))
+            }
+            Poll::Pending if self.expired(cx) => Poll::Ready(Err(Self::timed_out())),
+            other => other,
+        }
+    }
+
     fn timed_out() -> io::Error {
         io::Error::new(io::ErrorKind::TimedOut, "the connection was idle too long")
     }
@@ -125,19 +146,8 @@ impl AsyncWrite for GuardedIo {
         cx: &mut Context<'_>,
         data: &[u8],
     ) -> Poll<io::Result<usize>> {
-        match Pin::new(&mut self.stream).poll_write(cx, data) {
-            Poll::Ready(Ok(n)) => {
-                if n > 0 {
-                    // An answer: the connection may now wait `idle` for the next request.
-                    self.unanswered = false;
-                    let at = Instant::now() + self.idle;
-                    self.deadline.as_mut().reset(at);
-                }
-                Poll::Ready(Ok(n))
-            }
-            Poll::Pending if self.expired(cx) => Poll::Ready(Err(Self::timed_out())),
-            other => other,
-        }
+        let written = Pin::new(&mut self.stream).poll_write(cx, data);
+        self.after_write(cx, written)
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -153,18 +163,8 @@ impl AsyncWrite for GuardedIo {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        match Pin::new(&mut self.stream).poll_write_vectored(cx, bufs) {
-            Poll::Ready(Ok(n)) => {
-                if n > 0 {
-                    self.unanswered = false;
-                    let at = Instant::now() + self.idle;
-                    self.deadline.as_mut().reset(at);
-                }
-                Poll::Ready(Ok(n))
-            }
-            Poll::Pending if self.expired(cx) => Poll::Ready(Err(Self::timed_out())),
-            other => other,
-        }
+        let written = Pin::new(&mut self.stream).poll_write_vectored(cx, bufs);
+        self.after_write(cx, written)
     }
 
     fn is_write_vectored(&self) -> bool {

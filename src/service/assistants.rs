@@ -19,11 +19,7 @@ pub fn view(caller: &Caller, a: assistants::Model) -> Assistant {
         name: a.name,
         email: a.email,
         phone: a.phone,
-        personal_code: if caller.is_staff() {
-            a.personal_code
-        } else {
-            None
-        },
+        personal_code: caller.staff_only(a.personal_code),
         iban: a.iban,
         insurance_status: *a.insurance_status,
         active: a.active,

@@ -283,6 +283,11 @@ impl Caller {
         matches!(self.role, Role::Coordinator | Role::Admin)
     }
 
+    /// `value` for staff, None for anyone else (a personal code).
+    pub fn staff_only<T>(&self, value: Option<T>) -> Option<T> {
+        value.filter(|_| self.is_staff())
+    }
+
     pub fn require_staff(&self) -> Result<(), ApiError> {
         if self.is_staff() {
             Ok(())

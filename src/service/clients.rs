@@ -26,11 +26,7 @@ pub async fn view(
         id: c.id,
         name: c.name,
         birth_date: c.birth_date,
-        personal_code: if caller.is_staff() {
-            c.personal_code
-        } else {
-            None
-        },
+        personal_code: caller.staff_only(c.personal_code),
         disability_group: c.disability_group,
         locale: *c.locale,
         email: c.email,

@@ -7,6 +7,18 @@ use serde_json::{Value, json};
 use crate::entries::{post, scene, session, sheet};
 use crate::helpers::{Resp, TestApp};
 
+/// Sets a client's PIN through the API, as `token`.
+async fn set_pin(app: &TestApp, token: &str, client: uuid::Uuid, pin: &str) -> Resp {
+    app.send(
+        reqwest::Method::PUT,
+        Some(token),
+        &format!("/api/v1/clients/{client}/pin"),
+        Some(&json!({ "pin": pin })),
+        None,
+    )
+    .await
+}
+
 /// The audit log's actions about one entry, oldest first.
 async fn entry_audit(app: &TestApp, id: uuid::Uuid) -> Vec<String> {
     use asistents::db::entity::audit_log;
@@ -437,34 +449,16 @@ async fn on_the_assistants_phone_the_client_confirms_with_their_own_pin() {
     )
     .await
     .refused(422, "validation_failed");
-    app.send(
-        reqwest::Method::PUT,
-        Some(&s.token),
-        &format!("/api/v1/clients/{}/pin", s.client),
-        Some(&json!({"pin": "482105"})),
-        None,
-    )
-    .await
-    .refused(403, "forbidden");
-    app.send(
-        reqwest::Method::PUT,
-        Some(&app.admin),
-        &format!("/api/v1/clients/{}/pin", s.client),
-        Some(&json!({"pin": "48a105"})),
-        None,
-    )
-    .await
-    .refused(422, "validation_failed");
+    set_pin(&app, &s.token, s.client, "482105")
+        .await
+        .refused(403, "forbidden");
+    set_pin(&app, &app.admin, s.client, "48a105")
+        .await
+        .refused(422, "validation_failed");
     // Four digits are too few for a PIN typed on someone else's phone.
-    app.send(
-        reqwest::Method::PUT,
-        Some(&app.admin),
-        &format!("/api/v1/clients/{}/pin", s.client),
-        Some(&json!({"pin": "4821"})),
-        None,
-    )
-    .await
-    .refused(422, "validation_failed");
+    set_pin(&app, &app.admin, s.client, "4821")
+        .await
+        .refused(422, "validation_failed");
     let r = app
         .send(
             reqwest::Method::PUT,
@@ -492,14 +486,7 @@ async fn pin_guessing_is_throttled() {
     let app = TestApp::spawn().await;
     app.clock.set("2026-11-02T10:00:00Z".parse().unwrap());
     let s = scene(&app, 4800, "ruta").await;
-    app.send(
-        reqwest::Method::PUT,
-        Some(&app.admin),
-        &format!("/api/v1/clients/{}/pin", s.client),
-        Some(&json!({"pin": "482105"})),
-        None,
-    )
-    .await;
+    set_pin(&app, &app.admin, s.client, "482105").await;
     step(&app, &s.token, s.client, "2026-10", "submit", json!({}))
         .await
         .expect(200);
@@ -680,14 +667,7 @@ async fn pin_guesses_sent_at_once_are_checked_no_more_often_than_the_limit() {
     let app = TestApp::spawn().await;
     app.clock.set("2026-11-02T10:00:00Z".parse().unwrap());
     let s = scene(&app, 4800, "ruta").await;
-    app.send(
-        reqwest::Method::PUT,
-        Some(&app.admin),
-        &format!("/api/v1/clients/{}/pin", s.client),
-        Some(&json!({"pin": "482105"})),
-        None,
-    )
-    .await;
+    set_pin(&app, &app.admin, s.client, "482105").await;
     step(&app, &s.token, s.client, "2026-10", "submit", json!({}))
         .await
         .expect(200);
