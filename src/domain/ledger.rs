@@ -844,7 +844,7 @@ impl Ledger {
         };
         let mut done = if r.approve {
             let offset = |secs: i32| {
-                FixedOffset::east_opt(secs).unwrap_or_else(|| FixedOffset::east_opt(0).unwrap())
+                FixedOffset::east_opt(secs).unwrap_or_else(|| chrono::Offset::fix(&Utc))
             };
             let write = Write {
                 id: e.id,
