@@ -205,7 +205,23 @@ struct LoginForm {
     lang: Option<String>,
 }
 
-/// With the password (never the PIN: it only confirms a month on the assistant's phone); throttled like the API's login.
+/// Whether a form was sent from this site: a browser names the page's origin in `Origin`, and
+/// it must be the host the form was posted to (no header: not a browser's cross-site post).
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return true;
+    };
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let origin_host = origin
+        .to_str()
+        .ok()
+        .and_then(|o| o.split_once("://"))
+        .map(|(_, rest)| rest.trim_end_matches('/'));
+    matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
+}
+
+/// With the password (never the PIN: it only confirms a month on the assistant's phone);
+/// throttled like the API's login; only from a form of this site.
 async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -213,6 +229,9 @@ async fn login(
     Form(form): Form<LoginForm>,
 ) -> Response {
     let (lang, _) = locale(&headers, form.lang.as_deref());
+    if !same_origin(&headers) {
+        return page_error(ApiError::Forbidden, lang);
+    }
     let again = |problem: &str, status: StatusCode| {
         render(
             status,
@@ -571,11 +590,30 @@ async fn dispute(
     let (Ok(client_id), Some(month)) = (Uuid::parse_str(&client_id), Month::parse(&month)) else {
         return page_error(ApiError::NotFound, lang);
     };
-    let items: Vec<(Uuid, String)> = fields
+    // Each field once, by name (the first of a name counts): a form of many thousand fields is
+    // read in one pass.
+    let by_name: std::collections::HashMap<&str, &str> = fields
+        .iter()
+        .rev()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let ticked: Vec<&String> = fields
         .iter()
         .filter(|(k, _)| k == "entry")
-        .filter_map(|(_, id)| {
-            let reason = field(&format!("reason_{id}")).unwrap_or("").trim();
+        .map(|(_, id)| id)
+        .collect();
+    // No month has that many sessions.
+    if ticked.len() > 1_000 {
+        return page_error(ApiError::invalid("entries", "too_long"), lang);
+    }
+    let items: Vec<(Uuid, String)> = ticked
+        .into_iter()
+        .filter_map(|id| {
+            let reason = by_name
+                .get(format!("reason_{id}").as_str())
+                .copied()
+                .unwrap_or("")
+                .trim();
             match (id.parse::<Uuid>(), reason.is_empty()) {
                 (Ok(id), false) => Some((id, reason.to_owned())),
                 _ => None,

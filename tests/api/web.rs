@@ -277,3 +277,58 @@ async fn the_web_login_and_logout_are_audited_like_the_apis() {
         ]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_login_form_posted_from_another_site_is_refused() {
+    let app = TestApp::spawn().await;
+    let s = scene(&app, 4800, "ruta").await;
+    app.user("klients", "client", json!({"client_id": s.client}))
+        .await;
+    let host = app.base.trim_start_matches("http://").to_owned();
+    let from = async |origin: &str| {
+        client(&app)
+            .post(format!("{}/web/login", app.base))
+            .header("origin", origin)
+            .form(&[("login", "klients"), ("password", PASSWORD)])
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(from("https://evil.example").await, 403);
+    assert_eq!(from(&format!("http://{host}.evil.example")).await, 403);
+    assert_eq!(from(&format!("http://{host}")).await, 303);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dispute_form_with_thousands_of_sessions_ticked_is_refused_plainly() {
+    let app = TestApp::spawn().await;
+    app.clock.set("2026-11-02T10:00:00Z".parse().unwrap());
+    let s = scene(&app, 4800, "ruta").await;
+    app.user("klients", "client", json!({"client_id": s.client}))
+        .await;
+    let (_, cookie) = web_login(&app, "klients", PASSWORD).await;
+    let session_cookie = cookie.unwrap().split(';').next().unwrap().to_owned();
+    let url = format!("{}/web/clients/{}/months/2026-10", app.base, s.client);
+    let csrf = csrf_of(&page(&app, &url, &session_cookie).await);
+    let mut form = vec![("csrf".to_owned(), csrf)];
+    for i in 0..2_000u128 {
+        let id = uuid::Uuid::from_u128(i).to_string();
+        form.push((format!("reason_{id}"), "nebija".to_owned()));
+        form.push(("entry".to_owned(), id));
+    }
+    let r = client(&app)
+        .post(format!("{url}/dispute"))
+        .header("cookie", &session_cookie)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(
+        sheet(&app, s.client, "2026-10").await.state.as_str(),
+        "open",
+        "nothing changed"
+    );
+}
