@@ -205,19 +205,24 @@ struct LoginForm {
     lang: Option<String>,
 }
 
-/// Whether a form was sent from this site: a browser names the page's origin in `Origin`, and
-/// it must be the host the form was posted to (no header: not a browser's cross-site post).
+/// Whether a form was sent from this site. Browsers say where a request comes from in
+/// `Sec-Fetch-Site` (`same-origin`, or `none` when the person typed it); older ones only in
+/// `Origin`, which must then name this host (`null`, as under `Referrer-Policy: no-referrer`,
+/// tells nothing). A request with neither is not a browser's cross-site post.
 fn same_origin(headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN) else {
-        return true;
-    };
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    let origin_host = origin
-        .to_str()
-        .ok()
-        .and_then(|o| o.split_once("://"))
-        .map(|(_, rest)| rest.trim_end_matches('/'));
-    matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
+    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = text(header::HeaderName::from_static("sec-fetch-site")) {
+        return matches!(site, "same-origin" | "none");
+    }
+    match text(header::ORIGIN) {
+        None | Some("null") => true,
+        Some(origin) => {
+            let named = origin
+                .split_once("://")
+                .map(|(_, rest)| rest.trim_end_matches('/'));
+            matches!((named, text(header::HOST)), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
+        }
+    }
 }
 
 /// With the password (never the PIN: it only confirms a month on the assistant's phone);

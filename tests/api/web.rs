@@ -285,20 +285,28 @@ async fn a_login_form_posted_from_another_site_is_refused() {
     app.user("klients", "client", json!({"client_id": s.client}))
         .await;
     let host = app.base.trim_start_matches("http://").to_owned();
-    let from = async |origin: &str| {
-        client(&app)
+    let from = async |origin: &str, site: Option<&str>| {
+        let mut post = client(&app)
             .post(format!("{}/web/login", app.base))
             .header("origin", origin)
-            .form(&[("login", "klients"), ("password", PASSWORD)])
-            .send()
-            .await
-            .unwrap()
-            .status()
-            .as_u16()
+            .form(&[("login", "klients"), ("password", PASSWORD)]);
+        if let Some(site) = site {
+            post = post.header("sec-fetch-site", site);
+        }
+        post.send().await.unwrap().status().as_u16()
     };
-    assert_eq!(from("https://evil.example").await, 403);
-    assert_eq!(from(&format!("http://{host}.evil.example")).await, 403);
-    assert_eq!(from(&format!("http://{host}")).await, 303);
+    // An older browser names the other site in Origin.
+    assert_eq!(from("https://evil.example", None).await, 403);
+    assert_eq!(
+        from(&format!("http://{host}.evil.example"), None).await,
+        403
+    );
+    // A current one says so in Sec-Fetch-Site, also when Origin is "null".
+    assert_eq!(from("null", Some("cross-site")).await, 403);
+    assert_eq!(from("null", Some("same-site")).await, 403);
+    // The page's own form (this page sends no referrer, so Origin is "null").
+    assert_eq!(from("null", Some("same-origin")).await, 303);
+    assert_eq!(from(&format!("http://{host}"), None).await, 303);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
