@@ -38,6 +38,25 @@ fn step(sheet: &month_sheets::Model, step: Step) -> Result<MonthState, WriteErro
     })
 }
 
+/// Stores a month's step: the sheet in `state`, with the step's own fields set by `edit`, one
+/// version on; with the month's change for the phones and the audit record (`action`, `extra`).
+async fn take_step(
+    txn: &impl Conn,
+    sheet: &month_sheets::Model,
+    state: MonthState,
+    (action, extra): (&'static str, Value),
+    (by, now): (Actor, DateTime<Utc>),
+    edit: impl FnOnce(&mut month_sheets::Model),
+) -> Result<(), WriteError> {
+    let mut after = sheet.clone();
+    after.state = state.into();
+    edit(&mut after);
+    after.version += 1;
+    after.updated_at = now;
+    db::months::save_step(txn, sheet, &after, action, by, extra, now).await?;
+    Ok(())
+}
+
 /// The client's month sheet, locked for a step under the client's lock.
 async fn locked(
     txn: &impl Conn,
@@ -84,14 +103,12 @@ pub(crate) async fn submit_in(
     if sheet.state == state {
         return Ok(());
     }
-    let mut after = sheet.clone();
-    after.state = state.into();
-    after.submitted_at = Some(now);
-    after.submitted_by = Some(by.user_id);
-    after.version += 1;
-    after.updated_at = now;
-    let action = "month_submitted";
-    db::months::save_step(txn, &sheet, &after, action, by, json!({}), now).await?;
+    let step = ("month_submitted", json!({}));
+    take_step(txn, &sheet, state, step, (by, now), |a| {
+        a.submitted_at = Some(now);
+        a.submitted_by = Some(by.user_id);
+    })
+    .await?;
     Ok(())
 }
 
@@ -192,15 +209,20 @@ pub async fn confirm(
         // Open disputes count as resolved.
         let resolution = "confirmed after correction";
         db::months::resolve_disputes(txn, client_id, month, resolution, now).await?;
-        let mut after = sheet.clone();
-        after.state = state.into();
-        after.confirmed_at = Some(now);
-        after.confirmed_by = Some(by.user_id);
-        after.confirmed_as = Some(how.into());
-        after.version += 1;
-        after.updated_at = now;
         let extra = json!({ "as": how, "entries": seen.len() });
-        db::months::save_step(txn, &sheet, &after, "month_confirmed", by, extra, now).await?;
+        take_step(
+            txn,
+            &sheet,
+            state,
+            ("month_confirmed", extra),
+            (by, now),
+            |a| {
+                a.confirmed_at = Some(now);
+                a.confirmed_by = Some(by.user_id);
+                a.confirmed_as = Some(how.into());
+            },
+        )
+        .await?;
         Ok(())
     })
     .await
@@ -241,12 +263,16 @@ pub async fn dispute(
             let comment = comment.as_deref();
             db::months::raise_dispute(txn, entry, month, reason, comment, by, now).await?;
         }
-        let mut after = sheet.clone();
-        after.state = state.into();
-        after.version += 1;
-        after.updated_at = now;
         let extra = json!({ "entries": items.len(), "comment": comment });
-        db::months::save_step(txn, &sheet, &after, "month_disputed", by, extra, now).await?;
+        take_step(
+            txn,
+            &sheet,
+            state,
+            ("month_disputed", extra),
+            (by, now),
+            |_| {},
+        )
+        .await?;
         Ok(())
     })
     .await
@@ -280,15 +306,20 @@ pub async fn approve(
                 json!({ "month": sheet.month, "state": sheet.state, "pending_review": pending }),
             );
         }
-        let mut after = sheet.clone();
-        after.state = state.into();
-        after.approved_at = Some(now);
-        after.approved_by = Some(by.user_id);
-        after.approval_reason = why.clone();
-        after.version += 1;
-        after.updated_at = now;
         let extra = json!({ "reason": why });
-        db::months::save_step(txn, &sheet, &after, "month_approved", by, extra, now).await?;
+        take_step(
+            txn,
+            &sheet,
+            state,
+            ("month_approved", extra),
+            (by, now),
+            |a| {
+                a.approved_at = Some(now);
+                a.approved_by = Some(by.user_id);
+                a.approval_reason = why.clone();
+            },
+        )
+        .await?;
         Ok(())
     })
     .await
@@ -311,18 +342,23 @@ pub async fn reopen(
         let sheet = locked(txn, client_id, month, now).await?;
         let state = step(&sheet, Step::Reopen)?;
         // Its entries can change again: the confirmation and the approval no longer hold.
-        let mut after = sheet.clone();
-        after.state = state.into();
-        after.confirmed_at = None;
-        after.confirmed_by = None;
-        after.confirmed_as = None;
-        after.approved_at = None;
-        after.approved_by = None;
-        after.approval_reason = None;
-        after.version += 1;
-        after.updated_at = now;
         let extra = json!({ "reason": why });
-        db::months::save_step(txn, &sheet, &after, "month_reopened", by, extra, now).await?;
+        take_step(
+            txn,
+            &sheet,
+            state,
+            ("month_reopened", extra),
+            (by, now),
+            |a| {
+                a.confirmed_at = None;
+                a.confirmed_by = None;
+                a.confirmed_as = None;
+                a.approved_at = None;
+                a.approved_by = None;
+                a.approval_reason = None;
+            },
+        )
+        .await?;
         Ok(())
     })
     .await
