@@ -120,6 +120,24 @@ pub struct MonthSheet {
     pub approval_reason: Option<String>,
     #[serde(default)]
     pub disputes: Vec<Dispute>,
+    /// For an assistant: the other assistants' sessions on the days of their own assignment,
+    /// as busy time only (when, not what); `entries` then holds only their own sessions and
+    /// `disputes` only those of their own sessions. Empty for everyone else (added in v1.2).
+    #[serde(default)]
+    pub busy: Vec<Busy>,
+}
+
+/// Another assistant's session as a co-assigned assistant sees it: its time, so that the two
+/// do not plan over each other, and its version, so that the client can confirm the whole
+/// month on this phone. No purpose, place, note, trips or disputes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Busy {
+    pub entry_id: Uuid,
+    pub version: i32,
+    pub started_at: DateTime<FixedOffset>,
+    pub ended_at: DateTime<FixedOffset>,
+    pub minutes: i64,
+    pub status: crate::EntryStatus,
 }
 
 /// A client's objection to an entry, and how it ended.

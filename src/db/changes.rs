@@ -10,6 +10,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::entity::changes;
+use crate::domain::time::Month;
 
 /// Who may see a change.
 #[derive(Debug, Clone, Copy, Default)]
@@ -165,10 +166,13 @@ pub enum Visibility {
     /// Coordinators, admins, accountants: every change.
     All,
     /// An assistant: their own entries, assignments and the disputes of their entries, the
-    /// months and decisions of their clients, their refused mutations.
+    /// decisions of the clients of an assignment that has not ended (`clients`), the months
+    /// their assignments cover (`months`: client, first and last month, None open-ended), their
+    /// refused mutations.
     Assistant {
         assistant_id: Uuid,
         clients: Vec<Uuid>,
+        months: Vec<(Uuid, Month, Option<Month>)>,
         user_id: Uuid,
     },
     /// A client or representative: their clients' entries, months and decisions.
@@ -193,19 +197,35 @@ pub async fn page(
         Visibility::Assistant {
             assistant_id,
             clients,
+            months,
             user_id,
-        } => Condition::any()
-            .add(
-                Condition::all()
-                    .add(changes::Column::Kind.is_in(["entry", "assignment", "dispute"]))
-                    .add(changes::Column::AssistantId.eq(*assistant_id)),
-            )
-            .add(
-                Condition::all()
-                    .add(changes::Column::Kind.is_in(["month", "decision"]))
-                    .add(changes::Column::ClientId.is_in(clients.clone())),
-            )
-            .add(mine(*user_id)),
+        } => {
+            let mut any = Condition::any()
+                .add(
+                    Condition::all()
+                        .add(changes::Column::Kind.is_in(["entry", "assignment", "dispute"]))
+                        .add(changes::Column::AssistantId.eq(*assistant_id)),
+                )
+                .add(
+                    Condition::all()
+                        .add(changes::Column::Kind.eq("decision"))
+                        .add(changes::Column::ClientId.is_in(clients.clone())),
+                )
+                .add(mine(*user_id));
+            // A month change's entity id is `{client}/{YYYY-MM}`, so a window of months is a
+            // range of ids.
+            for (client, from, to) in months {
+                let mut window = Condition::all()
+                    .add(changes::Column::Kind.eq("month"))
+                    .add(changes::Column::ClientId.eq(*client))
+                    .add(changes::Column::EntityId.gte(format!("{client}/{from}")));
+                if let Some(to) = to {
+                    window = window.add(changes::Column::EntityId.lte(format!("{client}/{to}")));
+                }
+                any = any.add(window);
+            }
+            any
+        }
         Visibility::Clients { clients, user_id } => Condition::any()
             .add(
                 Condition::all()

@@ -235,18 +235,41 @@ pub async fn assignments(
     page(db, select, offset, limit).await
 }
 
-/// True when the assistant has (or had) any assignment to the client.
-pub async fn ever_assigned(
+/// True when the assistant has an assignment to the client that has not ended before `day`
+/// (one in force, or one still to come).
+pub async fn assigned_since(
     db: &impl ConnectionTrait,
     assistant_id: Uuid,
     client_id: Uuid,
+    day: NaiveDate,
 ) -> Result<bool, DbErr> {
     Ok(assignments::Entity::find()
         .filter(assignments::Column::AssistantId.eq(assistant_id))
         .filter(assignments::Column::ClientId.eq(client_id))
+        .filter(
+            Condition::any()
+                .add(assignments::Column::ValidTo.is_null())
+                .add(assignments::Column::ValidTo.gte(day)),
+        )
         .count(db)
         .await?
         > 0)
+}
+
+/// The days each of the assistant's assignments to the client covers (`to` None: open-ended).
+pub async fn assigned_days(
+    db: &impl ConnectionTrait,
+    assistant_id: Uuid,
+    client_id: Uuid,
+) -> Result<Vec<(NaiveDate, Option<NaiveDate>)>, DbErr> {
+    Ok(assignments::Entity::find()
+        .filter(assignments::Column::AssistantId.eq(assistant_id))
+        .filter(assignments::Column::ClientId.eq(client_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.valid_from, a.valid_to))
+        .collect())
 }
 
 /// Names of clients and assistants by id, for lists that show both.

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::auth::{Caller, Staff};
 use super::extract::{ApiJson, ApiPath, Lang};
 use crate::error::ApiError;
-use crate::service::entries::{build_sheet, parse_month, view};
+use crate::service::entries::{as_seen_by, parse_month, view};
 use crate::service::{self, AppState};
 
 type MonthPath = ApiPath<(Uuid, String)>;
@@ -29,7 +29,9 @@ pub async fn submit(
 ) -> Result<Json<MonthSheet>, ApiError> {
     let month = parse_month(&month)?;
     service::months::submit(&state, &caller, locale, client_id, month).await?;
-    Ok(Json(build_sheet(&state, client_id, month, locale).await?))
+    Ok(Json(
+        as_seen_by(&state, &caller, locale, client_id, month).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/clients/{client_id}/months/{month}/confirm", operation_id = "months_confirm", tag = "months",
@@ -48,7 +50,9 @@ pub async fn confirm(
     let seen: Vec<(Uuid, i32)> = body.entries.iter().map(|e| (e.id, e.version)).collect();
     let pin = body.pin.as_deref();
     service::months::confirm(&state, &caller, locale, client_id, month, &seen, pin).await?;
-    Ok(Json(build_sheet(&state, client_id, month, locale).await?))
+    Ok(Json(
+        as_seen_by(&state, &caller, locale, client_id, month).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/clients/{client_id}/months/{month}/dispute", operation_id = "months_dispute", tag = "months",
@@ -70,7 +74,9 @@ pub async fn dispute(
         .collect();
     let comment = body.comment.as_deref();
     service::months::dispute(&state, &caller, locale, client_id, month, &items, comment).await?;
-    Ok(Json(build_sheet(&state, client_id, month, locale).await?))
+    Ok(Json(
+        as_seen_by(&state, &caller, locale, client_id, month).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/clients/{client_id}/months/{month}/approve", operation_id = "months_approve", tag = "months",
@@ -87,7 +93,9 @@ pub async fn approve(
     let month = parse_month(&month)?;
     let why = body.reason.as_deref();
     service::months::approve(&state, &caller, locale, client_id, month, why).await?;
-    Ok(Json(build_sheet(&state, client_id, month, locale).await?))
+    Ok(Json(
+        as_seen_by(&state, &caller, locale, client_id, month).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/clients/{client_id}/months/{month}/reopen", operation_id = "months_reopen", tag = "months",
@@ -104,7 +112,9 @@ pub async fn reopen(
     let month = parse_month(&month)?;
     let why = body.reason.as_deref();
     service::months::reopen(&state, &caller, locale, client_id, month, why).await?;
-    Ok(Json(build_sheet(&state, client_id, month, locale).await?))
+    Ok(Json(
+        as_seen_by(&state, &caller, locale, client_id, month).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/entries/{entry_id}/review", operation_id = "entries_review", tag = "entries",

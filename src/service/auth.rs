@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::{AppState, Env};
 use crate::db::entity::users;
 use crate::db::{self, DbErr, TransactionTrait, audit};
+use crate::domain::time::Month;
 use crate::error::ApiError;
 use crate::secrets;
 
@@ -304,21 +305,61 @@ impl Caller {
         }
     }
 
-    /// Whether the caller has a relation to the client: staff and accountants see every client,
-    /// assistants the clients they are or were assigned to, clients themselves, representatives
-    /// the clients they act for. Others get 404, so a foreign id's existence is not revealed.
+    /// Whether the caller may read the client's record and decisions: staff and accountants see
+    /// every client, clients themselves, representatives the clients they act for, assistants
+    /// the clients of an assignment that has not ended (a former assistant reads no more of the
+    /// client). Others get 404, so a foreign id's existence is not revealed.
     pub async fn may_see_client(&self, state: &AppState, client_id: Uuid) -> Result<(), ApiError> {
         let related = match self.role {
+            Role::Assistant => match self.assistant_id {
+                Some(a) => {
+                    let today = crate::domain::time::riga_date(state.clock.now());
+                    db::people::assigned_since(&state.db, a, client_id, today).await?
+                }
+                None => false,
+            },
+            _ => self.relates_to(state, client_id).await?,
+        };
+        self.found_if(state, related, client_id).await
+    }
+
+    /// Whether the caller may read the client's month: as `may_see_client`, but an assistant
+    /// needs an assignment to the client on some day of that month (a former assistant still
+    /// sees the months they worked, a co-assigned one the months they share).
+    pub async fn may_see_month(
+        &self,
+        state: &AppState,
+        client_id: Uuid,
+        month: Month,
+    ) -> Result<(), ApiError> {
+        let related = match (self.role, self.assistant_id) {
+            (Role::Assistant, Some(a)) => {
+                db::months::assigned_in(&state.db, a, client_id, month).await?
+            }
+            (Role::Assistant, None) => false,
+            _ => self.relates_to(state, client_id).await?,
+        };
+        self.found_if(state, related, client_id).await
+    }
+
+    /// Staff, accountants, the client and their representatives (assistants are asked per day).
+    async fn relates_to(&self, state: &AppState, client_id: Uuid) -> Result<bool, ApiError> {
+        Ok(match self.role {
             Role::Coordinator | Role::Admin | Role::Accountant => true,
             Role::Client => self.client_id == Some(client_id),
             Role::Representative => db::session::represented(&state.db, self.user_id)
                 .await?
                 .contains(&client_id),
-            Role::Assistant => match self.assistant_id {
-                Some(a) => db::people::ever_assigned(&state.db, a, client_id).await?,
-                None => false,
-            },
-        };
+            Role::Assistant => false,
+        })
+    }
+
+    async fn found_if(
+        &self,
+        state: &AppState,
+        related: bool,
+        client_id: Uuid,
+    ) -> Result<(), ApiError> {
         if !related {
             return Err(ApiError::NotFound);
         }

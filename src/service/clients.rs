@@ -38,7 +38,7 @@ pub async fn view(
     })
 }
 
-/// The ids of the clients the caller relates to, or None for staff (every client). Accountants
+/// The ids of the clients whose records the caller may read, or None for staff (every client). Accountants
 /// see no client records.
 pub async fn visible_ids(state: &AppState, caller: &Caller) -> Result<Option<Vec<Uuid>>, ApiError> {
     Ok(match caller.role {
@@ -47,8 +47,12 @@ pub async fn visible_ids(state: &AppState, caller: &Caller) -> Result<Option<Vec
         Role::Client => Some(caller.client_id.into_iter().collect()),
         Role::Representative => Some(db::session::represented(&state.db, caller.user_id).await?),
         Role::Assistant => {
+            // Clients of an assignment in force or to come: a former assistant's list no
+            // longer holds the client.
+            let today = crate::domain::time::riga_date(state.clock.now());
             let filter = db::people::AssignmentFilter {
-                assistant_id: caller.assistant_id,
+                assistant_id: Some(caller.assistant_id.ok_or(ApiError::Forbidden)?),
+                ending_not_before: Some(today),
                 ..Default::default()
             };
             let (rows, _) = db::people::assignments(&state.db, &filter, 0, 10_000).await?;

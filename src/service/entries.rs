@@ -2,7 +2,7 @@
 //! Used alike by the REST handlers, the phones' sync and the web page.
 
 use chrono::{DateTime, Datelike, FixedOffset, Timelike};
-use mobile_api::entries::{Entry, EntryWrite, MonthSheet, PurposeMinutes, Warning};
+use mobile_api::entries::{Busy, Entry, EntryWrite, MonthSheet, PurposeMinutes, Warning};
 use mobile_api::{EntryStatus, ErrorCode, Locale, MonthState, Role};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -187,7 +187,7 @@ pub fn parse_month(value: &str) -> Result<Month, ApiError> {
     Month::parse(value).ok_or_else(|| ApiError::invalid("month", "out_of_range"))
 }
 
-pub async fn build_sheet(
+pub(super) async fn build_sheet(
     state: &AppState,
     client_id: Uuid,
     month: Month,
@@ -275,6 +275,7 @@ pub async fn build_sheet(
                 resolution: d.resolution,
             })
             .collect(),
+        busy: Vec::new(),
     })
 }
 
@@ -491,8 +492,8 @@ pub async fn list(
     })
 }
 
-/// A client's month, for those who may see the client: allowance, use, projection, transport,
-/// totals per purpose, warnings and the month's entries.
+/// A client's month, for those who may see it: allowance, use, projection, transport, totals
+/// per purpose, warnings and the month's entries (for an assistant, as `as_seen_by` shapes it).
 pub async fn month_sheet(
     state: &AppState,
     caller: &Caller,
@@ -500,6 +501,48 @@ pub async fn month_sheet(
     client_id: Uuid,
     month: Month,
 ) -> Result<MonthSheet, ApiError> {
-    caller.may_see_client(state, client_id).await?;
-    build_sheet(state, client_id, month, locale).await
+    caller.may_see_month(state, client_id, month).await?;
+    as_seen_by(state, caller, locale, client_id, month).await
+}
+
+/// The month sheet as the caller may see it, once their right to the month is known (after a
+/// step they took in it). An assistant sees their own sessions and the disputes of those; the
+/// other assistants' sessions only as busy time, and only on the days of their own assignment.
+pub async fn as_seen_by(
+    state: &AppState,
+    caller: &Caller,
+    locale: Locale,
+    client_id: Uuid,
+    month: Month,
+) -> Result<MonthSheet, ApiError> {
+    let mut sheet = build_sheet(state, client_id, month, locale).await?;
+    let (Role::Assistant, Some(me)) = (caller.role, caller.assistant_id) else {
+        return Ok(sheet);
+    };
+    let days = db::people::assigned_days(&state.db, me, client_id).await?;
+    let covered = |e: &Entry| {
+        let day = riga_date(e.started_at.to_utc());
+        days.iter()
+            .any(|(from, to)| *from <= day && to.is_none_or(|to| day <= to))
+    };
+    let (own, others): (Vec<Entry>, Vec<Entry>) = std::mem::take(&mut sheet.entries)
+        .into_iter()
+        .partition(|e| e.assistant_id == me);
+    sheet.busy = others
+        .into_iter()
+        .filter(|e| covered(e))
+        .map(|e| Busy {
+            entry_id: e.id,
+            version: e.version,
+            started_at: e.started_at,
+            ended_at: e.ended_at,
+            minutes: e.minutes,
+            status: e.status,
+        })
+        .collect();
+    sheet
+        .disputes
+        .retain(|d| own.iter().any(|e| e.id == d.entry_id));
+    sheet.entries = own;
+    Ok(sheet)
 }

@@ -177,7 +177,7 @@ pub async fn confirm(
             confirmed_as(state, caller, client_id, month).await?
         }
         Role::Assistant => {
-            caller.may_see_client(state, client_id).await?;
+            caller.may_see_month(state, client_id, month).await?;
             let pin = pin.ok_or_else(|| ApiError::invalid("pin", "required"))?;
             if !super::auth::check_pin(&state.env(), client_id, pin).await? {
                 return Err(ApiError::invalid("pin", "out_of_range"));

@@ -907,10 +907,27 @@ pub async fn pull(
                 ..Default::default()
             };
             let (rows, _) = db::people::assignments(&state.reads, &filter, 0, 10_000).await?;
-            let clients: Vec<Uuid> = rows.into_iter().map(|a| a.client_id).collect();
+            let today = crate::domain::time::riga_date(state.clock.now());
+            let clients = rows
+                .iter()
+                .filter(|a| a.valid_to.is_none_or(|to| to >= today))
+                .map(|a| a.client_id)
+                .collect();
+            let months = rows
+                .iter()
+                .map(|a| {
+                    let to = a.valid_to.map(crate::domain::time::Month::of);
+                    (
+                        a.client_id,
+                        crate::domain::time::Month::of(a.valid_from),
+                        to,
+                    )
+                })
+                .collect();
             changes::Visibility::Assistant {
                 assistant_id,
                 clients,
+                months,
                 user_id: caller.user_id,
             }
         }

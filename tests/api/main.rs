@@ -14,6 +14,7 @@ mod example;
 mod faults;
 mod matrix;
 mod months;
+mod need_to_know;
 mod openapi;
 mod ops;
 mod people;

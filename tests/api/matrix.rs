@@ -10,9 +10,11 @@ use serde_json::{Value, json};
 use crate::entries::{post, scene, session};
 use crate::helpers::TestApp;
 
-const CALLERS: [&str; 8] = [
+const CALLERS: [&str; 10] = [
     "assistant",
     "other_assistant",
+    "former_assistant",
+    "co_assistant",
     "client",
     "other_client",
     "representative",
@@ -22,11 +24,17 @@ const CALLERS: [&str; 8] = [
 ];
 
 /// (method, path, body, expected per caller in the order of CALLERS)
-fn table() -> Vec<(&'static str, &'static str, Value, [&'static str; 8])> {
-    let all = ["ok"; 8];
-    let staff = ["403", "403", "403", "403", "403", "ok", "403", "ok"];
-    let staff_and_accountant = ["403", "403", "403", "403", "403", "ok", "ok", "ok"];
-    let related = ["ok", "404", "ok", "404", "ok", "ok", "403", "ok"];
+fn table() -> Vec<(&'static str, &'static str, Value, [&'static str; 10])> {
+    let all = ["ok"; 10];
+    let staff = [
+        "403", "403", "403", "403", "403", "403", "403", "ok", "403", "ok",
+    ];
+    let staff_and_accountant = [
+        "403", "403", "403", "403", "403", "403", "403", "ok", "ok", "ok",
+    ];
+    let related = [
+        "ok", "404", "404", "ok", "ok", "404", "ok", "ok", "403", "ok",
+    ];
     vec![
         ("POST", "/api/v1/auth/login", json!({}), all),
         ("POST", "/api/v1/auth/logout", json!({}), all),
@@ -41,19 +49,23 @@ fn table() -> Vec<(&'static str, &'static str, Value, [&'static str; 8])> {
             "GET",
             "/api/v1/users/{user_id}/devices",
             Value::Null,
-            ["403", "403", "403", "403", "403", "ok", "ok", "ok"],
+            [
+                "403", "403", "403", "403", "403", "403", "403", "ok", "ok", "ok",
+            ],
         ),
         (
             "POST",
             "/api/v1/devices/{device_id}/revoke",
             json!({}),
-            ["404", "404", "404", "404", "404", "ok", "404", "ok"],
+            [
+                "404", "404", "404", "404", "404", "404", "404", "ok", "404", "ok",
+            ],
         ),
         (
             "GET",
             "/api/v1/clients",
             Value::Null,
-            ["ok", "ok", "ok", "ok", "ok", "ok", "403", "ok"],
+            ["ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "403", "ok"],
         ),
         ("POST", "/api/v1/clients", json!({}), staff),
         ("GET", "/api/v1/clients/{client_id}", Value::Null, related),
@@ -105,7 +117,9 @@ fn table() -> Vec<(&'static str, &'static str, Value, [&'static str; 8])> {
             "GET",
             "/api/v1/assistants/{assistant_id}",
             Value::Null,
-            ["ok", "404", "404", "404", "404", "ok", "ok", "ok"],
+            [
+                "ok", "404", "404", "404", "404", "404", "404", "ok", "ok", "ok",
+            ],
         ),
         (
             "PATCH",
@@ -117,14 +131,18 @@ fn table() -> Vec<(&'static str, &'static str, Value, [&'static str; 8])> {
             "GET",
             "/api/v1/assignments",
             Value::Null,
-            ["ok", "ok", "403", "403", "403", "ok", "403", "ok"],
+            [
+                "ok", "ok", "ok", "ok", "403", "403", "403", "ok", "403", "ok",
+            ],
         ),
         ("POST", "/api/v1/assignments", json!({}), staff),
         (
             "GET",
             "/api/v1/assignments/{assignment_id}",
             Value::Null,
-            ["ok", "404", "404", "404", "404", "ok", "404", "ok"],
+            [
+                "ok", "404", "404", "404", "404", "404", "404", "ok", "404", "ok",
+            ],
         ),
         (
             "PATCH",
@@ -138,7 +156,9 @@ fn table() -> Vec<(&'static str, &'static str, Value, [&'static str; 8])> {
             "GET",
             "/api/v1/users/{user_id}",
             Value::Null,
-            ["404", "404", "404", "404", "404", "ok", "ok", "ok"],
+            [
+                "404", "404", "404", "404", "404", "404", "404", "ok", "ok", "ok",
+            ],
         ),
         ("PATCH", "/api/v1/users/{user_id}", json!({}), staff),
         ("GET", "/api/v1/policy", Value::Null, staff_and_accountant),
@@ -146,38 +166,50 @@ fn table() -> Vec<(&'static str, &'static str, Value, [&'static str; 8])> {
             "POST",
             "/api/v1/policy",
             json!({}),
-            ["403", "403", "403", "403", "403", "403", "403", "ok"],
+            [
+                "403", "403", "403", "403", "403", "403", "403", "403", "403", "ok",
+            ],
         ),
         (
             "POST",
             "/api/v1/entries",
             Value::String("entry".into()),
-            ["ok", "403", "403", "403", "403", "ok", "403", "ok"],
+            [
+                "ok", "403", "403", "403", "403", "403", "403", "ok", "403", "ok",
+            ],
         ),
         ("GET", "/api/v1/entries", Value::Null, all),
         (
             "GET",
             "/api/v1/entries/{entry_id}",
             Value::Null,
-            ["ok", "404", "ok", "404", "ok", "ok", "ok", "ok"],
+            [
+                "ok", "404", "404", "404", "ok", "404", "ok", "ok", "ok", "ok",
+            ],
         ),
         (
             "PUT",
             "/api/v1/entries/{entry_id}",
             Value::String("edit".into()),
-            ["ok", "404", "403", "404", "403", "ok", "403", "ok"],
+            [
+                "ok", "404", "404", "404", "403", "404", "403", "ok", "403", "ok",
+            ],
         ),
         (
             "DELETE",
             "/api/v1/entries/{entry_id}",
             Value::Null,
-            ["ok", "404", "403", "404", "403", "ok", "403", "ok"],
+            [
+                "ok", "404", "404", "404", "403", "404", "403", "ok", "403", "ok",
+            ],
         ),
         (
             "GET",
             "/api/v1/clients/{client_id}/months/{month}",
             Value::Null,
-            ["ok", "404", "ok", "404", "ok", "ok", "ok", "ok"],
+            [
+                "ok", "404", "404", "ok", "ok", "404", "ok", "ok", "ok", "ok",
+            ],
         ),
         (
             "POST",
@@ -190,19 +222,25 @@ fn table() -> Vec<(&'static str, &'static str, Value, [&'static str; 8])> {
             "POST",
             "/api/v1/clients/{client_id}/months/{month}/submit",
             json!({}),
-            ["ok", "422", "403", "403", "403", "ok", "403", "ok"],
+            [
+                "ok", "422", "422", "ok", "403", "403", "403", "ok", "403", "ok",
+            ],
         ),
         (
             "POST",
             "/api/v1/clients/{client_id}/months/{month}/confirm",
             json!({"entries": []}),
-            ["ok", "404", "ok", "404", "ok", "403", "403", "403"],
+            [
+                "ok", "404", "404", "ok", "ok", "404", "ok", "403", "403", "403",
+            ],
         ),
         (
             "POST",
             "/api/v1/clients/{client_id}/months/{month}/dispute",
             json!({"entries": []}),
-            ["403", "403", "ok", "404", "ok", "403", "403", "403"],
+            [
+                "403", "403", "403", "403", "ok", "404", "ok", "403", "403", "403",
+            ],
         ),
         (
             "POST",
@@ -245,20 +283,26 @@ fn table() -> Vec<(&'static str, &'static str, Value, [&'static str; 8])> {
             "GET",
             "/api/v1/statements/{statement_id}",
             Value::Null,
-            ["403", "403", "403", "403", "403", "404", "404", "404"],
+            [
+                "403", "403", "403", "403", "403", "403", "403", "404", "404", "404",
+            ],
         ),
         (
             "GET",
             "/api/v1/statements/{statement_id}/files/{name}",
             Value::Null,
-            ["403", "403", "403", "403", "403", "404", "404", "404"],
+            [
+                "403", "403", "403", "403", "403", "403", "403", "404", "404", "404",
+            ],
         ),
         ("GET", "/api/v1/outbox", Value::Null, staff),
         (
             "POST",
             "/api/v1/outbox/{outbox_id}/resend",
             json!({}),
-            ["403", "403", "403", "403", "403", "404", "403", "404"],
+            [
+                "403", "403", "403", "403", "403", "403", "403", "404", "403", "404",
+            ],
         ),
         (
             "POST",
@@ -283,6 +327,26 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
 
     let s = scene(&app, 4800, "ruta").await;
     let o = scene(&app, 4800, "igors").await;
+    // A former assistant of the client (the assignment ended before this month) and one
+    // assigned to the client beside `ruta`.
+    let former = app.assistant("Asistente bijusi").await;
+    let r = app
+        .post(
+            &app.admin,
+            "/api/v1/assignments",
+            json!({ "assistant_id": former.id, "client_id": s.client, "service": "assistant",
+                    "valid_from": "2026-02-01", "valid_to": "2026-10-31" }),
+        )
+        .await;
+    r.expect(201);
+    let (_, former) = app
+        .user("bijusi", "assistant", json!({"assistant_id": former.id}))
+        .await;
+    let co = app.assistant("Asistents lidzas").await;
+    app.assign(co.id, s.client, "2026-03-01").await;
+    let (_, co) = app
+        .user("lidzas", "assistant", json!({"assistant_id": co.id}))
+        .await;
     let (_, client) = app
         .user("klients", "client", json!({"client_id": s.client}))
         .await;
@@ -378,6 +442,8 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
     let logins = [
         "ruta",
         "igors",
+        "bijusi",
+        "lidzas",
         "klients",
         "cits",
         "parstavis",
@@ -388,6 +454,8 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
     let tokens = [
         s.token.clone(),
         o.token.clone(),
+        former,
+        co,
         client,
         other_client,
         representative,
