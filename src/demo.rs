@@ -157,6 +157,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<Vec<DemoLogin>, DbErr> 
                 assistant_id: assistant,
                 client_id: client,
                 active: true,
+                password_temporary: false,
                 created_at: now,
                 updated_at: now,
             }

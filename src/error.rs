@@ -173,7 +173,9 @@ impl ApiError {
                     | ErrorCode::MonthState
                     | ErrorCode::OverlapClient
                     | ErrorCode::OverlapAssistant => StatusCode::CONFLICT,
-                    ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+                    ErrorCode::Forbidden | ErrorCode::PasswordChangeRequired => {
+                        StatusCode::FORBIDDEN
+                    }
                     _ => StatusCode::UNPROCESSABLE_ENTITY,
                 };
                 (status, *code, details.clone())

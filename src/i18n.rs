@@ -115,6 +115,11 @@ fn texts(code: ErrorCode) -> [&'static str; 3] {
             "Слишком много неудачных попыток. Повторите через {retry_after_seconds} секунд.",
             "Too many failed attempts. Try again in {retry_after_seconds} seconds.",
         ],
+        PasswordChangeRequired => [
+            "Šo paroli iestatīja darbinieks. Vispirms izvēlieties savu paroli.",
+            "Этот пароль задал сотрудник. Сначала выберите свой пароль.",
+            "This password was set by staff. Choose your own password first.",
+        ],
         Forbidden => [
             "Jums nav tiesību to darīt.",
             "У вас нет прав на это действие.",

@@ -11,6 +11,7 @@ mod m20261124_000001_initial;
 mod m20261124_000002_entry_rules;
 mod m20261124_000003_sync;
 mod m20261124_000004_amendments;
+mod m20261130_000005_trust;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_entry_rules::Migration),
             Box::new(m20261124_000003_sync::Migration),
             Box::new(m20261124_000004_amendments::Migration),
+            Box::new(m20261130_000005_trust::Migration),
         ]
     }
 }

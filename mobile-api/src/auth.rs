@@ -28,6 +28,12 @@ pub struct LoginResponse {
     pub token: String,
     pub expires_at: DateTime<Utc>,
     pub user: UserSummary,
+    /// The password was set by staff (a new login, or a reset): this token may only call
+    /// `GET /me`, `POST /me/password` and log out; anything else answers 403
+    /// `password_change_required`. Changing the password ends this token: log in again with
+    /// the new one (added in v1.2).
+    #[serde(default)]
+    pub password_change_required: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -48,6 +54,9 @@ pub struct Me {
     pub client_ids: Vec<Uuid>,
     /// For assistants: current assignments with the client's allowance state.
     pub assignments: Vec<MeAssignment>,
+    /// As in the login's answer: this token may only change the password (added in v1.2).
+    #[serde(default)]
+    pub password_change_required: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]

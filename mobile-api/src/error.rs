@@ -49,6 +49,8 @@ codes! {
     InvalidCredentials => "invalid_credentials",
     TooManyAttempts => "too_many_attempts",
     Forbidden => "forbidden",
+    // The password in use was set by staff: choose your own (`POST /me/password`) first.
+    PasswordChangeRequired => "password_change_required",
     // Coordinator's records.
     DecisionInvalid => "decision_invalid",
     PolicyInvalid => "policy_invalid",

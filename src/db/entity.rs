@@ -169,6 +169,8 @@ pub mod users {
         pub active: bool,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
+        /// Set by staff: the login must choose its own password before anything else.
+        pub password_temporary: bool,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -215,6 +217,8 @@ pub mod devices {
         pub revoked_at: Option<DateTimeUtc>,
         pub revoked_by: Option<Uuid>,
         pub last_applied_seq: i64,
+        /// Opened with a password staff set: it may only change the password.
+        pub temporary: bool,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -497,6 +501,8 @@ pub mod outbox {
         pub sent_at: Option<DateTimeUtc>,
         pub resend_of: Option<Uuid>,
         pub created_at: DateTimeUtc,
+        /// The process holding the lease (`host/bind address`), while `sending`.
+        pub claimed_by: Option<String>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

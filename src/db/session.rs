@@ -294,6 +294,7 @@ pub async fn sign_in_device(
     token_hash: String,
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
+    temporary: bool,
 ) -> Result<Uuid, DbErr> {
     use sea_orm::{ActiveModelTrait, Set};
     match device_of_user(db, user_id, &device.device_id).await? {
@@ -307,6 +308,7 @@ pub async fn sign_in_device(
             active.expires_at = Set(expires_at);
             active.revoked_at = Set(None);
             active.revoked_by = Set(None);
+            active.temporary = Set(temporary);
             Ok(active.update(db).await?.id)
         }
         None => {
@@ -318,8 +320,8 @@ pub async fn sign_in_device(
                 device.platform,
                 device.app_version,
                 token_hash,
-                now,
-                expires_at,
+                (now, expires_at),
+                temporary,
             )
             .await
         }
@@ -353,8 +355,8 @@ pub async fn new_device(
     platform: String,
     app_version: String,
     token_hash: String,
-    now: DateTime<Utc>,
-    expires_at: DateTime<Utc>,
+    (now, expires_at): (DateTime<Utc>, DateTime<Utc>),
+    temporary: bool,
 ) -> Result<Uuid, DbErr> {
     let id = Uuid::now_v7();
     devices::Entity::insert(devices::ActiveModel {
@@ -371,13 +373,14 @@ pub async fn new_device(
         revoked_at: sea_orm::Set(None),
         revoked_by: sea_orm::Set(None),
         last_applied_seq: sea_orm::Set(0),
+        temporary: sea_orm::Set(temporary),
     })
     .exec_without_returning(db)
     .await?;
     Ok(id)
 }
 
-/// Stores a user's new password hash.
+/// Stores the password hash the user chose themself (no longer a temporary one).
 pub async fn set_password(
     db: &impl ConnectionTrait,
     user: users::Model,
@@ -387,6 +390,7 @@ pub async fn set_password(
     use sea_orm::{ActiveModelTrait, Set};
     let mut active: users::ActiveModel = user.into();
     active.password_hash = Set(hash);
+    active.password_temporary = Set(false);
     active.updated_at = Set(now);
     active.update(db).await.map(|_| ())
 }

@@ -467,6 +467,7 @@ pub async fn resend(
         sent_at: None,
         resend_of: Some(of.id),
         created_at: now,
+        claimed_by: None,
     };
     people::insert(db, row.clone()).await?;
     Ok(row)

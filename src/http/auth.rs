@@ -33,9 +33,20 @@ impl FromRequestParts<AppState> for Caller {
                     .or_else(|| v.strip_prefix("bearer "))
             })
             .ok_or(ApiError::Unauthorized)?;
-        service::auth::caller_from_token(state, token).await
+        let caller = service::auth::caller_from_token(state, token).await?;
+        // A token opened with a password staff set may only read who it is, change the
+        // password and log out.
+        let path = parts.uri.path();
+        if !OWN_PASSWORD_NOT_NEEDED.contains(&path) {
+            caller.require_own_password()?;
+        }
+        Ok(caller)
     }
 }
+
+/// What a token opened with a temporary password may still call.
+const OWN_PASSWORD_NOT_NEEDED: [&str; 3] =
+    ["/api/v1/me", "/api/v1/me/password", "/api/v1/auth/logout"];
 
 fn short(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
     let v = value.trim();
@@ -93,6 +104,7 @@ pub async fn login(
         token: done.token,
         expires_at: done.expires_at,
         user: service::account::summary(&done.user),
+        password_change_required: done.password_change_required,
     }))
 }
 

@@ -107,11 +107,16 @@ pub async fn me(state: &AppState, caller: &Caller) -> Result<Me, ApiError> {
             });
         }
     }
+    if caller.temporary {
+        // Nothing of the work until the person has their own password.
+        assignments.clear();
+    }
     Ok(Me {
         user: summary(&user),
         assistant_id: caller.assistant_id,
         client_ids,
         assignments,
+        password_change_required: caller.temporary,
     })
 }
 

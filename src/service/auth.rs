@@ -38,6 +38,8 @@ pub struct LoggedIn {
     pub expires_at: DateTime<Utc>,
     pub device_row: Uuid,
     pub user: users::Model,
+    /// The password was set by staff: this token may only change it (`change_password`).
+    pub password_change_required: bool,
 }
 
 /// The throttling keys of a login attempt: the login name and the address. The API and the web
@@ -172,6 +174,7 @@ pub async fn login(
     let device_id = device.device_id.clone();
     succeeded(env, &by_login).await?;
     give_back(env, &by_address).await?;
+    let temporary = user.password_temporary;
     let txn = env.db.begin().await?;
     let device_row = db::session::sign_in_device(
         &txn,
@@ -180,6 +183,7 @@ pub async fn login(
         secrets::token_hash(&token),
         env.now,
         expires_at,
+        temporary,
     )
     .await?;
     audit::append(
@@ -196,6 +200,7 @@ pub async fn login(
                 "device_id": device_id,
                 "address": credentials.address.to_string(),
                 "web": channel == Channel::Web,
+                "temporary_password": temporary,
             })),
         },
     )
@@ -207,6 +212,7 @@ pub async fn login(
         expires_at,
         device_row,
         user,
+        password_change_required: temporary,
     })
 }
 
@@ -276,6 +282,9 @@ pub struct Caller {
     pub client_id: Option<Uuid>,
     /// The row of `devices` whose token was presented.
     pub device: Uuid,
+    /// The token was opened with a password staff set: it may only change the password (see
+    /// `require_own_password`), so nothing done as this person is done by staff unseen.
+    pub temporary: bool,
 }
 
 impl Caller {
@@ -294,6 +303,18 @@ impl Caller {
             Ok(())
         } else {
             Err(ApiError::Forbidden)
+        }
+    }
+
+    /// Refuses a token opened with a password staff set (`password_change_required`).
+    pub fn require_own_password(&self) -> Result<(), ApiError> {
+        if self.temporary {
+            Err(ApiError::Rule {
+                code: mobile_api::ErrorCode::PasswordChangeRequired,
+                details: json!({}),
+            })
+        } else {
+            Ok(())
         }
     }
 
@@ -403,6 +424,7 @@ pub async fn caller_from_token(state: &AppState, token: &str) -> Result<Caller, 
         assistant_id: user.assistant_id,
         client_id: user.client_id,
         device: device.id,
+        temporary: device.temporary,
     })
 }
 
@@ -437,6 +459,8 @@ pub async fn ensure_first_admin(
             active: true,
             created_at: now,
             updated_at: now,
+            // Set by whoever runs the server, not by staff.
+            password_temporary: false,
         },
     )
     .await?;
@@ -482,7 +506,9 @@ pub fn check_password(password: &str) -> Result<(), ApiError> {
 }
 
 /// A person changes their own password: the new one's length, then the current one, and only
-/// then is the new one hashed; every other device of theirs is logged out.
+/// then is the new one hashed; every other device of theirs is logged out. From a token opened
+/// with a password staff set, the new one must differ from it, and that token ends too: the
+/// person logs in again with the password only they know.
 pub async fn change_password(
     env: &Env<'_>,
     caller: &Caller,
@@ -509,11 +535,18 @@ pub async fn change_password(
         return Err(ApiError::InvalidCredentials);
     }
     succeeded(env, &reserved).await?;
+    if caller.temporary && new == current {
+        return Err(ApiError::invalid("new_password", "unchanged"));
+    }
     let new_hash = password_hash(env.passwords, new).await?;
     let txn = env.db.begin().await?;
     db::session::set_password(&txn, user, new_hash, env.now).await?;
-    db::session::revoke_all_but(&txn, caller.user_id, caller.device, caller.user_id, env.now)
-        .await?;
+    if caller.temporary {
+        db::session::revoke_all(&txn, caller.user_id, caller.user_id, env.now).await?;
+    } else {
+        db::session::revoke_all_but(&txn, caller.user_id, caller.device, caller.user_id, env.now)
+            .await?;
+    }
     audit::append(
         &txn,
         env.now,
@@ -524,7 +557,7 @@ pub async fn change_password(
             subject_id: caller.user_id.to_string(),
             client_id: None,
             before: None,
-            after: None,
+            after: Some(json!({ "from_temporary_password": caller.temporary })),
         },
     )
     .await?;

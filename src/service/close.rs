@@ -99,6 +99,7 @@ fn issue(
             last_error: None,
             sent_at: None,
             resend_of: None,
+            claimed_by: None,
             created_at: now,
         });
     }

@@ -144,6 +144,8 @@ pub async fn create(
         active: true,
         created_at: now,
         updated_at: now,
+        // Staff know it: the person chooses their own at the first login.
+        password_temporary: true,
     };
     if let Err(e) = db::people::insert(&txn, model.clone()).await {
         return Err(if db::is_unique_violation(&e) {
@@ -210,7 +212,9 @@ pub async fn update(
         u.active = active;
     }
     if let Some(hash) = &new_hash {
+        // A staff reset: the person chooses their own at the next login.
         u.password_hash = hash.clone();
+        u.password_temporary = true;
     }
     if let Some(ids) = &body.client_ids {
         let mut ids = ids.clone();

@@ -42,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .route("/web/style.css", get(style))
         .route("/web/login", get(login_page).post(login))
         .route("/web/logout", post(logout))
+        .route("/web/password", get(password_page).post(change_password))
         .route("/web/clients/{client_id}/months/{month}", get(month_page))
         .route(
             "/web/clients/{client_id}/months/{month}/confirm",
@@ -90,6 +91,10 @@ fn templates() -> &'static Environment<'static> {
                 include_str!("../../templates/web/months.html"),
             ),
             ("month.html", include_str!("../../templates/web/month.html")),
+            (
+                "password.html",
+                include_str!("../../templates/web/password.html"),
+            ),
         ] {
             if let Err(e) = env.add_template(name, source) {
                 tracing::error!(template = name, error = %e, "template does not compile");
@@ -181,6 +186,16 @@ async fn session(state: &AppState, headers: &HeaderMap) -> Option<Session> {
     matches!(caller.role, Role::Client | Role::Representative).then_some(Session { caller, token })
 }
 
+/// The session of a page of the month's work: without one, the login; with a session opened by
+/// a password staff set, the page where the person chooses their own first.
+async fn page_session(state: &AppState, headers: &HeaderMap) -> Result<Session, Response> {
+    match session(state, headers).await {
+        None => Err(Redirect::to("/web/login").into_response()),
+        Some(s) if s.caller.temporary => Err(Redirect::to("/web/password").into_response()),
+        Some(s) => Ok(s),
+    }
+}
+
 fn with_cookie(mut response: Response, cookie: Option<String>) -> Response {
     if let Some(c) = cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
         response.headers_mut().append(header::SET_COOKIE, c);
@@ -190,10 +205,12 @@ fn with_cookie(mut response: Response, cookie: Option<String>) -> Response {
 
 async fn login_page(headers: HeaderMap, Query(q): Query<LangQuery>) -> Response {
     let (lang, set) = locale(&headers, q.lang.as_deref());
+    let notice =
+        (q.done.as_deref() == Some("password")).then(|| text::word("login_with_new", lang));
     let page = render(
         StatusCode::OK,
         "login.html",
-        context! { lang => lang.as_str(), t => text::words(lang), login => "" },
+        context! { lang => lang.as_str(), t => text::words(lang), login => "", notice => notice },
     );
     with_cookie(page, set)
 }
@@ -336,8 +353,9 @@ async fn home(
     headers: HeaderMap,
     Query(q): Query<LangQuery>,
 ) -> Response {
-    let Some(Session { caller, token }) = session(&state, &headers).await else {
-        return Redirect::to("/web/login").into_response();
+    let Session { caller, token } = match page_session(&state, &headers).await {
+        Ok(s) => s,
+        Err(to) => return to,
     };
     let (lang, set) = locale(&headers, q.lang.as_deref());
     let this = Month::of(riga_date(state.clock.now()));
@@ -362,7 +380,10 @@ async fn home(
     let page = render(
         StatusCode::OK,
         "months.html",
-        context! { lang => lang.as_str(), t => text::words(lang), csrf => csrf_for(&token), clients => clients },
+        context! {
+            lang => lang.as_str(), t => text::words(lang), csrf => csrf_for(&token), clients => clients,
+            notice => (q.done.as_deref() == Some("password")).then(|| text::word("done_password", lang)),
+        },
     );
     with_cookie(page, set)
 }
@@ -478,8 +499,9 @@ async fn month_page(
     Query(q): Query<LangQuery>,
     Path((client_id, month)): Path<(String, String)>,
 ) -> Response {
-    let Some(Session { caller, token }) = session(&state, &headers).await else {
-        return Redirect::to("/web/login").into_response();
+    let Session { caller, token } = match page_session(&state, &headers).await {
+        Ok(s) => s,
+        Err(to) => return to,
     };
     let (lang, set) = locale(&headers, q.lang.as_deref());
     let (Ok(client_id), Some(month)) = (Uuid::parse_str(&client_id), Month::parse(&month)) else {
@@ -550,8 +572,9 @@ async fn confirm(
     Path((client_id, month)): Path<(String, String)>,
     Form(form): Form<ConfirmForm>,
 ) -> Response {
-    let Some(Session { caller, token }) = session(&state, &headers).await else {
-        return Redirect::to("/web/login").into_response();
+    let Session { caller, token } = match page_session(&state, &headers).await {
+        Ok(s) => s,
+        Err(to) => return to,
     };
     let (lang, _) = locale(&headers, None);
     if form.csrf != csrf_for(&token) {
@@ -579,8 +602,9 @@ async fn dispute(
     Path((client_id, month)): Path<(String, String)>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let Some(Session { caller, token }) = session(&state, &headers).await else {
-        return Redirect::to("/web/login").into_response();
+    let Session { caller, token } = match page_session(&state, &headers).await {
+        Ok(s) => s,
+        Err(to) => return to,
     };
     let (lang, _) = locale(&headers, None);
     let field = |name: &str| {
@@ -631,4 +655,89 @@ async fn dispute(
         service::months::dispute(&state, &who.caller, lang, client_id, month, &items, comment)
             .await;
     after_step(&state, &who, client_id, month, lang, result, "dispute").await
+}
+
+async fn password_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<LangQuery>,
+) -> Response {
+    let Some(Session { caller, token }) = session(&state, &headers).await else {
+        return Redirect::to("/web/login").into_response();
+    };
+    let (lang, set) = locale(&headers, q.lang.as_deref());
+    with_cookie(
+        password_form(lang, &caller, &token, None, StatusCode::OK),
+        set,
+    )
+}
+
+fn password_form(
+    lang: Locale,
+    caller: &Caller,
+    token: &str,
+    problem: Option<String>,
+    status: StatusCode,
+) -> Response {
+    render(
+        status,
+        "password.html",
+        context! {
+            lang => lang.as_str(), t => text::words(lang), csrf => csrf_for(token),
+            temporary => caller.temporary, problem => problem,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    csrf: String,
+    current: String,
+    new: String,
+    repeat: String,
+}
+
+/// The person chooses their own password. After a password staff set, the session ends with
+/// it and the person logs in again with the new one; otherwise their other sessions end.
+async fn change_password(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<PasswordForm>,
+) -> Response {
+    let Some(Session { caller, token }) = session(&state, &headers).await else {
+        return Redirect::to("/web/login").into_response();
+    };
+    let (lang, _) = locale(&headers, None);
+    if form.csrf != csrf_for(&token) || !same_origin(&headers) {
+        return page_error(ApiError::Forbidden, lang);
+    }
+    let again = |problem: String, status: StatusCode| {
+        password_form(lang, &caller, &token, Some(problem), status)
+    };
+    if form.new != form.repeat {
+        let problem = text::word("passwords_differ", lang).to_owned();
+        return again(problem, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    match service::auth::change_password(&state.env(), &caller, &form.current, &form.new).await {
+        Ok(()) if caller.temporary => {
+            let mut r = Redirect::to("/web/login?done=password").into_response();
+            if let Ok(c) = HeaderValue::from_str(&set_cookie(SESSION, "", 0)) {
+                r.headers_mut().append(header::SET_COOKIE, c);
+            }
+            r
+        }
+        Ok(()) => Redirect::to("/web/?done=password").into_response(),
+        Err(ApiError::InvalidCredentials) => again(
+            text::word("wrong_current", lang).to_owned(),
+            StatusCode::UNAUTHORIZED,
+        ),
+        Err(e) => {
+            let status = e.status();
+            let (code, details) = e.code_and_details();
+            if e.is_infrastructure() {
+                let _ = e.into_response();
+            }
+            again(i18n::message(code, lang, &details), status)
+        }
+    }
 }

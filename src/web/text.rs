@@ -208,6 +208,107 @@ const WORDS: &[(&str, [&str; 3])] = &[
             "Tick at least one session and write the reason.",
         ],
     ),
+    ("password_title", ["Parole", "Пароль", "Password"]),
+    (
+        "password_intro_temporary",
+        [
+            "Šo paroli jums iedeva sociālais dienests. Lai turpinātu, izvēlieties savu paroli, ko zināt tikai jūs.",
+            "Этот пароль вам выдала социальная служба. Чтобы продолжить, выберите свой пароль, который знаете только вы.",
+            "The social service gave you this password. To go on, choose your own password that only you know.",
+        ],
+    ),
+    (
+        "password_intro",
+        [
+            "Nomainot paroli, jūs tiksiet izrakstīts no visām citām ierīcēm.",
+            "После смены пароля вы выйдете на всех других устройствах.",
+            "Changing the password logs you out on every other device.",
+        ],
+    ),
+    (
+        "temporary_password",
+        [
+            "Parole, ko iedeva dienests",
+            "Пароль, выданный службой",
+            "The password the service gave you",
+        ],
+    ),
+    (
+        "current_password",
+        ["Pašreizējā parole", "Текущий пароль", "Current password"],
+    ),
+    (
+        "new_password",
+        ["Jaunā parole", "Новый пароль", "New password"],
+    ),
+    (
+        "new_password_hint",
+        [
+            "Vismaz 10 rakstzīmes.",
+            "Не менее 10 символов.",
+            "At least 10 characters.",
+        ],
+    ),
+    (
+        "new_password_hint_temporary",
+        [
+            "Vismaz 10 rakstzīmes. Tai jāatšķiras no dienesta dotās.",
+            "Не менее 10 символов. Он должен отличаться от выданного службой.",
+            "At least 10 characters, different from the one the service gave you.",
+        ],
+    ),
+    (
+        "repeat_password",
+        [
+            "Jaunā parole vēlreiz",
+            "Новый пароль ещё раз",
+            "New password again",
+        ],
+    ),
+    (
+        "change_password",
+        ["Mainīt paroli", "Сменить пароль", "Change password"],
+    ),
+    (
+        "passwords_differ",
+        [
+            "Abas jaunās paroles nesakrīt. Ierakstiet tās vēlreiz.",
+            "Новые пароли не совпадают. Введите их ещё раз.",
+            "The two new passwords differ. Type them again.",
+        ],
+    ),
+    (
+        "wrong_current",
+        [
+            "Pašreizējā parole nav pareiza.",
+            "Текущий пароль неверен.",
+            "The current password is wrong.",
+        ],
+    ),
+    (
+        "done_password",
+        [
+            "Parole nomainīta.",
+            "Пароль изменён.",
+            "The password is changed.",
+        ],
+    ),
+    (
+        "login_with_new",
+        [
+            "Parole nomainīta. Piesakieties ar savu jauno paroli.",
+            "Пароль изменён. Войдите со своим новым паролем.",
+            "The password is changed. Log in with your new password.",
+        ],
+    ),
+    (
+        "back_to_months",
+        [
+            "Atpakaļ uz mēnešiem",
+            "Назад к месяцам",
+            "Back to the months",
+        ],
+    ),
     (
         "done_confirm",
         [

@@ -212,12 +212,38 @@ async fn coordinators_manage_users_but_not_admins_or_other_coordinators() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_password_reset_by_staff_logs_the_user_out_everywhere() {
+async fn a_password_staff_reset_only_lets_its_holder_choose_their_own_and_nothing_else() {
+    use asistents::db::entity::audit_log;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
     let app = TestApp::spawn().await;
-    let (u, token) = app.user("aina", "accountant", json!({})).await;
+    app.clock.set("2026-11-02T10:00:00Z".parse().unwrap());
+    let s = crate::entries::scene(&app, 4800, "ruta").await;
+    let (u, token) = app
+        .user("aina", "client", json!({"client_id": s.client}))
+        .await;
+    let e: mobile_api::entries::Entry = crate::entries::post(
+        &app,
+        &s.token,
+        &crate::entries::session(
+            s.client,
+            "2026-10-20T09:00:00+03:00",
+            "2026-10-20T12:00:00+03:00",
+            "work",
+        ),
+    )
+    .await
+    .json();
+    let month = format!("/api/v1/clients/{}/months/2026-10", s.client);
+    app.post(&s.token, &format!("{month}/submit"), json!({}))
+        .await
+        .expect(200);
+
+    // The coordinator resets the client's password and tries to act as the client.
+    let coordinator = app.coordinator().await;
     let r = app
         .patch(
-            &app.admin,
+            &coordinator,
             &format!("/api/v1/users/{}", u.id),
             json!({"password": "cita-parole-789"}),
         )
@@ -226,20 +252,104 @@ async fn a_password_reset_by_staff_logs_the_user_out_everywhere() {
     app.get(&token, "/api/v1/me")
         .await
         .refused(401, "unauthorized");
-    app.try_login("aina", "cita-parole-789", "p")
+    let r = app.try_login("aina", "cita-parole-789", "p").await;
+    r.expect(200);
+    assert_eq!(r.body["password_change_required"], true, "{}", r.text);
+    let temporary = r.body["token"].as_str().unwrap().to_owned();
+    let me = app.get(&temporary, "/api/v1/me").await;
+    me.expect(200);
+    assert_eq!(me.body["password_change_required"], true);
+    let seen = json!({"entries": [{"id": e.id, "version": e.version}]});
+    app.post(&temporary, &format!("{month}/confirm"), &seen)
         .await
-        .expect(200);
-    let own = app
-        .get(
-            &app.login("aina", "cita-parole-789").await,
-            &format!("/api/v1/users/{}", u.id),
+        .refused(403, "password_change_required");
+    app.get(&temporary, &month)
+        .await
+        .refused(403, "password_change_required");
+    assert_eq!(
+        crate::entries::sheet(&app, s.client, "2026-10")
+            .await
+            .state
+            .as_str(),
+        "submitted",
+        "nothing was confirmed"
+    );
+
+    // Its holder chooses their own (not the same again); that session ends with it.
+    let change = |new: &str| json!({"current_password": "cita-parole-789", "new_password": new});
+    app.post(&temporary, "/api/v1/me/password", change("cita-parole-789"))
+        .await
+        .refused(422, "validation_failed");
+    let r = app
+        .post(
+            &temporary,
+            "/api/v1/me/password",
+            change("manas-pasas-parole"),
         )
         .await;
-    own.expect(200);
+    assert_eq!(r.status, 204, "{}", r.text);
+    app.get(&temporary, "/api/v1/me")
+        .await
+        .refused(401, "unauthorized");
+    let r = app.try_login("aina", "manas-pasas-parole", "p").await;
+    r.expect(200);
+    assert_eq!(r.body["password_change_required"], false);
+    let own = r.body["token"].as_str().unwrap().to_owned();
+    app.post(&own, &format!("{month}/confirm"), &seen)
+        .await
+        .expect(200);
+    let m = crate::entries::sheet(&app, s.client, "2026-10").await;
+    assert_eq!(m.confirmed_as.as_deref(), Some("client"));
+    let view = app.get(&own, &format!("/api/v1/users/{}", u.id)).await;
+    view.expect(200);
+    assert!(!view.text.contains("password_hash"), "no hash is ever sent");
+
+    // The audit log shows the reset, who made it, the login with the staff's password and the
+    // person's own choice.
+    let rows = audit_log::Entity::find()
+        .filter(audit_log::Column::Action.is_in(["user_updated", "login", "password_changed"]))
+        .order_by_asc(audit_log::Column::Id)
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    let coordinator_id = app.get(&coordinator, "/api/v1/me").await.body["user"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let reset = rows
+        .iter()
+        .find(|r| r.action == "user_updated" && r.subject_id == u.id.to_string())
+        .expect("the reset is audited");
+    assert_eq!(
+        reset.actor_user_id.map(|a| a.to_string()),
+        Some(coordinator_id)
+    );
     assert!(
-        !own.text.contains("password"),
-        "no hash is ever sent: {}",
-        own.text
+        reset
+            .after
+            .as_deref()
+            .unwrap_or("")
+            .contains("\"password_reset\":true")
+    );
+    let after_reset: Vec<String> = rows
+        .iter()
+        .filter(|r| r.id > reset.id && r.actor_user_id == Some(u.id))
+        .map(|r| format!("{} {}", r.action, r.after.clone().unwrap_or_default()))
+        .collect();
+    assert!(
+        after_reset[0].starts_with("login ")
+            && after_reset[0].contains("\"temporary_password\":true"),
+        "{after_reset:?}"
+    );
+    assert!(
+        after_reset[1].starts_with("password_changed ")
+            && after_reset[1].contains("\"from_temporary_password\":true"),
+        "{after_reset:?}"
+    );
+    assert!(
+        after_reset[2].starts_with("login ")
+            && after_reset[2].contains("\"temporary_password\":false"),
+        "{after_reset:?}"
     );
 }
 

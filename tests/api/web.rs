@@ -267,7 +267,8 @@ async fn the_web_login_and_logout_are_audited_like_the_apis() {
     assert_eq!(
         login_audit(&app, user.id, &devices).await,
         [
-            "login", // the helper's own login, as the user is made
+            "login", // the helper's, with the password staff set
+            "login", // the helper's, with the password the person chose
             "login_failed",
             "login",
             "logout",
@@ -339,4 +340,108 @@ async fn a_dispute_form_with_thousands_of_sessions_ticked_is_refused_plainly() {
         "open",
         "nothing changed"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_staff_reset_the_web_page_only_lets_the_client_choose_a_password() {
+    let app = TestApp::spawn().await;
+    app.clock.set("2026-11-02T10:00:00Z".parse().unwrap());
+    let s = scene(&app, 4800, "ruta").await;
+    let (u, _) = app
+        .user("klients", "client", json!({"client_id": s.client}))
+        .await;
+    post(
+        &app,
+        &s.token,
+        &session(
+            s.client,
+            "2026-10-20T09:00:00+03:00",
+            "2026-10-20T12:00:00+03:00",
+            "work",
+        ),
+    )
+    .await
+    .expect(201);
+    app.post(
+        &s.token,
+        &format!("/api/v1/clients/{}/months/2026-10/submit", s.client),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    app.patch(
+        &app.admin,
+        &format!("/api/v1/users/{}", u.id),
+        json!({"password": "dienesta-parole-1"}),
+    )
+    .await
+    .expect(200);
+
+    let (status, cookie) = web_login(&app, "klients", "dienesta-parole-1").await;
+    assert_eq!(status, 303);
+    let cookie = cookie.unwrap().split(';').next().unwrap().to_owned();
+    let month = format!("{}/web/clients/{}/months/2026-10", app.base, s.client);
+    for url in [format!("{}/web/", app.base), month.clone()] {
+        let r = client(&app)
+            .get(&url)
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{url}");
+        assert_eq!(r.headers()["location"], "/web/password", "{url}");
+    }
+    let html = page(&app, &format!("{}/web/password", app.base), &cookie).await;
+    assert!(
+        html.contains("Šo paroli jums iedeva sociālais dienests"),
+        "{html}"
+    );
+    let csrf = csrf_of(&html);
+    // Confirming is not among what this session may do.
+    let r = client(&app)
+        .post(format!("{month}/confirm"))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf.as_str()), ("seen", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/web/password");
+    assert_eq!(
+        sheet(&app, s.client, "2026-10").await.state.as_str(),
+        "submitted"
+    );
+
+    let change = async |new: &str, repeat: &str| {
+        client(&app)
+            .post(format!("{}/web/password", app.base))
+            .header("cookie", &cookie)
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("current", "dienesta-parole-1"),
+                ("new", new),
+                ("repeat", repeat),
+            ])
+            .send()
+            .await
+            .unwrap()
+    };
+    let r = change("mana-parole-2026", "mana-parole-2025").await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("nesakrīt"));
+    let r = change("mana-parole-2026", "mana-parole-2026").await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/web/login?done=password");
+    // That session is over; the client logs in with the password only they know.
+    let r = client(&app)
+        .get(format!("{}/web/", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/web/login");
+    let (status, cookie) = web_login(&app, "klients", "mana-parole-2026").await;
+    assert_eq!(status, 303);
+    let cookie = cookie.unwrap().split(';').next().unwrap().to_owned();
+    let html = page(&app, &month, &cookie).await;
+    assert!(html.contains("Gaida jūsu apstiprinājumu"), "{html}");
 }

@@ -106,6 +106,14 @@ await page.evaluate(() => { document.documentElement.style.zoom = '2'; });
 check((await sideways()) <= 1, 'at 200 % zoom the page needs no sideways scrolling');
 await page.screenshot({ path: `${shots}/month-ru-200.png`, fullPage: true });
 
+// The page where a client chooses a new password, on the phone again.
+await page.evaluate(() => { document.documentElement.style.zoom = '1'; });
+await page.setViewportSize({ width: 360, height: 780 });
+await page.goto(base + '/web/password?lang=lv');
+check((await page.textContent('h1'))?.includes('Parole'), 'the password page opens from the months');
+await audit('password');
+await page.screenshot({ path: `${shots}/password-lv.png`, fullPage: true });
+
 await browser.close();
 console.log(`\naxe violations: ${violations}`);
 console.log(`${failures.length === 0 ? 'passed' : 'failed'}: ${failures.length} checks failed`);

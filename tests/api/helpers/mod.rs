@@ -18,6 +18,8 @@ use uuid::Uuid;
 
 pub const ADMIN_PASSWORD: &str = "admin-parole-123";
 pub const PASSWORD: &str = "laba-parole-123";
+/// What staff type when they create a login: the person must choose their own at once.
+pub const TEMPORARY_PASSWORD: &str = "pagaidu-parole-1";
 
 /// The fixed "now" of every test unless a test moves it: Tuesday 2026-11-24, 12:00 in Riga.
 pub fn test_now() -> DateTime<Utc> {
@@ -246,14 +248,29 @@ impl TestApp {
 
     /// Creates a user of `role` through the API and logs it in.
     pub async fn user(&self, login: &str, role: &str, links: Value) -> (User, String) {
-        let mut body = json!({ "login": login, "password": PASSWORD, "role": role });
+        let mut body = json!({ "login": login, "password": TEMPORARY_PASSWORD, "role": role });
         for (k, v) in links.as_object().cloned().unwrap_or_default() {
             body[k] = v;
         }
         let r = self.post(&self.admin, "/api/v1/users", &body).await;
         r.expect(201);
+        self.choose_own_password(login, TEMPORARY_PASSWORD).await;
         let token = self.login(login, PASSWORD).await;
         (r.json(), token)
+    }
+
+    /// Logs in with the password staff set and chooses `PASSWORD` instead, as a person does at
+    /// their first login (that token then ends).
+    pub async fn choose_own_password(&self, login: &str, temporary: &str) {
+        let token = self.login(login, temporary).await;
+        let r = self
+            .post(
+                &token,
+                "/api/v1/me/password",
+                json!({"current_password": temporary, "new_password": PASSWORD}),
+            )
+            .await;
+        assert!(r.status < 300, "{login} chooses a password: {}", r.text);
     }
 
     pub async fn coordinator(&self) -> String {
