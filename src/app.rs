@@ -57,6 +57,12 @@ impl App {
         let first_admin_password = service::auth::ensure_first_admin(&db, &config, now)
             .await
             .map_err(StartError::Setup)?;
+        let released = service::background::release_own_claims(&db, &config, now)
+            .await
+            .map_err(StartError::Setup)?;
+        if released > 0 {
+            tracing::info!(mails = released, instance = %config.instance_name(), "mail this process claimed before it stopped is due again");
+        }
         let mailer = crate::mail::Mailer::from_config(&config).map_err(StartError::Mail)?;
         let listener =
             TcpListener::bind(&config.bind)

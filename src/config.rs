@@ -44,6 +44,9 @@ pub struct Config {
     pub max_connections: usize,
     /// A connection silent this long, or sending this long without being answered, is closed.
     pub connection_idle_seconds: u64,
+    /// This process's name among those sharing the database, for the mail it has claimed; unset
+    /// = `{host name}/{bind}` (two live processes on one host cannot bind one address).
+    pub instance: Option<String>,
 }
 
 impl Default for Config {
@@ -69,6 +72,7 @@ impl Default for Config {
             metrics_token: None,
             max_connections: 1024,
             connection_idle_seconds: 60,
+            instance: None,
         }
     }
 }
@@ -90,6 +94,7 @@ impl std::fmt::Debug for Config {
             .field("token_ttl_days", &self.token_ttl_days)
             .field("municipality_name", &self.municipality_name)
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
+            .field("instance", &self.instance_name())
             .finish_non_exhaustive()
     }
 }
@@ -151,6 +156,27 @@ fn string_or_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Err
 pub struct ConfigError(String);
 
 impl Config {
+    /// This process's name among those sharing the database: `instance`, or the host name and
+    /// the bind address. A restarted process has the same name, and so finds its own claims.
+    pub fn instance_name(&self) -> String {
+        if let Some(name) = self
+            .instance
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+        {
+            return name.chars().take(200).collect();
+        }
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .ok()
+            .or_else(|| std::env::var("HOSTNAME").ok())
+            .or_else(|| std::env::var("COMPUTERNAME").ok())
+            .map(|h| h.trim().to_owned())
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "localhost".to_owned());
+        format!("{host}/{}", self.bind)
+    }
+
     /// Defaults, then `file` (if given, it must exist; otherwise `asistents.toml` if present),
     /// then the environment.
     pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {

@@ -473,13 +473,14 @@ pub async fn resend(
     Ok(row)
 }
 
-/// Leases up to `limit` due rows (pending, or a lease that ran out) to this worker: on PostgreSQL
-/// rows another process holds are skipped, so two processes never send one mail.
+/// Leases up to `limit` due rows (pending, or a lease that ran out) to the process `owner`: on
+/// PostgreSQL rows another process holds are skipped, so two processes never send one mail.
 pub async fn claim_due(
     db: &super::Db,
     now: DateTime<Utc>,
     lease: Duration,
     limit: u64,
+    owner: &str,
 ) -> Result<Vec<outbox::Model>, DbErr> {
     use sea_orm::TransactionTrait;
     let txn = db.begin().await?;
@@ -500,11 +501,33 @@ pub async fn claim_due(
         r.state = OutboxState::Sending.into();
         r.next_attempt_at = now + lease;
         r.attempts += 1;
+        r.claimed_by = Some(owner.to_owned());
         people::update(&txn, r.clone()).await?;
         claimed.push(r);
     }
     txn.commit().await?;
     Ok(claimed)
+}
+
+/// Makes the rows `owner` leased due at once: called as a process starts, when nothing of its
+/// own can still be sending (it was killed mid-delivery). Returns how many.
+pub async fn release_claims_of(
+    db: &impl ConnectionTrait,
+    owner: &str,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    use sea_orm::sea_query::Expr;
+    Ok(outbox::Entity::update_many()
+        .col_expr(outbox::Column::NextAttemptAt, Expr::value(now))
+        .col_expr(
+            outbox::Column::ClaimedBy,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(outbox::Column::State.eq(OutboxState::Sending.as_str()))
+        .filter(outbox::Column::ClaimedBy.eq(owner))
+        .exec(db)
+        .await?
+        .rows_affected)
 }
 
 pub async fn mark(
@@ -527,6 +550,7 @@ pub async fn mark(
         next_attempt_at: Set(row.next_attempt_at),
         last_error: Set(row.last_error),
         sent_at: Set(row.sent_at),
+        claimed_by: Set(None),
         ..Default::default()
     })
     .exec(db)

@@ -67,6 +67,16 @@ pub async fn submit_overdue(state: &AppState) -> Result<u64, crate::db::DbErr> {
     Ok(submitted)
 }
 
+/// As the process starts: the mail this process had claimed when it stopped (killed while
+/// sending) is due again at once, not when its lease runs out. Returns how many rows.
+pub async fn release_own_claims(
+    db: &crate::db::Db,
+    config: &crate::config::Config,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<u64, crate::db::DbErr> {
+    db::statements::release_claims_of(db, &config.instance_name(), now).await
+}
+
 /// Sends the due rows of the outbox: each claimed row is sent once; a transient failure is
 /// retried with exponential backoff and jitter until `mail_retry_hours` after the row was
 /// written, then it is `failed` and shows so to coordinators. Returns how many were sent.
@@ -74,7 +84,9 @@ pub async fn deliver_outbox(state: &AppState) -> Result<usize, crate::db::DbErr>
     let now = state.clock.now();
     // A claim outlives the SMTP timeout (20 s) many times over, and a killed process's claims
     // run out soon after.
-    let rows = db::statements::claim_due(&state.db, now, chrono::Duration::minutes(2), 50).await?;
+    let me = state.config.instance_name();
+    let lease = chrono::Duration::minutes(2);
+    let rows = db::statements::claim_due(&state.db, now, lease, 50, &me).await?;
     let mut sent = 0;
     for row in rows {
         let outcome = match mail_for(state, &row).await? {

@@ -889,10 +889,15 @@ async fn mail_claimed_by_a_process_that_died_is_sent_two_minutes_later_with_the_
     let queued = report.mails_queued as usize;
     // Another process claims every row and dies before sending (as under kill -9).
     let now = app.clock.now();
-    let claimed =
-        asistents::db::statements::claim_due(&app.state.db, now, chrono::Duration::minutes(2), 500)
-            .await
-            .unwrap();
+    let claimed = asistents::db::statements::claim_due(
+        &app.state.db,
+        now,
+        chrono::Duration::minutes(2),
+        500,
+        "another-host/0.0.0.0:8080",
+    )
+    .await
+    .unwrap();
     assert_eq!(claimed.len(), queued);
     assert_eq!(
         asistents::jobs::deliver_outbox(&app.state).await.unwrap(),
@@ -916,5 +921,53 @@ async fn mail_claimed_by_a_process_that_died_is_sent_two_minutes_later_with_the_
             "the same Message-ID on the retry"
         );
     }
+    assert_eq!(sink.messages().len(), queued);
+}
+
+/// A process killed while sending gives back its own claims as it starts again: that mail goes
+/// out at once, not when the lease runs out. Another process's claim is left to run out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_process_sends_the_mail_it_had_claimed_at_once() {
+    let sink = SmtpSink::start();
+    let url = crate::helpers::file_database_url("claims").await;
+    let configure = |c: &mut asistents::config::Config| {
+        c.smtp_url = Some(SmtpSink::url(sink.port));
+        c.statement_recipients = vec!["socd@example.lv".into()];
+        c.instance = Some("app-1".into());
+    };
+    let app = TestApp::spawn_on(url.clone(), configure).await;
+    approved_october(&app).await;
+    let report: CloseReport = app
+        .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
+        .await
+        .json();
+    let queued = report.mails_queued as usize;
+    assert!(queued >= 2, "{queued}");
+    // The processes below run at the time a restarted one starts with.
+    app.clock.set(crate::helpers::test_now());
+    let (db, now) = (&app.state.db, app.clock.now());
+    let lease = chrono::Duration::minutes(2);
+    // Another process holds one row; this one ("app-1") claims the rest and is killed.
+    let theirs = asistents::db::statements::claim_due(db, now, lease, 1, "app-2")
+        .await
+        .unwrap();
+    let ours = asistents::db::statements::claim_due(db, now, lease, 500, "app-1")
+        .await
+        .unwrap();
+    assert_eq!((theirs.len(), ours.len()), (1, queued - 1));
+    drop(app);
+
+    let again = TestApp::spawn_on(url, configure).await;
+    assert_eq!(
+        asistents::jobs::deliver_outbox(&again.state).await.unwrap(),
+        queued - 1,
+        "its own claims are due at once"
+    );
+    again.clock.advance(chrono::Duration::seconds(121));
+    assert_eq!(
+        asistents::jobs::deliver_outbox(&again.state).await.unwrap(),
+        1,
+        "the other process's claim, once it ran out"
+    );
     assert_eq!(sink.messages().len(), queued);
 }
