@@ -543,7 +543,14 @@ impl Ledger {
 
     fn save(&mut self, actor: Actor, w: &Write) -> Result<Done, Fault> {
         let (start, end) = (w.start.to_utc(), w.end.to_utc());
+        // Creating with the id of another assistant's entry: the rules answer first, as for a
+        // fresh id, so that an id tells its existence only to a write that would be accepted.
+        let mut taken = None;
         let before = match (self.named.get(&w.id), w.base_version) {
+            (Some(found), None) if !actor.coordinator && found.0.assistant_id != w.assistant_id => {
+                taken = Some(found.clone());
+                None
+            }
             (Some(found), None) => return Err(Fault::Exists(Box::new(found.clone()))),
             (None, Some(_)) => return Err(Fault::NotFound),
             (Some((e, _)), Some(_))
@@ -668,6 +675,9 @@ impl Ledger {
             warnings,
             ..
         } = rules::check(&proposed, &ctx).map_err(Fault::Refused)?;
+        if let Some(found) = taken {
+            return Err(Fault::Exists(Box::new(found)));
+        }
 
         let stored_warnings = (!warnings.is_empty()).then(|| {
             json!(

@@ -202,3 +202,67 @@ async fn assistants_see_a_client_only_for_their_days_and_each_other_only_as_busy
     let (_, text) = pulled(&app, &liga_token).await;
     assert!(text.contains("\"monthly_minutes\":3000"), "{text}");
 }
+
+/// Creating a session with the id of another assistant's session: a write the rules refuse gets
+/// the refusal a fresh id gets, so probing ids tells nothing (on REST and in a push).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_assistants_entry_id_is_answered_like_a_fresh_one() {
+    let app = TestApp::spawn().await;
+    let s = scene(&app, 4800, "ruta").await;
+    let o = scene(&app, 4800, "igors").await;
+    let hers: Entry = post(
+        &app,
+        &s.token,
+        &session(
+            s.client,
+            "2026-11-02T08:00:00+02:00",
+            "2026-11-02T09:00:00+02:00",
+            "work",
+        ),
+    )
+    .await
+    .json();
+    // Igors is not assigned to Ruta's client: with her entry's id, or with a new one.
+    let probe = |id: uuid::Uuid| {
+        let mut b = session(
+            s.client,
+            "2026-11-05T08:00:00+02:00",
+            "2026-11-05T09:00:00+02:00",
+            "work",
+        );
+        b["id"] = json!(id);
+        b
+    };
+    let taken = post(&app, &o.token, &probe(hers.id)).await;
+    let fresh = post(&app, &o.token, &probe(uuid::Uuid::new_v4())).await;
+    assert_eq!(
+        (taken.status, taken.body.clone()),
+        (fresh.status, fresh.body.clone()),
+        "taken: {} / fresh: {}",
+        taken.text,
+        fresh.text
+    );
+    taken.refused(422, "not_assigned");
+    // The same through a push.
+    let push = |seq: i64, id: uuid::Uuid| {
+        json!({"device_id": "phone-igors", "mutations": [
+            {"seq": seq, "name": "entry.save", "args": probe(id)}
+        ]})
+    };
+    let a = app
+        .post(&o.token, "/api/v1/sync/push", push(1, hers.id))
+        .await;
+    let b = app
+        .post(&o.token, "/api/v1/sync/push", push(2, uuid::Uuid::new_v4()))
+        .await;
+    assert_eq!(
+        a.body["results"][0]["error"]["code"],
+        b.body["results"][0]["error"]["code"]
+    );
+    assert_eq!(a.body["results"][0]["error"]["code"], "not_assigned");
+    // Her entry is untouched.
+    let r = app
+        .get(&s.token, &format!("/api/v1/entries/{}", hers.id))
+        .await;
+    assert_eq!(r.json::<Entry>(), hers);
+}
