@@ -351,3 +351,49 @@ async fn guessing_the_current_password_uses_up_the_logins_budget_and_ends_the_to
         .await
         .refused(429, "too_many_attempts");
 }
+
+/// 200 wrong logins at once: the password checks are bounded (one per core and a short queue),
+/// so the excess is turned away at once with `503` and `Retry-After` (or `429` past a budget),
+/// and the rest of the service keeps answering meanwhile. (Memory and latency under such a burst
+/// are measured by the `login_burst` bench, not here.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_wrong_logins_is_bounded_and_the_excess_told_when_to_come_back() {
+    let app = TestApp::spawn_with(|c| c.address_max_failures = 10_000).await;
+    let burst: Vec<_> = (0..200)
+        .map(|i| {
+            let app = &app;
+            async move {
+                app.try_login(&format!("nav-{i}"), "wrong-password", &format!("p{i}"))
+                    .await
+            }
+        })
+        .collect();
+    let (answers, me) = tokio::join!(crate::helpers::join_all(burst), async {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        app.get(&app.admin, "/api/v1/me").await
+    });
+    me.expect(200);
+    let mut by_status = std::collections::BTreeMap::new();
+    for r in &answers {
+        *by_status.entry(r.status).or_insert(0) += 1;
+        assert!(
+            [401, 429, 503].contains(&r.status),
+            "{} {}",
+            r.status,
+            r.text
+        );
+        if r.status != 401 {
+            assert!(
+                r.headers.get("retry-after").is_some(),
+                "{} without Retry-After",
+                r.status
+            );
+        }
+    }
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    // One check per core and 16 waiting per core: beyond that, requests are turned away.
+    if cores * 17 < 200 {
+        assert!(by_status.get(&503).is_some(), "{by_status:?}");
+    }
+    assert!(by_status.get(&401).is_some(), "{by_status:?}");
+}
