@@ -257,6 +257,11 @@ pub async fn check_pin(env: &Env<'_>, client_id: Uuid, pin: &str) -> Result<bool
     let client = db::people::client(env.db, client_id)
         .await?
         .ok_or(ApiError::NotFound)?;
+    // Only a PIN of the shape staff may set (6 to 8 digits) is checked: a four-digit PIN kept
+    // from before that rule never opens anything, and staff set a new one.
+    if !valid_pin_shape(pin) {
+        return Ok(false);
+    }
     let key = pin_key(client_id);
     let reserved = reserve(env, &key, env.config.login_max_failures).await?;
     let ok = env
@@ -566,6 +571,11 @@ pub async fn change_password(
 }
 
 /// Sets a client's confirmation PIN (6 to 8 digits), kept only as a hash.
+/// Six to eight digits: a PIN is typed on someone else's phone, often watched.
+fn valid_pin_shape(pin: &str) -> bool {
+    (6..=8).contains(&pin.len()) && pin.chars().all(|c| c.is_ascii_digit())
+}
+
 pub async fn set_pin(
     env: &Env<'_>,
     caller: &Caller,
@@ -573,8 +583,7 @@ pub async fn set_pin(
     pin: &str,
 ) -> Result<(), ApiError> {
     caller.require_staff()?;
-    // Six digits at least: a PIN is typed on someone else's phone, often watched.
-    if !(6..=8).contains(&pin.len()) || !pin.chars().all(|c| c.is_ascii_digit()) {
+    if !valid_pin_shape(pin) {
         return Err(ApiError::invalid("pin", "out_of_range"));
     }
     let hash = env.passwords.hash(pin).await?.map_err(ApiError::Internal)?;

@@ -472,6 +472,31 @@ async fn on_the_assistants_phone_the_client_confirms_with_their_own_pin() {
     step(&app, &s.token, s.client, "2026-10", "confirm", seen(&m))
         .await
         .refused(422, "validation_failed");
+    // A four-digit PIN kept from before the six-digit rule opens nothing.
+    {
+        use asistents::db::entity::clients;
+        use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+        let row = clients::Entity::find_by_id(s.client)
+            .one(&app.state.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let kept = row.pin_hash.clone();
+        let mut old: clients::ActiveModel = row.into();
+        old.pin_hash = Set(Some(asistents::secrets::hash_password("4821").unwrap()));
+        old.update(&app.state.db).await.unwrap();
+        let mut four = seen(&m);
+        four["pin"] = json!("4821");
+        step(&app, &s.token, s.client, "2026-10", "confirm", four)
+            .await
+            .refused(422, "validation_failed");
+        let mut back = clients::ActiveModel {
+            id: Set(s.client),
+            ..Default::default()
+        };
+        back.pin_hash = Set(kept);
+        back.update(&app.state.db).await.unwrap();
+    }
     let r = step(&app, &s.token, s.client, "2026-10", "confirm", with_pin).await;
     r.expect(200);
     assert_eq!(r.body["confirmed_as"], "client_pin");
