@@ -176,6 +176,7 @@ impl ApiError {
                     ErrorCode::Forbidden | ErrorCode::PasswordChangeRequired => {
                         StatusCode::FORBIDDEN
                     }
+                    ErrorCode::TokenExpired | ErrorCode::TokenRevoked => StatusCode::UNAUTHORIZED,
                     _ => StatusCode::UNPROCESSABLE_ENTITY,
                 };
                 (status, *code, details.clone())

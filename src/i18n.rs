@@ -105,6 +105,16 @@ fn texts(code: ErrorCode) -> [&'static str; 3] {
             "Пожалуйста, войдите снова.",
             "Please log in again.",
         ],
+        TokenExpired => [
+            "Pieslēgšanās laiks beidzies. Piesakieties vēlreiz; nenosūtītie ieraksti saglabājas.",
+            "Срок входа истёк. Войдите снова; неотправленные записи сохраняются.",
+            "Your login has expired. Log in again; nothing unsent is lost.",
+        ],
+        TokenRevoked => [
+            "Šī ierīce ir izrakstīta. Piesakieties vēlreiz.",
+            "Это устройство отключено от входа. Войдите снова.",
+            "This device was logged out. Log in again.",
+        ],
         InvalidCredentials => [
             "Nepareizs lietotājvārds vai parole.",
             "Неверное имя пользователя или пароль.",

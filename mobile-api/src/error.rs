@@ -46,6 +46,11 @@ codes! {
     Conflict => "conflict",
     // Authentication and rights.
     Unauthorized => "unauthorized",
+    // The token's time ran out: log in again (the phone keeps its unsent changes).
+    TokenExpired => "token_expired",
+    // The token was ended (logout, a password change, or staff revoking a lost phone): log in
+    // again; a revoked phone should keep nothing personal.
+    TokenRevoked => "token_revoked",
     InvalidCredentials => "invalid_credentials",
     TooManyAttempts => "too_many_attempts",
     Forbidden => "forbidden",

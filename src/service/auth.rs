@@ -407,8 +407,15 @@ pub async fn caller_from_token(state: &AppState, token: &str) -> Result<Caller, 
     let found = db::session::device_and_user_by_token(&state.reads, &hash).await?;
     let (device, user) = found.ok_or(ApiError::Unauthorized)?;
     let now = state.clock.now();
-    if device.revoked_at.is_some() || device.expires_at <= now {
-        return Err(ApiError::Unauthorized);
+    let ended = |code| ApiError::Rule {
+        code,
+        details: json!({}),
+    };
+    if device.revoked_at.is_some() {
+        return Err(ended(mobile_api::ErrorCode::TokenRevoked));
+    }
+    if device.expires_at <= now {
+        return Err(ended(mobile_api::ErrorCode::TokenExpired));
     }
     // Every device row names its user (a foreign key), so a device without one is a user row
     // that could not be read (a stored value the code does not know): an error, not a logout.

@@ -126,7 +126,7 @@ async fn logout_ends_the_calling_token_only() {
     assert_eq!(r.status, 204);
     app.get(&app.admin, "/api/v1/me")
         .await
-        .refused(401, "unauthorized");
+        .refused(401, "token_revoked");
     app.get(&other, "/api/v1/me").await.expect(200);
 }
 
@@ -155,7 +155,7 @@ async fn a_coordinator_revokes_a_lost_phone_and_its_token_stops_at_once() {
     assert!(r.body["revoked_at"].is_string());
     app.get(&phone, "/api/v1/me")
         .await
-        .refused(401, "unauthorized");
+        .refused(401, "token_revoked");
     // Someone else's device is not theirs to revoke, nor to learn of.
     let (_, stranger) = app.user("svesais", "accountant", json!({})).await;
     app.post(
@@ -176,7 +176,7 @@ async fn tokens_expire_after_the_configured_days() {
     app.clock.advance(Duration::seconds(1));
     app.get(&token, "/api/v1/me")
         .await
-        .refused(401, "unauthorized");
+        .refused(401, "token_expired");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -215,7 +215,7 @@ async fn changing_ones_password_needs_the_current_one_and_logs_out_other_devices
     app.get(&phone, "/api/v1/me").await.expect(200);
     app.get(&laptop, "/api/v1/me")
         .await
-        .refused(401, "unauthorized");
+        .refused(401, "token_revoked");
     app.try_login("maija", PASSWORD, "x")
         .await
         .refused(401, "invalid_credentials");
@@ -238,7 +238,7 @@ async fn a_deactivated_user_cannot_log_in_and_their_tokens_end() {
     r.expect(200);
     app.get(&token, "/api/v1/me")
         .await
-        .refused(401, "unauthorized");
+        .refused(401, "token_revoked");
     app.try_login("aiziet", PASSWORD, "p")
         .await
         .refused(401, "invalid_credentials");
@@ -342,10 +342,10 @@ async fn guessing_the_current_password_uses_up_the_logins_budget_and_ends_the_to
     // The fifth wrong guess ended the token: no sixth guess is checked.
     app.post(&phone, "/api/v1/me/password", guess(5))
         .await
-        .refused(401, "unauthorized");
+        .refused(401, "token_revoked");
     app.get(&phone, "/api/v1/me")
         .await
-        .refused(401, "unauthorized");
+        .refused(401, "token_revoked");
     // The login is locked like after five wrong logins.
     app.try_login("maija", PASSWORD, "x")
         .await

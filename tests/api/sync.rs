@@ -1217,11 +1217,11 @@ async fn on_a_database_file_a_write_is_read_at_once_and_a_logout_holds_at_once()
         .expect(204);
     app.get(&s.token, "/api/v1/sync/pull")
         .await
-        .refused(401, "unauthorized");
+        .refused(401, "token_revoked");
     let save_again = save(6, Uuid::new_v4(), json!({}), None);
     push(&app, &s.token, "phone-ruta", vec![save_again])
         .await
-        .refused(401, "unauthorized");
+        .refused(401, "token_revoked");
 }
 
 /// On a database file, what is written reaches the database file itself in the background

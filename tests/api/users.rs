@@ -251,7 +251,7 @@ async fn a_password_staff_reset_only_lets_its_holder_choose_their_own_and_nothin
     r.expect(200);
     app.get(&token, "/api/v1/me")
         .await
-        .refused(401, "unauthorized");
+        .refused(401, "token_revoked");
     let r = app.try_login("aina", "cita-parole-789", "p").await;
     r.expect(200);
     assert_eq!(r.body["password_change_required"], true, "{}", r.text);
@@ -290,7 +290,7 @@ async fn a_password_staff_reset_only_lets_its_holder_choose_their_own_and_nothin
     assert_eq!(r.status, 204, "{}", r.text);
     app.get(&temporary, "/api/v1/me")
         .await
-        .refused(401, "unauthorized");
+        .refused(401, "token_revoked");
     let r = app.try_login("aina", "manas-pasas-parole", "p").await;
     r.expect(200);
     assert_eq!(r.body["password_change_required"], false);
