@@ -69,8 +69,21 @@ pub struct MeAssignment {
     pub valid_to: Option<NaiveDate>,
     /// Purpose codes the client's decision allows (empty with no decision in force).
     pub allowed_purposes: Vec<String>,
+    /// The same purposes with their names in Latvian, Russian and English, for people (added
+    /// in v1.2).
+    #[serde(default)]
+    pub purposes: Vec<PurposeName>,
     /// The previous and the current month, in that order.
     pub months: Vec<MonthAllowance>,
+}
+
+/// A purpose as people know it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PurposeName {
+    pub code: String,
+    pub lv: String,
+    pub ru: String,
+    pub en: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -81,6 +94,14 @@ pub struct MonthAllowance {
     pub allowance_minutes: i64,
     pub used_minutes: i64,
     pub remaining_minutes: i64,
+    /// This assistant's own counted minutes with this client in the month (added in v1.2).
+    #[serde(default)]
+    pub own_minutes: i64,
+    /// An estimate of this assistant's gross pay for those minutes: the hourly rates in force,
+    /// less the employer's contributions, computed as the pay statement will (trips aside). It
+    /// is final only once the month is approved and closed (added in v1.2).
+    #[serde(default)]
+    pub estimated_gross_cents: i64,
 }
 
 /// A registered device as coordinators see it.

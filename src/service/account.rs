@@ -1,7 +1,7 @@
 //! The caller's own account: who they are (`/me`: for assistants, their assignments with the
 //! purposes allowed today and the allowance of this month and the last), and their devices.
 
-use mobile_api::auth::{Device, Me, MeAssignment, MonthAllowance, UserSummary};
+use mobile_api::auth::{Device, Me, MeAssignment, MonthAllowance, PurposeName, UserSummary};
 use mobile_api::{MonthState, Role};
 use uuid::Uuid;
 
@@ -10,7 +10,9 @@ use super::auth::Caller;
 use crate::db::entity::{devices, users};
 use crate::db::{self};
 use crate::domain::decision::{self, Figures};
-use crate::domain::time::{Month, riga_date};
+use crate::domain::ledger::instant;
+use crate::domain::time::{Month, riga_date, riga_midnight};
+use crate::domain::{pay, rules};
 use crate::error::ApiError;
 
 pub fn summary(user: &users::Model) -> UserSummary {
@@ -60,6 +62,19 @@ pub async fn me(state: &AppState, caller: &Caller) -> Result<Me, ApiError> {
         let (rows, _) = db::people::assignments(&state.db, &filter, 0, 1000).await?;
         let book = db::policy::book(&state.db).await?;
         let policy = book.at(today).map_err(ApiError::Internal)?;
+        let rates: Vec<_> = book
+            .versions("hourly_rate_cents")
+            .into_iter()
+            .filter_map(|(d, v)| Some((d, v.as_i64()?)))
+            .collect();
+        let contribution_bp = match db::people::assistant(&state.db, assistant_id).await? {
+            Some(a) => policy
+                .employer_contribution_bp
+                .get(&*a.insurance_status)
+                .copied()
+                .unwrap_or(0),
+            None => 0,
+        };
         for a in rows {
             let Some(client) = db::people::client(&state.db, a.client_id).await? else {
                 continue;
@@ -80,19 +95,31 @@ pub async fn me(state: &AppState, caller: &Caller) -> Result<Me, ApiError> {
                 months.iter().map(|m| m.to_string()).collect(),
             )
             .await?;
-            let months = months
+            let mut allowances = Vec::with_capacity(months.len());
+            for m in months {
+                let sheet = sheets.iter().find(|s| s.month == m.to_string());
+                let allowance = decision::month_allowance(&versions, m, policy.proration);
+                let used = sheet.map(|s| s.used_minutes).unwrap_or(0);
+                let (own_minutes, estimated_gross_cents) =
+                    own_pay(state, assistant_id, a.client_id, m, &rates, contribution_bp).await?;
+                allowances.push(MonthAllowance {
+                    month: m.to_string(),
+                    state: sheet.map_or(MonthState::Open, |s| *s.state),
+                    allowance_minutes: allowance,
+                    used_minutes: used,
+                    remaining_minutes: (allowance - used).max(0),
+                    own_minutes,
+                    estimated_gross_cents,
+                });
+            }
+            let purposes = allowed_purposes
                 .iter()
-                .map(|m| {
-                    let sheet = sheets.iter().find(|s| s.month == m.to_string());
-                    let allowance = decision::month_allowance(&versions, *m, policy.proration);
-                    let used = sheet.map(|s| s.used_minutes).unwrap_or(0);
-                    MonthAllowance {
-                        month: m.to_string(),
-                        state: sheet.map_or(MonthState::Open, |s| *s.state),
-                        allowance_minutes: allowance,
-                        used_minutes: used,
-                        remaining_minutes: (allowance - used).max(0),
-                    }
+                .filter_map(|code| policy.purpose(code))
+                .map(|p| PurposeName {
+                    code: p.code.clone(),
+                    lv: p.labels.lv.clone(),
+                    ru: p.labels.ru.clone(),
+                    en: p.labels.en.clone(),
                 })
                 .collect();
             assignments.push(MeAssignment {
@@ -103,7 +130,8 @@ pub async fn me(state: &AppState, caller: &Caller) -> Result<Me, ApiError> {
                 valid_from: a.valid_from,
                 valid_to: a.valid_to,
                 allowed_purposes,
-                months,
+                purposes,
+                months: allowances,
             });
         }
     }
@@ -118,6 +146,46 @@ pub async fn me(state: &AppState, caller: &Caller) -> Result<Me, ApiError> {
         assignments,
         password_change_required: caller.temporary,
     })
+}
+
+/// The assistant's own counted minutes with the client in `month`, and the gross pay they
+/// come to by the pay statement's arithmetic (`domain::pay`).
+async fn own_pay(
+    state: &AppState,
+    assistant_id: Uuid,
+    client_id: Uuid,
+    month: Month,
+    rates: &[(chrono::NaiveDate, i64)],
+    contribution_bp: i64,
+) -> Result<(i64, i64), ApiError> {
+    let sessions: Vec<pay::Session> = db::months::live_entries(&state.db, client_id, month)
+        .await?
+        .iter()
+        .filter(|e| e.assistant_id == assistant_id && rules::is_counted(*e.status))
+        .map(|e| pay::Session {
+            assistant_id,
+            client_id,
+            start: instant(e.start_utc),
+            end: instant(e.end_utc),
+        })
+        .collect();
+    // Only the part of each session inside the month counts towards it.
+    let (from, to) = (
+        riga_midnight(month.first_day()),
+        riga_midnight(month.next().first_day()),
+    );
+    let sessions: Vec<pay::Session> = sessions
+        .into_iter()
+        .filter_map(|mut s| {
+            s.start = s.start.max(from);
+            s.end = s.end.min(to);
+            (s.end > s.start).then_some(s)
+        })
+        .collect();
+    let lines = pay::pay_lines(&sessions, rates);
+    let minutes = lines.iter().map(|l| l.minutes).sum();
+    let amount = lines.iter().map(|l| l.amount_cents).sum();
+    Ok((minutes, pay::split_gross(amount, contribution_bp).0))
 }
 
 /// Only admins manage admins' logins and devices: a coordinator gets 404 for them, as for a

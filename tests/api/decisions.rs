@@ -265,6 +265,31 @@ async fn an_amendment_is_a_new_version_from_its_date_and_history_stays() {
     assert_eq!(a["months"][1]["allowance_minutes"], 6000);
     assert_eq!(a["months"][1]["remaining_minutes"], 6000);
     assert_eq!(a["months"][1]["state"], "open");
+    // Purposes by their names, for people.
+    assert_eq!(a["purposes"][0]["code"], "work");
+    assert_eq!(a["purposes"][0]["lv"], "Algots darbs");
+    assert_eq!(a["purposes"].as_array().unwrap().len(), 2);
+    // What the month will pay so far: 3 h in November at 5.11 EUR an hour is 15.33 EUR with
+    // the employer's 23.59 % contributions, 12.40 EUR gross.
+    let r = crate::entries::post(
+        &app,
+        &token,
+        &crate::entries::session(
+            c.id,
+            "2026-11-20T09:00:00+02:00",
+            "2026-11-20T12:00:00+02:00",
+            "work",
+        ),
+    )
+    .await;
+    r.expect(201);
+    let me = app.get(&token, "/api/v1/me").await;
+    let november = &me.body["assignments"][0]["months"][1];
+    assert_eq!(
+        (&november["own_minutes"], &november["estimated_gross_cents"]),
+        (&json!(180), &json!(1240)),
+        "{november}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
