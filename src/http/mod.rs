@@ -147,6 +147,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api)
         .route("/metrics", get(ops::metrics))
         .merge(crate::web::router())
+        .merge(crate::web::phone::router())
         .with_state(state.clone())
         .layer(middleware::from_fn_with_state(
             state.metrics.clone(),

@@ -1,6 +1,7 @@
 //! The clients' and representatives' web page: log in, see a month in plain language, confirm it
 //! or dispute single sessions. Server-rendered HTML, no JavaScript, Latvian by default.
 
+pub mod phone;
 pub mod text;
 
 use std::net::SocketAddr;
