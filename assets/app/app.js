@@ -227,7 +227,7 @@ function tripFields(i, tr = {}) {
 }
 function versionText(st, x) {
   const s = Date.parse(x.started_at), e = Date.parse(x.ended_at);
-  return `<p>${shortDate(new Date(s))} ${clock(new Date(s))}–${clock(new Date(e))}<br>${esc(purposeName(st, x.client_id, x.purpose))}<br>${esc(x.place)}${x.note ? `<br>${esc(x.note)}` : ''}</p>`;
+  return `<p>${shortDate(new Date(s))} ${clock(new Date(s))}–${clock(new Date(e))}<br>${esc(purposeName(st, x.client_id, x.purpose))}<br>${esc(['home', 'community'].includes(x.place) ? t(x.place) : x.place)}${x.note ? `<br>${esc(x.note)}` : ''}</p>`;
 }
 
 async function confirmScreen(st, client, month) {
@@ -264,8 +264,12 @@ function settingsScreen(st) {
 
 // ---- Rendering and routing.
 let current = '';
+let latest = 0;
 async function render(force = true) {
+  // Renders overlap (a sync finishing while the person moves on): only the newest is drawn.
+  const ticket = ++latest;
   const st = await load();
+  if (ticket !== latest) return;
   setLang(st.lang ?? st.me?.user?.locale ?? st.session?.user?.locale ?? 'lv');
   renderStatus(st);
   const [path, query] = location.hash.slice(1).split('?');
@@ -288,13 +292,18 @@ async function render(force = true) {
   } catch (e) {
     html = `<p class="problem" role="alert">${esc(e.message || t('error'))}</p>`;
   }
+  if (ticket !== latest) return;
   const moved = route !== current;
   current = route;
-  main.innerHTML = (flash ? `<p class="notice" role="status">${esc(flash)}</p>` : '') + html;
-  flash = null;
+  // A notice stays with the screen it was given for, through redraws, until the person moves on.
+  if (flash && flash.route !== route) flash = flash.route === null ? { ...flash, route } : null;
+  main.innerHTML = (flash ? `<p class="notice" role="status">${esc(flash.text)}</p>` : '') + html;
   if (moved) main.querySelector('h1')?.focus();
 }
-const go = (hash, message) => { flash = message ?? null; if (location.hash === hash) render(); else location.hash = hash; };
+const go = (hash, message) => {
+  flash = message ? { text: message, route: null } : null;
+  if (location.hash === hash) render(); else location.hash = hash;
+};
 
 // ---- What people do.
 main.addEventListener('submit', async (ev) => {
@@ -392,7 +401,7 @@ main.addEventListener('click', async (ev) => {
     syncNow();
   } else if (a === 'hand-in') {
     await submitMonth(b.dataset.client, b.dataset.month);
-    flash = t('handed_in');
+    flash = { text: t('handed_in'), route: null };
     syncNow();
     render();
   } else if (a === 'sync') {

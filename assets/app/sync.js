@@ -88,8 +88,8 @@ export async function saveEntry(fields) {
 export async function deleteEntry(id) {
   const before = await get('entries', id);
   const base = nextBase(before);
-  if (base === null) {
-    // Never reached the server: nothing to send.
+  if (!before?.server) {
+    // The server never accepted it (unsent, or refused): nothing to send.
     await tx(['entries', 'queue'], 'readwrite', async (s) => {
       for (const q of await done(s('queue').getAll())) if (q.args.id === id) await done(s('queue').delete(q.seq));
       await done(s('entries').delete(id));
@@ -194,8 +194,12 @@ async function pull() {
       for (const c of r.changes) {
         if (c.kind === 'entry') {
           const e = await done(s('entries').get(c.id));
-          if (queued.has(c.id)) {
-            if (e && c.op === 'upsert') await done(s('entries').put({ ...e, server: c.data }));
+          if (queued.has(c.id) || (e?.local && ['conflict', 'refused'].includes(e.state))) {
+            // An unsent edit, or one waiting for the person's choice, stays as it is; only the
+            // server's copy (and, in a conflict, the version to choose against) moves on.
+            if (e && c.op === 'upsert') {
+              await done(s('entries').put({ ...e, server: c.data, theirs: e.state === 'conflict' ? c.data : e.theirs }));
+            }
           } else if (c.op === 'delete' || c.data.status === 'deleted') {
             await done(s('entries').delete(c.id));
           } else {
