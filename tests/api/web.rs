@@ -445,3 +445,51 @@ async fn after_a_staff_reset_the_web_page_only_lets_the_client_choose_a_password
     let html = page(&app, &month, &cookie).await;
     assert!(html.contains("Gaida jūsu apstiprinājumu"), "{html}");
 }
+
+/// The phone app's files come from the binary, with a strict policy; the service worker names
+/// its cache by the release's files, and never lists the API among what it keeps.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_phone_app_is_served_from_the_binary() {
+    let app = TestApp::spawn().await;
+    let get = async |path: &str| {
+        client(&app)
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .unwrap()
+    };
+    let index = get("/app/").await;
+    assert_eq!(index.status(), 200);
+    let csp = index.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+    assert!(index.text().await.unwrap().contains("/app/app.js"));
+    let sw = get("/app/sw.js").await;
+    assert!(
+        sw.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/javascript")
+    );
+    let sw = sw.text().await.unwrap();
+    let version = asistents::web::phone::version();
+    assert!(sw.contains(&format!("asistents-app-{version}")) && !sw.contains("__VERSION__"));
+    assert!(!sw.contains("'/api"), "the API is never cached");
+    for file in [
+        "app.js",
+        "store.js",
+        "sync.js",
+        "words.js",
+        "manifest.webmanifest",
+        "icon-192.png",
+    ] {
+        assert_eq!(get(&format!("/app/{file}")).await.status(), 200, "{file}");
+    }
+    assert_eq!(get("/app/secrets.txt").await.status(), 404);
+    assert_eq!(get("/app").await.status(), 303);
+}
