@@ -59,10 +59,20 @@ pub fn router() -> Router<AppState> {
 /// Strict headers for every page: no framing, no sniffing, no referrer, only our own resources.
 async fn security_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
-    let h = response.headers_mut();
+    strict(
+        response.headers_mut(),
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        "no-store",
+    );
+    response
+}
+
+/// The headers every page and file of ours carries: the content policy `csp`, no sniffing, no
+/// referrer, no framing, and `cache`.
+pub(crate) fn strict(h: &mut HeaderMap, csp: &'static str, cache: &'static str) {
     h.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+        HeaderValue::from_static(csp),
     );
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -73,8 +83,7 @@ async fn security_headers(request: Request, next: Next) -> Response {
         HeaderValue::from_static("no-referrer"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
 }
 
 fn templates() -> &'static Environment<'static> {

@@ -113,24 +113,14 @@ fn file(name: &str) -> Response {
     let mut r = body.into_response();
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
-             connect-src 'self'; worker-src 'self'; manifest-src 'self'; form-action 'self'; \
-             frame-ancestors 'none'; base-uri 'none'",
-        ),
-    );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
     // Always asked again (cheaply): the service worker keeps the offline copy.
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    super::strict(
+        h,
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
+         connect-src 'self'; worker-src 'self'; manifest-src 'self'; form-action 'self'; \
+         frame-ancestors 'none'; base-uri 'none'",
+        "no-cache",
+    );
     if let Ok(tag) = HeaderValue::from_str(&format!("\"{}\"", version())) {
         h.insert(header::ETAG, tag);
     }
