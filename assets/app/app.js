@@ -108,7 +108,8 @@ function todayScreen(st) {
   const timer = st.timer
     ? `<section class="card timer" aria-labelledby="timer-h"><h2 id="timer-h">${esc(clientName(st, st.timer.client_id))}</h2>
        <p>${t('running', { t: clock(new Date(st.timer.started)) })} · ${duration(Math.max(0, Math.round((Date.now() - st.timer.started) / 60000)))}</p>
-       <button type="button" class="big stop" data-action="stop">${t('stop')}</button></section>`
+       <button type="button" class="big stop" data-action="stop">${t('stop')}</button>
+       <button type="button" class="link" data-action="cancel-timer">${t('cancel')}</button></section>`
     : '';
   const cards = (st.me?.assignments ?? []).map((a) => {
     const m = a.months?.[a.months.length - 1];
@@ -380,6 +381,9 @@ main.addEventListener('click', async (ev) => {
   } else if (a === 'stop') {
     const timer = await get('meta', 'timer');
     go(`#/edit/new?client=${timer.client_id}&start=${timer.started}&end=${Date.now()}`);
+  } else if (a === 'cancel-timer') {
+    await put('meta', null, 'timer');
+    render();
   } else if (a === 'add-trip') {
     b.insertAdjacentHTML('beforebegin', tripFields(Date.now()));
     b.previousElementSibling.querySelector('select').focus();

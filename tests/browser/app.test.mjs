@@ -156,6 +156,28 @@ for (const lang of ['lv', 'ru', 'en']) {
 }
 await open(page, '#/settings');
 await page.click('button[data-lang=lv]');
+// The running timer survives closing the app; Stop fills in the times.
+await open(page, '#/');
+await page.click(`[data-action=start][data-client="${anna.id}"]`);
+await page.waitForSelector('.timer');
+await page.reload();
+await page.waitForSelector('.timer');
+check((await text(page, '.timer')).includes('Anna Testa'), 'a running session survives closing the app');
+await audit(page, 'today with a running session (lv)');
+await page.click('[data-action=stop]');
+await page.waitForSelector('#entry-form');
+check((await page.inputValue('#f-client')) === anna.id && (await page.inputValue('#f-from')).length === 5, 'Stop opens the session with its client and times filled in');
+await open(page, '#/');
+await page.click('[data-action=cancel-timer]');
+await page.waitForSelector('.timer', { state: 'detached' });
+// One thumb at 200 % zoom: nothing needs scrolling sideways.
+for (const hash of ['#/', `#/edit/new?client=${anna.id}`, `#/month/${anna.id}/${month}`]) {
+  await open(page, hash);
+  await page.evaluate(() => { document.documentElement.style.zoom = '2'; });
+  const sideways = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  await page.evaluate(() => { document.documentElement.style.zoom = ''; });
+  check(sideways <= 1, `at 200 % zoom on a 360 px phone ${hash} needs no sideways scrolling (${sideways} px)`);
+}
 
 // ---- 3. No network: 20 sessions recorded, the app closed 100 ms after the last save.
 await ctx.setOffline(true);
