@@ -115,8 +115,12 @@ function todayScreen(st) {
     const m = a.months?.[a.months.length - 1];
     const left = m ? (m.allowance_minutes ? t('left_of', { left: duration(m.remaining_minutes), all: duration(m.allowance_minutes) }) : t('no_decision')) : '';
     const low = m && m.allowance_minutes && m.remaining_minutes * 10 < m.allowance_minutes ? `<p class="warn">${t('low')}</p>` : '';
+    // Last month stays in view until it is handed in and done with.
+    const last = a.months?.length > 1 ? a.months[0] : null;
+    const lastLine = last && !['approved', 'closed'].includes(monthState(st, a.client_id, last))
+      ? `<p><a href="#/month/${a.client_id}/${last.month}">${esc(monthName(last.month))}: ${duration(last.own_minutes ?? 0)}</a> · ${t(`m_${monthState(st, a.client_id, last)}`)}</p>` : '';
     return `<section class="card" aria-labelledby="c-${a.client_id}"><h2 id="c-${a.client_id}">${esc(a.client_name)}</h2>
-      <p>${left}</p>${low}
+      <p>${left}</p>${low}${lastLine}
       <button type="button" class="big" data-action="start" data-client="${a.client_id}"${st.timer ? ' disabled' : ''}>${t('start')}<span class="sr"> — ${esc(a.client_name)}</span></button>
       <a class="after" href="#/edit/new?client=${a.client_id}">${t('add_after')}<span class="sr"> — ${esc(a.client_name)}</span></a></section>`;
   }).join('');
