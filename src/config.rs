@@ -38,6 +38,8 @@ pub struct Config {
     pub login_lockout_minutes: i64,
     pub municipality_name: String,
     pub municipality_address: String,
+    /// The social service's phone, shown to clients on the login page; unset = its address.
+    pub municipality_phone: Option<String>,
     /// The bearer token `/metrics` asks for; unset = `/metrics` answers only on loopback.
     pub metrics_token: Option<String>,
     /// Connections served at once; one beyond it is closed at once.
@@ -69,6 +71,7 @@ impl Default for Config {
             login_lockout_minutes: 15,
             municipality_name: "Daugavpils pilsētas Sociālais dienests".into(),
             municipality_address: "Alejas iela 68, Daugavpils, LV-5401".into(),
+            municipality_phone: None,
             metrics_token: None,
             max_connections: 1024,
             connection_idle_seconds: 60,

@@ -47,7 +47,7 @@ pub fn router() -> Router<AppState> {
         .route("/web/clients/{client_id}/months/{month}", get(month_page))
         .route(
             "/web/clients/{client_id}/months/{month}/confirm",
-            post(confirm),
+            get(confirm_page).post(confirm),
         )
         .route(
             "/web/clients/{client_id}/months/{month}/dispute",
@@ -104,6 +104,10 @@ fn templates() -> &'static Environment<'static> {
             (
                 "password.html",
                 include_str!("../../templates/web/password.html"),
+            ),
+            (
+                "confirm.html",
+                include_str!("../../templates/web/confirm.html"),
             ),
         ] {
             if let Err(e) = env.add_template(name, source) {
@@ -213,14 +217,35 @@ fn with_cookie(mut response: Response, cookie: Option<String>) -> Response {
     response
 }
 
-async fn login_page(headers: HeaderMap, Query(q): Query<LangQuery>) -> Response {
+/// Whom a client asks when they cannot log in: the social service's phone, or its address.
+fn contact(state: &AppState, lang: Locale) -> String {
+    let c = &state.config;
+    match c
+        .municipality_phone
+        .as_deref()
+        .filter(|p| !p.trim().is_empty())
+    {
+        Some(phone) => text::word("contact_phone", lang)
+            .replace("{name}", &c.municipality_name)
+            .replace("{phone}", phone),
+        None => text::word("contact_address", lang)
+            .replace("{name}", &c.municipality_name)
+            .replace("{address}", &c.municipality_address),
+    }
+}
+
+async fn login_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<LangQuery>,
+) -> Response {
     let (lang, set) = locale(&headers, q.lang.as_deref());
     let notice =
         (q.done.as_deref() == Some("password")).then(|| text::word("login_with_new", lang));
     let page = render(
         StatusCode::OK,
         "login.html",
-        context! { lang => lang.as_str(), t => text::words(lang), login => "", notice => notice },
+        context! { lang => lang.as_str(), t => text::words(lang), login => "", notice => notice, contact => contact(&state, lang) },
     );
     with_cookie(page, set)
 }
@@ -268,15 +293,20 @@ async fn login(
         render(
             status,
             "login.html",
-            context! { lang => lang.as_str(), t => text::words(lang), login => form.login.chars().take(100).collect::<String>(), problem => problem },
+            context! { lang => lang.as_str(), t => text::words(lang), login => form.login.chars().take(100).collect::<String>(), problem => problem, contact => contact(&state, lang) },
         )
     };
     match try_login(&state, peer, &form).await {
-        Ok(token) => {
+        Ok((token, own)) => {
             let mut r = Redirect::to("/web/").into_response();
-            if let Ok(c) = HeaderValue::from_str(&set_cookie(SESSION, &token, SESSION_HOURS * 3600))
-            {
-                r.headers_mut().append(header::SET_COOKIE, c);
+            // The pages speak the person's own language from now on (a click still changes it).
+            for c in [
+                set_cookie(SESSION, &token, SESSION_HOURS * 3600),
+                set_cookie(LANG, own.as_str(), 365 * 24 * 3600),
+            ] {
+                if let Ok(c) = HeaderValue::from_str(&c) {
+                    r.headers_mut().append(header::SET_COOKIE, c);
+                }
             }
             r
         }
@@ -297,7 +327,7 @@ async fn try_login(
     state: &AppState,
     peer: SocketAddr,
     form: &LoginForm,
-) -> Result<String, ApiError> {
+) -> Result<(String, Locale), ApiError> {
     if form.login.chars().count() > 100 {
         return Err(ApiError::InvalidCredentials);
     }
@@ -318,7 +348,7 @@ async fn try_login(
         Duration::hours(SESSION_HOURS),
     )
     .await?;
-    Ok(done.token)
+    Ok((done.token, *done.user.locale))
 }
 
 #[derive(Deserialize)]
@@ -411,6 +441,16 @@ fn duration(minutes: i64, lang: Locale) -> String {
     }
 }
 
+/// What the person typed into the dispute form, kept to show again after a problem.
+#[derive(Default)]
+struct Typed {
+    ticked: Vec<String>,
+    reasons: std::collections::HashMap<String, String>,
+    comment: String,
+    /// Ticked sessions without a reason.
+    missing: Vec<String>,
+}
+
 async fn month_context(
     state: &AppState,
     caller: &Caller,
@@ -418,6 +458,7 @@ async fn month_context(
     client_id: Uuid,
     month: Month,
     lang: Locale,
+    typed: &Typed,
 ) -> Result<(minijinja::Value, MonthSheet), ApiError> {
     let service::months::OwnMonth {
         client_name,
@@ -451,7 +492,11 @@ async fn month_context(
                         )
                     }).collect();
             let disputed = sheet.disputes.iter().rev().find(|d| d.entry_id == e.id && d.resolved_at.is_none()).map(|d| d.reason.clone());
+            let id = e.id.to_string();
             context! {
+                ticked => typed.ticked.contains(&id),
+                reason => typed.reasons.get(&id).cloned().unwrap_or_default(),
+                missing => typed.missing.contains(&id),
                 id => e.id.to_string(),
                 date => from.format("%d.%m.%Y").to_string(),
                 from => format!("{:02}:{:02}", from.hour(), from.minute()),
@@ -472,7 +517,20 @@ async fn month_context(
         .map(|e| format!("{}:{}", e.id, e.version))
         .collect();
     let first = month.first_day();
+    let live_minutes: i64 = sheet
+        .entries
+        .iter()
+        .filter(|e| is_live(e.status))
+        .map(|e| e.minutes)
+        .sum();
+    let total = duration(live_minutes, lang);
     let ctx = context! {
+        total_text => text::word("total", lang).replace("{d}", &total),
+        confirm_summary => text::word("confirm_summary", lang)
+            .replace("{n}", &rows.len().to_string())
+            .replace("{d}", &total),
+        can_confirm => sheet.state == MonthState::Submitted && !rows.is_empty(),
+        comment => typed.comment.clone(),
         lang => lang.as_str(),
         t => text::words(lang),
         csrf => csrf_for(token),
@@ -517,7 +575,17 @@ async fn month_page(
     let (Ok(client_id), Some(month)) = (Uuid::parse_str(&client_id), Month::parse(&month)) else {
         return page_error(ApiError::NotFound, lang);
     };
-    match month_context(&state, &caller, &token, client_id, month, lang).await {
+    match month_context(
+        &state,
+        &caller,
+        &token,
+        client_id,
+        month,
+        lang,
+        &Typed::default(),
+    )
+    .await
+    {
         Ok((ctx, _)) => {
             let notice = match q.done.as_deref() {
                 Some("confirm") => Some(text::word("done_confirm", lang)),
@@ -537,7 +605,43 @@ async fn month_page(
     }
 }
 
-/// Re-renders the month with a problem, or goes back to it with a notice.
+/// The last step before confirming: what is confirmed, in numbers, and the one irreversible
+/// button.
+async fn confirm_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((client_id, month)): Path<(String, String)>,
+) -> Response {
+    let Session { caller, token } = match page_session(&state, &headers).await {
+        Ok(s) => s,
+        Err(to) => return to,
+    };
+    let (lang, _) = locale(&headers, None);
+    let (Ok(client_id), Some(month)) = (Uuid::parse_str(&client_id), Month::parse(&month)) else {
+        return page_error(ApiError::NotFound, lang);
+    };
+    match month_context(
+        &state,
+        &caller,
+        &token,
+        client_id,
+        month,
+        lang,
+        &Typed::default(),
+    )
+    .await
+    {
+        Ok((ctx, sheet)) if sheet.state == MonthState::Submitted => {
+            render(StatusCode::OK, "confirm.html", ctx)
+        }
+        // Nothing to confirm (disputed, empty, or done already): back to the month.
+        Ok(_) => Redirect::to(&format!("/web/clients/{client_id}/months/{month}")).into_response(),
+        Err(e) => page_error(e, lang),
+    }
+}
+
+/// Re-renders the month with a problem (and what was typed), or goes back to it with a notice.
+#[allow(clippy::too_many_arguments)]
 async fn after_step(
     state: &AppState,
     who: &Session,
@@ -546,6 +650,7 @@ async fn after_step(
     lang: Locale,
     result: Result<(), ApiError>,
     done: &str,
+    typed: &Typed,
 ) -> Response {
     match result {
         Ok(()) => Redirect::to(&format!(
@@ -557,10 +662,24 @@ async fn after_step(
             let (code, details) = e.code_and_details();
             let problem = match code {
                 mobile_api::ErrorCode::StaleVersion => text::word("stale", lang).to_owned(),
+                mobile_api::ErrorCode::ValidationFailed if !typed.missing.is_empty() => {
+                    text::word("reason_needed", lang)
+                        .replace("{what}", &typed.missing.len().to_string())
+                }
                 mobile_api::ErrorCode::ValidationFailed => text::word("pick_one", lang).to_owned(),
                 _ => i18n::message(code, lang, &details),
             };
-            match month_context(state, &who.caller, &who.token, client_id, month, lang).await {
+            match month_context(
+                state,
+                &who.caller,
+                &who.token,
+                client_id,
+                month,
+                lang,
+                typed,
+            )
+            .await
+            {
                 Ok((ctx, _)) => {
                     render(status, "month.html", context! { problem => problem, ..ctx })
                 }
@@ -603,7 +722,17 @@ async fn confirm(
     let who = Session { caller, token };
     let result =
         service::months::confirm(&state, &who.caller, lang, client_id, month, &seen, None).await;
-    after_step(&state, &who, client_id, month, lang, result, "confirm").await
+    after_step(
+        &state,
+        &who,
+        client_id,
+        month,
+        lang,
+        result,
+        "confirm",
+        &Typed::default(),
+    )
+    .await
 }
 
 async fn dispute(
@@ -645,26 +774,43 @@ async fn dispute(
     if ticked.len() > 1_000 {
         return page_error(ApiError::invalid("entries", "too_long"), lang);
     }
-    let items: Vec<(Uuid, String)> = ticked
-        .into_iter()
-        .filter_map(|id| {
-            let reason = by_name
-                .get(format!("reason_{id}").as_str())
-                .copied()
-                .unwrap_or("")
-                .trim();
-            match (id.parse::<Uuid>(), reason.is_empty()) {
-                (Ok(id), false) => Some((id, reason.to_owned())),
-                _ => None,
-            }
-        })
-        .collect();
+    // Everything typed is kept, to show again if anything is wrong.
+    let mut typed = Typed {
+        ticked: ticked.iter().map(|s| s.to_string()).collect(),
+        comment: field("comment").unwrap_or("").to_owned(),
+        ..Typed::default()
+    };
+    for (k, v) in &fields {
+        if let Some(id) = k.strip_prefix("reason_")
+            && !v.trim().is_empty()
+        {
+            typed.reasons.insert(id.to_owned(), v.clone());
+        }
+    }
+    let mut items: Vec<(Uuid, String)> = Vec::new();
+    for id in &ticked {
+        let reason = by_name
+            .get(format!("reason_{id}").as_str())
+            .copied()
+            .unwrap_or("")
+            .trim();
+        match id.parse::<Uuid>() {
+            Ok(uuid) if !reason.is_empty() => items.push((uuid, reason.to_owned())),
+            _ => typed.missing.push(id.to_string()),
+        }
+    }
     let comment = field("comment").map(str::trim).filter(|c| !c.is_empty());
     let who = Session { caller, token };
-    let result =
-        service::months::dispute(&state, &who.caller, lang, client_id, month, &items, comment)
-            .await;
-    after_step(&state, &who, client_id, month, lang, result, "dispute").await
+    // A ticked session without a reason: nothing is sent, and the form comes back as typed.
+    let result = if !typed.missing.is_empty() {
+        Err(ApiError::invalid("reason", "empty"))
+    } else {
+        service::months::dispute(&state, &who.caller, lang, client_id, month, &items, comment).await
+    };
+    after_step(
+        &state, &who, client_id, month, lang, result, "dispute", &typed,
+    )
+    .await
 }
 
 async fn password_page(

@@ -129,6 +129,79 @@ const WORDS: &[(&str, [&str; 3])] = &[
     ),
     ("confirm_title", ["Apstiprināt", "Подтвердить", "Confirm"]),
     (
+        "confirm_next",
+        [
+            "Pārskatīt un apstiprināt",
+            "Проверить и подтвердить",
+            "Review and confirm",
+        ],
+    ),
+    (
+        "confirm_summary",
+        [
+            "Jūs apstiprināt {n} pakalpojuma reizes, kopā {d}.",
+            "Вы подтверждаете оказание услуги {n} раз(а), всего {d}.",
+            "You confirm {n} sessions, {d} in all.",
+        ],
+    ),
+    (
+        "confirm_final",
+        [
+            "Pēc apstiprināšanas šo mēnesi vairs nevar mainīt.",
+            "После подтверждения этот месяц больше нельзя изменить.",
+            "Once confirmed, this month can no longer be changed.",
+        ],
+    ),
+    (
+        "not_yet",
+        [
+            "Vēl ne: atpakaļ uz mēnesi",
+            "Пока нет: назад к месяцу",
+            "Not yet: back to the month",
+        ],
+    ),
+    (
+        "no_services",
+        [
+            "Šajā mēnesī nav pakalpojumu, ko apstiprināt.",
+            "В этом месяце нет услуг для подтверждения.",
+            "There are no services to confirm this month.",
+        ],
+    ),
+    ("total", ["Kopā: {d}", "Всего: {d}", "In all: {d}"]),
+    (
+        "reason_needed",
+        [
+            "Uzrakstiet iemeslu katrai atzīmētajai reizei (trūkst: {what}). Nekas vēl nav nosūtīts.",
+            "Укажите причину для каждого отмеченного сеанса (не хватает: {what}). Ничего ещё не отправлено.",
+            "Write a reason for each ticked session ({what} missing). Nothing has been sent yet.",
+        ],
+    ),
+    (
+        "reason_missing",
+        [
+            "Uzrakstiet, kāpēc iebilstat pret šo reizi.",
+            "Напишите, почему вы возражаете против этого сеанса.",
+            "Write why you object to this session.",
+        ],
+    ),
+    (
+        "contact_phone",
+        [
+            "Jautājumi? Zvaniet {name}: {phone}.",
+            "Вопросы? Позвоните: {name}, {phone}.",
+            "Questions? Call {name}: {phone}.",
+        ],
+    ),
+    (
+        "contact_address",
+        [
+            "Jautājumi? Sazinieties ar {name}, {address}.",
+            "Вопросы? Обратитесь: {name}, {address}.",
+            "Questions? Contact {name}, {address}.",
+        ],
+    ),
+    (
         "confirm_text",
         [
             "Apstiprinu, ka visi augstāk minētie pakalpojumi ir sniegti.",

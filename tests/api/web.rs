@@ -493,3 +493,193 @@ async fn the_phone_app_is_served_from_the_binary() {
     assert_eq!(get("/app/secrets.txt").await.status(), 404);
     assert_eq!(get("/app").await.status(), 303);
 }
+
+/// A submitted month with two sessions of Ruta's, and the client's web session.
+async fn submitted_with_two(app: &TestApp) -> (crate::entries::Scene, String, [uuid::Uuid; 2]) {
+    app.clock.set("2026-11-02T10:00:00Z".parse().unwrap());
+    let s = scene(app, 4800, "ruta").await;
+    app.user("klients", "client", json!({"client_id": s.client}))
+        .await;
+    let mut ids = [uuid::Uuid::nil(); 2];
+    for (i, day) in ["2026-10-20", "2026-10-21"].iter().enumerate() {
+        let e: mobile_api::entries::Entry = post(
+            app,
+            &s.token,
+            &session(
+                s.client,
+                &format!("{day}T09:00:00+03:00"),
+                &format!("{day}T12:00:00+03:00"),
+                "work",
+            ),
+        )
+        .await
+        .json();
+        ids[i] = e.id;
+    }
+    app.post(
+        &s.token,
+        &format!("/api/v1/clients/{}/months/2026-10/submit", s.client),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    let (_, cookie) = web_login(app, "klients", PASSWORD).await;
+    let cookie = cookie.unwrap().split(';').next().unwrap().to_owned();
+    (s, cookie, ids)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ticked_session_without_a_reason_sends_nothing_and_the_form_keeps_what_was_typed() {
+    let app = TestApp::spawn().await;
+    let (s, cookie, [a, b]) = submitted_with_two(&app).await;
+    let url = format!("{}/web/clients/{}/months/2026-10", app.base, s.client);
+    let csrf = csrf_of(&page(&app, &url, &cookie).await);
+    let r = client(&app)
+        .post(format!("{url}/dispute"))
+        .header("cookie", &cookie)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("entry", &a.to_string()),
+            (&format!("reason_{a}"), "Asistents atnāca vēlāk"),
+            ("entry", &b.to_string()),
+            (&format!("reason_{b}"), "  "),
+            ("comment", "Lūdzu pārbaudīt abas"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Nekas vēl nav nosūtīts"), "{html}");
+    assert!(html.contains("Asistents atnāca vēlāk") && html.contains("Lūdzu pārbaudīt abas"));
+    assert_eq!(html.matches(" checked>").count(), 2, "both ticks kept");
+    assert!(html.contains(&format!("aria-describedby=\"m-{b}\"")));
+    let m = sheet(&app, s.client, "2026-10").await;
+    assert_eq!((m.state.as_str(), m.disputes.len()), ("submitted", 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn confirming_on_the_web_takes_a_step_that_names_what_is_confirmed() {
+    let app = TestApp::spawn().await;
+    let (s, cookie, _) = submitted_with_two(&app).await;
+    let url = format!("{}/web/clients/{}/months/2026-10", app.base, s.client);
+    let month = page(&app, &url, &cookie).await;
+    assert!(
+        month.contains("method=\"get\" action=\"/web/clients/"),
+        "{month}"
+    );
+    assert!(!month.contains(&format!(
+        "method=\"post\" action=\"/web/clients/{}/months/2026-10/confirm\"",
+        s.client
+    )));
+    let step = page(&app, &format!("{url}/confirm"), &cookie).await;
+    assert!(
+        step.contains("Jūs apstiprināt 2 pakalpojuma reizes, kopā 6"),
+        "{step}"
+    );
+    assert!(step.contains("vairs nevar mainīt"));
+    let csrf = csrf_of(&step);
+    let seen = step
+        .split("name=\"seen\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    let ok = client(&app)
+        .post(format!("{url}/confirm"))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf.as_str()), ("seen", seen.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 303);
+    assert_eq!(
+        sheet(&app, s.client, "2026-10").await.state.as_str(),
+        "confirmed"
+    );
+    // Confirmed: the step is not offered again.
+    let again = client(&app)
+        .get(format!("{url}/confirm"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 303);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn confirm_is_not_offered_on_a_disputed_or_an_empty_month() {
+    let app = TestApp::spawn().await;
+    let (s, cookie, [a, _]) = submitted_with_two(&app).await;
+    let url = format!("{}/web/clients/{}/months/2026-10", app.base, s.client);
+    let csrf = csrf_of(&page(&app, &url, &cookie).await);
+    let r = client(&app)
+        .post(format!("{url}/dispute"))
+        .header("cookie", &cookie)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("entry", &a.to_string()),
+            (&format!("reason_{a}"), "Nebija"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let disputed = page(&app, &url, &cookie).await;
+    assert!(!disputed.contains("Pārskatīt un apstiprināt"), "{disputed}");
+    assert!(
+        disputed.contains("Nebija"),
+        "the client's own objection is on the page"
+    );
+    // A month handed in with nothing in it: nothing to confirm.
+    app.post(
+        &s.token,
+        &format!("/api/v1/clients/{}/months/2026-09/submit", s.client),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    let empty = page(
+        &app,
+        &format!("{}/web/clients/{}/months/2026-09", app.base, s.client),
+        &cookie,
+    )
+    .await;
+    assert!(empty.contains("nav pakalpojumu, ko apstiprināt"), "{empty}");
+    assert!(!empty.contains("Pārskatīt un apstiprināt"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_logging_in_the_client_reads_their_own_language_and_whom_to_call() {
+    let app = TestApp::spawn_with(|c| c.municipality_phone = Some("+371 654 00000".into())).await;
+    let s = scene(&app, 4800, "ruta").await;
+    app.user(
+        "klients",
+        "client",
+        json!({"client_id": s.client, "locale": "ru"}),
+    )
+    .await;
+    let login = page(&app, &format!("{}/web/login", app.base), "").await;
+    assert!(
+        login.contains("+371 654 00000") && login.contains("Jautājumi?"),
+        "{login}"
+    );
+    let r = client(&app)
+        .post(format!("{}/web/login", app.base))
+        .form(&[("login", "klients"), ("password", PASSWORD), ("lang", "lv")])
+        .send()
+        .await
+        .unwrap();
+    let cookies: Vec<String> = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .collect();
+    assert!(
+        cookies.contains(&"asistents_lang=ru".to_owned()),
+        "{cookies:?}"
+    );
+    let home = page(&app, &format!("{}/web/", app.base), &cookies.join("; ")).await;
+    assert!(home.contains("<html lang=\"ru\">"), "{home}");
+}

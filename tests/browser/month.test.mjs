@@ -71,6 +71,10 @@ await audit('months');
 await page.click(`a[href$="/months/${month}"]`);
 await page.waitForURL(`**/months/${month}`);
 check((await page.textContent('h1'))?.includes(':'), 'the month page names the client and the month');
+// On a phone every session is a card with all its fields; the wide table is not shown.
+check(await page.isVisible('.cards li') && !(await page.isVisible('.table-wrap')), 'at 360 px the sessions are cards, not a table');
+const card = await page.textContent('.cards li');
+check(['Mērķis', 'Asistents'].every((w) => card.includes(w)), 'a card shows the purpose and the assistant');
 await audit('month');
 await page.screenshot({ path: `${shots}/month-lv.png`, fullPage: true });
 
@@ -85,8 +89,21 @@ check((await page.textContent('[role=status]'))?.includes('Iebildumi nosūtīti'
 check((await page.textContent('tbody'))?.includes('Tajā dienā asistents atnāca vēlāk'), 'the disputed session shows the reason');
 await audit('disputed month');
 
-// Then confirm the month as it stands.
+check(!(await page.isVisible('form[action$="/confirm"]')), 'a disputed month offers no confirmation');
+
+// The coordinator corrects the month and hands it in again; then the client confirms it, after
+// a step that says what they confirm.
+const coordinator = await login('koordinators');
+await fetch(`${base}/api/v1/clients/${client}/months/${month}/reopen`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${coordinator}` }, body: JSON.stringify({ reason: 'Pārbaudīts ar asistentu' }) });
+const again = await api(`/clients/${client}/months/${month}/submit`, coordinator, {});
+check(again.state === 'submitted', `handed in again (${again.state})`);
+await page.goto(page.url().split('?')[0]);
 await page.click('form[action$="/confirm"] button[type=submit]');
+await page.waitForURL(/\/confirm\??$/);
+check((await page.textContent('main'))?.includes('Jūs apstiprināt'), 'the last step says how many sessions and hours are confirmed');
+await audit('confirm step');
+await page.screenshot({ path: `${shots}/confirm-step-lv.png`, fullPage: true });
+await page.click('form[method=post][action$="/confirm"] button[type=submit]');
 await page.waitForURL('**?done=confirm');
 check((await page.textContent('[role=status]'))?.includes('apstiprināts'), 'the confirmation is acknowledged');
 check((await page.textContent('.summary'))?.includes('Apstiprināts'), 'the month shows as confirmed');
