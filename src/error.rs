@@ -287,8 +287,9 @@ impl IntoResponse for ApiError {
 /// the language of the request's `Accept-Language`. Error responses made outside our handlers
 /// (unknown route, wrong method, body limit, timeout, panic) get a fitting code the same way.
 pub async fn render_errors(request: Request, next: Next) -> Response {
-    // The web pages answer people with pages of their own.
-    if request.uri().path().starts_with("/web") {
+    // The web pages and the console answer people with pages of their own.
+    let path = request.uri().path();
+    if path.starts_with("/web") || path.starts_with("/console") {
         return next.run(request).await;
     }
     let locale = i18n::locale_from_accept_language(

@@ -148,6 +148,10 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(ops::metrics))
         .merge(crate::web::router())
         .merge(crate::web::phone::router())
+        .merge(
+            crate::web::console::router()
+                .layer(axum::middleware::from_fn(crate::web::security_headers)),
+        )
         .with_state(state.clone())
         .layer(middleware::from_fn_with_state(
             state.metrics.clone(),

@@ -17,12 +17,14 @@ use crate::domain::time::Month;
 use crate::error::ApiError;
 use crate::secrets;
 
-/// Where a login comes from: a device of the API (any role, password only), or the clients'
-/// web page (clients and representatives, with their password; the PIN is no login).
+/// Where a login comes from: a device of the API (any role, password only), the clients' web
+/// page (clients and representatives, with their password; the PIN is no login), or the social
+/// service's console (coordinators, accountants, admins).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Channel {
     Api,
     Web,
+    Console,
 }
 
 /// What a person typed.
@@ -138,6 +140,7 @@ pub async fn login(
     let allowed = |u: &users::Model| match channel {
         Channel::Api => true,
         Channel::Web => u.role == Role::Client || u.role == Role::Representative,
+        Channel::Console => matches!(*u.role, Role::Coordinator | Role::Accountant | Role::Admin),
     };
     let user = match user {
         Some(u) if ok && u.active && allowed(&u) => u,
@@ -159,6 +162,7 @@ pub async fn login(
                         after: Some(json!({
                             "address": credentials.address.to_string(),
                             "web": channel == Channel::Web,
+                            "console": channel == Channel::Console,
                         })),
                     },
                 )
@@ -200,6 +204,7 @@ pub async fn login(
                 "device_id": device_id,
                 "address": credentials.address.to_string(),
                 "web": channel == Channel::Web,
+                            "console": channel == Channel::Console,
                 "temporary_password": temporary,
             })),
         },

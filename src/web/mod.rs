@@ -1,6 +1,7 @@
 //! The clients' and representatives' web page: log in, see a month in plain language, confirm it
 //! or dispute single sessions. Server-rendered HTML, no JavaScript, Latvian by default.
 
+pub mod console;
 pub mod phone;
 pub mod text;
 
@@ -57,7 +58,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Strict headers for every page: no framing, no sniffing, no referrer, only our own resources.
-async fn security_headers(request: Request, next: Next) -> Response {
+pub(crate) async fn security_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     strict(
         response.headers_mut(),
@@ -109,6 +110,18 @@ fn templates() -> &'static Environment<'static> {
                 "confirm.html",
                 include_str!("../../templates/web/confirm.html"),
             ),
+            (
+                "console_layout.html",
+                include_str!("../../templates/console/layout.html"),
+            ),
+            (
+                "console_login.html",
+                include_str!("../../templates/console/login.html"),
+            ),
+            (
+                "console_board.html",
+                include_str!("../../templates/console/board.html"),
+            ),
         ] {
             if let Err(e) = env.add_template(name, source) {
                 tracing::error!(template = name, error = %e, "template does not compile");
@@ -151,7 +164,12 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 fn set_cookie(name: &str, value: &str, max_age: i64) -> String {
-    format!("{name}={value}; Path=/web; Max-Age={max_age}; HttpOnly; Secure; SameSite=Strict")
+    set_cookie_at("/web", name, value, max_age)
+}
+
+/// A cookie for the pages under `path` only, out of reach of scripts and other sites.
+fn set_cookie_at(path: &str, name: &str, value: &str, max_age: i64) -> String {
+    format!("{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly; Secure; SameSite=Strict")
 }
 
 #[derive(Deserialize)]
@@ -162,8 +180,15 @@ struct LangQuery {
 
 /// The page's language: `?lang=` (remembered in a cookie), the cookie, then Accept-Language.
 fn locale(headers: &HeaderMap, asked: Option<&str>) -> (Locale, Option<String>) {
+    locale_at("/web", headers, asked)
+}
+
+fn locale_at(path: &str, headers: &HeaderMap, asked: Option<&str>) -> (Locale, Option<String>) {
     if let Some(l) = asked.and_then(Locale::parse) {
-        return (l, Some(set_cookie(LANG, l.as_str(), 365 * 24 * 3600)));
+        return (
+            l,
+            Some(set_cookie_at(path, LANG, l.as_str(), 365 * 24 * 3600)),
+        );
     }
     if let Some(l) = cookie(headers, LANG).and_then(Locale::parse) {
         return (l, None);

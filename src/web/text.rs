@@ -129,6 +129,161 @@ const WORDS: &[(&str, [&str; 3])] = &[
     ),
     ("confirm_title", ["Apstiprināt", "Подтвердить", "Confirm"]),
     (
+        "c_console",
+        [
+            "Sociālā dienesta konsole",
+            "Консоль социальной службы",
+            "Social service console",
+        ],
+    ),
+    (
+        "c_board",
+        ["Mēneša pārskats", "Обзор месяца", "Month board"],
+    ),
+    ("c_months", ["Mēneši", "Месяцы", "Months"]),
+    (
+        "c_filter",
+        [
+            "Atlasīt pēc stāvokļa",
+            "Отбор по состоянию",
+            "Filter by state",
+        ],
+    ),
+    ("c_all", ["Visi", "Все", "All"]),
+    ("c_clients", ["Klienti", "Клиенты", "Clients"]),
+    ("c_client", ["Klients", "Клиент", "Client"]),
+    ("c_pick", ["Atzīmēt", "Отметить", "Select"]),
+    ("c_disputes", ["Iebildumi", "Возражения", "Disputes"]),
+    (
+        "c_late",
+        ["Novēloti ieraksti", "Поздние записи", "Late entries"],
+    ),
+    (
+        "c_without",
+        [
+            "Apstiprināt bez klienta",
+            "Утвердить без клиента",
+            "Approve without the client",
+        ],
+    ),
+    ("c_reason", ["Iemesls", "Причина", "Reason"]),
+    ("c_approve", ["Apstiprināt", "Утвердить", "Approve"]),
+    (
+        "c_none",
+        [
+            "Šajā mēnesī nav klientu ar piešķirtu pakalpojumu.",
+            "В этом месяце нет клиентов с назначенной услугой.",
+            "No client has the service this month.",
+        ],
+    ),
+    (
+        "c_bulk",
+        [
+            "Apstiprināt klientu apstiprinātos mēnešus",
+            "Утвердить месяцы, подтверждённые клиентами",
+            "Approve the months clients confirmed",
+        ],
+    ),
+    (
+        "c_bulk_text",
+        [
+            "Atzīmējiet tabulā klientus, kuru mēnesi klients ir apstiprinājis, un apstipriniet tos visus reizē.",
+            "Отметьте в таблице клиентов, подтвердивших месяц, и утвердите их все сразу.",
+            "Tick the clients whose month the client confirmed in the table, and approve them all at once.",
+        ],
+    ),
+    (
+        "c_bulk_reason",
+        [
+            "Piezīme (nav obligāta)",
+            "Примечание (необязательно)",
+            "Note (optional)",
+        ],
+    ),
+    (
+        "c_bulk_button",
+        [
+            "Apstiprināt atzīmētos",
+            "Утвердить отмеченные",
+            "Approve the ticked",
+        ],
+    ),
+    (
+        "c_close",
+        ["Slēgt mēnesi", "Закрыть месяц", "Close the month"],
+    ),
+    (
+        "c_close_text",
+        [
+            "Slēdzot tiek sagatavoti pārskati par apstiprinātajiem mēnešiem ({n}) un nosūtīti e-pastā. Pārējie paliek atvērti.",
+            "При закрытии готовятся ведомости по утверждённым месяцам ({n}) и отправляются по почте. Остальные остаются открытыми.",
+            "Closing makes the statements of the approved months ({n}) and mails them. The rest stay open.",
+        ],
+    ),
+    (
+        "c_close_button",
+        [
+            "Slēgt apstiprinātos",
+            "Закрыть утверждённые",
+            "Close the approved",
+        ],
+    ),
+    (
+        "c_closed",
+        [
+            "Mēnesis slēgts: {s} pārskati, {m} e-pasta vēstules rindā.",
+            "Месяц закрыт: ведомостей {s}, писем в очереди {m}.",
+            "Month closed: {s} statements, {m} mails queued.",
+        ],
+    ),
+    (
+        "c_stopping",
+        [
+            "Vēl nav apstiprināti: {n}.",
+            "Ещё не утверждено: {n}.",
+            "Not approved yet: {n}.",
+        ],
+    ),
+    (
+        "c_done_approved",
+        ["Apstiprināts.", "Утверждено.", "Approved."],
+    ),
+    ("c_done_closed", ["Slēgts.", "Закрыто.", "Closed."]),
+    (
+        "cs_open",
+        [
+            "Aizpilda asistents",
+            "Заполняет ассистент",
+            "Being filled in",
+        ],
+    ),
+    (
+        "cs_submitted",
+        [
+            "Nodots, gaida klientu",
+            "Сдан, ждёт клиента",
+            "Handed in, waiting for the client",
+        ],
+    ),
+    (
+        "cs_disputed",
+        [
+            "Klients iebilst",
+            "Клиент возражает",
+            "Disputed by the client",
+        ],
+    ),
+    (
+        "cs_confirmed",
+        [
+            "Klients apstiprinājis",
+            "Клиент подтвердил",
+            "Confirmed by the client",
+        ],
+    ),
+    ("cs_approved", ["Apstiprināts", "Утверждён", "Approved"]),
+    ("cs_closed", ["Slēgts", "Закрыт", "Closed"]),
+    (
         "confirm_next",
         [
             "Pārskatīt un apstiprināt",

@@ -119,12 +119,20 @@ async fn serve_with_no_configuration_starts_prints_the_admin_password_once_and_s
     )
     .await;
     assert_eq!(clients["total"], 30);
-    let assistant: serde_json::Value = login("asistents01", asistents::demo::DEMO_PASSWORD)
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let assistant = match login("asistents01", asistents::demo::DEMO_PASSWORD).await {
+        Ok(r) => r,
+        // Seen once under CI's load on PostgreSQL (the connection refused): say why the
+        // service is gone, with what it logged.
+        Err(e) => {
+            let _ = child.kill();
+            panic!(
+                "{e}; the service: {:?}; it logged:\n{}",
+                child.try_wait(),
+                logs.join().unwrap_or_default()
+            )
+        }
+    };
+    let assistant: serde_json::Value = assistant.json().await.unwrap();
     let me = json_of(
         http.get(format!("{base}/api/v1/me"))
             .bearer_auth(assistant["token"].as_str().unwrap()),

@@ -6,6 +6,7 @@ mod helpers;
 mod auth;
 mod cli;
 mod clients;
+mod console;
 mod decisions;
 mod demo;
 mod entries;

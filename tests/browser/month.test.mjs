@@ -131,6 +131,20 @@ check((await page.textContent('h1'))?.includes('Parole'), 'the password page ope
 await audit('password');
 await page.screenshot({ path: `${shots}/password-lv.png`, fullPage: true });
 
+// The console's month board, for a coordinator, on a desktop and on a phone.
+await page.goto(base + '/console/');
+check(page.url().endsWith('/console/login'), 'the console asks staff to log in');
+await audit('console login');
+await page.fill('#login', 'koordinators');
+await page.fill('#password', password);
+await page.press('#password', 'Enter');
+await page.waitForURL(`**/console/months/${month}`);
+check((await page.textContent('h1'))?.includes('Mēneša pārskats'), "the console opens on last month's board");
+await audit('console board (360 px)');
+await page.setViewportSize({ width: 1280, height: 900 });
+await audit('console board (1280 px)');
+await page.screenshot({ path: `${shots}/console-board.png` });
+
 await browser.close();
 console.log(`\naxe violations: ${violations}`);
 console.log(`${failures.length === 0 ? 'passed' : 'failed'}: ${failures.length} checks failed`);

@@ -1,0 +1,511 @@
+//! The social service's console at `/console/`, for coordinators, accountants and admins:
+//! server-rendered, no JavaScript, in lv/ru/en. This first part is the month board: every
+//! client of a month in one screen with what stops the close, bulk approval of the confirmed
+//! months, approval without confirmation with a reason, and the close itself. Accountants read
+//! the board; only coordinators and admins act on it.
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::extract::{ConnectInfo, Form, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::Duration;
+use minijinja::context;
+use mobile_api::{Locale, MonthState, Role};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::{
+    LANG, cookie, csrf_for, duration, locale_at, render, same_origin, set_cookie_at, text,
+    with_cookie,
+};
+use crate::domain::time::{Month, riga_date};
+use crate::error::ApiError;
+use crate::i18n;
+use crate::secrets;
+use crate::service::auth::{Caller, DeviceInfo};
+use crate::service::{self, AppState};
+
+const SESSION: &str = "asistents_console";
+const PATH: &str = "/console";
+const SESSION_HOURS: i64 = 10;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/console", get(|| async { Redirect::to("/console/") }))
+        .route("/console/", get(home))
+        .route("/console/login", get(login_page).post(login))
+        .route("/console/logout", post(logout))
+        .route("/console/months/{month}", get(board))
+        .route("/console/months/{month}/approve", post(approve_confirmed))
+        .route(
+            "/console/months/{month}/clients/{client_id}/approve",
+            post(approve_one),
+        )
+        .route("/console/months/{month}/close", post(close))
+}
+
+struct Session {
+    caller: Caller,
+    token: String,
+}
+
+async fn session(state: &AppState, headers: &HeaderMap) -> Result<Session, Response> {
+    let to_login = || Redirect::to("/console/login").into_response();
+    let token = cookie(headers, SESSION).ok_or_else(to_login)?.to_owned();
+    let caller = service::auth::caller_from_token(state, &token)
+        .await
+        .map_err(|_| to_login())?;
+    if !matches!(
+        caller.role,
+        Role::Coordinator | Role::Accountant | Role::Admin
+    ) || caller.temporary
+    {
+        return Err(to_login());
+    }
+    Ok(Session { caller, token })
+}
+
+#[derive(Deserialize)]
+struct Lang {
+    lang: Option<String>,
+    state: Option<String>,
+    done: Option<String>,
+}
+
+fn words(lang: Locale) -> std::collections::BTreeMap<&'static str, &'static str> {
+    text::words(lang)
+}
+
+/// The month that needs closing: the last one.
+async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Err(to) = session(&state, &headers).await {
+        return to;
+    }
+    let last = Month::of(riga_date(state.clock.now())).prev();
+    Redirect::to(&format!("/console/months/{last}")).into_response()
+}
+
+async fn login_page(headers: HeaderMap, Query(q): Query<Lang>) -> Response {
+    let (lang, set) = locale_at(PATH, &headers, q.lang.as_deref());
+    let page = render(
+        StatusCode::OK,
+        "console_login.html",
+        context! { lang => lang.as_str(), t => words(lang), login => "" },
+    );
+    with_cookie(page, set)
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    login: String,
+    password: String,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let (lang, _) = locale_at(PATH, &headers, None);
+    let again = |problem: String, status: StatusCode| {
+        render(
+            status,
+            "console_login.html",
+            context! { lang => lang.as_str(), t => words(lang), login => form.login.chars().take(100).collect::<String>(), problem => problem },
+        )
+    };
+    if !same_origin(&headers) {
+        return again(
+            i18n::message(
+                mobile_api::ErrorCode::Forbidden,
+                lang,
+                &serde_json::json!({}),
+            ),
+            StatusCode::FORBIDDEN,
+        );
+    }
+    if form.login.chars().count() > 100 {
+        return again(
+            text::word("wrong_login", lang).into(),
+            StatusCode::UNAUTHORIZED,
+        );
+    }
+    let done = service::auth::login(
+        &state.env(),
+        service::auth::Channel::Console,
+        service::auth::Credentials {
+            login: &form.login,
+            password: &form.password,
+            address: peer.ip(),
+        },
+        DeviceInfo {
+            device_id: format!("console-{}", &secrets::random_token()[..12]),
+            name: "Console".into(),
+            platform: "web".into(),
+            app_version: env!("CARGO_PKG_VERSION").into(),
+        },
+        Duration::hours(SESSION_HOURS),
+    )
+    .await;
+    match done {
+        Ok(done) if done.password_change_required => {
+            // The console needs the person's own password; the API's /me/password sets it.
+            let _ =
+                service::auth::revoke(&state.env(), done.device_row, done.user.id, "logout").await;
+            again(
+                i18n::message(
+                    mobile_api::ErrorCode::PasswordChangeRequired,
+                    lang,
+                    &serde_json::json!({}),
+                ),
+                StatusCode::FORBIDDEN,
+            )
+        }
+        Ok(done) => {
+            let mut r = Redirect::to("/console/").into_response();
+            for c in [
+                set_cookie_at(PATH, SESSION, &done.token, SESSION_HOURS * 3600),
+                set_cookie_at(PATH, LANG, done.user.locale.as_str(), 365 * 24 * 3600),
+            ] {
+                if let Ok(c) = HeaderValue::from_str(&c) {
+                    r.headers_mut().append(header::SET_COOKIE, c);
+                }
+            }
+            r
+        }
+        Err(ApiError::TooManyAttempts { .. }) => again(
+            text::word("too_many", lang).into(),
+            StatusCode::TOO_MANY_REQUESTS,
+        ),
+        Err(ApiError::InvalidCredentials) => again(
+            text::word("wrong_login", lang).into(),
+            StatusCode::UNAUTHORIZED,
+        ),
+        Err(e) => {
+            let status = e.status();
+            let (code, details) = e.code_and_details();
+            again(i18n::message(code, lang, &details), status)
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    csrf: String,
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    if let Ok(Session { caller, token }) = session(&state, &headers).await
+        && form.csrf == csrf_for(&token)
+    {
+        let _ = service::auth::revoke(&state.env(), caller.device, caller.user_id, "logout").await;
+    }
+    let mut r = Redirect::to("/console/login").into_response();
+    if let Ok(c) = HeaderValue::from_str(&set_cookie_at(PATH, SESSION, "", 0)) {
+        r.headers_mut().append(header::SET_COOKIE, c);
+    }
+    r
+}
+
+/// Every client of the month: state, hours used and left, disputes and late entries waiting,
+/// and what the coordinator can do about each.
+async fn board(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(month): Path<String>,
+    Query(q): Query<Lang>,
+) -> Response {
+    let who = match session(&state, &headers).await {
+        Ok(s) => s,
+        Err(to) => return to,
+    };
+    let (lang, set) = locale_at(PATH, &headers, q.lang.as_deref());
+    let Some(month) = Month::parse(&month) else {
+        return problem_page(ApiError::NotFound, lang, &who);
+    };
+    let notice = q.done.as_deref().map(|d| match d {
+        "closed" => text::word("c_done_closed", lang),
+        _ => text::word("c_done_approved", lang),
+    });
+    let notice = notice.map(|n| (false, n.to_owned()));
+    match board_page(
+        &state,
+        &who,
+        month,
+        lang,
+        q.state.as_deref(),
+        notice,
+        StatusCode::OK,
+    )
+    .await
+    {
+        Ok(r) => with_cookie(r, set),
+        Err(e) => problem_page(e, lang, &who),
+    }
+}
+
+async fn board_page(
+    state: &AppState,
+    who: &Session,
+    month: Month,
+    lang: Locale,
+    only: Option<&str>,
+    message: Option<(bool, String)>,
+    status: StatusCode,
+) -> Result<Response, ApiError> {
+    let rows = service::months::overview(state, &who.caller, month).await?;
+    let count = |s: MonthState| rows.iter().filter(|r| r.state == s).count();
+    let states = [
+        MonthState::Open,
+        MonthState::Submitted,
+        MonthState::Disputed,
+        MonthState::Confirmed,
+        MonthState::Approved,
+        MonthState::Closed,
+    ];
+    let tally: Vec<minijinja::Value> = states
+        .iter()
+        .map(|s| context! { state => s.as_str(), text => text::word(&format!("cs_{s}"), lang), n => count(*s) })
+        .collect();
+    let shown: Vec<minijinja::Value> = rows
+        .iter()
+        .filter(|r| only.is_none_or(|o| r.state.as_str() == o))
+        .map(|r| {
+            context! {
+                id => r.client_id.to_string(),
+                name => r.client_name.clone(),
+                state => r.state.as_str(),
+                state_text => text::word(&format!("cs_{}", r.state), lang),
+                used => duration(r.used_minutes, lang),
+                allowance => duration(r.allowance_minutes, lang),
+                left => duration(r.remaining_minutes, lang),
+                disputes => r.open_disputes,
+                pending => r.pending_review,
+                confirmed => r.state == MonthState::Confirmed && r.pending_review == 0,
+                unconfirmed => matches!(r.state, MonthState::Open | MonthState::Submitted | MonthState::Disputed),
+            }
+        })
+        .collect();
+    let stopping = rows
+        .iter()
+        .filter(|r| !matches!(r.state, MonthState::Approved | MonthState::Closed))
+        .count();
+    let first = month.first_day();
+    let staff = who.caller.is_staff();
+    Ok(render(
+        status,
+        "console_board.html",
+        context! {
+            lang => lang.as_str(), t => words(lang), csrf => csrf_for(&who.token),
+            who => who.caller.display_name.clone(),
+            month => month.to_string(),
+            month_name => text::month_name(chrono::Datelike::month(&first), chrono::Datelike::year(&first), lang),
+            prev => month.prev().to_string(), next => month.next().to_string(),
+            rows => shown, tally => tally, only => only.unwrap_or(""),
+            approved => count(MonthState::Approved).to_string(),
+            stopping => text::word("c_stopping", lang).replace("{n}", &stopping.to_string()),
+            staff => staff,
+            problem => message.as_ref().filter(|m| m.0).map(|m| m.1.clone()),
+            notice => message.as_ref().filter(|m| !m.0).map(|m| m.1.clone()),
+        },
+    ))
+}
+
+fn problem_page(e: ApiError, lang: Locale, who: &Session) -> Response {
+    let status = e.status();
+    let (code, details) = e.code_and_details();
+    render(
+        status,
+        "console_board.html",
+        context! {
+            lang => lang.as_str(), t => words(lang), csrf => csrf_for(&who.token),
+            who => who.caller.display_name.clone(), problem => i18n::message(code, lang, &details),
+        },
+    )
+}
+
+/// After an action: back to the board with a notice, or the board again with the problem.
+async fn after(
+    state: &AppState,
+    who: &Session,
+    month: Month,
+    lang: Locale,
+    result: Result<&str, (ApiError, Option<String>)>,
+) -> Response {
+    match result {
+        Ok(done) => Redirect::to(&format!("/console/months/{month}?done={done}")).into_response(),
+        Err((e, name)) => {
+            let status = e.status();
+            let (code, details) = e.code_and_details();
+            let mut message = i18n::message(code, lang, &details);
+            if let Some(name) = name {
+                message = format!("{name}: {message}");
+            }
+            board_page(state, who, month, lang, None, Some((true, message)), status)
+                .await
+                .unwrap_or_else(|e| problem_page(e, lang, who))
+        }
+    }
+}
+
+/// A form's fields as sent.
+struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Approves every ticked confirmed month with one reason (optional: they are confirmed).
+async fn approve_confirmed(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(month): Path<String>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let who = match session(&state, &headers).await {
+        Ok(s) => s,
+        Err(to) => return to,
+    };
+    let fields = Fields(fields);
+    let (lang, _) = locale_at(PATH, &headers, None);
+    let Some(month) = Month::parse(&month) else {
+        return problem_page(ApiError::NotFound, lang, &who);
+    };
+    if fields.get("csrf") != Some(csrf_for(&who.token).as_str()) || !same_origin(&headers) {
+        return problem_page(ApiError::Forbidden, lang, &who);
+    }
+    let ticked: Vec<Uuid> = fields
+        .0
+        .iter()
+        .filter(|(k, _)| k == "client")
+        .filter_map(|(_, v)| v.parse().ok())
+        .take(100_000)
+        .collect();
+    if ticked.is_empty() {
+        return after(
+            &state,
+            &who,
+            month,
+            lang,
+            Err((ApiError::invalid("client", "empty"), None)),
+        )
+        .await;
+    }
+    let reason = fields
+        .get("reason")
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    for client in ticked {
+        if let Err(e) =
+            service::months::approve(&state, &who.caller, lang, client, month, reason).await
+        {
+            let name = service::clients::read(&state, &who.caller, client)
+                .await
+                .ok()
+                .map(|c| c.name);
+            return after(&state, &who, month, lang, Err((e, name))).await;
+        }
+    }
+    after(&state, &who, month, lang, Ok("approved")).await
+}
+
+/// Approves one client's month that the client has not confirmed: a reason is required.
+async fn approve_one(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((month, client)): Path<(String, String)>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let who = match session(&state, &headers).await {
+        Ok(s) => s,
+        Err(to) => return to,
+    };
+    let fields = Fields(fields);
+    let (lang, _) = locale_at(PATH, &headers, None);
+    let (Some(month), Ok(client)) = (Month::parse(&month), client.parse::<Uuid>()) else {
+        return problem_page(ApiError::NotFound, lang, &who);
+    };
+    if fields.get("csrf") != Some(csrf_for(&who.token).as_str()) || !same_origin(&headers) {
+        return problem_page(ApiError::Forbidden, lang, &who);
+    }
+    let reason = fields
+        .get("reason")
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    let name = service::clients::read(&state, &who.caller, client)
+        .await
+        .ok()
+        .map(|c| c.name);
+    let Some(reason) = reason else {
+        return after(
+            &state,
+            &who,
+            month,
+            lang,
+            Err((ApiError::invalid("reason", "required"), name)),
+        )
+        .await;
+    };
+    let done =
+        service::months::approve(&state, &who.caller, lang, client, month, Some(reason)).await;
+    after(
+        &state,
+        &who,
+        month,
+        lang,
+        done.map(|()| "approved").map_err(|e| (e, name)),
+    )
+    .await
+}
+
+/// Closes the month: statements for every approved client-month, mail queued.
+async fn close(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(month): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let who = match session(&state, &headers).await {
+        Ok(s) => s,
+        Err(to) => return to,
+    };
+    let (lang, _) = locale_at(PATH, &headers, None);
+    let Some(month) = Month::parse(&month) else {
+        return problem_page(ApiError::NotFound, lang, &who);
+    };
+    if form.csrf != csrf_for(&who.token) || !same_origin(&headers) {
+        return problem_page(ApiError::Forbidden, lang, &who);
+    }
+    match service::statements::close_report(&state, &who.caller, month).await {
+        Ok(report) => {
+            let message = text::word("c_closed", lang)
+                .replace("{s}", &report.statements.len().to_string())
+                .replace("{m}", &report.mails_queued.to_string());
+            board_page(
+                &state,
+                &who,
+                month,
+                lang,
+                None,
+                Some((false, message)),
+                StatusCode::OK,
+            )
+            .await
+            .unwrap_or_else(|e| problem_page(e, lang, &who))
+        }
+        Err(e) => after(&state, &who, month, lang, Err((e, None))).await,
+    }
+}

@@ -1,0 +1,228 @@
+//! The social service's console over plain HTTP: staff log in, read the month board, approve
+//! the confirmed months in bulk and the others with a reason, and close the month.
+
+use serde_json::json;
+
+use crate::entries::{post, scene, session, sheet};
+use crate::helpers::{PASSWORD, TestApp};
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Logs `login` into the console; the session cookie.
+async fn console_login(app: &TestApp, login: &str) -> Option<String> {
+    let r = client()
+        .post(format!("{}/console/login", app.base))
+        .form(&[("login", login), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .find(|c| c.starts_with("asistents_console="))
+}
+
+async fn get(app: &TestApp, path: &str, cookie: &str) -> (u16, String) {
+    let r = client()
+        .get(format!("{}{path}", app.base))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+fn csrf_of(html: &str) -> String {
+    html.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+async fn form(app: &TestApp, path: &str, cookie: &str, fields: &[(&str, &str)]) -> (u16, String) {
+    let r = client()
+        .post(format!("{}{path}", app.base))
+        .header("cookie", cookie)
+        .form(fields)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_coordinator_approves_and_closes_a_month_in_the_console_without_a_single_api_call() {
+    let app = TestApp::spawn().await;
+    app.clock.set("2026-11-02T10:00:00Z".parse().unwrap());
+    // Two clients with October sessions: Ruta's client confirms, Igors' does not.
+    let s = scene(&app, 4800, "ruta").await;
+    let o = scene(&app, 4800, "igors").await;
+    for (who, day) in [(&s, "2026-10-20"), (&o, "2026-10-21")] {
+        post(
+            &app,
+            &who.token,
+            &session(
+                who.client,
+                &format!("{day}T09:00:00+03:00"),
+                &format!("{day}T12:00:00+03:00"),
+                "work",
+            ),
+        )
+        .await
+        .expect(201);
+        app.post(
+            &who.token,
+            &format!("/api/v1/clients/{}/months/2026-10/submit", who.client),
+            json!({}),
+        )
+        .await
+        .expect(200);
+    }
+    let (_, klients) = app
+        .user("klients", "client", json!({"client_id": s.client}))
+        .await;
+    let m = sheet(&app, s.client, "2026-10").await;
+    let seen: Vec<_> = m
+        .entries
+        .iter()
+        .map(|e| json!({"id": e.id, "version": e.version}))
+        .collect();
+    app.post(
+        &klients,
+        &format!("/api/v1/clients/{}/months/2026-10/confirm", s.client),
+        json!({ "entries": seen }),
+    )
+    .await
+    .expect(200);
+    app.user("koordinatore", "coordinator", json!({})).await;
+    app.user("gramatvede", "accountant", json!({})).await;
+
+    // Clients and representatives have no console.
+    assert!(console_login(&app, "klients").await.is_none());
+    let cookie = console_login(&app, "koordinatore")
+        .await
+        .expect("a coordinator logs in");
+    let r = client()
+        .get(format!("{}/console/", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.headers()["location"],
+        "/console/months/2026-10",
+        "the month that needs closing first"
+    );
+    let (status, board) = get(&app, "/console/months/2026-10", &cookie).await;
+    assert_eq!(status, 200);
+    assert!(
+        board.contains("Klients ruta") && board.contains("Klients igors"),
+        "{board}"
+    );
+    assert!(
+        board.contains("Klients apstiprinājis: 1</a>")
+            && board.contains("Nodots, gaida klientu: 1</a>"),
+        "{board}"
+    );
+    let csrf = csrf_of(&board);
+    // Only the confirmed month can be ticked for bulk approval.
+    assert_eq!(board.matches("name=\"client\"").count(), 1);
+    let (status, _) = form(
+        &app,
+        "/console/months/2026-10/approve",
+        &cookie,
+        &[("csrf", &csrf), ("client", &s.client.to_string())],
+    )
+    .await;
+    assert_eq!(status, 303);
+    assert_eq!(
+        sheet(&app, s.client, "2026-10").await.state.as_str(),
+        "approved"
+    );
+
+    // Without the client's confirmation a reason is needed, and said so.
+    let one = format!("/console/months/2026-10/clients/{}/approve", o.client);
+    let (status, page) = form(&app, &one, &cookie, &[("csrf", &csrf), ("reason", " ")]).await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains("Klients igors"),
+        "the problem names the client: {page}"
+    );
+    assert_eq!(
+        sheet(&app, o.client, "2026-10").await.state.as_str(),
+        "submitted"
+    );
+    let (status, _) = form(
+        &app,
+        &one,
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("reason", "Klients slimnīcā, apstiprināts pa tālruni"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let m = sheet(&app, o.client, "2026-10").await;
+    assert_eq!(m.state.as_str(), "approved");
+    assert_eq!(
+        m.approval_reason.as_deref(),
+        Some("Klients slimnīcā, apstiprināts pa tālruni")
+    );
+
+    // A form from elsewhere (no token) changes nothing.
+    let (status, _) = form(
+        &app,
+        "/console/months/2026-10/close",
+        &cookie,
+        &[("csrf", "forged")],
+    )
+    .await;
+    assert_eq!(status, 403);
+    // The accountant reads the board but has no forms, and cannot close.
+    let acc = console_login(&app, "gramatvede")
+        .await
+        .expect("an accountant logs in");
+    let (status, read) = get(&app, "/console/months/2026-10", &acc).await;
+    assert_eq!(status, 200);
+    assert!(
+        read.contains("Klients ruta") && !read.contains("/close\""),
+        "{read}"
+    );
+    let (status, _) = form(
+        &app,
+        "/console/months/2026-10/close",
+        &acc,
+        &[("csrf", &csrf_of(&read))],
+    )
+    .await;
+    assert_eq!(status, 403);
+
+    // The coordinator closes the month: statements made, mail queued.
+    let (status, closed) = form(
+        &app,
+        "/console/months/2026-10/close",
+        &cookie,
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(closed.contains("Mēnesis slēgts"), "{closed}");
+    assert_eq!(
+        sheet(&app, s.client, "2026-10").await.state.as_str(),
+        "closed"
+    );
+    assert_eq!(
+        sheet(&app, o.client, "2026-10").await.state.as_str(),
+        "closed"
+    );
+}
