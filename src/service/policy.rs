@@ -103,3 +103,14 @@ pub async fn read(
         history: rows.iter().map(view).collect(),
     })
 }
+
+/// The purposes in force today, with their names in three languages (for pages that name a
+/// session's purpose as people know it).
+pub async fn purposes(state: &AppState) -> Result<Vec<crate::domain::policy::Purpose>, ApiError> {
+    let today = riga_date(state.clock.now());
+    Ok(db::policy::book(&state.db)
+        .await?
+        .at(today)
+        .map_err(ApiError::Internal)?
+        .purposes)
+}

@@ -45,6 +45,9 @@ pub fn router() -> Router<AppState> {
             post(approve_one),
         )
         .route("/console/months/{month}/close", post(close))
+        .route("/console/exceptions", get(exceptions))
+        .route("/console/entries/{entry_id}/review", post(review))
+        .route("/console/outbox/{outbox_id}/resend", post(resend))
 }
 
 struct Session {
@@ -508,4 +511,195 @@ async fn close(
         }
         Err(e) => after(&state, &who, month, lang, Err((e, None))).await,
     }
+}
+
+/// What waits for a person, oldest first: late entries to review, mail that could not be sent.
+/// (Disputes show on the month board, with the client's reasons on the month sheet.)
+async fn exceptions(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<Lang>,
+) -> Response {
+    let who = match session(&state, &headers).await {
+        Ok(s) => s,
+        Err(to) => return to,
+    };
+    let (lang, set) = locale_at(PATH, &headers, q.lang.as_deref());
+    let notice = q.done.as_deref().map(|d| {
+        (
+            false,
+            match d {
+                "resent" => text::word("c_done_resent", lang),
+                _ => text::word("c_done_reviewed", lang),
+            }
+            .to_owned(),
+        )
+    });
+    match exceptions_page(&state, &who, lang, notice, StatusCode::OK).await {
+        Ok(r) => with_cookie(r, set),
+        Err(e) => problem_page(e, lang, &who),
+    }
+}
+
+async fn exceptions_page(
+    state: &AppState,
+    who: &Session,
+    lang: Locale,
+    message: Option<(bool, String)>,
+    status: StatusCode,
+) -> Result<Response, ApiError> {
+    who.caller.require_staff()?;
+    let filter = service::entries::ListFilter {
+        client_id: None,
+        assistant_id: None,
+        month: None,
+        status: Some(mobile_api::EntryStatus::PendingReview),
+        with_warnings: false,
+    };
+    let mut late = service::entries::list(state, &who.caller, lang, filter, (0, 500))
+        .await?
+        .items;
+    late.sort_by_key(|e| e.started_at);
+    let mut names: std::collections::HashMap<Uuid, String> = std::collections::HashMap::new();
+    for e in &late {
+        if let std::collections::hash_map::Entry::Vacant(v) = names.entry(e.client_id) {
+            v.insert(
+                service::clients::read(state, &who.caller, e.client_id)
+                    .await?
+                    .name,
+            );
+        }
+        if let std::collections::hash_map::Entry::Vacant(v) = names.entry(e.assistant_id) {
+            v.insert(
+                service::assistants::read(state, &who.caller, e.assistant_id)
+                    .await?
+                    .name,
+            );
+        }
+    }
+    let policy = service::policy::purposes(state).await?;
+    let label = |code: &str| {
+        policy
+            .iter()
+            .find(|p| p.code == code)
+            .map(|p| match lang {
+                Locale::Lv => p.labels.lv.clone(),
+                Locale::Ru => p.labels.ru.clone(),
+                Locale::En => p.labels.en.clone(),
+            })
+            .unwrap_or_else(|| code.to_owned())
+    };
+    let late: Vec<minijinja::Value> = late
+        .iter()
+        .map(|e| {
+            let (from, to) = (
+                e.started_at.with_timezone(&crate::domain::time::TZ),
+                e.ended_at.with_timezone(&crate::domain::time::TZ),
+            );
+            context! {
+                id => e.id.to_string(),
+                client => names.get(&e.client_id).cloned().unwrap_or_default(),
+                assistant => names.get(&e.assistant_id).cloned().unwrap_or_default(),
+                when => format!("{} {}–{}", from.format("%d.%m.%Y"), from.format("%H:%M"), to.format("%H:%M")),
+                duration => duration(e.minutes, lang),
+                purpose => label(&e.purpose),
+                note => e.note.clone().unwrap_or_default(),
+            }
+        })
+        .collect();
+    let mut failed =
+        service::statements::outbox(state, &who.caller, Some(mobile_api::OutboxState::Failed))
+            .await?;
+    failed.sort_by_key(|o| o.created_at);
+    let failed: Vec<minijinja::Value> = failed
+        .iter()
+        .map(|o| {
+            context! {
+                id => o.id.to_string(),
+                recipient => o.recipient.clone(),
+                when => o.created_at.with_timezone(&crate::domain::time::TZ).format("%d.%m.%Y %H:%M").to_string(),
+                attempts => o.attempts,
+                error => o.last_error.clone().unwrap_or_default(),
+            }
+        })
+        .collect();
+    Ok(render(
+        status,
+        "console_exceptions.html",
+        context! {
+            lang => lang.as_str(), t => words(lang), csrf => csrf_for(&who.token),
+            who => who.caller.display_name.clone(),
+            late => late, failed => failed,
+            problem => message.as_ref().filter(|m| m.0).map(|m| m.1.clone()),
+            notice => message.as_ref().filter(|m| !m.0).map(|m| m.1.clone()),
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+struct ReviewForm {
+    csrf: String,
+    decision: String,
+    reason: String,
+}
+
+/// A late entry approved (re-checked against the allowance) or rejected, with a reason.
+async fn review(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<ReviewForm>,
+) -> Response {
+    let who = match session(&state, &headers).await {
+        Ok(s) => s,
+        Err(to) => return to,
+    };
+    let (lang, _) = locale_at(PATH, &headers, None);
+    let Ok(id) = id.parse::<Uuid>() else {
+        return problem_page(ApiError::NotFound, lang, &who);
+    };
+    if form.csrf != csrf_for(&who.token) || !same_origin(&headers) {
+        return problem_page(ApiError::Forbidden, lang, &who);
+    }
+    let body = mobile_api::entries::Review {
+        decision: form.decision,
+        reason: form.reason,
+    };
+    match service::months::review(&state, &who.caller, lang, id, &body).await {
+        Ok(_) => Redirect::to("/console/exceptions?done=reviewed").into_response(),
+        Err(e) => exceptions_after(&state, &who, lang, e).await,
+    }
+}
+
+/// A failed mail sent again.
+async fn resend(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let who = match session(&state, &headers).await {
+        Ok(s) => s,
+        Err(to) => return to,
+    };
+    let (lang, _) = locale_at(PATH, &headers, None);
+    let Ok(id) = id.parse::<Uuid>() else {
+        return problem_page(ApiError::NotFound, lang, &who);
+    };
+    if form.csrf != csrf_for(&who.token) || !same_origin(&headers) {
+        return problem_page(ApiError::Forbidden, lang, &who);
+    }
+    match service::statements::resend(&state, &who.caller, id).await {
+        Ok(_) => Redirect::to("/console/exceptions?done=resent").into_response(),
+        Err(e) => exceptions_after(&state, &who, lang, e).await,
+    }
+}
+
+async fn exceptions_after(state: &AppState, who: &Session, lang: Locale, e: ApiError) -> Response {
+    let status = e.status();
+    let (code, details) = e.code_and_details();
+    let message = i18n::message(code, lang, &details);
+    exceptions_page(state, who, lang, Some((true, message)), status)
+        .await
+        .unwrap_or_else(|e| problem_page(e, lang, who))
 }

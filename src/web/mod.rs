@@ -122,6 +122,10 @@ fn templates() -> &'static Environment<'static> {
                 "console_board.html",
                 include_str!("../../templates/console/board.html"),
             ),
+            (
+                "console_exceptions.html",
+                include_str!("../../templates/console/exceptions.html"),
+            ),
         ] {
             if let Err(e) = env.add_template(name, source) {
                 tracing::error!(template = name, error = %e, "template does not compile");

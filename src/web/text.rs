@@ -250,6 +250,68 @@ const WORDS: &[(&str, [&str; 3])] = &[
     ),
     ("c_done_closed", ["Slēgts.", "Закрыто.", "Closed."]),
     (
+        "c_exceptions",
+        ["Gaida izlemšanu", "Ждёт решения", "Waiting for a decision"],
+    ),
+    (
+        "c_late_title",
+        [
+            "Novēloti ieraksti pārbaudei",
+            "Поздние записи на проверку",
+            "Late entries to review",
+        ],
+    ),
+    (
+        "c_late_text",
+        [
+            "Ieraksti, kas iesniegti pēc mēneša termiņa. Apstiprinot tos pārbauda vēlreiz pret piešķirtajām stundām.",
+            "Записи, поданные после срока месяца. При утверждении они снова проверяются по выделенным часам.",
+            "Entries made after the month's deadline. Approving checks them again against the hours granted.",
+        ],
+    ),
+    (
+        "c_late_none",
+        [
+            "Nav novēlotu ierakstu.",
+            "Поздних записей нет.",
+            "No late entries.",
+        ],
+    ),
+    ("c_note", ["Piezīme", "Заметка", "Note"]),
+    ("c_reject", ["Noraidīt", "Отклонить", "Reject"]),
+    (
+        "c_mail_title",
+        [
+            "Nenosūtītas vēstules",
+            "Неотправленные письма",
+            "Mail not delivered",
+        ],
+    ),
+    (
+        "c_mail_none",
+        [
+            "Visas vēstules ir nosūtītas vai vēl tiek sūtītas.",
+            "Все письма отправлены или ещё отправляются.",
+            "All mail is sent or still being sent.",
+        ],
+    ),
+    ("c_written", ["Sagatavota", "Подготовлено", "Written"]),
+    ("c_attempts", ["Mēģinājumi", "Попытки", "Attempts"]),
+    ("c_error", ["Kļūda", "Ошибка", "Error"]),
+    (
+        "c_resend",
+        ["Sūtīt vēlreiz", "Отправить снова", "Send again"],
+    ),
+    ("c_done_reviewed", ["Izlemts.", "Решено.", "Decided."]),
+    (
+        "c_done_resent",
+        [
+            "Vēstule ielikta rindā vēlreiz.",
+            "Письмо снова поставлено в очередь.",
+            "The mail is queued again.",
+        ],
+    ),
+    (
         "cs_open",
         [
             "Aizpilda asistents",

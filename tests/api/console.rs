@@ -226,3 +226,104 @@ async fn a_coordinator_approves_and_closes_a_month_in_the_console_without_a_sing
         "closed"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn late_entries_and_undelivered_mail_wait_in_the_console_until_someone_decides() {
+    // A mail server that is not there, and mail given up at once.
+    let app = TestApp::spawn_with(|c| {
+        c.smtp_url = Some("smtp://127.0.0.1:9".into());
+        c.statement_recipients = vec!["socd@example.lv".into()];
+        c.mail_retry_hours = 0;
+    })
+    .await;
+    let s = scene(&app, 4800, "ruta").await;
+    // An October session entered on 24 November, after the month's deadline: late.
+    let late: mobile_api::entries::Entry = post(
+        &app,
+        &s.token,
+        &session(
+            s.client,
+            "2026-10-20T09:00:00+03:00",
+            "2026-10-20T12:00:00+03:00",
+            "work",
+        ),
+    )
+    .await
+    .json();
+    assert_eq!(late.status.as_str(), "pending_review");
+    app.user("koordinatore", "coordinator", json!({})).await;
+    let cookie = console_login(&app, "koordinatore").await.unwrap();
+    let (status, page) = get(&app, "/console/exceptions", &cookie).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("Novēloti ieraksti pārbaudei")
+            && page.contains("Klients ruta")
+            && page.contains("20.10.2026 09:00–12:00"),
+        "{page}"
+    );
+    let csrf = csrf_of(&page);
+    let review = format!("/console/entries/{}/review", late.id);
+    let (status, _) = form(
+        &app,
+        &review,
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("decision", "approve"),
+            ("reason", "Papīra lapa atrasta"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let entry: mobile_api::entries::Entry = app
+        .get(&app.admin, &format!("/api/v1/entries/{}", late.id))
+        .await
+        .json();
+    assert_eq!(entry.status.as_str(), "active");
+    let (_, page) = get(&app, "/console/exceptions", &cookie).await;
+    assert!(page.contains("Nav novēlotu ierakstu"), "{page}");
+
+    // The month closed, its mail cannot be delivered: it waits here to be sent again.
+    app.post(
+        &app.admin,
+        &format!("/api/v1/clients/{}/months/2026-10/approve", s.client),
+        json!({"reason": "Apstiprināts pa tālruni"}),
+    )
+    .await
+    .expect(200);
+    app.post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
+        .await
+        .expect(200);
+    app.clock.advance(chrono::Duration::minutes(1));
+    asistents::jobs::deliver_outbox(&app.state).await.unwrap();
+    let (_, page) = get(&app, "/console/exceptions", &cookie).await;
+    assert!(
+        page.contains("socd@example.lv") && page.contains("Sūtīt vēlreiz"),
+        "{page}"
+    );
+    let id = page
+        .split("/console/outbox/")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (status, _) = form(
+        &app,
+        &format!("/console/outbox/{id}/resend"),
+        &cookie,
+        &[("csrf", &csrf_of(&page))],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let pending: Vec<mobile_api::statements::OutboxRow> = app
+        .get(&app.admin, "/api/v1/outbox?state=pending")
+        .await
+        .json();
+    assert!(
+        pending
+            .iter()
+            .any(|o| o.resend_of.map(|r| r.to_string()) == Some(id.clone()))
+    );
+}

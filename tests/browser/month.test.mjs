@@ -144,6 +144,11 @@ await audit('console board (360 px)');
 await page.setViewportSize({ width: 1280, height: 900 });
 await audit('console board (1280 px)');
 await page.screenshot({ path: `${shots}/console-board.png` });
+await page.click('a[href="/console/exceptions"]');
+await page.waitForURL('**/console/exceptions');
+await audit('console exceptions (1280 px)');
+await page.setViewportSize({ width: 360, height: 780 });
+await audit('console exceptions (360 px)');
 
 await browser.close();
 console.log(`\naxe violations: ${violations}`);
