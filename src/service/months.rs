@@ -306,6 +306,13 @@ pub async fn approve(
                 json!({ "month": sheet.month, "state": sheet.state, "pending_review": pending }),
             );
         }
+        // The coordinator's approval decides the open disputes too: they are closed with the
+        // approval's reason, and no longer wait on the board.
+        let how = match &why {
+            Some(w) => format!("approved by the coordinator: {w}"),
+            None => "approved by the coordinator".to_owned(),
+        };
+        db::months::resolve_disputes(txn, client_id, month, &how, now).await?;
         let extra = json!({ "reason": why });
         take_step(
             txn,

@@ -718,3 +718,68 @@ async fn pin_guesses_sent_at_once_are_checked_no_more_often_than_the_limit() {
     let refused = statuses.iter().filter(|s| **s == 429).count();
     assert_eq!((checked, refused), (5, 25), "{statuses:?}");
 }
+
+/// A disputed month the coordinator approves (with a reason) no longer counts its dispute as
+/// open: the approval decided it, and the dispute says how.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn approving_a_disputed_month_decides_its_disputes() {
+    let app = TestApp::spawn().await;
+    app.clock.set("2026-11-02T10:00:00Z".parse().unwrap());
+    let s = scene(&app, 4800, "ruta").await;
+    let (_, client) = app
+        .user("klients", "client", json!({"client_id": s.client}))
+        .await;
+    let e: Entry = post(
+        &app,
+        &s.token,
+        &session(
+            s.client,
+            "2026-10-20T09:00:00+03:00",
+            "2026-10-20T12:00:00+03:00",
+            "work",
+        ),
+    )
+    .await
+    .json();
+    step(&app, &s.token, s.client, "2026-10", "submit", json!({}))
+        .await
+        .expect(200);
+    step(
+        &app,
+        &client,
+        s.client,
+        "2026-10",
+        "dispute",
+        json!({"entries": [{"id": e.id, "reason": "Nebija"}]}),
+    )
+    .await
+    .expect(200);
+    let open = |rows: &Value| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["client_id"] == json!(s.client))
+            .unwrap()["open_disputes"]
+            .as_i64()
+            .unwrap()
+    };
+    let before = app.get(&app.admin, "/api/v1/months/2026-10").await;
+    assert_eq!(open(&before.body), 1);
+    step(
+        &app,
+        &app.admin,
+        s.client,
+        "2026-10",
+        "approve",
+        json!({"reason": "Pārbaudīts ar klientu pa tālruni"}),
+    )
+    .await
+    .expect(200);
+    let after = app.get(&app.admin, "/api/v1/months/2026-10").await;
+    assert_eq!(open(&after.body), 0, "{}", after.text);
+    let m = sheet(&app, s.client, "2026-10").await;
+    assert_eq!(
+        m.disputes[0].resolution.as_deref(),
+        Some("approved by the coordinator: Pārbaudīts ar klientu pa tālruni")
+    );
+}
