@@ -1,4 +1,5 @@
-//! Temporary passwords set by staff, and the outbox's lease owner.
+//! Temporary passwords set by staff, the outbox's lease owner, and one mail per recipient per
+//! close.
 
 use sea_orm_migration::prelude::*;
 
@@ -21,7 +22,8 @@ impl MigrationTrait for Migration {
             manager,
             "alter table users drop column password_temporary; \
              alter table devices drop column temporary; \
-             alter table outbox drop column claimed_by",
+             alter table outbox drop column claimed_by; \
+             alter table outbox drop column digest",
         )
         .await
     }

@@ -7,4 +7,7 @@ alter table users add column password_temporary {bool} not null default false;
 alter table devices add column temporary {bool} not null default false;
 -- outbox.claimed_by: the process that leased a row for sending (`host/bind address`), so that a
 -- restarted process gives back its own leases at once instead of waiting for them to run out.
-alter table outbox add column claimed_by text
+alter table outbox add column claimed_by text;
+-- outbox.digest: one mail per recipient per close (the accountants' addresses), its statement
+-- the close's summary; it carries the files of every statement that close issued.
+alter table outbox add column digest {bool} not null default false

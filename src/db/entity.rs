@@ -503,6 +503,9 @@ pub mod outbox {
         pub created_at: DateTimeUtc,
         /// The process holding the lease (`host/bind address`), while `sending`.
         pub claimed_by: Option<String>,
+        /// One mail for a whole close: its statement is the close's summary, and it carries the
+        /// files of every statement issued with it.
+        pub digest: bool,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -428,6 +428,37 @@ pub async fn files(
         .await
 }
 
+/// The statements one close issued (those of `summary`'s month written at the same instant),
+/// the summary first, each with its files.
+pub async fn issued_with(
+    db: &impl ConnectionTrait,
+    summary: &statements::Model,
+) -> Result<Vec<(statements::Model, Vec<statement_files::Model>)>, DbErr> {
+    let mut made = statements::Entity::find()
+        .filter(statements::Column::Month.eq(summary.month.clone()))
+        .filter(statements::Column::CreatedAt.eq(summary.created_at))
+        .order_by_asc(statements::Column::Kind)
+        .order_by_asc(statements::Column::Id)
+        .all(db)
+        .await?;
+    made.sort_by_key(|s| s.id != summary.id);
+    let ids: Vec<Uuid> = made.iter().map(|s| s.id).collect();
+    let mut files = statement_files::Entity::find()
+        .filter(statement_files::Column::StatementId.is_in(ids))
+        .order_by_asc(statement_files::Column::Name)
+        .all(db)
+        .await?;
+    Ok(made
+        .into_iter()
+        .map(|s| {
+            let (mine, rest): (Vec<_>, Vec<_>) =
+                files.drain(..).partition(|f| f.statement_id == s.id);
+            files = rest;
+            (s, mine)
+        })
+        .collect())
+}
+
 pub async fn outbox_rows(
     db: &impl ConnectionTrait,
     state: Option<OutboxState>,
@@ -468,6 +499,7 @@ pub async fn resend(
         resend_of: Some(of.id),
         created_at: now,
         claimed_by: None,
+        digest: of.digest,
     };
     people::insert(db, row.clone()).await?;
     Ok(row)

@@ -140,12 +140,42 @@ async fn mail_for(
     let Some(statement) = db::statements::statement(&state.db, row.statement_id).await? else {
         return Ok(Err("the statement is gone".into()));
     };
-    let files = db::statements::files(&state.db, statement.id).await?;
     let summary: serde_json::Value = serde_json::from_str(&statement.summary).unwrap_or_default();
-    let kind_label = match statement.kind.as_str() {
-        "client_timesheet" => "Asistenta pakalpojuma uzskaites lapa",
-        "assistant_pay" => "Asistenta darba samaksas aprēķins",
-        _ => "Pašvaldības kopsavilkums",
+    let mut facts: Vec<String> = summary["facts"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|f| f.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let (kind_label, files) = if row.digest {
+        // One mail for the whole close: every statement's files, and a line for each.
+        let made = db::statements::issued_with(&state.db, &statement).await?;
+        let count = |kind: &str| made.iter().filter(|(s, _)| s.kind == kind).count();
+        facts.push(format!(
+            "Pārskati: {} uzskaites lapas, {} darba samaksas aprēķini, 1 kopsavilkums.",
+            count("client_timesheet"),
+            count("assistant_pay")
+        ));
+        let corrections = made.iter().filter(|(s, _)| s.is_correction).count();
+        if corrections > 0 {
+            facts.push(format!(
+                "No tiem labojumi (jaunas versijas): {corrections}."
+            ));
+        }
+        let files = made.into_iter().flat_map(|(_, f)| f).collect();
+        ("Mēneša pārskati un aprēķini", files)
+    } else {
+        let kind_label = match statement.kind.as_str() {
+            "client_timesheet" => "Asistenta pakalpojuma uzskaites lapa",
+            "assistant_pay" => "Asistenta darba samaksas aprēķins",
+            _ => "Pašvaldības kopsavilkums",
+        };
+        (
+            kind_label,
+            db::statements::files(&state.db, statement.id).await?,
+        )
     };
     let mail = crate::mail::StatementMail {
         message_id: &row.message_id,
@@ -156,14 +186,7 @@ async fn mail_for(
         month: &statement.month,
         version: statement.version,
         is_correction: statement.is_correction,
-        facts: summary["facts"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|f| f.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default(),
+        facts,
         municipality: &state.config.municipality_name,
         address: &state.config.municipality_address,
         files: files

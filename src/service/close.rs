@@ -100,6 +100,7 @@ fn issue(
             sent_at: None,
             resend_of: None,
             claimed_by: None,
+            digest: false,
             created_at: now,
         });
     }
@@ -293,7 +294,8 @@ pub async fn close_month(
                     .collect(),
                 lines,
             };
-            let mut recipients = settings.recipients.to_vec();
+            // The service's own addresses get one mail for the whole close (below).
+            let mut recipients: Vec<String> = Vec::new();
             recipients.extend(client.email.clone());
             recipients.extend(rep_emails.get(&client.id).into_iter().flatten().cloned());
             closing.push((sheet, versions));
@@ -366,7 +368,7 @@ pub async fn close_month(
         if assistants_now.binary_search(&aid).is_err() {
             continue;
         }
-        let mut recipients = settings.recipients.to_vec();
+        let mut recipients: Vec<String> = Vec::new();
         if let Some(email) = login.and_then(|u| u.email).or(a.email.clone()) {
             recipients.push(email);
         }
@@ -484,7 +486,12 @@ pub async fn close_month(
         ],
         recipients: settings.recipients.to_vec(),
     };
-    let issued = issue(&mut latest, month, draft, now);
+    // The service's addresses (the accountants') get one mail for the whole close: the summary,
+    // with the files of every statement issued in it.
+    let mut issued = issue(&mut latest, month, draft, now);
+    for row in &mut issued.outbox {
+        row.digest = true;
+    }
     created.extend(write_issued(db, vec![issued]).await?);
     Ok(created)
 }

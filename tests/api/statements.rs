@@ -91,7 +91,8 @@ async fn file(app: &TestApp, s: &Statement) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn closing_a_month_mails_each_statement_once_to_each_recipient_with_its_files() {
+async fn closing_a_month_mails_each_recipient_once_with_the_files_and_each_client_their_timesheet()
+{
     let sink = SmtpSink::start();
     let app = TestApp::spawn_with(|c| {
         c.smtp_url = Some(SmtpSink::url(sink.port));
@@ -115,8 +116,9 @@ async fn closing_a_month_mails_each_statement_once_to_each_recipient_with_its_fi
             "municipality_summary"
         ]
     );
-    // Two recipients each, and the first client's own copy of their timesheet.
-    assert_eq!(report.mails_queued, 11);
+    // One mail for the whole close to each of the two recipients, and the first client's own
+    // copy of their timesheet.
+    assert_eq!(report.mails_queued, 3);
     assert_eq!(
         sheet(&app, a.client, "2026-10").await.state.as_str(),
         "closed"
@@ -209,10 +211,10 @@ async fn closing_a_month_mails_each_statement_once_to_each_recipient_with_its_fi
 
     assert_eq!(
         asistents::jobs::deliver_outbox(&app.state).await.unwrap(),
-        11
+        3
     );
     let mails = sink.messages();
-    assert_eq!(mails.len(), 11);
+    assert_eq!(mails.len(), 3);
     let mut ids: Vec<String> = mails
         .iter()
         .map(|m| {
@@ -225,15 +227,20 @@ async fn closing_a_month_mails_each_statement_once_to_each_recipient_with_its_fi
         .collect();
     ids.sort();
     ids.dedup();
-    assert_eq!(
-        ids.len(),
-        11,
-        "each (statement, recipient) has its own Message-ID"
-    );
-    assert_eq!(
-        mails.iter().filter(|m| m.to == ["socd@example.lv"]).count(),
-        5
-    );
+    assert_eq!(ids.len(), 3, "each mail has its own Message-ID");
+    let to_service: Vec<_> = mails
+        .iter()
+        .filter(|m| m.to == ["socd@example.lv"])
+        .collect();
+    assert_eq!(to_service.len(), 1, "one mail per recipient per close");
+    // It carries every statement's files: two timesheets, two pay statements, the summary.
+    let attached = to_service[0]
+        .data
+        .matches("Content-Disposition: attachment")
+        .count();
+    let files: usize = report.statements.iter().map(|s| s.files.len()).sum();
+    assert_eq!(attached, files, "{}", to_service[0].data);
+    assert!(to_service[0].data.contains("uzskaites lapas"));
     assert_eq!(
         mails
             .iter()
@@ -264,12 +271,12 @@ async fn closing_a_month_mails_each_statement_once_to_each_recipient_with_its_fi
         asistents::jobs::deliver_outbox(&app.state).await.unwrap(),
         0
     );
-    assert_eq!(sink.messages().len(), 11);
+    assert_eq!(sink.messages().len(), 3);
     let outbox: Vec<OutboxRow> = app
         .get(&app.admin, "/api/v1/outbox?state=sent")
         .await
         .json();
-    assert_eq!(outbox.len(), 11);
+    assert_eq!(outbox.len(), 3);
     app.get(&app.admin, "/api/v1/outbox?state=lost")
         .await
         .refused(422, "validation_failed");
@@ -291,7 +298,7 @@ async fn closing_a_month_mails_each_statement_once_to_each_recipient_with_its_fi
         asistents::jobs::deliver_outbox(&app.state).await.unwrap(),
         1
     );
-    assert_eq!(sink.messages().len(), 12);
+    assert_eq!(sink.messages().len(), 4);
     let listed: Vec<Statement> = app
         .get(&app.admin, "/api/v1/statements?month=2026-10")
         .await
@@ -323,7 +330,7 @@ async fn with_the_mail_server_down_the_mail_waits_and_is_sent_once_when_it_is_ba
         .await
         .json();
     let queued = report.mails_queued as usize;
-    assert_eq!(queued, 6);
+    assert_eq!(queued, 2, "one to the social service, one to the client");
     assert_eq!(
         asistents::jobs::deliver_outbox(&app.state).await.unwrap(),
         0
@@ -375,10 +382,10 @@ async fn without_smtp_the_mail_is_written_as_eml_files() {
         .expect(200);
     assert_eq!(
         asistents::jobs::deliver_outbox(&app.state).await.unwrap(),
-        6
+        2
     );
     let files: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().collect();
-    assert_eq!(files.len(), 6);
+    assert_eq!(files.len(), 2);
     for f in &files {
         let text = std::fs::read_to_string(f.path()).unwrap();
         assert!(
@@ -617,8 +624,8 @@ async fn corrections_after_close_are_amendments_reported_as_new_statement_versio
         "the summary says what was corrected"
     );
     assert_eq!(
-        second.mails_queued, 6,
-        "five to the social service, and the client's own copy of the corrected timesheet"
+        second.mails_queued, 2,
+        "one to the social service, and the client's own copy of the corrected timesheet"
     );
     let third: CloseReport = app
         .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
@@ -652,7 +659,7 @@ async fn mail_undeliverable_past_the_configured_age_shows_as_failed() {
         .get(&app.admin, "/api/v1/outbox?state=failed")
         .await
         .json();
-    assert_eq!(failed.len(), 6);
+    assert_eq!(failed.len(), 2);
     assert!(
         failed
             .iter()
