@@ -76,7 +76,7 @@ fn issue(
         .map(|(name, mime, content)| statement_files::Model {
             id: Uuid::now_v7(),
             statement_id: statement.id,
-            name,
+            name: versioned(&name, version),
             mime,
             content,
         })
@@ -108,6 +108,18 @@ fn issue(
         statement,
         files,
         outbox,
+    }
+}
+
+/// A file's name as its version says it: the first as made, a correction with `-labojums-vN`
+/// before the extension, so that it never has the name of what it corrects.
+fn versioned(name: &str, version: i32) -> String {
+    if version <= 1 {
+        return name.to_owned();
+    }
+    match name.rsplit_once('.') {
+        Some((stem, ext)) => format!("{stem}-labojums-v{version}.{ext}"),
+        None => format!("{name}-labojums-v{version}"),
     }
 }
 
