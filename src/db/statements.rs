@@ -97,12 +97,9 @@ pub async fn lines_of(
             trips: own
                 .iter()
                 .map(|t| {
-                    format!(
-                        "{} → {} ({:.1} km)",
-                        t.from_place,
-                        t.to_place,
-                        f64::from(t.distance_m) / 1000.0
-                    )
+                    // Statements are Latvian: a decimal comma.
+                    let km = format!("{:.1}", f64::from(t.distance_m) / 1000.0).replace('.', ",");
+                    format!("{} → {} ({km} km)", t.from_place, t.to_place)
                 })
                 .collect(),
             trip_cents: if starts_here {

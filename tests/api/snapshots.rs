@@ -37,7 +37,7 @@ fn lines() -> Vec<Line> {
             "2023-03-07T17:00:00+02:00",
             180,
             "day_centre",
-            vec!["Mājas → Dienas centrs (12.4 km)".into()],
+            vec!["Mājas → Dienas centrs (12,4 km)".into()],
             350,
         ),
         line(
