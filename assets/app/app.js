@@ -283,7 +283,7 @@ async function render(force = true) {
   const signedIn = st.session?.token && !st.session.expired;
   const route = signedIn ? location.hash : '#login';
   // A form being filled in is not redrawn under the person's fingers by a background sync.
-  if (!force && route === current && /^#\/(edit|confirm)/.test(route)) return;
+  if (!force && route === current && (route === '#login' || /^#\/(edit|confirm)/.test(route))) return;
   let html;
   try {
     if (!signedIn) html = loginScreen(st);
