@@ -11,7 +11,6 @@ use axum::extract::{ConnectInfo, Form, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use chrono::Duration;
 use minijinja::context;
 use mobile_api::{Locale, MonthState, Role};
 use serde::Deserialize;
@@ -24,8 +23,7 @@ use super::{
 use crate::domain::time::{Month, riga_date};
 use crate::error::ApiError;
 use crate::i18n;
-use crate::secrets;
-use crate::service::auth::{Caller, DeviceInfo};
+use crate::service::auth::Caller;
 use crate::service::{self, AppState};
 
 const SESSION: &str = "asistents_console";
@@ -53,6 +51,21 @@ pub fn router() -> Router<AppState> {
 struct Session {
     caller: Caller,
     token: String,
+}
+
+/// Before an action: the person's session, their language, and a form of this site carrying
+/// the session's token (`csrf`); otherwise the page to answer with.
+async fn acting(
+    state: &AppState,
+    headers: &HeaderMap,
+    csrf: Option<&str>,
+) -> Result<(Session, Locale), Response> {
+    let who = session(state, headers).await?;
+    let (lang, _) = locale_at(PATH, headers, None);
+    if csrf != Some(csrf_for(&who.token).as_str()) || !same_origin(headers) {
+        return Err(problem_page(ApiError::Forbidden, lang, &who));
+    }
+    Ok((who, lang))
 }
 
 async fn session(state: &AppState, headers: &HeaderMap) -> Result<Session, Response> {
@@ -131,27 +144,12 @@ async fn login(
             StatusCode::FORBIDDEN,
         );
     }
-    if form.login.chars().count() > 100 {
-        return again(
-            text::word("wrong_login", lang).into(),
-            StatusCode::UNAUTHORIZED,
-        );
-    }
-    let done = service::auth::login(
-        &state.env(),
+    let done = super::sign_in(
+        &state,
+        peer,
         service::auth::Channel::Console,
-        service::auth::Credentials {
-            login: &form.login,
-            password: &form.password,
-            address: peer.ip(),
-        },
-        DeviceInfo {
-            device_id: format!("console-{}", &secrets::random_token()[..12]),
-            name: "Console".into(),
-            platform: "web".into(),
-            app_version: env!("CARGO_PKG_VERSION").into(),
-        },
-        Duration::hours(SESSION_HOURS),
+        (&form.login, &form.password),
+        SESSION_HOURS,
     )
     .await;
     match done {
@@ -378,18 +376,14 @@ async fn approve_confirmed(
     Path(month): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let who = match session(&state, &headers).await {
-        Ok(s) => s,
+    let fields = Fields(fields);
+    let (who, lang) = match acting(&state, &headers, fields.get("csrf")).await {
+        Ok(w) => w,
         Err(to) => return to,
     };
-    let fields = Fields(fields);
-    let (lang, _) = locale_at(PATH, &headers, None);
     let Some(month) = Month::parse(&month) else {
         return problem_page(ApiError::NotFound, lang, &who);
     };
-    if fields.get("csrf") != Some(csrf_for(&who.token).as_str()) || !same_origin(&headers) {
-        return problem_page(ApiError::Forbidden, lang, &who);
-    }
     let ticked: Vec<Uuid> = fields
         .0
         .iter()
@@ -432,18 +426,14 @@ async fn approve_one(
     Path((month, client)): Path<(String, String)>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let who = match session(&state, &headers).await {
-        Ok(s) => s,
+    let fields = Fields(fields);
+    let (who, lang) = match acting(&state, &headers, fields.get("csrf")).await {
+        Ok(w) => w,
         Err(to) => return to,
     };
-    let fields = Fields(fields);
-    let (lang, _) = locale_at(PATH, &headers, None);
     let (Some(month), Ok(client)) = (Month::parse(&month), client.parse::<Uuid>()) else {
         return problem_page(ApiError::NotFound, lang, &who);
     };
-    if fields.get("csrf") != Some(csrf_for(&who.token).as_str()) || !same_origin(&headers) {
-        return problem_page(ApiError::Forbidden, lang, &who);
-    }
     let reason = fields
         .get("reason")
         .map(str::trim)
@@ -481,17 +471,13 @@ async fn close(
     Path(month): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let who = match session(&state, &headers).await {
-        Ok(s) => s,
+    let (who, lang) = match acting(&state, &headers, Some(&form.csrf)).await {
+        Ok(w) => w,
         Err(to) => return to,
     };
-    let (lang, _) = locale_at(PATH, &headers, None);
     let Some(month) = Month::parse(&month) else {
         return problem_page(ApiError::NotFound, lang, &who);
     };
-    if form.csrf != csrf_for(&who.token) || !same_origin(&headers) {
-        return problem_page(ApiError::Forbidden, lang, &who);
-    }
     match service::statements::close_report(&state, &who.caller, month).await {
         Ok(report) => {
             let message = text::word("c_closed", lang)
@@ -650,17 +636,13 @@ async fn review(
     Path(id): Path<String>,
     Form(form): Form<ReviewForm>,
 ) -> Response {
-    let who = match session(&state, &headers).await {
-        Ok(s) => s,
+    let (who, lang) = match acting(&state, &headers, Some(&form.csrf)).await {
+        Ok(w) => w,
         Err(to) => return to,
     };
-    let (lang, _) = locale_at(PATH, &headers, None);
     let Ok(id) = id.parse::<Uuid>() else {
         return problem_page(ApiError::NotFound, lang, &who);
     };
-    if form.csrf != csrf_for(&who.token) || !same_origin(&headers) {
-        return problem_page(ApiError::Forbidden, lang, &who);
-    }
     let body = mobile_api::entries::Review {
         decision: form.decision,
         reason: form.reason,
@@ -678,17 +660,13 @@ async fn resend(
     Path(id): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let who = match session(&state, &headers).await {
-        Ok(s) => s,
+    let (who, lang) = match acting(&state, &headers, Some(&form.csrf)).await {
+        Ok(w) => w,
         Err(to) => return to,
     };
-    let (lang, _) = locale_at(PATH, &headers, None);
     let Ok(id) = id.parse::<Uuid>() else {
         return problem_page(ApiError::NotFound, lang, &who);
     };
-    if form.csrf != csrf_for(&who.token) || !same_origin(&headers) {
-        return problem_page(ApiError::Forbidden, lang, &who);
-    }
     match service::statements::resend(&state, &who.caller, id).await {
         Ok(_) => Redirect::to("/console/exceptions?done=resent").into_response(),
         Err(e) => exceptions_after(&state, &who, lang, e).await,

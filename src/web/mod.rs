@@ -357,27 +357,50 @@ async fn try_login(
     peer: SocketAddr,
     form: &LoginForm,
 ) -> Result<(String, Locale), ApiError> {
-    if form.login.chars().count() > 100 {
-        return Err(ApiError::InvalidCredentials);
-    }
-    let done = service::auth::login(
-        &state.env(),
+    let done = sign_in(
+        state,
+        peer,
         service::auth::Channel::Web,
-        service::auth::Credentials {
-            login: &form.login,
-            password: &form.password,
-            address: peer.ip(),
-        },
-        DeviceInfo {
-            device_id: format!("web-{}", &secrets::random_token()[..12]),
-            name: "Web browser".into(),
-            platform: "web".into(),
-            app_version: env!("CARGO_PKG_VERSION").into(),
-        },
-        Duration::hours(SESSION_HOURS),
+        (&form.login, &form.password),
+        SESSION_HOURS,
     )
     .await?;
     Ok((done.token, *done.user.locale))
+}
+
+/// A login from a browser page (`channel`: the clients' page or the console), as a device of
+/// its own that lasts `hours`; login names past 100 characters are simply wrong.
+async fn sign_in(
+    state: &AppState,
+    peer: SocketAddr,
+    channel: service::auth::Channel,
+    (login, password): (&str, &str),
+    hours: i64,
+) -> Result<service::auth::LoggedIn, ApiError> {
+    if login.chars().count() > 100 {
+        return Err(ApiError::InvalidCredentials);
+    }
+    let (prefix, name) = match channel {
+        service::auth::Channel::Console => ("console", "Console"),
+        _ => ("web", "Web browser"),
+    };
+    service::auth::login(
+        &state.env(),
+        channel,
+        service::auth::Credentials {
+            login,
+            password,
+            address: peer.ip(),
+        },
+        DeviceInfo {
+            device_id: format!("{prefix}-{}", &secrets::random_token()[..12]),
+            name: name.into(),
+            platform: "web".into(),
+            app_version: env!("CARGO_PKG_VERSION").into(),
+        },
+        Duration::hours(hours),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
