@@ -4,7 +4,7 @@
 import { t, setLang, getLang, LANGS, duration, euro, dayName, shortDate, monthName, clock } from './words.js';
 import { get, all, put } from './store.js';
 import {
-  request, logIn, logOut, saveEntry, deleteEntry, submitMonth, keepTheirs, syncNow, onChange, ApiError,
+  request, logIn, logOut, choosePassword, saveEntry, deleteEntry, submitMonth, keepTheirs, syncNow, onChange, ApiError,
 } from './sync.js';
 
 const main = document.getElementById('main');
@@ -12,6 +12,8 @@ const status = document.getElementById('status');
 const nav = document.getElementById('nav');
 const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 let flash = null;
+// The password just typed at login, kept in memory only while the person replaces one staff set.
+let passwordTyped = '';
 
 // ---- Riga time: what the assistant types is Riga time, sent with its UTC offset.
 const partsFmt = new Intl.DateTimeFormat('en-CA', {
@@ -65,7 +67,7 @@ function renderStatus(st) {
   status.textContent = text;
   status.className = unsent ? 'status unsent' : 'status';
   const here = location.hash.split('/')[1] ?? '';
-  nav.hidden = !st.session?.token || st.session.expired;
+  nav.hidden = !st.session?.token || st.session.expired || st.session.change;
   nav.setAttribute('aria-label', t('main_nav'));
   nav.innerHTML = [['', 'today'], ['list', 'sessions'], ['months', 'months'], ['settings', 'settings']]
     .map(([to, key]) => `<a href="#/${to}"${here.split('?')[0] === to ? ' aria-current="page"' : ''}>${t(key)}</a>`).join('');
@@ -101,6 +103,18 @@ function loginScreen(st) {
     <button type="submit" class="big">${t('log_in')}</button>
   </form>
   <p class="langs">${LANGS.map(([l, name]) => `<button type="button" class="link" data-lang="${l}" lang="${l}">${name}</button>`).join(' ')}</p>`;
+}
+
+function passwordScreen() {
+  return `<h1 tabindex="-1">${t('choose_title')}</h1><p>${t('choose_intro')}</p>
+  <form id="password-form" class="stack">
+    <label for="new-password">${t('new_password')}</label>
+    <input id="new-password" name="next" type="password" autocomplete="new-password" required minlength="10">
+    <label for="repeat-password">${t('repeat_password')}</label>
+    <input id="repeat-password" name="repeat" type="password" autocomplete="new-password" required minlength="10">
+    <p class="problem" role="alert" hidden></p>
+    <button type="submit" class="big">${t('save')}</button>
+  </form>`;
 }
 
 function todayScreen(st) {
@@ -283,10 +297,12 @@ async function render(force = true) {
   const signedIn = st.session?.token && !st.session.expired;
   const route = signedIn ? location.hash : '#login';
   // A form being filled in is not redrawn under the person's fingers by a background sync.
-  if (!force && route === current && (route === '#login' || /^#\/(edit|confirm)/.test(route))) return;
+  const form = signedIn && st.session.change ? '#password' : route;
+  if (!force && form === current && (form === '#login' || form === '#password' || /^#\/(edit|confirm)/.test(form))) return;
   let html;
   try {
     if (!signedIn) html = loginScreen(st);
+    else if (st.session.change) html = passwordScreen();
     else if (parts[0] === 'list') html = listScreen(st, q);
     else if (parts[0] === 'months') html = monthsScreen(st);
     else if (parts[0] === 'month') html = monthScreen(st, parts[1], parts[2]);
@@ -298,8 +314,8 @@ async function render(force = true) {
     html = `<p class="problem" role="alert">${esc(e.message || t('error'))}</p>`;
   }
   if (ticket !== latest) return;
-  const moved = route !== current;
-  current = route;
+  const moved = form !== current;
+  current = form;
   // A notice stays with the screen it was given for, through redraws, until the person moves on.
   if (flash && flash.route !== route) flash = flash.route === null ? { ...flash, route } : null;
   main.innerHTML = (flash ? `<p class="notice" role="status">${esc(flash.text)}</p>` : '') + html;
@@ -316,12 +332,25 @@ main.addEventListener('submit', async (ev) => {
   const f = ev.target;
   if (f.id === 'login-form') {
     try {
+      passwordTyped = f.password.value;
       await logIn(f.login.value.trim(), f.password.value);
       if (navigator.storage?.persist) await put('meta', await navigator.storage.persist(), 'persisted');
       await syncNow();
       go('#/');
     } catch (e) {
       const p = main.querySelector('.problem');
+      p.hidden = false;
+      p.textContent = e.message || t('error');
+    }
+  } else if (f.id === 'password-form') {
+    const p = f.querySelector('.problem');
+    try {
+      if (f.next.value !== f.repeat.value) throw new Error(t('passwords_differ'));
+      await choosePassword(passwordTyped, f.next.value);
+      passwordTyped = '';
+      await syncNow();
+      go('#/');
+    } catch (e) {
       p.hidden = false;
       p.textContent = e.message || t('error');
     }

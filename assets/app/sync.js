@@ -53,7 +53,8 @@ export async function logIn(login, password) {
     login, password,
     device: { device_id: device.device_id, name: 'Phone app', platform: 'web', app_version: '1' },
   });
-  await put('meta', { token: r.token, expires_at: r.expires_at, user: r.user, login }, 'session');
+  // A password staff set: this token may only change it (the app asks for a new one).
+  await put('meta', { token: r.token, expires_at: r.expires_at, user: r.user, login, change: r.password_change_required }, 'session');
   await put('meta', false, 'revoked');
   changed();
   return r;
@@ -124,7 +125,7 @@ export function syncNow() {
 
 async function syncOnce() {
   const session = await get('meta', 'session');
-  if (!session?.token || session.expired || !navigator.onLine) return;
+  if (!session?.token || session.expired || session.change || !navigator.onLine) return;
   await put('meta', true, 'syncing');
   changed();
   try {
@@ -219,6 +220,13 @@ async function pull() {
     });
     if (!r.has_more) return;
   }
+}
+
+/** Replaces the password staff set with the person's own, then logs in with it. */
+export async function choosePassword(current, next) {
+  const session = await get('meta', 'session');
+  await request('POST', '/api/v1/me/password', { current_password: current, new_password: next });
+  return logIn(session.login, next);
 }
 
 /** Logs out: the token is ended on the server when it can be, and the phone keeps nothing. */

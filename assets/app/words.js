@@ -40,6 +40,8 @@ const W = {
     m_approved: 'Apstiprināts', m_closed: 'Slēgts',
     language: 'Valoda', storage_ok: 'Pārlūks glabās datus pastāvīgi.', storage_no: 'Pārlūks var izdzēst datus, ja telefonā pietrūks vietas. Nosūtiet ierakstus, kad ir savienojums.',
     log_out: 'Iziet', unsent_warning: 'Telefonā ir {n} nenosūtīti ieraksti. Izejot tie tiks izdzēsti. Vai tiešām iziet?',
+    choose_title: 'Izvēlieties savu paroli', choose_intro: 'Šo paroli jums iedeva sociālais dienests. Izvēlieties savu, ko zināt tikai jūs (vismaz 10 rakstzīmes).',
+    new_password: 'Jaunā parole', repeat_password: 'Jaunā parole vēlreiz', passwords_differ: 'Abas paroles nesakrīt.',
     sync_now: 'Sūtīt tagad', error: 'Neizdevās. Mēģiniet vēlreiz.', h: '{h} st.', min: '{m} min',
   },
   ru: {
@@ -81,6 +83,8 @@ const W = {
     m_approved: 'Утверждён', m_closed: 'Закрыт',
     language: 'Язык', storage_ok: 'Браузер будет хранить данные постоянно.', storage_no: 'Браузер может удалить данные, если в телефоне не хватит места. Отправляйте записи, когда есть связь.',
     log_out: 'Выйти', unsent_warning: 'В телефоне {n} неотправленных записей. При выходе они будут удалены. Всё равно выйти?',
+    choose_title: 'Выберите свой пароль', choose_intro: 'Этот пароль вам выдала социальная служба. Выберите свой, который знаете только вы (не менее 10 символов).',
+    new_password: 'Новый пароль', repeat_password: 'Новый пароль ещё раз', passwords_differ: 'Пароли не совпадают.',
     sync_now: 'Отправить сейчас', error: 'Не удалось. Попробуйте ещё раз.', h: '{h} ч', min: '{m} мин',
   },
   en: {
@@ -122,6 +126,8 @@ const W = {
     m_approved: 'Approved', m_closed: 'Closed',
     language: 'Language', storage_ok: 'The browser will keep the data permanently.', storage_no: 'The browser may erase the data when the phone runs out of space. Send your entries when you have a connection.',
     log_out: 'Log out', unsent_warning: 'There are {n} unsent entries on this phone. Logging out erases them. Log out anyway?',
+    choose_title: 'Choose your own password', choose_intro: 'The social service gave you this password. Choose your own that only you know (at least 10 characters).',
+    new_password: 'New password', repeat_password: 'New password again', passwords_differ: 'The two passwords differ.',
     sync_now: 'Send now', error: 'That did not work. Try again.', h: '{h} h', min: '{m} min',
   },
 };

@@ -36,6 +36,10 @@ pub fn router() -> Router<AppState> {
         .route("/console/", get(home))
         .route("/console/login", get(login_page).post(login))
         .route("/console/logout", post(logout))
+        .route(
+            "/console/password",
+            get(password_page).post(change_password),
+        )
         .route("/console/months/{month}", get(board))
         .route("/console/months/{month}/approve", post(approve_confirmed))
         .route(
@@ -68,7 +72,18 @@ async fn acting(
     Ok((who, lang))
 }
 
+/// The signed-in member of staff, who has their own password (one staff set leads to the
+/// page to choose it); otherwise the login.
 async fn session(state: &AppState, headers: &HeaderMap) -> Result<Session, Response> {
+    let who = session_any(state, headers).await?;
+    if who.caller.temporary {
+        return Err(Redirect::to("/console/password").into_response());
+    }
+    Ok(who)
+}
+
+/// The signed-in member of staff, also with a password staff set (for the password page).
+async fn session_any(state: &AppState, headers: &HeaderMap) -> Result<Session, Response> {
     let to_login = || Redirect::to("/console/login").into_response();
     let token = cookie(headers, SESSION).ok_or_else(to_login)?.to_owned();
     let caller = service::auth::caller_from_token(state, &token)
@@ -77,8 +92,7 @@ async fn session(state: &AppState, headers: &HeaderMap) -> Result<Session, Respo
     if !matches!(
         caller.role,
         Role::Coordinator | Role::Accountant | Role::Admin
-    ) || caller.temporary
-    {
+    ) {
         return Err(to_login());
     }
     Ok(Session { caller, token })
@@ -106,10 +120,12 @@ async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
 
 async fn login_page(headers: HeaderMap, Query(q): Query<Lang>) -> Response {
     let (lang, set) = locale_at(PATH, &headers, q.lang.as_deref());
+    let notice =
+        (q.done.as_deref() == Some("password")).then(|| text::word("login_with_new", lang));
     let page = render(
         StatusCode::OK,
         "console_login.html",
-        context! { lang => lang.as_str(), t => words(lang), login => "" },
+        context! { lang => lang.as_str(), t => words(lang), login => "", notice => notice },
     );
     with_cookie(page, set)
 }
@@ -153,21 +169,14 @@ async fn login(
     )
     .await;
     match done {
-        Ok(done) if done.password_change_required => {
-            // The console needs the person's own password; the API's /me/password sets it.
-            let _ =
-                service::auth::revoke(&state.env(), done.device_row, done.user.id, "logout").await;
-            again(
-                i18n::message(
-                    mobile_api::ErrorCode::PasswordChangeRequired,
-                    lang,
-                    &serde_json::json!({}),
-                ),
-                StatusCode::FORBIDDEN,
-            )
-        }
         Ok(done) => {
-            let mut r = Redirect::to("/console/").into_response();
+            // A password staff set leads to the page to choose one's own first.
+            let to = if done.password_change_required {
+                "/console/password"
+            } else {
+                "/console/"
+            };
+            let mut r = Redirect::to(to).into_response();
             for c in [
                 set_cookie_at(PATH, SESSION, &done.token, SESSION_HOURS * 3600),
                 set_cookie_at(PATH, LANG, done.user.locale.as_str(), 365 * 24 * 3600),
@@ -680,4 +689,90 @@ async fn exceptions_after(state: &AppState, who: &Session, lang: Locale, e: ApiE
     exceptions_page(state, who, lang, Some((true, message)), status)
         .await
         .unwrap_or_else(|e| problem_page(e, lang, who))
+}
+
+async fn password_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<Lang>,
+) -> Response {
+    let who = match session_any(&state, &headers).await {
+        Ok(s) => s,
+        Err(to) => return to,
+    };
+    let (lang, set) = locale_at(PATH, &headers, q.lang.as_deref());
+    with_cookie(password_form(lang, &who, None, StatusCode::OK), set)
+}
+
+fn password_form(
+    lang: Locale,
+    who: &Session,
+    problem: Option<String>,
+    status: StatusCode,
+) -> Response {
+    render(
+        status,
+        "console_password.html",
+        context! {
+            lang => lang.as_str(), t => words(lang), csrf => csrf_for(&who.token),
+            who => who.caller.display_name.clone(), temporary => who.caller.temporary,
+            problem => problem,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    csrf: String,
+    current: String,
+    new: String,
+    repeat: String,
+}
+
+/// The member of staff chooses their own password; after one staff set, the session ends with
+/// it and they log in again with the new one.
+async fn change_password(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<PasswordForm>,
+) -> Response {
+    let who = match session_any(&state, &headers).await {
+        Ok(s) => s,
+        Err(to) => return to,
+    };
+    let (lang, _) = locale_at(PATH, &headers, None);
+    if form.csrf != csrf_for(&who.token) || !same_origin(&headers) {
+        return problem_page(ApiError::Forbidden, lang, &who);
+    }
+    if form.new != form.repeat {
+        let problem = text::word("passwords_differ", lang).to_owned();
+        return password_form(lang, &who, Some(problem), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    match service::auth::change_password(&state.env(), &who.caller, &form.current, &form.new).await
+    {
+        Ok(()) if who.caller.temporary => {
+            let mut r = Redirect::to("/console/login?done=password").into_response();
+            if let Ok(c) = HeaderValue::from_str(&set_cookie_at(PATH, SESSION, "", 0)) {
+                r.headers_mut().append(header::SET_COOKIE, c);
+            }
+            r
+        }
+        Ok(()) => Redirect::to("/console/").into_response(),
+        Err(ApiError::InvalidCredentials) => password_form(
+            lang,
+            &who,
+            Some(text::word("wrong_current", lang).to_owned()),
+            StatusCode::UNAUTHORIZED,
+        ),
+        Err(e) => {
+            let status = e.status();
+            let (code, details) = e.code_and_details();
+            password_form(
+                lang,
+                &who,
+                Some(i18n::message(code, lang, &details)),
+                status,
+            )
+        }
+    }
 }

@@ -126,6 +126,10 @@ fn templates() -> &'static Environment<'static> {
                 "console_exceptions.html",
                 include_str!("../../templates/console/exceptions.html"),
             ),
+            (
+                "console_password.html",
+                include_str!("../../templates/console/password.html"),
+            ),
         ] {
             if let Err(e) = env.add_template(name, source) {
                 tracing::error!(template = name, error = %e, "template does not compile");

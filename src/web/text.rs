@@ -250,6 +250,22 @@ const WORDS: &[(&str, [&str; 3])] = &[
     ),
     ("c_done_closed", ["Slēgts.", "Закрыто.", "Closed."]),
     (
+        "c_password_temporary",
+        [
+            "Šo paroli jums iestatīja administrators. Lai turpinātu, izvēlieties savu paroli, ko zināt tikai jūs.",
+            "Этот пароль вам задал администратор. Чтобы продолжить, выберите свой пароль, который знаете только вы.",
+            "An administrator set this password for you. To go on, choose your own that only you know.",
+        ],
+    ),
+    (
+        "c_password_given",
+        [
+            "Parole, ko iedeva administrators",
+            "Пароль, выданный администратором",
+            "The password you were given",
+        ],
+    ),
+    (
         "c_exceptions",
         ["Gaida izlemšanu", "Ждёт решения", "Waiting for a decision"],
     ),

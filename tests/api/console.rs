@@ -327,3 +327,66 @@ async fn late_entries_and_undelivered_mail_wait_in_the_console_until_someone_dec
             .any(|o| o.resend_of.map(|r| r.to_string()) == Some(id.clone()))
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_coordinator_given_a_password_chooses_their_own_before_the_console_opens() {
+    let app = TestApp::spawn().await;
+    app.post(
+        &app.admin,
+        "/api/v1/users",
+        json!({"login": "jauna", "password": "pagaidu-parole-3", "role": "coordinator"}),
+    )
+    .await
+    .expect(201);
+    let r = client()
+        .post(format!("{}/console/login", app.base))
+        .form(&[("login", "jauna"), ("password", "pagaidu-parole-3")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/console/password");
+    let cookie = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .find(|c| c.starts_with("asistents_console="))
+        .unwrap();
+    // Nothing else opens until then.
+    let board = client()
+        .get(format!("{}/console/months/2026-10", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(board.headers()["location"], "/console/password");
+    let (status, page) = get(&app, "/console/password", &cookie).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("iestatīja administrators"), "{page}");
+    let csrf = csrf_of(&page);
+    let change = |new: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("current", "pagaidu-parole-3".to_owned()),
+            ("new", new.to_owned()),
+            ("repeat", new.to_owned()),
+        ]
+    };
+    let fields = change("manas-pasas-parole-1");
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = client()
+        .post(format!("{}/console/password", app.base))
+        .header("cookie", &cookie)
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/console/login?done=password");
+    let r = client()
+        .post(format!("{}/console/login", app.base))
+        .form(&[("login", "jauna"), ("password", "manas-pasas-parole-1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/console/");
+}

@@ -141,6 +141,27 @@ await page.click('#nav a[href="#/settings"]');
 await page.click('[data-action=logout]');
 await page.waitForSelector('#login');
 
+// A login a coordinator just made: the first password is the staff's, so the app asks for one
+// of the assistant's own before anything else.
+const newcomer = await api('POST', '/assistants', admin, { name: 'Jaunā Asistente' });
+await api('POST', '/users', admin, { login: 'jauna', password: 'pagaidu-parole-2', role: 'assistant', assistant_id: newcomer.id });
+await page.fill('#login', 'jauna');
+await page.fill('#password', 'pagaidu-parole-2');
+await page.click('#login-form button[type=submit]');
+await page.waitForSelector('#password-form');
+await audit(page, 'choose a password (lv)');
+await shot(page, 'choose-password');
+await page.fill('#new-password', 'jaunas-pasas-parole');
+await page.fill('#repeat-password', 'jaunas-pasas-parole');
+await page.click('#password-form button[type=submit]');
+await page.waitForSelector('h1:has-text("Šodien")');
+check(true, "a login made by staff asks for the assistant's own password first, then works");
+const relogin = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'jauna', password: 'jaunas-pasas-parole', device: { device_id: 'check', name: 't', platform: 't', app_version: '1' } }) });
+check(relogin.status === 200 && !(await relogin.json()).password_change_required, 'the new password is the one that works now');
+await page.click('#nav a[href="#/settings"]');
+await page.click('[data-action=logout]');
+await page.waitForSelector('#login');
+
 // ---- 2. Every screen in three languages, for the fresh assistant.
 await appLogin(page, 'talrunis', password);
 const screens = [['today', '#/'], ['sessions', '#/list?range=week'], ['months', '#/months'], ['month', `#/month/${anna.id}/${month}`], ['new session', '#/edit/new'], ['settings', '#/settings']];

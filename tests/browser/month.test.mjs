@@ -149,6 +149,8 @@ await page.waitForURL('**/console/exceptions');
 await audit('console exceptions (1280 px)');
 await page.setViewportSize({ width: 360, height: 780 });
 await audit('console exceptions (360 px)');
+await page.goto(base + '/console/password');
+await audit('console password (360 px)');
 
 await browser.close();
 console.log(`\naxe violations: ${violations}`);
