@@ -204,7 +204,7 @@ pub async fn login(
                 "device_id": device_id,
                 "address": credentials.address.to_string(),
                 "web": channel == Channel::Web,
-                            "console": channel == Channel::Console,
+                "console": channel == Channel::Console,
                 "temporary_password": temporary,
             })),
         },
