@@ -179,7 +179,8 @@ function settle(queue, results) {
       } else if (res.error?.code === 'stale_version') {
         await done(s('entries').put({ ...e, state: 'conflict', theirs: res.error.details.current, error: res.error }));
       } else {
-        await done(s('entries').put({ ...e, state: 'refused', error: res.error }));
+        // Refused: the server's copy did not move, so the next save is based on it again.
+        await done(s('entries').put({ ...e, state: 'refused', error: res.error, next_base: e.server?.version ?? null }));
       }
     }
   });

@@ -303,6 +303,22 @@ await page.waitForSelector('.notice');
 await synced(page);
 await open(page, '#/settings');
 await page.click('button[data-lang=lv]');
+// An accepted session edited into a refusal (over another session), then put right: the fix is
+// based on the server's copy again and is accepted.
+const five = held.find((e) => e.note === 'Bezsaistē 5');
+const six = held.find((e) => e.note === 'Bezsaistē 6');
+await open(page, `#/edit/${five.id}`);
+await page.fill('#f-from', riga(Date.parse(six.started_at)).time);
+await page.fill('#f-to', riga(Date.parse(six.ended_at)).time);
+await submit(page);
+await stored(page, five.id, 'state', 'refused');
+await open(page, `#/edit/${five.id}`);
+await page.fill('#f-from', riga(Date.parse(five.started_at)).time);
+await page.fill('#f-to', riga(Date.parse(five.ended_at)).time);
+await page.fill('#f-note', 'Bezsaistē 5, izlabots');
+await submit(page);
+await stored(page, five.id, 'state', 'accepted');
+check((await onServer(five.id, (e) => e.version === 2)).note === 'Bezsaistē 5, izlabots', 'a refused edit, put right, is accepted on top of the server\'s copy');
 
 // ---- 6. Two phones of one assistant, and a conflict.
 const ctxB = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'asistents-app-b-')), phone);
