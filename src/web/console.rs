@@ -218,11 +218,7 @@ async fn logout(
     {
         let _ = service::auth::revoke(&state.env(), caller.device, caller.user_id, "logout").await;
     }
-    let mut r = Redirect::to("/console/login").into_response();
-    if let Ok(c) = HeaderValue::from_str(&set_cookie_at(PATH, SESSION, "", 0)) {
-        r.headers_mut().append(header::SET_COOKIE, c);
-    }
-    r
+    super::logged_out_to(PATH, SESSION, "/console/login")
 }
 
 /// Every client of the month: state, hours used and left, disputes and late entries waiting,
@@ -721,20 +717,12 @@ fn password_form(
     )
 }
 
-#[derive(Deserialize)]
-struct PasswordForm {
-    csrf: String,
-    current: String,
-    new: String,
-    repeat: String,
-}
-
 /// The member of staff chooses their own password; after one staff set, the session ends with
 /// it and they log in again with the new one.
 async fn change_password(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Form(form): Form<PasswordForm>,
+    Form(form): Form<super::PasswordForm>,
 ) -> Response {
     let who = match session_any(&state, &headers).await {
         Ok(s) => s,
@@ -744,35 +732,13 @@ async fn change_password(
     if form.csrf != csrf_for(&who.token) || !same_origin(&headers) {
         return problem_page(ApiError::Forbidden, lang, &who);
     }
-    if form.new != form.repeat {
-        let problem = text::word("passwords_differ", lang).to_owned();
-        return password_form(lang, &who, Some(problem), StatusCode::UNPROCESSABLE_ENTITY);
-    }
-    match service::auth::change_password(&state.env(), &who.caller, &form.current, &form.new).await
-    {
-        Ok(()) if who.caller.temporary => {
-            let mut r = Redirect::to("/console/login?done=password").into_response();
-            if let Ok(c) = HeaderValue::from_str(&set_cookie_at(PATH, SESSION, "", 0)) {
-                r.headers_mut().append(header::SET_COOKIE, c);
-            }
-            r
+    match super::change_own_password(&state, &who.caller, &form, lang).await {
+        super::PasswordChange::LogInAgain => {
+            super::logged_out_to(PATH, SESSION, "/console/login?done=password")
         }
-        Ok(()) => Redirect::to("/console/").into_response(),
-        Err(ApiError::InvalidCredentials) => password_form(
-            lang,
-            &who,
-            Some(text::word("wrong_current", lang).to_owned()),
-            StatusCode::UNAUTHORIZED,
-        ),
-        Err(e) => {
-            let status = e.status();
-            let (code, details) = e.code_and_details();
-            password_form(
-                lang,
-                &who,
-                Some(i18n::message(code, lang, &details)),
-                status,
-            )
+        super::PasswordChange::Done => Redirect::to("/console/").into_response(),
+        super::PasswordChange::Problem(problem, status) => {
+            password_form(lang, &who, Some(problem), status)
         }
     }
 }

@@ -433,11 +433,7 @@ async fn logout(
             );
         }
     }
-    let mut r = Redirect::to("/web/login").into_response();
-    if let Ok(c) = HeaderValue::from_str(&set_cookie(SESSION, "", 0)) {
-        r.headers_mut().append(header::SET_COOKIE, c);
-    }
-    r
+    logged_out_to("/web", SESSION, "/web/login")
 }
 
 fn state_text(state: MonthState, lang: Locale) -> &'static str {
@@ -909,6 +905,56 @@ struct PasswordForm {
     repeat: String,
 }
 
+/// How a password form ended, on the clients' page and in the console alike.
+enum PasswordChange {
+    /// Changed; the session ended with it (it was opened with a password staff set), so the
+    /// person logs in again with the new one.
+    LogInAgain,
+    /// Changed; the person's other sessions ended, this one goes on.
+    Done,
+    /// Not changed: what to tell the person, and the status.
+    Problem(String, StatusCode),
+}
+
+/// Takes a password form (the caller has checked its token and site): the two new passwords
+/// must agree, the current one must be right (counted as a login guess).
+async fn change_own_password(
+    state: &AppState,
+    caller: &Caller,
+    form: &PasswordForm,
+    lang: Locale,
+) -> PasswordChange {
+    if form.new != form.repeat {
+        let problem = text::word("passwords_differ", lang).to_owned();
+        return PasswordChange::Problem(problem, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    match service::auth::change_password(&state.env(), caller, &form.current, &form.new).await {
+        Ok(()) if caller.temporary => PasswordChange::LogInAgain,
+        Ok(()) => PasswordChange::Done,
+        Err(ApiError::InvalidCredentials) => PasswordChange::Problem(
+            text::word("wrong_current", lang).to_owned(),
+            StatusCode::UNAUTHORIZED,
+        ),
+        Err(e) => {
+            let status = e.status();
+            let (code, details) = e.code_and_details();
+            if e.is_infrastructure() {
+                let _ = e.into_response();
+            }
+            PasswordChange::Problem(i18n::message(code, lang, &details), status)
+        }
+    }
+}
+
+/// To the login page with a notice, the session's cookie (under `path`) cleared.
+fn logged_out_to(path: &str, cookie_name: &str, to: &str) -> Response {
+    let mut r = Redirect::to(to).into_response();
+    if let Ok(c) = HeaderValue::from_str(&set_cookie_at(path, cookie_name, "", 0)) {
+        r.headers_mut().append(header::SET_COOKIE, c);
+    }
+    r
+}
+
 /// The person chooses their own password. After a password staff set, the session ends with
 /// it and the person logs in again with the new one; otherwise their other sessions end.
 async fn change_password(
@@ -923,33 +969,11 @@ async fn change_password(
     if form.csrf != csrf_for(&token) || !same_origin(&headers) {
         return page_error(ApiError::Forbidden, lang);
     }
-    let again = |problem: String, status: StatusCode| {
-        password_form(lang, &caller, &token, Some(problem), status)
-    };
-    if form.new != form.repeat {
-        let problem = text::word("passwords_differ", lang).to_owned();
-        return again(problem, StatusCode::UNPROCESSABLE_ENTITY);
-    }
-    match service::auth::change_password(&state.env(), &caller, &form.current, &form.new).await {
-        Ok(()) if caller.temporary => {
-            let mut r = Redirect::to("/web/login?done=password").into_response();
-            if let Ok(c) = HeaderValue::from_str(&set_cookie(SESSION, "", 0)) {
-                r.headers_mut().append(header::SET_COOKIE, c);
-            }
-            r
-        }
-        Ok(()) => Redirect::to("/web/?done=password").into_response(),
-        Err(ApiError::InvalidCredentials) => again(
-            text::word("wrong_current", lang).to_owned(),
-            StatusCode::UNAUTHORIZED,
-        ),
-        Err(e) => {
-            let status = e.status();
-            let (code, details) = e.code_and_details();
-            if e.is_infrastructure() {
-                let _ = e.into_response();
-            }
-            again(i18n::message(code, lang, &details), status)
+    match change_own_password(&state, &caller, &form, lang).await {
+        PasswordChange::LogInAgain => logged_out_to("/web", SESSION, "/web/login?done=password"),
+        PasswordChange::Done => Redirect::to("/web/?done=password").into_response(),
+        PasswordChange::Problem(problem, status) => {
+            password_form(lang, &caller, &token, Some(problem), status)
         }
     }
 }
