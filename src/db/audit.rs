@@ -157,3 +157,28 @@ pub async fn verify<C: ConnectionTrait>(db: &C) -> Result<Verdict, DbErr> {
         }
     }
 }
+
+/// A page of the log, newest first: records with `id < before` (all when `None`), of one client
+/// when `client_id` is given; with the number of records that match.
+pub async fn page<C: ConnectionTrait>(
+    db: &C,
+    client_id: Option<Uuid>,
+    before: Option<i64>,
+    limit: u64,
+) -> Result<(Vec<audit_log::Model>, u64), DbErr> {
+    use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};
+    let mut q = audit_log::Entity::find();
+    if let Some(c) = client_id {
+        q = q.filter(audit_log::Column::ClientId.eq(c));
+    }
+    let total = q.clone().count(db).await?;
+    if let Some(b) = before {
+        q = q.filter(audit_log::Column::Id.lt(b));
+    }
+    let rows = q
+        .order_by_desc(audit_log::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok((rows, total))
+}

@@ -125,6 +125,52 @@ pub async fn resolve_disputes(
     Ok(())
 }
 
+/// Marks one open dispute of the month resolved, with `resolution`, and records the change that
+/// tells the entry's assistant; `None` if there is no open dispute of that entry.
+pub async fn resolve_dispute(
+    db: &impl ConnectionTrait,
+    client_id: Uuid,
+    month: Month,
+    entry: &entries::Model,
+    resolution: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<month_disputes::Model>, DbErr> {
+    let open = month_disputes::Entity::find()
+        .filter(month_disputes::Column::ClientId.eq(client_id))
+        .filter(month_disputes::Column::Month.eq(month.to_string()))
+        .filter(month_disputes::Column::EntryId.eq(entry.id))
+        .filter(month_disputes::Column::ResolvedAt.is_null())
+        .one(db)
+        .await?;
+    let Some(open) = open else {
+        return Ok(None);
+    };
+    let mut done: month_disputes::ActiveModel = open.clone().into();
+    done.resolved_at = sea_orm::Set(Some(now));
+    done.resolution = sea_orm::Set(Some(resolution.to_owned()));
+    sea_orm::ActiveModelTrait::update(done, db).await?;
+    let data = json!({
+        "client_id": client_id, "month": month.to_string(), "entry_id": entry.id,
+        "resolution": resolution,
+    });
+    let scope = super::changes::Scope {
+        client_id: Some(client_id),
+        assistant_id: Some(entry.assistant_id),
+        user_id: None,
+    };
+    super::changes::record(
+        db,
+        "dispute",
+        "resolved",
+        entry.id.to_string(),
+        scope,
+        &data,
+        now,
+    )
+    .await?;
+    Ok(Some(open))
+}
+
 /// Records a client's dispute of one entry, and the change that shows it to the entry's
 /// assistant.
 pub async fn raise_dispute(
@@ -161,6 +207,20 @@ pub async fn raise_dispute(
     };
     let id = entry.id.to_string();
     super::changes::record(db, "dispute", "raised", id, scope, &data, now).await
+}
+
+/// Disputes nobody has resolved yet, oldest first, at most `limit`.
+pub async fn open_disputes(
+    db: &impl ConnectionTrait,
+    limit: u64,
+) -> Result<Vec<month_disputes::Model>, DbErr> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    month_disputes::Entity::find()
+        .filter(month_disputes::Column::ResolvedAt.is_null())
+        .order_by_asc(month_disputes::Column::RaisedAt)
+        .limit(limit)
+        .all(db)
+        .await
 }
 
 /// Disputes of a month, newest last.

@@ -394,3 +394,39 @@ pub async fn set_password(
     active.updated_at = Set(now);
     active.update(db).await.map(|_| ())
 }
+
+/// The logins that act for a client: their own, and their representatives'.
+pub async fn logins_of_client(
+    db: &impl ConnectionTrait,
+    client_id: Uuid,
+) -> Result<Vec<users::Model>, DbErr> {
+    use sea_orm::Condition;
+    let represented: Vec<Uuid> = representatives::Entity::find()
+        .filter(representatives::Column::ClientId.eq(client_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.user_id)
+        .collect();
+    users::Entity::find()
+        .filter(
+            Condition::any()
+                .add(users::Column::ClientId.eq(client_id))
+                .add(users::Column::Id.is_in(represented)),
+        )
+        .order_by_asc(users::Column::Login)
+        .all(db)
+        .await
+}
+
+/// The logins of an assistant.
+pub async fn logins_of_assistant(
+    db: &impl ConnectionTrait,
+    assistant_id: Uuid,
+) -> Result<Vec<users::Model>, DbErr> {
+    users::Entity::find()
+        .filter(users::Column::AssistantId.eq(assistant_id))
+        .order_by_asc(users::Column::Login)
+        .all(db)
+        .await
+}

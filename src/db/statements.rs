@@ -586,3 +586,20 @@ pub async fn mark(
     .await
     .map(|_| ())
 }
+
+/// An assistant's pay statements, newest month first, at most `limit`.
+pub async fn pay_of_assistant(
+    db: &impl ConnectionTrait,
+    assistant_id: Uuid,
+    limit: u64,
+) -> Result<Vec<statements::Model>, DbErr> {
+    use sea_orm::QuerySelect;
+    statements::Entity::find()
+        .filter(statements::Column::AssistantId.eq(assistant_id))
+        .filter(statements::Column::Kind.eq("assistant_pay"))
+        .order_by_desc(statements::Column::Month)
+        .order_by_desc(statements::Column::Version)
+        .limit(limit)
+        .all(db)
+        .await
+}

@@ -169,6 +169,32 @@ pub fn slug(name: &str) -> String {
     if out.is_empty() { "x".to_owned() } else { out }
 }
 
+/// `Content-Disposition` for a download named `name`, whatever it holds: an ASCII fallback
+/// (letters, digits, `.`, `-`, `_`; anything else `_`) and the exact name as `filename*` (RFC
+/// 6266, percent-encoded UTF-8), so a stored name with a quote, a line break or a character that
+/// reorders text can neither break the header nor pass for another file.
+pub fn attachment(name: &str) -> String {
+    let fallback: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let mut exact = String::new();
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+            exact.push(char::from(b));
+        } else {
+            exact.push_str(&format!("%{b:02X}"));
+        }
+    }
+    format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{exact}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::slug;

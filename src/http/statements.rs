@@ -75,38 +75,15 @@ pub async fn file(
     Ok((
         [
             (header::CONTENT_TYPE, f.mime),
-            (header::CONTENT_DISPOSITION, attachment(&f.name)),
+            (
+                header::CONTENT_DISPOSITION,
+                crate::domain::text::attachment(&f.name),
+            ),
             (header::CACHE_CONTROL, "no-store".to_owned()),
         ],
         f.content,
     )
         .into_response())
-}
-
-/// `Content-Disposition` for a download named `name`, whatever it holds: an ASCII fallback
-/// (letters, digits, `.`, `-`, `_`; anything else `_`) and the exact name as `filename*` (RFC
-/// 6266, percent-encoded UTF-8), so a stored name with a quote, a line break or a character that
-/// reorders text can neither break the header nor pass for another file.
-fn attachment(name: &str) -> String {
-    let fallback: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let mut exact = String::new();
-    for b in name.bytes() {
-        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
-            exact.push(char::from(b));
-        } else {
-            exact.push_str(&format!("%{b:02X}"));
-        }
-    }
-    format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{exact}")
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -50,15 +50,27 @@ pub async fn create(
     caller: &Caller,
     body: &AssignmentCreate,
 ) -> Result<assignments::Model, ApiError> {
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    let model = create_in(&txn, caller, body, now).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// [`create`] inside the caller's transaction (a client enrolled in one form).
+pub async fn create_in(
+    txn: &crate::db::Txn,
+    caller: &Caller,
+    body: &AssignmentCreate,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<assignments::Model, ApiError> {
     if body.valid_to.is_some_and(|to| to < body.valid_from) {
         return Err(ApiError::invalid("valid_to", "period_reversed"));
     }
-    let now = state.clock.now();
-    let txn = state.db.begin().await?;
-    db::people::assistant(&txn, body.assistant_id)
+    db::people::assistant(txn, body.assistant_id)
         .await?
         .ok_or_else(|| ApiError::invalid("assistant_id", "unknown"))?;
-    db::people::client(&txn, body.client_id)
+    db::people::client(txn, body.client_id)
         .await?
         .ok_or_else(|| ApiError::invalid("client_id", "unknown"))?;
     let model = assignments::Model {
@@ -72,9 +84,8 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
-    check_unique(&txn, &model).await?;
-    super::people::add_assignment(&txn, &model, Some(caller.user_id), now).await?;
-    txn.commit().await?;
+    check_unique(txn, &model).await?;
+    super::people::add_assignment(txn, &model, Some(caller.user_id), now).await?;
     Ok(model)
 }
 

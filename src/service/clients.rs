@@ -101,3 +101,13 @@ pub async fn read(state: &AppState, caller: &Caller, client_id: Uuid) -> Result<
         .ok_or(ApiError::NotFound)?;
     view(state, caller, c).await
 }
+
+/// Whether the client has a PIN to confirm on an assistant's phone (staff only).
+pub async fn has_pin(state: &AppState, caller: &Caller, client_id: Uuid) -> Result<bool, ApiError> {
+    caller.require_staff()?;
+    Ok(crate::db::people::client(&state.db, client_id)
+        .await?
+        .ok_or(ApiError::NotFound)?
+        .pin_hash
+        .is_some())
+}

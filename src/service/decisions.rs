@@ -86,6 +86,21 @@ pub async fn create(
     client_id: Uuid,
     body: &DecisionCreate,
 ) -> Result<Uuid, ApiError> {
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    let id = create_in(&txn, caller, client_id, body, now).await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// [`create`] inside the caller's transaction (a client enrolled in one form).
+pub async fn create_in(
+    txn: &crate::db::Txn,
+    caller: &Caller,
+    client_id: Uuid,
+    body: &DecisionCreate,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Uuid, ApiError> {
     let number = text::line("number", &body.number, 100)?;
     let note = text::opt_text("note", body.note.as_deref(), 2000)?;
     let transport = body.transport.unwrap_or_default();
@@ -99,9 +114,7 @@ pub async fn create(
         transport_cap_cents: transport.monthly_cap_cents,
         weekly_procedures: body.weekly_procedures.unwrap_or(false),
     };
-    let now = state.clock.now();
-    let txn = state.db.begin().await?;
-    validate(&txn, client_id, None, &draft).await?;
+    validate(txn, client_id, None, &draft).await?;
     let model = super::people::first_version(
         client_id,
         number,
@@ -112,8 +125,7 @@ pub async fn create(
         now,
     );
     let id = model.id;
-    super::people::add_decision(&txn, &model, Some(caller.user_id), now).await?;
-    txn.commit().await?;
+    super::people::add_decision(txn, &model, Some(caller.user_id), now).await?;
     Ok(id)
 }
 

@@ -8,6 +8,7 @@
 pub mod account;
 pub mod assignments;
 pub mod assistants;
+pub mod audit;
 pub mod auth;
 pub mod background;
 pub mod clients;

@@ -400,6 +400,124 @@ pub async fn review(
     .await
 }
 
+/// How a coordinator resolved a client's dispute of one session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resolution {
+    /// The session was corrected (by its assistant, or by the coordinator).
+    Corrected,
+    /// The dispute was rejected: the session stays as recorded.
+    Rejected,
+}
+
+impl Resolution {
+    pub fn parse(value: &str) -> Result<Self, ApiError> {
+        match value {
+            "corrected" => Ok(Self::Corrected),
+            "rejected" => Ok(Self::Rejected),
+            _ => Err(ApiError::invalid_with(
+                "resolution",
+                "out_of_range",
+                json!({ "allowed": ["corrected", "rejected"] }),
+            )),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Corrected => "corrected",
+            Self::Rejected => "rejected",
+        }
+    }
+}
+
+/// A coordinator resolves the client's dispute of one session, with how and why: the dispute
+/// no longer waits in the exceptions queue, the assistant's phone hears of it, and the audit log
+/// records it. The month's state is unchanged (the month is re-submitted or approved as before).
+pub async fn resolve_dispute(
+    state: &AppState,
+    caller: &Caller,
+    locale: Locale,
+    (client_id, month): (Uuid, Month),
+    entry_id: Uuid,
+    how: Resolution,
+    reason: &str,
+) -> Result<(), ApiError> {
+    caller.require_staff()?;
+    let why = text::text("reason", reason, 2000)?;
+    let (by, now) = (actor(caller), state.clock.now());
+    super::in_transaction(state, locale, async |txn| {
+        let sheet = locked(txn, client_id, month, now).await?;
+        let entry = db::entries::entry(txn, entry_id)
+            .await?
+            .filter(|e| e.client_id == client_id)
+            .ok_or(WriteError::NotFound)?;
+        let resolution = format!("{}: {why}", how.as_str());
+        let Some(dispute) =
+            db::months::resolve_dispute(txn, client_id, month, &entry, &resolution, now).await?
+        else {
+            return refused(
+                ErrorCode::ValidationFailed,
+                json!({ "field": "entry_id", "reason": "no_open_dispute" }),
+            );
+        };
+        db::audit::append(
+            txn,
+            now,
+            db::audit::Record {
+                actor: Some(by.user_id),
+                action: "dispute_resolved",
+                subject_kind: "entry",
+                subject_id: entry.id.to_string(),
+                client_id: Some(client_id),
+                before: Some(json!({ "reason": dispute.reason, "month": sheet.month })),
+                after: Some(json!({ "resolution": how.as_str(), "reason": why })),
+            },
+        )
+        .await?;
+        Ok(())
+    })
+    .await
+}
+
+/// A client's dispute of one session that waits for a coordinator.
+pub struct OpenDispute {
+    pub client_id: Uuid,
+    pub month: Month,
+    pub entry: Option<mobile_api::entries::Entry>,
+    pub reason: String,
+    pub comment: Option<String>,
+    pub raised_at: DateTime<Utc>,
+}
+
+/// The disputes waiting for a coordinator, oldest first (at most 500), each with its session.
+pub async fn open_disputes(
+    state: &AppState,
+    caller: &Caller,
+    locale: Locale,
+) -> Result<Vec<OpenDispute>, ApiError> {
+    caller.require_staff()?;
+    let rows = db::months::open_disputes(&state.db, 500).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for d in rows {
+        let entry = match db::entries::entry(&state.db, d.entry_id).await? {
+            Some(e) => {
+                let trips = db::entries::trips_of(&state.db, vec![e.id]).await?;
+                Some(super::entries::view(&e, &trips, locale))
+            }
+            None => None,
+        };
+        out.push(OpenDispute {
+            client_id: d.client_id,
+            month: Month::parse(&d.month).ok_or(ApiError::Internal("a stored month".into()))?,
+            entry,
+            reason: d.reason,
+            comment: d.comment,
+            raised_at: d.raised_at,
+        });
+    }
+    Ok(out)
+}
+
 /// The clients a client's or representative's login acts for, each with its name and the
 /// states of `months` (open when nothing is recorded yet).
 pub async fn own_clients(

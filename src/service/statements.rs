@@ -255,3 +255,38 @@ pub async fn outbox(
         .map(outbox_view)
         .collect())
 }
+
+/// An assistant's pay per month as the statements said it, newest month first: (month,
+/// version, whether a correction, amount in cents, gross, employer part, trips).
+pub struct PayMonth {
+    pub month: String,
+    pub version: i32,
+    pub is_correction: bool,
+    pub amount_cents: i64,
+    pub gross_cents: i64,
+    pub trip_cents: i64,
+}
+
+pub async fn pay_of_assistant(
+    state: &AppState,
+    caller: &Caller,
+    assistant_id: Uuid,
+) -> Result<Vec<PayMonth>, ApiError> {
+    caller.require(&[Role::Coordinator, Role::Admin, Role::Accountant])?;
+    let rows = db::statements::pay_of_assistant(&state.db, assistant_id, 48).await?;
+    Ok(rows
+        .into_iter()
+        .map(|s| {
+            let v: serde_json::Value = serde_json::from_str(&s.summary).unwrap_or_default();
+            let cents = |k: &str| v[k].as_i64().unwrap_or(0);
+            PayMonth {
+                month: s.month,
+                version: s.version,
+                is_correction: s.is_correction,
+                amount_cents: cents("amount_cents"),
+                gross_cents: cents("gross_cents"),
+                trip_cents: cents("trip_cents"),
+            }
+        })
+        .collect())
+}

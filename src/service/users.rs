@@ -101,9 +101,25 @@ pub async fn create(
     caller: &Caller,
     body: &UserCreate,
 ) -> Result<users::Model, ApiError> {
+    let hash = super::auth::password_hash(&state.passwords, &body.password).await?;
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    let model = create_in(&txn, caller, body, hash, now).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// [`create`] inside the caller's transaction, with the password already hashed (a client
+/// enrolled in one form).
+pub async fn create_in(
+    txn: &crate::db::Txn,
+    caller: &Caller,
+    body: &UserCreate,
+    hash: String,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<users::Model, ApiError> {
     may_manage(caller, body.role)?;
     let login = check_login(&body.login)?;
-    let hash = super::auth::password_hash(&state.passwords, &body.password).await?;
     let email = body
         .email
         .as_deref()
@@ -113,10 +129,8 @@ pub async fn create(
     let mut client_ids = body.client_ids.clone().unwrap_or_default();
     client_ids.sort();
     client_ids.dedup();
-    let now = state.clock.now();
-    let txn = state.db.begin().await?;
     let linked_name = check_links(
-        &txn,
+        txn,
         body.role,
         body.assistant_id,
         body.client_id,
@@ -128,7 +142,7 @@ pub async fn create(
         (None, Some(n)) => n,
         (None, None) => login.clone(),
     };
-    if db::session::user_by_login(&txn, &login).await?.is_some() {
+    if db::session::user_by_login(txn, &login).await?.is_some() {
         return Err(ApiError::conflict("login_taken", json!({ "login": login })));
     }
     let model = users::Model {
@@ -147,16 +161,16 @@ pub async fn create(
         // Staff know it: the person chooses their own at the first login.
         password_temporary: true,
     };
-    if let Err(e) = db::people::insert(&txn, model.clone()).await {
+    if let Err(e) = db::people::insert(txn, model.clone()).await {
         return Err(if db::is_unique_violation(&e) {
             ApiError::conflict("login_taken", json!({ "login": model.login }))
         } else {
             e.into()
         });
     }
-    db::session::set_represented(&txn, model.id, &client_ids).await?;
+    db::session::set_represented(txn, model.id, &client_ids).await?;
     audit::append(
-        &txn,
+        txn,
         now,
         audit::Record {
             actor: Some(caller.user_id),
@@ -172,7 +186,6 @@ pub async fn create(
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(model)
 }
 
@@ -299,4 +312,27 @@ pub async fn read(state: &AppState, caller: &Caller, user_id: Uuid) -> Result<Us
         .await?
         .ok_or(ApiError::NotFound)?;
     view(state, u).await
+}
+
+/// The logins that act for a client (their own and their representatives'), or of an
+/// assistant: for the console's cards.
+pub async fn logins_of(
+    state: &AppState,
+    caller: &Caller,
+    client_id: Option<Uuid>,
+    assistant_id: Option<Uuid>,
+) -> Result<Vec<User>, ApiError> {
+    caller.require_staff()?;
+    let mut rows = Vec::new();
+    if let Some(c) = client_id {
+        rows.extend(db::session::logins_of_client(&state.db, c).await?);
+    }
+    if let Some(a) = assistant_id {
+        rows.extend(db::session::logins_of_assistant(&state.db, a).await?);
+    }
+    let mut items = Vec::with_capacity(rows.len());
+    for u in rows {
+        items.push(view(state, u).await?);
+    }
+    Ok(items)
 }

@@ -130,6 +130,50 @@ fn templates() -> &'static Environment<'static> {
                 "console_password.html",
                 include_str!("../../templates/console/password.html"),
             ),
+            (
+                "console_pager.html",
+                include_str!("../../templates/console/pager.html"),
+            ),
+            (
+                "console_clients.html",
+                include_str!("../../templates/console/clients.html"),
+            ),
+            (
+                "console_client.html",
+                include_str!("../../templates/console/client.html"),
+            ),
+            (
+                "console_client_new.html",
+                include_str!("../../templates/console/client_new.html"),
+            ),
+            (
+                "console_sheet.html",
+                include_str!("../../templates/console/sheet.html"),
+            ),
+            (
+                "console_assistants.html",
+                include_str!("../../templates/console/assistants.html"),
+            ),
+            (
+                "console_assistant.html",
+                include_str!("../../templates/console/assistant.html"),
+            ),
+            (
+                "console_statements.html",
+                include_str!("../../templates/console/statements.html"),
+            ),
+            (
+                "console_policy.html",
+                include_str!("../../templates/console/policy.html"),
+            ),
+            (
+                "console_users.html",
+                include_str!("../../templates/console/users.html"),
+            ),
+            (
+                "console_audit.html",
+                include_str!("../../templates/console/audit.html"),
+            ),
         ] {
             if let Err(e) = env.add_template(name, source) {
                 tracing::error!(template = name, error = %e, "template does not compile");

@@ -646,6 +646,651 @@ const WORDS: &[(&str, [&str; 3])] = &[
     ("hours", ["st.", "ч", "h"]),
     ("minutes", ["min", "мин", "min"]),
     ("error", ["Kļūda", "Ошибка", "Error"]),
+    ("c_active", ["Aktīvs", "Активен", "Active"]),
+    ("c_inactive", ["Neaktīvs", "Неактивен", "Inactive"]),
+    ("c_add", ["Pievienot", "Добавить", "Add"]),
+    (
+        "c_add_version",
+        [
+            "Jauna vērtības versija",
+            "Новая версия значения",
+            "A new version of a figure",
+        ],
+    ),
+    (
+        "c_add_version_text",
+        [
+            "Ievadiet vērtību no normatīvā akta, ar datumu, no kura tā ir spēkā, un avotu. Iepriekšējās versijas paliek nemainīgas.",
+            "Введите значение из нормативного акта с датой вступления в силу и источником. Прежние версии не меняются.",
+            "Enter the figure from the regulation, the day it applies from, and its source. Earlier versions stay as they were.",
+        ],
+    ),
+    ("c_after", ["Pēc", "После", "After"]),
+    ("c_before", ["Pirms", "До", "Before"]),
+    (
+        "c_allowance_by_month",
+        [
+            "Piešķirtais laiks pa mēnešiem",
+            "Выделенное время по месяцам",
+            "Allowance month by month",
+        ],
+    ),
+    ("c_amount", ["Summa", "Сумма", "Amount"]),
+    (
+        "c_approved",
+        [
+            "Apstiprināja koordinators",
+            "Утверждено координатором",
+            "Approved by the coordinator",
+        ],
+    ),
+    (
+        "c_confirmed",
+        [
+            "Apstiprināja klients",
+            "Подтверждено клиентом",
+            "Confirmed by the client",
+        ],
+    ),
+    (
+        "c_assistant_from_start",
+        [
+            "Asistents no lēmuma pirmās dienas",
+            "Ассистент с первого дня решения",
+            "Assistant from the decision's first day",
+        ],
+    ),
+    ("c_assistants", ["Asistenti", "Ассистенты", "Assistants"]),
+    (
+        "c_audit",
+        ["Auditācijas žurnāls", "Журнал аудита", "Audit log"],
+    ),
+    (
+        "c_audit_of_client",
+        [
+            "Šī klienta ieraksti auditācijas žurnālā",
+            "Записи журнала аудита об этом клиенте",
+            "This client's records in the audit log",
+        ],
+    ),
+    (
+        "c_audit_text",
+        [
+            "Katra izmaiņa, pieteikšanās un mēneša solis, jaunākie vispirms. Ierakstu kopā: {n}.",
+            "Каждое изменение, вход и шаг месяца, новые сверху. Всего записей: {n}.",
+            "Every change, login and month step, newest first. Records in all: {n}.",
+        ],
+    ),
+    (
+        "c_check_chain",
+        [
+            "Pārbaudīt žurnāla ķēdi",
+            "Проверить цепочку журнала",
+            "Check the log's chain",
+        ],
+    ),
+    (
+        "c_chain_intact",
+        [
+            "Ķēde ir vesela: {n} ieraksti pārbaudīti, neviens nav mainīts.",
+            "Цепочка цела: проверено записей: {n}, ни одна не изменена.",
+            "The chain is intact: {n} records checked, none altered.",
+        ],
+    ),
+    (
+        "c_chain_broken",
+        [
+            "Ķēde ir pārrauta pie ieraksta #{id} (pirms tā {n} ieraksti ir veseli): {why}.",
+            "Цепочка нарушена на записи #{id} (до неё целы записей: {n}): {why}.",
+            "The chain is broken at record #{id} ({n} records before it are intact): {why}.",
+        ],
+    ),
+    (
+        "c_born",
+        ["Dzimšanas datums", "Дата рождения", "Date of birth"],
+    ),
+    ("c_card", ["Kartīte", "Карточка", "Card"]),
+    (
+        "c_client_says",
+        [
+            "Klienta iebildums",
+            "Возражение клиента",
+            "The client's objection",
+        ],
+    ),
+    ("c_corrected", ["Izlabots", "Исправлено", "Corrected"]),
+    ("c_rejected", ["Noraidīts", "Отклонено", "Rejected"]),
+    ("c_correction", ["labojums", "исправление", "correction"]),
+    ("c_original", ["oriģināls", "оригинал", "original"]),
+    (
+        "c_create_login",
+        [
+            "Izveidot lietotāju",
+            "Создать пользователя",
+            "Create the login",
+        ],
+    ),
+    (
+        "c_decided_on",
+        ["Lēmuma datums", "Дата решения", "Decided on"],
+    ),
+    ("c_decision", ["Lēmums", "Решение", "Decision"]),
+    (
+        "c_decision_number",
+        ["Lēmuma numurs", "Номер решения", "Decision number"],
+    ),
+    ("c_decisions", ["Lēmumi", "Решения", "Decisions"]),
+    ("c_details", ["Sīkāk", "Подробнее", "Details"]),
+    (
+        "c_disputes_title",
+        [
+            "Iebildumi, kas jāizlemj",
+            "Возражения, которые нужно решить",
+            "Disputes to resolve",
+        ],
+    ),
+    (
+        "c_disputes_text",
+        [
+            "Vecākie vispirms. Norādiet, vai ieraksts ir izlabots vai iebildums noraidīts, un kāpēc.",
+            "Сначала самые старые. Укажите, исправлена ли запись или возражение отклонено, и почему.",
+            "Oldest first. Say whether the session was corrected or the dispute rejected, and why.",
+        ],
+    ),
+    (
+        "c_disputes_none",
+        [
+            "Nav neizlemtu iebildumu.",
+            "Нерешённых возражений нет.",
+            "No disputes wait.",
+        ],
+    ),
+    ("c_email", ["E-pasts", "Эл. почта", "E-mail"]),
+    (
+        "c_enrol",
+        [
+            "Reģistrēt klientu",
+            "Зарегистрировать клиента",
+            "Enrol the client",
+        ],
+    ),
+    ("c_expired", ["Beidzies derīgums", "Срок истёк", "Expired"]),
+    ("c_fact", ["Fakts", "Факт", "Fact"]),
+    ("c_figure", ["Vērtība", "Показатель", "Figure"]),
+    ("c_find", ["Meklēt", "Найти", "Find"]),
+    (
+        "c_for_assistant",
+        [
+            "Asistentam (tikai lomai “asistents”)",
+            "Для ассистента (только для роли «ассистент»)",
+            "For the assistant (role “assistant” only)",
+        ],
+    ),
+    ("c_from", ["Spēkā no", "Действует с", "In force from"]),
+    (
+        "c_from_monday",
+        ["No pirmdienas", "С понедельника", "From Monday"],
+    ),
+    (
+        "c_give_password",
+        [
+            "Piešķirt pagaidu paroli",
+            "Выдать временный пароль",
+            "Give a temporary password",
+        ],
+    ),
+    ("c_gross", ["Bruto", "Брутто", "Gross"]),
+    (
+        "c_group",
+        [
+            "Invaliditātes grupa",
+            "Группа инвалидности",
+            "Disability group",
+        ],
+    ),
+    (
+        "c_history",
+        ["Visas versijas", "Все версии", "Every version"],
+    ),
+    (
+        "c_hours_per_week",
+        ["Stundas nedēļā", "Часы в неделю", "Hours per week"],
+    ),
+    ("c_iban", ["Konts (IBAN)", "Счёт (IBAN)", "Account (IBAN)"]),
+    ("c_in_force", ["Spēkā", "Действует", "In force"]),
+    ("c_in_force_on", ["Spēkā", "Действует на", "In force on"]),
+    (
+        "c_insurance",
+        [
+            "Sociālās apdrošināšanas statuss",
+            "Статус социального страхования",
+            "Social insurance status",
+        ],
+    ),
+    (
+        "c_insurance_insured",
+        [
+            "Apdrošināts darbinieks",
+            "Застрахованный работник",
+            "Insured employee",
+        ],
+    ),
+    (
+        "c_insurance_old_age_pensioner",
+        [
+            "Vecuma pensionārs",
+            "Пенсионер по возрасту",
+            "Old-age pensioner",
+        ],
+    ),
+    (
+        "c_insurance_long_service_pensioner",
+        [
+            "Izdienas pensionārs",
+            "Пенсионер за выслугу лет",
+            "Long-service pensioner",
+        ],
+    ),
+    (
+        "c_last_login",
+        ["Pēdējā pieteikšanās", "Последний вход", "Last login"],
+    ),
+    (
+        "c_login_for_page",
+        [
+            "Pieteikšanās klientu lapai",
+            "Вход на страницу клиента",
+            "Login for the clients' page",
+        ],
+    ),
+    (
+        "c_login_hint",
+        [
+            "Nav obligāti. Parole ir pagaidu: pirmajā pieteikšanās reizē cilvēks izvēlas savu.",
+            "Необязательно. Пароль временный: при первом входе человек выбирает свой.",
+            "Optional. The password is temporary: at the first login the person chooses their own.",
+        ],
+    ),
+    ("c_login_who", ["Kam", "Для кого", "For whom"]),
+    (
+        "c_logins",
+        [
+            "Pieteikšanās un pārstāvji",
+            "Входы и представители",
+            "Logins and representatives",
+        ],
+    ),
+    ("c_mail", ["E-pasta sūtījumi", "Отправка почты", "Mail"]),
+    ("c_month", ["Mēnesis", "Месяц", "Month"]),
+    ("c_monthly", ["Mēnesī", "В месяц", "Per month"]),
+    (
+        "c_monthly_hours",
+        ["Stundas mēnesī", "Часов в месяц", "Hours per month"],
+    ),
+    ("c_name", ["Vārds, uzvārds", "Имя, фамилия", "Name"]),
+    (
+        "c_new_client",
+        ["Jauns klients", "Новый клиент", "New client"],
+    ),
+    (
+        "c_new_client_text",
+        [
+            "Viena forma: klients, viņa lēmums, asistents un pieteikšanās. Ja kāda daļa nav pareiza, netiek saglabāts nekas un forma atgriežas ar visu ievadīto.",
+            "Одна форма: клиент, его решение, ассистент и вход. Если какая-то часть неверна, ничего не сохраняется, и форма возвращается со всем введённым.",
+            "One form: the client, their decision, assistant and login. If any part is wrong, nothing is saved and the form comes back with everything typed.",
+        ],
+    ),
+    (
+        "c_new_login",
+        ["Jauns lietotājs", "Новый пользователь", "New login"],
+    ),
+    (
+        "c_new_login_text",
+        [
+            "Darbiniekiem un asistentiem. Klientu un pārstāvju pieteikšanos izveido klienta formā.",
+            "Для сотрудников и ассистентов. Вход клиентов и представителей создаётся в форме клиента.",
+            "For staff and assistants. Clients' and representatives' logins are made in the client's form.",
+        ],
+    ),
+    (
+        "c_new_password",
+        [
+            "Jauna pagaidu parole",
+            "Новый временный пароль",
+            "New temporary password",
+        ],
+    ),
+    (
+        "c_new_pin",
+        [
+            "Jauns PIN (6–8 cipari)",
+            "Новый PIN (6–8 цифр)",
+            "New PIN (6–8 digits)",
+        ],
+    ),
+    ("c_next", ["Nākamie", "Следующие", "Next"]),
+    ("c_previous", ["Iepriekšējie", "Предыдущие", "Previous"]),
+    ("c_pages", ["Lapas", "Страницы", "Pages"]),
+    (
+        "c_no_assignment",
+        ["Nav klientu.", "Клиентов нет.", "No clients."],
+    ),
+    (
+        "c_no_assistant",
+        [
+            "Nav piešķirta asistenta.",
+            "Ассистент не назначен.",
+            "No assistant assigned.",
+        ],
+    ),
+    (
+        "c_no_decision",
+        ["Nav lēmuma.", "Решения нет.", "No decision."],
+    ),
+    (
+        "c_no_login",
+        ["Nav pieteikšanās.", "Входа нет.", "No login."],
+    ),
+    ("c_no_mail", ["Nav sūtījumu.", "Писем нет.", "No mail."]),
+    (
+        "c_no_pay",
+        [
+            "Vēl nav darba samaksas pārskatu.",
+            "Расчётов зарплаты ещё нет.",
+            "No pay statements yet.",
+        ],
+    ),
+    (
+        "c_no_phone",
+        ["Nav tālruņu.", "Телефонов нет.", "No phones."],
+    ),
+    (
+        "c_no_sessions",
+        ["Nav ierakstu.", "Записей нет.", "No sessions."],
+    ),
+    (
+        "c_no_statements",
+        [
+            "Šim mēnesim vēl nav pārskatu.",
+            "За этот месяц отчётов ещё нет.",
+            "No statements for this month yet.",
+        ],
+    ),
+    (
+        "c_nothing_found",
+        ["Nekas nav atrasts.", "Ничего не найдено.", "Nothing found."],
+    ),
+    (
+        "c_older",
+        ["Vecāki ieraksti", "Более старые записи", "Older records"],
+    ),
+    (
+        "c_open_sheet",
+        [
+            "Atvērt mēneša lapu",
+            "Открыть лист месяца",
+            "Open the month sheet",
+        ],
+    ),
+    (
+        "c_over_weekly",
+        [
+            "virs nedēļas apjoma",
+            "сверх недельного объёма",
+            "above the weekly figure",
+        ],
+    ),
+    (
+        "c_pay_by_month",
+        [
+            "Darba samaksa pa mēnešiem",
+            "Зарплата по месяцам",
+            "Pay per month",
+        ],
+    ),
+    (
+        "c_personal_code",
+        ["Personas kods", "Персональный код", "Personal code"],
+    ),
+    ("c_phone", ["Tālrunis", "Телефон", "Phone"]),
+    ("c_phones", ["Tālruņi", "Телефоны", "Phones"]),
+    (
+        "c_pin",
+        [
+            "PIN apstiprināšanai asistenta tālrunī",
+            "PIN для подтверждения на телефоне ассистента",
+            "PIN to confirm on the assistant's phone",
+        ],
+    ),
+    (
+        "c_pin_none",
+        ["PIN nav iestatīts.", "PIN не задан.", "No PIN is set."],
+    ),
+    (
+        "c_pin_set",
+        ["PIN ir iestatīts.", "PIN задан.", "A PIN is set."],
+    ),
+    ("c_set_pin", ["Iestatīt PIN", "Задать PIN", "Set the PIN"]),
+    (
+        "c_policy",
+        ["Normatīvās vērtības", "Нормативные значения", "Policy"],
+    ),
+    (
+        "c_purposes",
+        ["Atbalsta mērķi", "Цели поддержки", "Purposes"],
+    ),
+    (
+        "c_purposes_hint",
+        [
+            "Ja nav atzīmēts neviens, atļauti visi pakalpojuma veida mērķi.",
+            "Если ничего не отмечено, разрешены все цели вида услуги.",
+            "If none is ticked, every purpose of the service kind is allowed.",
+        ],
+    ),
+    ("c_raised", ["Iesniegts", "Подано", "Raised"]),
+    ("c_recipient", ["Saņēmējs", "Получатель", "Recipient"]),
+    ("c_relative", ["radinieks", "родственник", "relative"]),
+    (
+        "c_representative_name",
+        [
+            "Pārstāvja vārds (ja pārstāvis)",
+            "Имя представителя (если представитель)",
+            "The representative's name (if a representative)",
+        ],
+    ),
+    ("c_resent", ["atkārtots", "повторно", "resent"]),
+    ("c_resolved", ["Izlemts", "Решено", "Resolved"]),
+    (
+        "c_revoke",
+        ["Atslēgt tālruni", "Отключить телефон", "Log the phone out"],
+    ),
+    ("c_revoked", ["Atslēgts", "Отключён", "Logged out"]),
+    ("c_role", ["Loma", "Роль", "Role"]),
+    ("c_role_admin", ["Administrators", "Администратор", "Admin"]),
+    (
+        "c_role_coordinator",
+        ["Koordinators", "Координатор", "Coordinator"],
+    ),
+    (
+        "c_role_accountant",
+        ["Grāmatvedis", "Бухгалтер", "Accountant"],
+    ),
+    ("c_role_assistant", ["Asistents", "Ассистент", "Assistant"]),
+    ("c_role_client", ["Klients", "Клиент", "Client"]),
+    (
+        "c_role_representative",
+        ["Pārstāvis", "Представитель", "Representative"],
+    ),
+    (
+        "c_search",
+        ["Meklēt pēc vārda", "Поиск по имени", "Search by name"],
+    ),
+    (
+        "c_search_login",
+        [
+            "Meklēt pēc lietotājvārda",
+            "Поиск по логину",
+            "Search by login",
+        ],
+    ),
+    ("c_sent", ["Nosūtīts", "Отправлено", "Sent"]),
+    (
+        "c_service",
+        ["Pakalpojuma veids", "Вид услуги", "Service kind"],
+    ),
+    (
+        "c_service_assistant",
+        ["Asistents", "Ассистент", "Assistant"],
+    ),
+    (
+        "c_service_companion",
+        ["Pavadonis", "Сопровождающий", "Companion"],
+    ),
+    (
+        "c_sessions",
+        ["Pakalpojuma reizes", "Оказания услуги", "Sessions"],
+    ),
+    ("c_source", ["Avots", "Источник", "Source"]),
+    ("c_statements", ["Pārskati", "Отчёты", "Statements"]),
+    ("c_suspension", ["Apturēts", "Приостановлено", "Suspended"]),
+    (
+        "c_switch_off",
+        [
+            "Atslēgt lietotāju",
+            "Отключить пользователя",
+            "Switch the login off",
+        ],
+    ),
+    (
+        "c_switch_on",
+        [
+            "Ieslēgt lietotāju",
+            "Включить пользователя",
+            "Switch the login on",
+        ],
+    ),
+    (
+        "c_temporary_password",
+        [
+            "Pagaidu parole (vismaz 10 rakstzīmes)",
+            "Временный пароль (не менее 10 символов)",
+            "Temporary password (at least 10 characters)",
+        ],
+    ),
+    ("c_transport", ["Transports", "Транспорт", "Transport"]),
+    (
+        "c_transport_allowed",
+        [
+            "Transporta izdevumi tiek kompensēti",
+            "Транспортные расходы компенсируются",
+            "Transport costs are compensated",
+        ],
+    ),
+    (
+        "c_transport_cap",
+        [
+            "Transporta limits mēnesī, EUR",
+            "Лимит транспорта в месяц, EUR",
+            "Transport cap per month, EUR",
+        ],
+    ),
+    ("c_users", ["Lietotāji", "Пользователи", "Users"]),
+    ("c_valid_from", ["Spēkā no", "Действует с", "Valid from"]),
+    ("c_valid_to", ["Spēkā līdz", "Действует до", "Valid to"]),
+    ("c_value", ["Vērtība", "Значение", "Value"]),
+    ("c_version", ["versija", "версия", "version"]),
+    ("c_week", ["Nedēļa", "Неделя", "Week"]),
+    (
+        "c_weekly_figure",
+        ["Nedēļas apjoms", "Недельный объём", "Weekly figure"],
+    ),
+    (
+        "c_weekly_procedures",
+        [
+            "Bērnam ir regulāras procedūras vai rehabilitācija",
+            "У ребёнка регулярные процедуры или реабилитация",
+            "The child has regular procedures or rehabilitation",
+        ],
+    ),
+    ("c_what", ["Kas", "Что", "What"]),
+    ("c_when", ["Kad", "Когда", "When"]),
+    ("c_who", ["Kas veica", "Кто", "Who"]),
+    ("c_the_service", ["Sistēma", "Система", "The service"]),
+    (
+        "c_done_enrolled",
+        [
+            "Klients reģistrēts.",
+            "Клиент зарегистрирован.",
+            "The client is enrolled.",
+        ],
+    ),
+    (
+        "c_done_pin",
+        ["PIN iestatīts.", "PIN задан.", "The PIN is set."],
+    ),
+    ("c_done_saved", ["Saglabāts.", "Сохранено.", "Saved."]),
+    (
+        "c_done_resolved",
+        [
+            "Iebildums izlemts.",
+            "Возражение решено.",
+            "The dispute is resolved.",
+        ],
+    ),
+    (
+        "c_done_revoked",
+        [
+            "Tālrunis atslēgts: tā pieteikšanās vairs nedarbojas.",
+            "Телефон отключён: его вход больше не действует.",
+            "The phone is logged out: its login no longer works.",
+        ],
+    ),
+    (
+        "c_done_user",
+        [
+            "Lietotājs izveidots. Nododiet pagaidu paroli personīgi.",
+            "Пользователь создан. Передайте временный пароль лично.",
+            "The login is created. Hand the temporary password over in person.",
+        ],
+    ),
+    (
+        "c_all_purposes",
+        [
+            "Visi pakalpojuma veida mērķi",
+            "Все цели вида услуги",
+            "Every purpose of the service kind",
+        ],
+    ),
+    ("c_yes", ["Jā", "Да", "Yes"]),
+    ("c_no", ["Nē", "Нет", "No"]),
+    ("c_entry_active", ["Spēkā", "Действует", "Counted"]),
+    (
+        "c_entry_pending_review",
+        ["Gaida pārbaudi", "Ждёт проверки", "Waiting for review"],
+    ),
+    ("c_entry_rejected", ["Noraidīts", "Отклонено", "Rejected"]),
+    ("c_entry_deleted", ["Dzēsts", "Удалено", "Deleted"]),
+    ("c_entry_voided", ["Anulēts", "Аннулировано", "Voided"]),
+    (
+        "c_kind_client_timesheet",
+        ["Uzskaites lapa", "Лист учёта", "Timesheet"],
+    ),
+    (
+        "c_kind_assistant_pay",
+        ["Darba samaksa", "Зарплата", "Pay statement"],
+    ),
+    (
+        "c_kind_municipality_summary",
+        [
+            "Pašvaldības kopsavilkums",
+            "Сводка самоуправления",
+            "Municipality summary",
+        ],
+    ),
+    ("c_mail_pending", ["Gaida", "Ожидает", "Waiting"]),
+    ("c_mail_sending", ["Sūta", "Отправляется", "Sending"]),
+    ("c_mail_sent", ["Nosūtīts", "Отправлено", "Sent"]),
+    ("c_mail_failed", ["Neizdevās", "Не удалось", "Failed"]),
 ];
 
 const MONTHS: [[&str; 12]; 3] = [

@@ -390,3 +390,246 @@ async fn a_coordinator_given_a_password_chooses_their_own_before_the_console_ope
         .unwrap();
     assert_eq!(r.headers()["location"], "/console/");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_form_enrols_a_client_with_decision_assistant_and_login_or_nothing_at_all() {
+    let app = TestApp::spawn().await;
+    let assistant = app.assistant("Asistents Jānis").await;
+    app.user("koordinatore", "coordinator", json!({})).await;
+    let cookie = console_login(&app, "koordinatore").await.unwrap();
+    let (status, page) = get(&app, "/console/clients/new", &cookie).await;
+    assert_eq!(status, 200);
+    let csrf = csrf_of(&page);
+    let assistant_id = assistant.id.to_string();
+    let mut fields = vec![
+        ("csrf", csrf.as_str()),
+        ("name", "Zane Testa"),
+        ("birth_date", "1980-05-05"),
+        ("disability_group", "1"),
+        ("locale", "ru"),
+        ("number", "SD/2026/77"),
+        ("decided_on", "2026-09-20"),
+        ("service", "assistant"),
+        ("valid_from", "2026-10-01"),
+        ("valid_to", "2027-09-30"),
+        ("monthly_hours", "40,5"),
+        ("assistant_id", assistant_id.as_str()),
+        ("login_role", "client"),
+        // The last part is wrong: a login name of two letters.
+        ("login", "zt"),
+        ("password", "Pagaidu-parole-1"),
+    ];
+    let (status, page) = form(&app, "/console/clients/new", &cookie, &fields).await;
+    assert_eq!(status, 422, "{page}");
+    // The form comes back with what was typed, the field named as its label says.
+    assert!(
+        page.contains("value=\"Zane Testa\"")
+            && page.contains("value=\"SD&#x2f;2026&#x2f;77\"")
+            && page.contains("value=\"40,5\"")
+            && page.contains("Lietotājvārds"),
+        "{page}"
+    );
+    // Nothing of it was saved: no client, so no decision or assignment either.
+    let none: serde_json::Value = app.get(&app.admin, "/api/v1/clients?q=Zane").await.json();
+    assert_eq!(none["total"], 0, "{none}");
+
+    fields.retain(|(k, _)| *k != "login");
+    fields.push(("login", "zane.testa"));
+    let r = client()
+        .post(format!("{}/console/clients/new", app.base))
+        .header("cookie", &cookie)
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    let to = r.headers()["location"].to_str().unwrap().to_owned();
+    let id = to
+        .trim_start_matches("/console/clients/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let made: serde_json::Value = app
+        .get(&app.admin, &format!("/api/v1/clients/{id}"))
+        .await
+        .json();
+    assert_eq!(made["name"], "Zane Testa");
+    assert_eq!(made["locale"], "ru");
+    let decisions: serde_json::Value = app
+        .get(&app.admin, &format!("/api/v1/clients/{id}/decisions"))
+        .await
+        .json();
+    assert_eq!(decisions[0]["number"], "SD/2026/77");
+    assert_eq!(decisions[0]["monthly_minutes"], 2430);
+    let assignments: serde_json::Value = app
+        .get(&app.admin, &format!("/api/v1/assignments?client_id={id}"))
+        .await
+        .json();
+    assert_eq!(assignments["items"][0]["assistant_id"], assistant_id);
+    assert_eq!(assignments["items"][0]["valid_from"], "2026-10-01");
+    // The login is the client's, with a password only good for choosing their own.
+    let login = app
+        .try_login("zane.testa", "Pagaidu-parole-1", "t")
+        .await
+        .json::<serde_json::Value>();
+    assert_eq!(login["password_change_required"], true, "{login}");
+    let (_, card) = get(&app, &to, &cookie).await;
+    assert!(
+        card.contains("SD&#x2f;2026&#x2f;77")
+            && card.contains("zane.testa")
+            && card.contains("Asistents Jānis"),
+        "{card}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dispute_is_resolved_in_the_console_as_corrected_or_rejected_with_a_reason() {
+    let app = TestApp::spawn().await;
+    app.clock.set("2026-11-02T10:00:00Z".parse().unwrap());
+    let s = scene(&app, 4800, "ruta").await;
+    let mut ids = Vec::new();
+    for day in ["2026-10-20", "2026-10-21"] {
+        let e: mobile_api::entries::Entry = post(
+            &app,
+            &s.token,
+            &session(
+                s.client,
+                &format!("{day}T09:00:00+03:00"),
+                &format!("{day}T12:00:00+03:00"),
+                "work",
+            ),
+        )
+        .await
+        .json();
+        ids.push(e.id);
+    }
+    app.post(
+        &s.token,
+        &format!("/api/v1/clients/{}/months/2026-10/submit", s.client),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    let (_, klients) = app
+        .user("klients", "client", json!({"client_id": s.client}))
+        .await;
+    app.post(
+        &klients,
+        &format!("/api/v1/clients/{}/months/2026-10/dispute", s.client),
+        json!({"entries": [
+            {"id": ids[0], "reason": "Asistents nebija ieradies"},
+            {"id": ids[1], "reason": "Beidzām stundu agrāk"},
+        ]}),
+    )
+    .await
+    .expect(200);
+    app.user("koordinatore", "coordinator", json!({})).await;
+    app.user("gramatvede", "accountant", json!({})).await;
+    let cookie = console_login(&app, "koordinatore").await.unwrap();
+    let (_, page) = get(&app, "/console/exceptions", &cookie).await;
+    assert!(
+        page.contains("Asistents nebija ieradies") && page.contains("Beidzām stundu agrāk"),
+        "{page}"
+    );
+    let csrf = csrf_of(&page);
+    let first = format!(
+        "/console/clients/{}/months/2026-10/disputes/{}",
+        s.client, ids[0]
+    );
+    // Without a reason, or without how, nothing is resolved.
+    let (status, page) = form(
+        &app,
+        &first,
+        &cookie,
+        &[("csrf", &csrf), ("resolution", "rejected"), ("reason", " ")],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Iemesls"), "{page}");
+    let (status, _) = form(
+        &app,
+        &first,
+        &cookie,
+        &[("csrf", &csrf), ("resolution", "maybe"), ("reason", "x")],
+    )
+    .await;
+    assert_eq!(status, 422);
+    // An accountant may not resolve.
+    let acc = console_login(&app, "gramatvede").await.unwrap();
+    let (_, acc_page) = get(&app, "/console/statements", &acc).await;
+    let (status, _) = form(
+        &app,
+        &first,
+        &acc,
+        &[
+            ("csrf", &csrf_of(&acc_page)),
+            ("resolution", "rejected"),
+            ("reason", "x"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 403);
+    // Rejected from the queue; corrected from the month sheet.
+    let (status, _) = form(
+        &app,
+        &first,
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("resolution", "rejected"),
+            ("reason", "Klienta kalendārā vizīte ir"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let second = format!(
+        "/console/clients/{}/months/2026-10/disputes/{}",
+        s.client, ids[1]
+    );
+    let (status, _) = form(
+        &app,
+        &second,
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("resolution", "corrected"),
+            ("reason", "Asistents saīsināja ierakstu"),
+            ("back", "sheet"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    // Once resolved, a dispute is not resolved again.
+    let (status, _) = form(
+        &app,
+        &first,
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("resolution", "corrected"),
+            ("reason", "x"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    let m = sheet(&app, s.client, "2026-10").await;
+    let how: Vec<_> = m
+        .disputes
+        .iter()
+        .map(|d| d.resolution.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        how,
+        [
+            "rejected: Klienta kalendārā vizīte ir",
+            "corrected: Asistents saīsināja ierakstu"
+        ]
+    );
+    let (_, page) = get(&app, "/console/exceptions", &cookie).await;
+    assert!(page.contains("Nav neizlemtu iebildumu"), "{page}");
+    let (_, log) = get(&app, "/console/audit", &cookie).await;
+    assert!(log.contains("dispute_resolved"), "{log}");
+    let (_, checked) = get(&app, "/console/audit?check=1", &cookie).await;
+    assert!(checked.contains("Ķēde ir vesela"), "{checked}");
+}

@@ -26,6 +26,9 @@ use crate::i18n;
 use crate::service::auth::Caller;
 use crate::service::{self, AppState};
 
+mod people;
+mod records;
+
 const SESSION: &str = "asistents_console";
 const PATH: &str = "/console";
 const SESSION_HOURS: i64 = 10;
@@ -50,6 +53,12 @@ pub fn router() -> Router<AppState> {
         .route("/console/exceptions", get(exceptions))
         .route("/console/entries/{entry_id}/review", post(review))
         .route("/console/outbox/{outbox_id}/resend", post(resend))
+        .route(
+            "/console/clients/{client_id}/months/{month}/disputes/{entry_id}",
+            post(resolve_dispute),
+        )
+        .merge(people::router())
+        .merge(records::router())
 }
 
 struct Session {
@@ -96,6 +105,65 @@ async fn session_any(state: &AppState, headers: &HeaderMap) -> Result<Session, R
         return Err(to_login());
     }
     Ok(Session { caller, token })
+}
+
+/// Before showing a page: the person's session, their language, and the language cookie to set.
+async fn viewing(
+    state: &AppState,
+    headers: &HeaderMap,
+    asked: Option<&str>,
+) -> Result<(Session, Locale, Option<String>), Response> {
+    let who = session(state, headers).await?;
+    let (lang, set) = locale_at(PATH, headers, asked);
+    Ok((who, lang, set))
+}
+
+/// A session's day and time as people read them: `14.10.2026 09:00–11:30`.
+fn when(
+    from: chrono::DateTime<chrono::FixedOffset>,
+    to: chrono::DateTime<chrono::FixedOffset>,
+) -> String {
+    let (from, to) = (
+        from.with_timezone(&crate::domain::time::TZ),
+        to.with_timezone(&crate::domain::time::TZ),
+    );
+    format!(
+        "{} {}–{}",
+        from.format("%d.%m.%Y"),
+        from.format("%H:%M"),
+        to.format("%H:%M")
+    )
+}
+
+/// A day as people read it: `14.10.2026`.
+fn day(d: chrono::NaiveDate) -> String {
+    d.format("%d.%m.%Y").to_string()
+}
+
+/// An instant in Riga as people read it: `14.10.2026 09:00`.
+fn instant(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.with_timezone(&crate::domain::time::TZ)
+        .format("%d.%m.%Y %H:%M")
+        .to_string()
+}
+
+/// The purposes' names in the person's language, by code.
+async fn purpose_names(
+    state: &AppState,
+    lang: Locale,
+) -> Result<std::collections::HashMap<String, String>, ApiError> {
+    Ok(service::policy::purposes(state)
+        .await?
+        .into_iter()
+        .map(|p| {
+            let name = match lang {
+                Locale::Lv => p.labels.lv,
+                Locale::Ru => p.labels.ru,
+                Locale::En => p.labels.en,
+            };
+            (p.code, name)
+        })
+        .collect())
 }
 
 #[derive(Deserialize)]
@@ -305,36 +373,98 @@ async fn board_page(
         .filter(|r| !matches!(r.state, MonthState::Approved | MonthState::Closed))
         .count();
     let first = month.first_day();
-    let staff = who.caller.is_staff();
-    Ok(render(
-        status,
+    Ok(show(
+        who,
+        lang,
         "console_board.html",
+        status,
+        message,
         context! {
-            lang => lang.as_str(), t => words(lang), csrf => csrf_for(&who.token),
-            who => who.caller.display_name.clone(),
             month => month.to_string(),
             month_name => text::month_name(chrono::Datelike::month(&first), chrono::Datelike::year(&first), lang),
             prev => month.prev().to_string(), next => month.next().to_string(),
             rows => shown, tally => tally, only => only.unwrap_or(""),
             approved => count(MonthState::Approved).to_string(),
             stopping => text::word("c_stopping", lang).replace("{n}", &stopping.to_string()),
-            staff => staff,
-            problem => message.as_ref().filter(|m| m.0).map(|m| m.1.clone()),
-            notice => message.as_ref().filter(|m| !m.0).map(|m| m.1.clone()),
         },
     ))
 }
 
-fn problem_page(e: ApiError, lang: Locale, who: &Session) -> Response {
-    let status = e.status();
-    let (code, details) = e.code_and_details();
+/// A console page for the signed-in member of staff: the layout's context (language, words,
+/// the form token, who is signed in and what their role may open), a notice or a problem
+/// (`(true, …)`), and the page's own `extra` context.
+fn show(
+    who: &Session,
+    lang: Locale,
+    name: &str,
+    status: StatusCode,
+    message: Option<(bool, String)>,
+    extra: minijinja::Value,
+) -> Response {
     render(
         status,
-        "console_board.html",
+        name,
         context! {
             lang => lang.as_str(), t => words(lang), csrf => csrf_for(&who.token),
-            who => who.caller.display_name.clone(), problem => i18n::message(code, lang, &details),
+            who => who.caller.display_name.clone(),
+            staff => who.caller.is_staff(), admin => who.caller.role == Role::Admin,
+            problem => message.as_ref().filter(|m| m.0).map(|m| m.1.clone()),
+            notice => message.as_ref().filter(|m| !m.0).map(|m| m.1.clone()),
+            ..extra
         },
+    )
+}
+
+/// The message of a refusal in the person's language.
+/// A field is named as the form labels it, not by its code.
+fn message_of(e: &ApiError, lang: Locale) -> String {
+    let (code, mut details) = e.code_and_details();
+    if let Some(field) = details.get("field").and_then(|f| f.as_str()) {
+        let key = match field {
+            "name" | "display_name" => "c_name",
+            "birth_date" => "c_born",
+            "personal_code" => "c_personal_code",
+            "disability_group" => "c_group",
+            "email" => "c_email",
+            "phone" => "c_phone",
+            "number" => "c_decision_number",
+            "decided_on" => "c_decided_on",
+            "valid_from" => "c_valid_from",
+            "valid_to" => "c_valid_to",
+            "monthly_hours" | "monthly_minutes" => "c_monthly_hours",
+            "transport_cap" => "c_transport_cap",
+            "purposes" => "c_purposes",
+            "assistant_id" => "assistant",
+            "login" => "login",
+            "password" => "c_temporary_password",
+            "reason" => "c_reason",
+            "pin" => "c_new_pin",
+            "key" => "c_figure",
+            "value" => "c_value",
+            "source" => "c_source",
+            "effective_from" => "c_from",
+            "role" => "c_role",
+            "resolution" => "c_resolved",
+            "client" => "c_client",
+            _ => "",
+        };
+        let label = text::word(key, lang);
+        if !label.is_empty() {
+            details["field"] = serde_json::Value::String(label.to_owned());
+        }
+    }
+    i18n::message(code, lang, &details)
+}
+
+fn problem_page(e: ApiError, lang: Locale, who: &Session) -> Response {
+    let message = message_of(&e, lang);
+    show(
+        who,
+        lang,
+        "console_board.html",
+        e.status(),
+        Some((true, message)),
+        context! {},
     )
 }
 
@@ -350,8 +480,7 @@ async fn after(
         Ok(done) => Redirect::to(&format!("/console/months/{month}?done={done}")).into_response(),
         Err((e, name)) => {
             let status = e.status();
-            let (code, details) = e.code_and_details();
-            let mut message = i18n::message(code, lang, &details);
+            let mut message = message_of(&e, lang);
             if let Some(name) = name {
                 message = format!("{name}: {message}");
             }
@@ -521,6 +650,7 @@ async fn exceptions(
             false,
             match d {
                 "resent" => text::word("c_done_resent", lang),
+                "resolved" => text::word("c_done_resolved", lang),
                 _ => text::word("c_done_reviewed", lang),
             }
             .to_owned(),
@@ -614,16 +744,58 @@ async fn exceptions_page(
             }
         })
         .collect();
-    Ok(render(
-        status,
+    let open = service::months::open_disputes(state, &who.caller, lang).await?;
+    let mut disputes = Vec::with_capacity(open.len());
+    for d in open {
+        if let std::collections::hash_map::Entry::Vacant(v) = names.entry(d.client_id) {
+            v.insert(
+                service::clients::read(state, &who.caller, d.client_id)
+                    .await?
+                    .name,
+            );
+        }
+        let entry = match &d.entry {
+            Some(e) => {
+                if let std::collections::hash_map::Entry::Vacant(v) = names.entry(e.assistant_id) {
+                    v.insert(
+                        service::assistants::read(state, &who.caller, e.assistant_id)
+                            .await?
+                            .name,
+                    );
+                }
+                let (from, to) = (
+                    e.started_at.with_timezone(&crate::domain::time::TZ),
+                    e.ended_at.with_timezone(&crate::domain::time::TZ),
+                );
+                context! {
+                    id => e.id.to_string(),
+                    when => format!("{} {}–{}", from.format("%d.%m.%Y"), from.format("%H:%M"), to.format("%H:%M")),
+                    duration => duration(e.minutes, lang),
+                    purpose => label(&e.purpose),
+                    assistant => names.get(&e.assistant_id).cloned().unwrap_or_default(),
+                    deleted => e.status == mobile_api::EntryStatus::Deleted,
+                }
+            }
+            None => context! {},
+        };
+        disputes.push(context! {
+            client => names.get(&d.client_id).cloned().unwrap_or_default(),
+            client_id => d.client_id.to_string(),
+            month => d.month.to_string(),
+            entry_id => d.entry.as_ref().map(|e| e.id.to_string()),
+            entry => entry,
+            reason => d.reason,
+            comment => d.comment.unwrap_or_default(),
+            raised => d.raised_at.with_timezone(&crate::domain::time::TZ).format("%d.%m.%Y %H:%M").to_string(),
+        });
+    }
+    Ok(show(
+        who,
+        lang,
         "console_exceptions.html",
-        context! {
-            lang => lang.as_str(), t => words(lang), csrf => csrf_for(&who.token),
-            who => who.caller.display_name.clone(),
-            late => late, failed => failed,
-            problem => message.as_ref().filter(|m| m.0).map(|m| m.1.clone()),
-            notice => message.as_ref().filter(|m| !m.0).map(|m| m.1.clone()),
-        },
+        status,
+        message,
+        context! { late => late, failed => failed, disputes => disputes },
     ))
 }
 
@@ -658,12 +830,76 @@ async fn review(
     }
 }
 
+#[derive(Deserialize)]
+struct ResolveForm {
+    csrf: String,
+    #[serde(default)]
+    resolution: String,
+    #[serde(default)]
+    reason: String,
+    /// Where to go back to: `sheet` (the client's month) or the exceptions queue.
+    #[serde(default)]
+    back: String,
+}
+
+/// A client's dispute of one session resolved: corrected or rejected, with a reason.
+async fn resolve_dispute(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((client, month, entry)): Path<(String, String, String)>,
+    Form(form): Form<ResolveForm>,
+) -> Response {
+    let (who, lang) = match acting(&state, &headers, Some(&form.csrf)).await {
+        Ok(w) => w,
+        Err(to) => return to,
+    };
+    let (Ok(client), Some(month), Ok(entry)) = (
+        client.parse::<Uuid>(),
+        Month::parse(&month),
+        entry.parse::<Uuid>(),
+    ) else {
+        return problem_page(ApiError::NotFound, lang, &who);
+    };
+    let done = match service::months::Resolution::parse(&form.resolution) {
+        Ok(how) => {
+            service::months::resolve_dispute(
+                &state,
+                &who.caller,
+                lang,
+                (client, month),
+                entry,
+                how,
+                &form.reason,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    let to_sheet = form.back == "sheet";
+    match done {
+        Ok(()) if to_sheet => Redirect::to(&format!(
+            "/console/clients/{client}/months/{month}?done=resolved"
+        ))
+        .into_response(),
+        Ok(()) => Redirect::to("/console/exceptions?done=resolved").into_response(),
+        Err(e) if to_sheet => people::sheet_after(&state, &who, lang, (client, month), e).await,
+        Err(e) => exceptions_after(&state, &who, lang, e).await,
+    }
+}
+
 /// A failed mail sent again.
+#[derive(Deserialize)]
+struct ResendForm {
+    csrf: String,
+    /// Set when sent from the statements of a month: back there.
+    month: Option<String>,
+}
+
 async fn resend(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    Form(form): Form<CsrfForm>,
+    Form(form): Form<ResendForm>,
 ) -> Response {
     let (who, lang) = match acting(&state, &headers, Some(&form.csrf)).await {
         Ok(w) => w,
@@ -672,16 +908,29 @@ async fn resend(
     let Ok(id) = id.parse::<Uuid>() else {
         return problem_page(ApiError::NotFound, lang, &who);
     };
+    let month = form.month.as_deref().and_then(Month::parse);
     match service::statements::resend(&state, &who.caller, id).await {
-        Ok(_) => Redirect::to("/console/exceptions?done=resent").into_response(),
+        Ok(_) => match month {
+            Some(m) => {
+                Redirect::to(&format!("/console/statements?month={m}&done=resent")).into_response()
+            }
+            None => Redirect::to("/console/exceptions?done=resent").into_response(),
+        },
+        Err(e) if month.is_some() => {
+            let status = e.status();
+            let message = Some((true, message_of(&e, lang)));
+            let m = month.unwrap_or_else(|| Month::of(riga_date(state.clock.now())));
+            records::statements_page(&state, &who, lang, m, message, status)
+                .await
+                .unwrap_or_else(|e| problem_page(e, lang, &who))
+        }
         Err(e) => exceptions_after(&state, &who, lang, e).await,
     }
 }
 
 async fn exceptions_after(state: &AppState, who: &Session, lang: Locale, e: ApiError) -> Response {
     let status = e.status();
-    let (code, details) = e.code_and_details();
-    let message = i18n::message(code, lang, &details);
+    let message = message_of(&e, lang);
     exceptions_page(state, who, lang, Some((true, message)), status)
         .await
         .unwrap_or_else(|e| problem_page(e, lang, who))
@@ -706,14 +955,13 @@ fn password_form(
     problem: Option<String>,
     status: StatusCode,
 ) -> Response {
-    render(
-        status,
+    show(
+        who,
+        lang,
         "console_password.html",
-        context! {
-            lang => lang.as_str(), t => words(lang), csrf => csrf_for(&who.token),
-            who => who.caller.display_name.clone(), temporary => who.caller.temporary,
-            problem => problem,
-        },
+        status,
+        problem.map(|p| (true, p)),
+        context! { temporary => who.caller.temporary },
     )
 }
 
