@@ -86,10 +86,12 @@ pub async fn lines_of(
         let own = trips.get(&e.id).map(Vec::as_slice).unwrap_or_default();
         let starts_here = Month::of(riga_date(start)) == month;
         lines.entry(client.id).or_default().push(Line {
+            entry_id: e.id,
             assistant_id: e.assistant_id,
             assistant: names.get(&e.assistant_id).cloned().unwrap_or_default(),
             client_id: client.id,
             client: client.name.clone(),
+            client_code: client.personal_code.clone(),
             purpose: e.purpose.clone(),
             start: start.max(from),
             end: end.min(to),
@@ -209,8 +211,8 @@ pub async fn clients_by_id(
 pub async fn decisions_of(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
-) -> Result<HashMap<Uuid, Vec<decision::Figures>>, DbErr> {
-    let mut out: HashMap<Uuid, Vec<decision::Figures>> = HashMap::new();
+) -> Result<HashMap<Uuid, Vec<(decision::Figures, Paper)>>, DbErr> {
+    let mut out: HashMap<Uuid, Vec<(decision::Figures, Paper)>> = HashMap::new();
     for part in ids.chunks(IN_LIST) {
         for d in decisions::Entity::find()
             .filter(decisions::Column::ClientId.is_in(part.to_vec()))
@@ -220,9 +222,39 @@ pub async fn decisions_of(
             .all(db)
             .await?
         {
+            let paper = Paper {
+                number: d.number.clone(),
+                decided_on: d.decided_on,
+            };
             out.entry(d.client_id)
                 .or_default()
-                .push(people::figures(&d));
+                .push((people::figures(&d), paper));
+        }
+    }
+    Ok(out)
+}
+
+/// A decision as written on paper: its number and the day it was taken.
+#[derive(Debug, Clone)]
+pub struct Paper {
+    pub number: String,
+    pub decided_on: chrono::NaiveDate,
+}
+
+/// Display names of users, by id.
+pub async fn user_names(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, String>, DbErr> {
+    use super::entity::users;
+    let mut out = HashMap::new();
+    for part in ids.chunks(IN_LIST) {
+        for u in users::Entity::find()
+            .filter(users::Column::Id.is_in(part.to_vec()))
+            .all(db)
+            .await?
+        {
+            out.insert(u.id, u.display_name);
         }
     }
     Ok(out)

@@ -12,10 +12,13 @@ use super::time::TZ;
 /// One session as a statement shows it.
 #[derive(Debug, Clone)]
 pub struct Line {
+    pub entry_id: Uuid,
     pub assistant_id: Uuid,
     pub assistant: String,
     pub client_id: Uuid,
     pub client: String,
+    /// The client's personal code, for payroll to match on.
+    pub client_code: Option<String>,
     pub purpose: String,
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
@@ -29,8 +32,18 @@ pub struct Line {
 /// A client's month, approved, as the timesheet shows it.
 #[derive(Debug, Clone)]
 pub struct Timesheet {
+    /// The social service that issues it.
+    pub municipality: String,
     pub client: String,
     pub month: String,
+    /// The decision the month was served under: `Nr. SD/2026/12, 20.09.2026`.
+    pub decision: String,
+    /// `Asistenta pakalpojums` or `Pavadoņa pakalpojums`.
+    pub service: String,
+    /// Who handed the month in and when.
+    pub submitted: String,
+    /// The day the timesheet was issued: `30.11.2026`.
+    pub issued: String,
     pub allowance_minutes: i64,
     pub used_minutes: i64,
     pub transport_cap_cents: i64,
@@ -174,6 +187,8 @@ pub fn timesheet_csv(t: &Timesheet, label: impl Fn(&str) -> String) -> String {
 #[derive(Debug, Clone)]
 pub struct Pay {
     pub lines: Vec<PayLine>,
+    /// Each line's gross and employer part, in the order of `lines`; they add up to the totals.
+    pub split: Vec<(i64, i64)>,
     pub amount_cents: i64,
     pub gross_cents: i64,
     pub employer_cents: i64,
@@ -193,7 +208,9 @@ pub fn pay(lines: &[Line], rates: &[(NaiveDate, i64)], contribution_bp: i64) -> 
     let lines_out = pay_lines(&sessions, rates);
     let amount: i64 = lines_out.iter().map(|l| l.amount_cents).sum();
     let (gross, employer) = split_gross(amount, contribution_bp);
+    let split = split_lines(&lines_out, gross, contribution_bp);
     Pay {
+        split,
         lines: lines_out,
         amount_cents: amount,
         gross_cents: gross,
@@ -202,36 +219,100 @@ pub fn pay(lines: &[Line], rates: &[(NaiveDate, i64)], contribution_bp: i64) -> 
     }
 }
 
+/// Each line's gross pay and employer contribution, each split rounded to the cent, with the
+/// cents the rounding of the lines loses or gains against the total's split put on the largest
+/// line, so the lines add up to exactly what the statement's total says.
+pub fn split_lines(lines: &[PayLine], total_gross: i64, contribution_bp: i64) -> Vec<(i64, i64)> {
+    let mut out: Vec<(i64, i64)> = lines
+        .iter()
+        .map(|l| split_gross(l.amount_cents, contribution_bp))
+        .collect();
+    let off = total_gross - out.iter().map(|(g, _)| g).sum::<i64>();
+    if let Some(i) = (0..lines.len()).max_by_key(|i| lines[*i].amount_cents) {
+        out[i].0 += off;
+        out[i].1 -= off;
+    }
+    out
+}
+
+/// Who is paid, as payroll identifies them.
+#[derive(Debug, Clone)]
+pub struct Payee {
+    pub name: String,
+    pub personal_code: Option<String>,
+    pub iban: Option<String>,
+    /// The social insurance status in words (it decides the employer contribution rate).
+    pub insurance: String,
+    /// The employer contribution rate in basis points (2359 = 23,59 %).
+    pub contribution_bp: i64,
+}
+
+/// A rate of basis points in words: `23,59 %`.
+pub fn percent(bp: i64) -> String {
+    format!("{},{:02} %", bp / 100, bp % 100)
+}
+
+/// How the amounts follow from the hours, in words, for the accountant reading the file.
+pub fn derivation(bps: &[i64]) -> String {
+    let mut bps = bps.to_vec();
+    bps.sort_unstable();
+    bps.dedup();
+    let rates: Vec<String> = bps.iter().map(|b| percent(*b)).collect();
+    format!(
+        "Summa = stundas × stundas likme, katrai rindai noapaļota līdz centam. Likme ietver darba \
+         devēja valsts sociālās apdrošināšanas obligātās iemaksas: bruto alga = summa / (1 + \
+         iemaksu likme), noapaļota līdz centam; iemaksas = summa − bruto alga. Iemaksu likme pēc \
+         asistenta sociālās apdrošināšanas statusa: {}. Rindu noapaļošanas centi pieskaitīti \
+         lielākajai rindai, lai rindu summa sakristu ar kopsummu.",
+        rates.join(", ")
+    )
+}
+
 pub fn pay_csv(
-    assistant: &str,
+    payee: &Payee,
     month: &str,
     p: &Pay,
-    client_name: impl Fn(Uuid) -> String,
+    clients: &[(Uuid, String, Option<String>)],
 ) -> String {
     let s = |v: &str| v.to_owned();
+    let client = |id: Uuid| {
+        clients
+            .iter()
+            .find(|(c, _, _)| *c == id)
+            .map(|(_, n, code)| (n.clone(), code.clone().unwrap_or_default()))
+            .unwrap_or_default()
+    };
     let mut rows = vec![
-        vec![s("Asistents"), assistant.to_owned()],
+        vec![s("Asistents"), payee.name.clone()],
+        vec![
+            s("Personas kods"),
+            payee.personal_code.clone().unwrap_or_default(),
+        ],
+        vec![s("IBAN"), payee.iban.clone().unwrap_or_default()],
+        vec![
+            s("Sociālās apdrošināšanas statuss"),
+            payee.insurance.clone(),
+        ],
+        vec![
+            s("Darba devēja iemaksu likme"),
+            percent(payee.contribution_bp),
+        ],
         vec![s("Mēnesis"), month.to_owned()],
         vec![],
-        [
-            "Klients",
-            "Likme no",
-            "Likme EUR/h",
-            "Minūtes",
-            "Stundas",
-            "Summa EUR",
-        ]
-        .map(s)
-        .to_vec(),
+        PAY_HEADER.map(s).to_vec(),
     ];
-    for l in &p.lines {
+    for (l, (gross, employer)) in p.lines.iter().zip(&p.split) {
+        let (name, code) = client(l.client_id);
         rows.push(vec![
-            client_name(l.client_id),
+            name,
+            code,
             l.rate_from.format("%d.%m.%Y").to_string(),
             euros(l.rate_cents),
             l.minutes.to_string(),
             hours(l.minutes),
             euros(l.amount_cents),
+            euros(*gross),
+            euros(*employer),
         ]);
     }
     rows.push(vec![]);
@@ -242,23 +323,114 @@ pub fn pay_csv(
         euros(p.employer_cents),
     ]);
     rows.push(vec![s("Braucienu kompensācija EUR"), euros(p.trip_cents)]);
+    rows.push(vec![]);
+    rows.push(vec![
+        s("Kā aprēķināts"),
+        derivation(&[payee.contribution_bp]),
+    ]);
     csv(&rows)
 }
 
-/// One row of the municipality summary: an assistant × client.
+/// The columns of a pay statement's lines.
+pub const PAY_HEADER: [&str; 9] = [
+    "Klients",
+    "Klienta personas kods",
+    "Likme no",
+    "Likme EUR/h",
+    "Minūtes",
+    "Stundas",
+    "Summa EUR",
+    "Bruto alga EUR",
+    "Darba devēja iemaksas EUR",
+];
+
+/// One row of the municipality summary: an assistant × client × rate period, with who they are
+/// as payroll knows them (never merged by name: two people of one name stay two).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SummaryRow {
+    pub assistant_id: Uuid,
     pub assistant: String,
+    pub assistant_code: String,
+    pub iban: String,
+    pub insurance: String,
+    pub client_id: Uuid,
     pub client: String,
+    pub client_code: String,
+    pub rate_from: NaiveDate,
+    pub rate_cents: i64,
     pub minutes: i64,
     pub amount_cents: i64,
+    pub gross_cents: i64,
+    pub employer_cents: i64,
     pub trip_cents: i64,
+}
+
+/// The columns of the summary's rows.
+pub const SUMMARY_HEADER: [&str; 14] = [
+    "Asistents",
+    "Asistenta personas kods",
+    "IBAN",
+    "Sociālās apdrošināšanas statuss",
+    "Klients",
+    "Klienta personas kods",
+    "Likme no",
+    "Likme EUR/h",
+    "Minūtes",
+    "Stundas",
+    "Summa EUR",
+    "Bruto alga EUR",
+    "Darba devēja iemaksas EUR",
+    "Transports EUR",
+];
+
+/// The summary's totals: all rows, and per rate period (the day a rate took effect, and the rate).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub minutes: i64,
+    pub amount_cents: i64,
+    pub gross_cents: i64,
+    pub employer_cents: i64,
+    pub trip_cents: i64,
+}
+
+impl Totals {
+    fn add(&mut self, r: &SummaryRow) {
+        self.minutes += r.minutes;
+        self.amount_cents += r.amount_cents;
+        self.gross_cents += r.gross_cents;
+        self.employer_cents += r.employer_cents;
+        self.trip_cents += r.trip_cents;
+    }
+}
+
+/// A rate period: the day the rate took effect, and the rate in cents per hour.
+pub type RatePeriod = (NaiveDate, i64);
+
+pub fn totals(rows: &[SummaryRow]) -> (Totals, Vec<(RatePeriod, Totals)>) {
+    let mut all = Totals::default();
+    let mut by_rate: std::collections::BTreeMap<RatePeriod, Totals> = Default::default();
+    for r in rows {
+        all.add(r);
+        by_rate
+            .entry((r.rate_from, r.rate_cents))
+            .or_default()
+            .add(r);
+    }
+    (all, by_rate.into_iter().collect())
+}
+
+/// How many different people the rows are about: (clients, assistants), by who they are.
+pub fn head_count(rows: &[SummaryRow]) -> (usize, usize) {
+    let clients: std::collections::HashSet<Uuid> = rows.iter().map(|r| r.client_id).collect();
+    let assistants: std::collections::HashSet<Uuid> = rows.iter().map(|r| r.assistant_id).collect();
+    (clients.len(), assistants.len())
 }
 
 pub fn summary_csv(
     month: &str,
     municipality: &str,
     rows: &[SummaryRow],
+    bps: &[i64],
     corrections: &[String],
 ) -> String {
     let s = |v: &str| v.to_owned();
@@ -266,47 +438,57 @@ pub fn summary_csv(
         vec![s("Pašvaldība"), municipality.to_owned()],
         vec![s("Mēnesis"), month.to_owned()],
         vec![],
-        [
-            "Asistents",
-            "Klients",
-            "Minūtes",
-            "Stundas",
-            "Summa EUR",
-            "Transports EUR",
-        ]
-        .map(s)
-        .to_vec(),
+        SUMMARY_HEADER.map(s).to_vec(),
     ];
     for r in rows {
         out.push(vec![
             r.assistant.clone(),
+            r.assistant_code.clone(),
+            r.iban.clone(),
+            r.insurance.clone(),
             r.client.clone(),
+            r.client_code.clone(),
+            r.rate_from.format("%d.%m.%Y").to_string(),
+            euros(r.rate_cents),
             r.minutes.to_string(),
             hours(r.minutes),
             euros(r.amount_cents),
+            euros(r.gross_cents),
+            euros(r.employer_cents),
             euros(r.trip_cents),
         ]);
     }
-    let minutes: i64 = rows.iter().map(|r| r.minutes).sum();
-    let amount: i64 = rows.iter().map(|r| r.amount_cents).sum();
-    let trips: i64 = rows.iter().map(|r| r.trip_cents).sum();
-    let mut clients: Vec<&str> = rows.iter().map(|r| r.client.as_str()).collect();
-    clients.sort_unstable();
-    clients.dedup();
-    let mut assistants: Vec<&str> = rows.iter().map(|r| r.assistant.as_str()).collect();
-    assistants.sort_unstable();
-    assistants.dedup();
-    out.push(vec![
-        s("Kopā"),
-        String::new(),
-        minutes.to_string(),
-        hours(minutes),
-        euros(amount),
-        euros(trips),
-    ]);
+    let (all, by_rate) = totals(rows);
+    let total_row = |label: String, t: &Totals| {
+        let mut row = vec![label];
+        row.extend(std::iter::repeat_n(String::new(), 7));
+        row.extend([
+            t.minutes.to_string(),
+            hours(t.minutes),
+            euros(t.amount_cents),
+            euros(t.gross_cents),
+            euros(t.employer_cents),
+            euros(t.trip_cents),
+        ]);
+        row
+    };
+    out.push(total_row(s("Kopā"), &all));
     out.push(vec![]);
-    out.push(vec![s("Klientu skaits"), clients.len().to_string()]);
-    out.push(vec![s("Asistentu skaits"), assistants.len().to_string()]);
+    for ((from, rate), t) in &by_rate {
+        out.push(total_row(
+            format!(
+                "Kopā pēc likmes {} EUR/h no {}",
+                euros(*rate),
+                from.format("%d.%m.%Y")
+            ),
+            t,
+        ));
+    }
+    let (clients, assistants) = head_count(rows);
+    out.push(vec![]);
+    out.push(vec![s("Klientu skaits"), clients.to_string()]);
+    out.push(vec![s("Asistentu skaits"), assistants.to_string()]);
+    out.push(vec![s("Kā aprēķināts"), derivation(bps)]);
     for c in corrections {
         out.push(vec![s("Korekcija"), c.clone()]);
     }

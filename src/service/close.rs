@@ -182,6 +182,34 @@ fn confirmation(s: &month_sheets::Model) -> String {
     }
 }
 
+/// The social insurance status as the statements say it.
+fn insurance_words(status: mobile_api::InsuranceStatus) -> &'static str {
+    match status {
+        mobile_api::InsuranceStatus::Insured => "apdrošināts darbinieks",
+        mobile_api::InsuranceStatus::OldAgePensioner => "vecuma pensionārs",
+        mobile_api::InsuranceStatus::LongServicePensioner => "izdienas pensionārs",
+    }
+}
+
+/// A disputed session as the timesheet names it: its day and time (or \"ieraksts dzēsts\").
+fn session_when(lines: &[Line], entry: Uuid) -> String {
+    match lines.iter().find(|l| l.entry_id == entry) {
+        Some(l) => {
+            let (from, to) = (
+                l.start.with_timezone(&crate::domain::time::TZ),
+                l.end.with_timezone(&crate::domain::time::TZ),
+            );
+            format!(
+                "{} {}–{}",
+                from.format("%d.%m.%Y"),
+                from.format("%H:%M"),
+                to.format("%H:%M")
+            )
+        }
+        None => "ieraksts dzēsts".into(),
+    }
+}
+
 /// A client's timesheet to render, with what its statement needs besides the files.
 struct TimesheetJob {
     client: clients::Model,
@@ -193,7 +221,9 @@ struct TimesheetJob {
 struct PayJob {
     assistant: assistants::Model,
     pay: docs::Pay,
-    clients: Vec<(Uuid, String)>,
+    /// The employer contribution rate of the assistant's insurance status.
+    bp: i64,
+    clients: Vec<(Uuid, String, Option<String>)>,
     recipients: Vec<String>,
 }
 
@@ -251,6 +281,7 @@ pub async fn close_month(
         })
     };
     let mut created = Vec::new();
+    let mut names_of_clients: HashMap<Uuid, String> = HashMap::new();
     let mut all_lines: Vec<Line> = Vec::new();
     let mut assistants_now: Vec<Uuid> = Vec::new();
     let mut rendering: Option<Rendering<(TimesheetJob, String, Vec<u8>)>> = None;
@@ -269,6 +300,8 @@ pub async fn close_month(
         let fresh_ids: Vec<Uuid> = fresh.iter().map(|s| s.client_id).collect();
         let mut decisions = decisions_of(db, &fresh_ids).await?;
         let mut disputes = disputes_of(db, &fresh_ids, month).await?;
+        let submitters: Vec<Uuid> = fresh.iter().filter_map(|s| s.submitted_by).collect();
+        let submitters = crate::db::statements::user_names(db, &submitters).await?;
         let mut jobs = Vec::with_capacity(fresh.len());
         let mut closing = Vec::with_capacity(fresh.len());
         for sheet in chunk {
@@ -281,29 +314,69 @@ pub async fn close_month(
                 continue;
             }
             assistants_now.extend(lines.iter().map(|l| l.assistant_id));
-            let versions = decisions.remove(&client.id).unwrap_or_default();
+            let (versions, papers): (Vec<_>, Vec<_>) = decisions
+                .remove(&client.id)
+                .unwrap_or_default()
+                .into_iter()
+                .unzip();
             let disputes = disputes.remove(&client.id).unwrap_or_default();
+            names_of_clients.insert(client.id, client.name.clone());
+            // The version in force at the month's end (or the last one that began before it).
+            let in_force = versions
+                .iter()
+                .zip(&papers)
+                .filter(|(v, _)| v.effective_from <= month.last_day())
+                .max_by_key(|(v, _)| (v.effective_from, v.version));
+            let (decision, service) = match in_force {
+                Some((v, p)) => (
+                    format!("Nr. {}, {}", p.number, p.decided_on.format("%d.%m.%Y")),
+                    match v.service {
+                        mobile_api::Service::Assistant => "Asistenta pakalpojums",
+                        mobile_api::Service::Companion => "Pavadoņa pakalpojums",
+                    }
+                    .to_owned(),
+                ),
+                None => (String::new(), String::new()),
+            };
+            let submitted = match (sheet.submitted_at, sheet.submitted_by) {
+                (Some(at), by) => format!(
+                    "{}, {}",
+                    by.and_then(|u| submitters.get(&u).cloned())
+                        .unwrap_or_else(|| "sistēma (termiņš)".into()),
+                    at.with_timezone(&crate::domain::time::TZ)
+                        .format("%d.%m.%Y %H:%M")
+                ),
+                (None, _) => String::new(),
+            };
+            let dispute_texts: Vec<String> = disputes
+                .iter()
+                .map(|d| {
+                    let when = session_when(&lines, d.entry_id);
+                    format!(
+                        "{when}: {} — {}",
+                        d.reason,
+                        d.resolution
+                            .clone()
+                            .unwrap_or_else(|| "nav atrisināts".into())
+                    )
+                })
+                .collect();
             let t = Timesheet {
+                municipality: settings.municipality.to_owned(),
                 client: client.name.clone(),
                 month: month.to_string(),
+                decision,
+                service,
+                submitted,
+                issued: crate::domain::time::riga_date(now)
+                    .format("%d.%m.%Y")
+                    .to_string(),
                 allowance_minutes: decision::month_allowance(&versions, month, policy.proration),
                 used_minutes: sheet.used_minutes,
                 transport_cap_cents: decision::month_transport_cap(&versions, month),
                 transport_used_cents: sheet.transport_used_cents,
                 confirmation: confirmation(sheet),
-                disputes: disputes
-                    .iter()
-                    .map(|d| {
-                        format!(
-                            "{}: {} — {}",
-                            d.entry_id,
-                            d.reason,
-                            d.resolution
-                                .clone()
-                                .unwrap_or_else(|| "nav atrisināts".into())
-                        )
-                    })
-                    .collect(),
+                disputes: dispute_texts,
                 lines,
             };
             // The service's own addresses get one mail for the whole close (below).
@@ -332,6 +405,7 @@ pub async fn close_month(
     assistants_now.sort();
     assistants_now.dedup();
     let mut summary_rows: Vec<SummaryRow> = Vec::new();
+    let mut bps: Vec<i64> = Vec::new();
     // Each assistant's lines, in one pass (a country has thousands of assistants).
     let mut by_assistant: std::collections::BTreeMap<Uuid, Vec<Line>> = Default::default();
     for l in all_lines {
@@ -351,31 +425,62 @@ pub async fn close_month(
             .copied()
             .unwrap_or(0);
         let pay = docs::pay(&lines, &rates, bp);
-        let mut clients_of: Vec<(Uuid, String)> = lines
+        let mut clients_of: Vec<(Uuid, String, Option<String>)> = lines
             .iter()
-            .map(|l| (l.client_id, l.client.clone()))
+            .map(|l| (l.client_id, l.client.clone(), l.client_code.clone()))
             .collect();
         clients_of.sort();
         clients_of.dedup();
-        let mut own: HashMap<Uuid, (i64, i64)> = HashMap::new();
+        let insurance = insurance_words(status).to_owned();
+        bps.push(bp);
+        // Trips go to the row of the rate in force on the day their session began.
+        let rate_on = |day: chrono::NaiveDate| {
+            rates
+                .iter()
+                .filter(|(from, _)| *from <= day)
+                .max_by_key(|(from, _)| *from)
+                .map(|(from, _)| *from)
+        };
+        let mut trips: HashMap<(Uuid, Option<chrono::NaiveDate>), i64> = HashMap::new();
         for l in &lines {
-            let slot = own.entry(l.client_id).or_default();
-            slot.0 += l.minutes;
-            slot.1 += l.trip_cents;
+            let day = crate::domain::time::riga_date(l.start);
+            *trips.entry((l.client_id, rate_on(day))).or_default() += l.trip_cents;
         }
-        let mut amounts: HashMap<Uuid, i64> = HashMap::new();
-        for p in &pay.lines {
-            *amounts.entry(p.client_id).or_default() += p.amount_cents;
-        }
-        for (cid, cname) in &clients_of {
-            let (minutes, trip_cents) = own.get(cid).copied().unwrap_or_default();
+        let first_row = summary_rows.len();
+        for (p, (gross, employer)) in pay.lines.iter().zip(&pay.split) {
+            let (client, code) = clients_of
+                .iter()
+                .find(|(c, _, _)| *c == p.client_id)
+                .map(|(_, n, code)| (n.clone(), code.clone().unwrap_or_default()))
+                .unwrap_or_default();
             summary_rows.push(SummaryRow {
+                assistant_id: aid,
                 assistant: a.name.clone(),
-                client: cname.clone(),
-                minutes,
-                amount_cents: amounts.get(cid).copied().unwrap_or_default(),
-                trip_cents,
+                assistant_code: a.personal_code.clone().unwrap_or_default(),
+                iban: a.iban.clone().unwrap_or_default(),
+                insurance: insurance.clone(),
+                client_id: p.client_id,
+                client,
+                client_code: code,
+                rate_from: p.rate_from,
+                rate_cents: p.rate_cents,
+                minutes: p.minutes,
+                amount_cents: p.amount_cents,
+                gross_cents: *gross,
+                employer_cents: *employer,
+                trip_cents: trips
+                    .remove(&(p.client_id, Some(p.rate_from)))
+                    .unwrap_or_default(),
             });
+        }
+        // Trips of a session whose minutes fell under another rate's row: on the pair's first row.
+        for ((client, _), cents) in trips {
+            if let Some(row) = summary_rows[first_row..]
+                .iter_mut()
+                .find(|r| r.client_id == client)
+            {
+                row.trip_cents += cents;
+            }
         }
         if assistants_now.binary_search(&aid).is_err() {
             continue;
@@ -387,21 +492,21 @@ pub async fn close_month(
         jobs.push(PayJob {
             assistant: a,
             pay,
+            bp,
             clients: clients_of,
             recipients,
         });
     }
     let pay_files = Arc::new(move |job: PayJob| {
-        let client_name = |c: Uuid| {
-            job.clients
-                .iter()
-                .find(|(i, _)| *i == c)
-                .map(|(_, n)| n.clone())
-                .unwrap_or_default()
+        let payee = docs::Payee {
+            name: job.assistant.name.clone(),
+            personal_code: job.assistant.personal_code.clone(),
+            iban: job.assistant.iban.clone(),
+            insurance: insurance_words(*job.assistant.insurance_status).to_owned(),
+            contribution_bp: job.bp,
         };
-        let name = &job.assistant.name;
-        let csv = docs::pay_csv(name, &month.to_string(), &job.pay, client_name);
-        let xlsx = crate::documents::pay_xlsx(name, &month.to_string(), &job.pay, client_name)
+        let csv = docs::pay_csv(&payee, &month.to_string(), &job.pay, &job.clients);
+        let xlsx = crate::documents::pay_xlsx(&payee, &month.to_string(), &job.pay, &job.clients)
             .map_err(|e| e.to_string())?;
         Ok((job, csv, xlsx))
     });
@@ -457,7 +562,13 @@ pub async fn close_month(
     let mut corrections: Vec<String> = sheets
         .iter()
         .filter(|s| amended(s))
-        .map(|s| format!("labojumi pēc slēgšanas: klients {}", s.client_id))
+        .map(|s| {
+            let name = names_of_clients
+                .get(&s.client_id)
+                .cloned()
+                .unwrap_or_else(|| s.client_id.to_string());
+            format!("labojumi pēc slēgšanas: {name}")
+        })
         .collect();
     if version > 1 {
         corrections.push(format!(
@@ -469,6 +580,7 @@ pub async fn close_month(
         &month.to_string(),
         settings.municipality,
         &summary_rows,
+        &bps,
         &corrections,
     );
     let minutes: i64 = summary_rows.iter().map(|r| r.minutes).sum();
@@ -480,9 +592,13 @@ pub async fn close_month(
         ],
         "minutes": minutes, "amount_cents": amount,
     });
-    let xlsx =
-        crate::documents::summary_xlsx(&month.to_string(), settings.municipality, &summary_rows)
-            .map_err(|e| DbErr::Custom(e.to_string()))?;
+    let xlsx = crate::documents::summary_xlsx(
+        &month.to_string(),
+        settings.municipality,
+        &summary_rows,
+        &bps,
+    )
+    .map_err(|e| DbErr::Custom(e.to_string()))?;
     let draft = Draft {
         kind: "municipality_summary",
         client: None,

@@ -9,6 +9,7 @@ mod clients;
 mod console;
 mod decisions;
 mod demo;
+mod documents;
 mod entries;
 mod errors;
 mod example;

@@ -12,10 +12,12 @@ fn t(s: &str) -> DateTime<Utc> {
 fn lines() -> Vec<Line> {
     let (ruta, anna) = (Uuid::from_u128(1), Uuid::from_u128(9));
     let line = |start, end, minutes, purpose: &str, trips: Vec<String>, cents| Line {
+        entry_id: Uuid::from_u128(100 + minutes as u128),
         assistant_id: ruta,
         assistant: "Ruta Bērziņa".into(),
         client_id: anna,
         client: "Anna Liepa".into(),
+        client_code: Some("010190-10006".into()),
         purpose: purpose.into(),
         start: t(start),
         end: t(end),
@@ -62,8 +64,13 @@ fn label(code: &str) -> String {
 #[test]
 fn the_client_timesheet_csv() {
     let sheet = Timesheet {
+        municipality: "Daugavpils pilsētas Sociālais dienests".into(),
         client: "Anna Liepa".into(),
         month: "2023-03".into(),
+        decision: "Nr. SD/2022/114, 15.12.2022".into(),
+        service: "Asistenta pakalpojums".into(),
+        submitted: "Ruta Bērziņa, 01.04.2023 18:02".into(),
+        issued: "05.04.2023".into(),
         allowance_minutes: 2400,
         used_minutes: 570,
         transport_cap_cents: 2000,
@@ -82,32 +89,57 @@ fn the_pay_and_summary_csvs() {
         ("2023-04-01".parse().unwrap(), 511),
     ];
     let pay = docs::pay(&lines(), &rates, 2359);
+    let payee = docs::Payee {
+        name: "Ruta Bērziņa".into(),
+        personal_code: Some("120377-12002".into()),
+        iban: Some("LV80BANK0000435195001".into()),
+        insurance: "apdrošināts darbinieks".into(),
+        contribution_bp: 2359,
+    };
+    let anna = (
+        Uuid::from_u128(9),
+        "Anna Liepa".to_owned(),
+        Some("010190-10006".to_owned()),
+    );
     insta::assert_snapshot!(
         "pay_csv",
-        docs::pay_csv("Ruta Bērziņa", "2023-03", &pay, |_| "Anna Liepa".into())
+        docs::pay_csv(&payee, "2023-03", &pay, std::slice::from_ref(&anna))
     );
+    let row = |assistant: u128, name: &str, rate_from: &str, rate, minutes, amount, trips| {
+        let (gross, employer) = asistents::domain::pay::split_gross(amount, 2359);
+        SummaryRow {
+            assistant_id: Uuid::from_u128(assistant),
+            assistant: name.into(),
+            assistant_code: format!("1203{assistant:02}-12002"),
+            iban: "LV80BANK0000435195001".into(),
+            insurance: "apdrošināts darbinieks".into(),
+            client_id: anna.0,
+            client: anna.1.clone(),
+            client_code: "010190-10006".into(),
+            rate_from: rate_from.parse().unwrap(),
+            rate_cents: rate,
+            minutes,
+            amount_cents: amount,
+            gross_cents: gross,
+            employer_cents: employer,
+            trip_cents: trips,
+        }
+    };
+    // Two assistants of one name stay two people; a month across a rate change has two periods.
     let rows = vec![
-        SummaryRow {
-            assistant: "Ruta Bērziņa".into(),
-            client: "Anna Liepa".into(),
-            minutes: 570,
-            amount_cents: 4551,
-            trip_cents: 350,
-        },
-        SummaryRow {
-            assistant: "Ludmila Ivanova".into(),
-            client: "Anna Liepa".into(),
-            minutes: 360,
-            amount_cents: 2874,
-            trip_cents: 0,
-        },
+        row(1, "Ruta Bērziņa", "2023-01-01", 479, 390, 3114, 350),
+        row(2, "Ruta Bērziņa", "2023-01-01", 479, 360, 2874, 0),
+        row(1, "Ruta Bērziņa", "2023-04-01", 511, 180, 1533, 0),
     ];
+    let (clients, assistants) = docs::head_count(&rows);
+    assert_eq!((clients, assistants), (1, 2));
     insta::assert_snapshot!(
         "summary_csv",
         docs::summary_csv(
             "2023-03",
             "Daugavpils pilsētas Sociālais dienests",
             &rows,
+            &[2359],
             &["2. versija: papildus slēgti 1 klientu mēneši".into()]
         )
     );

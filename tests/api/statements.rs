@@ -165,6 +165,12 @@ async fn closing_a_month_mails_each_recipient_once_with_the_files_and_each_clien
                 "420 min (7,00 h)",
                 "Apstiprinājums",
                 "20.10.2026",
+                "Daugavpils pilsētas Sociālais dienests",
+                "Lēmums:",
+                "Pakalpojuma veids:",
+                "Iesniedza:",
+                "Izsniegts:",
+                "Lapa 1 no 1",
             ] {
                 assert!(text.contains(word), "{word} in the PDF text:\n{text}");
             }
@@ -191,8 +197,19 @@ async fn closing_a_month_mails_each_recipient_once_with_the_files_and_each_clien
         .find(|s| s.kind == "municipality_summary")
         .unwrap();
     let csv = file(&app, summary).await;
-    // 420 + 420 minutes; 7 h × 5.11 EUR = 35.77 EUR for each assistant.
-    assert!(csv.contains("Kopā;;840;14,00;71,54;0,00\r\n"), "{csv}");
+    // 420 + 420 minutes; 7 h × 5.11 EUR = 35.77 EUR for each assistant, of which 28.94 EUR gross
+    // (35.77 / 1.2359) and 6.83 EUR employer contributions.
+    assert!(
+        csv.contains("Kopā;;;;;;;;840;14,00;71,54;57,88;13,66;0,00\r\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(
+            "Kopā pēc likmes 5,11 EUR/h no 01.04.2023;;;;;;;;840;14,00;71,54;57,88;13,66;0,00\r\n"
+        ) && csv.contains(";140378-11234;01.04.2023;5,11;420;7,00;35,77;28,94;6,83;0,00\r\n")
+            && csv.contains("Kā aprēķināts;"),
+        "{csv}"
+    );
     assert!(
         csv.contains("Klientu skaits;2\r\n") && csv.contains("Asistentu skaits;2\r\n"),
         "{csv}"
