@@ -111,15 +111,18 @@ fn issue(
     }
 }
 
-/// A file's name as its version says it: the first as made, a correction with `-labojums-vN`
-/// before the extension, so that it never has the name of what it corrects.
+/// A file's name as its version says it: `-originals-v1` for the first, `-labojums-vN` for a
+/// correction, before the extension, so that no two versions share a name and the name alone
+/// tells an accountant whether it replaces something already paid.
 fn versioned(name: &str, version: i32) -> String {
-    if version <= 1 {
-        return name.to_owned();
-    }
+    let what = if version <= 1 {
+        "originals-v1".to_owned()
+    } else {
+        format!("labojums-v{version}")
+    };
     match name.rsplit_once('.') {
-        Some((stem, ext)) => format!("{stem}-labojums-v{version}.{ext}"),
-        None => format!("{name}-labojums-v{version}"),
+        Some((stem, ext)) => format!("{stem}-{what}.{ext}"),
+        None => format!("{name}-{what}"),
     }
 }
 

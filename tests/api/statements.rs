@@ -624,11 +624,12 @@ async fn corrections_after_close_are_amendments_reported_as_new_statement_versio
         .find(|s| s.client_id == Some(a.client))
         .unwrap();
     assert_eq!(v2.supersedes, Some(v1.id));
-    // A correction never has the name of what it corrects.
+    // A correction never has the name of what it corrects, and each name says what it is.
     let (old, new) = (&v1.files[0].name, &v2.files[0].name);
+    assert!(old.ends_with("-originals-v1.csv"), "{old}");
     assert_eq!(
         new.as_str(),
-        old.replacen(".", "-labojums-v2.", 1).as_str(),
+        old.replacen("-originals-v1.", "-labojums-v2.", 1).as_str(),
         "{old} → {new}"
     );
     assert!(file(&app, v2).await.contains("Izmantots, min;540;9,00"));
