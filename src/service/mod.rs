@@ -14,6 +14,7 @@ pub mod background;
 pub mod clients;
 pub mod close;
 pub mod decisions;
+pub mod enrol;
 pub mod entries;
 pub mod maintenance;
 pub mod months;

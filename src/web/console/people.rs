@@ -15,14 +15,12 @@ use mobile_api::{Locale, Role, Service};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{
-    Fields, Session, acting, day, duration, instant, message_of, problem_page, purpose_names, show,
-    text, viewing, when,
-};
+use super::page::*;
 use crate::domain::time::{Month, riga_date};
 use crate::error::ApiError;
 use crate::service::{self, AppState};
 use crate::web::with_cookie;
+use crate::web::{duration, text};
 
 /// Rows on one page of a list.
 const PAGE: u64 = 50;
@@ -37,6 +35,10 @@ pub fn router() -> Router<AppState> {
         .route("/console/assistants", get(assistants))
         .route("/console/assistants/{assistant_id}", get(assistant_card))
         .route("/console/devices/{device_id}/revoke", post(revoke_device))
+        .route(
+            "/console/clients/{client_id}/months/{month}/disputes/{entry_id}",
+            post(resolve_dispute),
+        )
 }
 
 #[derive(Deserialize)]
@@ -399,7 +401,7 @@ fn optional(value: Option<&str>) -> Option<String> {
 }
 
 /// What the form says, read into the enrolment, or the first thing that is wrong with it.
-fn read_enrolment(f: &Fields) -> Result<service::people::Enrolment, ApiError> {
+fn read_enrolment(f: &Fields) -> Result<service::enrol::Enrolment, ApiError> {
     let service = match f.get("service") {
         Some("companion") => Service::Companion,
         _ => Service::Assistant,
@@ -478,7 +480,7 @@ fn read_enrolment(f: &Fields) -> Result<service::people::Enrolment, ApiError> {
         }
         None => None,
     };
-    Ok(service::people::Enrolment {
+    Ok(service::enrol::Enrolment {
         client,
         decision,
         assistant_id,
@@ -497,7 +499,7 @@ async fn enrol(
         Err(to) => return to,
     };
     let done = match read_enrolment(&fields) {
-        Ok(e) => service::people::enrol(&state, &who.caller, e).await,
+        Ok(e) => service::enrol::enrol(&state, &who.caller, e).await,
         Err(e) => Err(e),
     };
     match done {
@@ -841,5 +843,62 @@ async fn revoke_device(
             .await
             .unwrap_or_else(|e| problem_page(e, lang, &who))
         }
+    }
+}
+
+#[derive(Deserialize)]
+struct ResolveForm {
+    csrf: String,
+    #[serde(default)]
+    resolution: String,
+    #[serde(default)]
+    reason: String,
+    /// Where to go back to: `sheet` (the client's month) or the exceptions queue.
+    #[serde(default)]
+    back: String,
+}
+
+/// A client's dispute of one session resolved: corrected or rejected, with a reason.
+async fn resolve_dispute(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((client, month, entry)): Path<(String, String, String)>,
+    Form(form): Form<ResolveForm>,
+) -> Response {
+    let (who, lang) = match acting(&state, &headers, Some(&form.csrf)).await {
+        Ok(w) => w,
+        Err(to) => return to,
+    };
+    let (Ok(client), Some(month), Ok(entry)) = (
+        client.parse::<Uuid>(),
+        Month::parse(&month),
+        entry.parse::<Uuid>(),
+    ) else {
+        return problem_page(ApiError::NotFound, lang, &who);
+    };
+    let done = match service::months::Resolution::parse(&form.resolution) {
+        Ok(how) => {
+            service::months::resolve_dispute(
+                &state,
+                &who.caller,
+                lang,
+                (client, month),
+                entry,
+                how,
+                &form.reason,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    let to_sheet = form.back == "sheet";
+    match done {
+        Ok(()) if to_sheet => Redirect::to(&format!(
+            "/console/clients/{client}/months/{month}?done=resolved"
+        ))
+        .into_response(),
+        Ok(()) => Redirect::to("/console/exceptions?done=resolved").into_response(),
+        Err(e) if to_sheet => sheet_after(&state, &who, lang, (client, month), e).await,
+        Err(e) => super::queue::exceptions_after(&state, &who, lang, e).await,
     }
 }

@@ -15,10 +15,11 @@ use mobile_api::{Locale, Role};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{Fields, Session, acting, day, instant, message_of, problem_page, show, text, viewing};
+use super::page::*;
 use crate::domain::time::{Month, riga_date};
 use crate::error::ApiError;
 use crate::service::{self, AppState};
+use crate::web::text;
 use crate::web::with_cookie;
 
 pub fn router() -> Router<AppState> {
@@ -29,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/users", get(users).post(create_user))
         .route("/console/users/{user_id}", post(update_user))
         .route("/console/audit", get(audit))
+        .route("/console/outbox/{outbox_id}/resend", post(resend))
 }
 
 #[derive(Deserialize)]
@@ -600,4 +602,45 @@ async fn audit_page(
             client => client.map(|c| c.to_string()),
         },
     ))
+}
+
+/// A failed mail sent again.
+#[derive(Deserialize)]
+struct ResendForm {
+    csrf: String,
+    /// Set when sent from the statements of a month: back there.
+    month: Option<String>,
+}
+
+async fn resend(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<ResendForm>,
+) -> Response {
+    let (who, lang) = match acting(&state, &headers, Some(&form.csrf)).await {
+        Ok(w) => w,
+        Err(to) => return to,
+    };
+    let Ok(id) = id.parse::<Uuid>() else {
+        return problem_page(ApiError::NotFound, lang, &who);
+    };
+    let month = form.month.as_deref().and_then(Month::parse);
+    match service::statements::resend(&state, &who.caller, id).await {
+        Ok(_) => match month {
+            Some(m) => {
+                Redirect::to(&format!("/console/statements?month={m}&done=resent")).into_response()
+            }
+            None => Redirect::to("/console/exceptions?done=resent").into_response(),
+        },
+        Err(e) if month.is_some() => {
+            let status = e.status();
+            let message = Some((true, message_of(&e, lang)));
+            let m = month.unwrap_or_else(|| Month::of(riga_date(state.clock.now())));
+            statements_page(&state, &who, lang, m, message, status)
+                .await
+                .unwrap_or_else(|e| problem_page(e, lang, &who))
+        }
+        Err(e) => super::queue::exceptions_after(&state, &who, lang, e).await,
+    }
 }
