@@ -591,7 +591,7 @@ pub async fn close_month(
     let summary = json!({
         "title": settings.municipality, "facts": [
             format!("Stundas: {}, summa: {} EUR", docs::hours(minutes), docs::euros(amount)),
-            format!("Rindas (asistents × klients): {}", summary_rows.len()),
+            format!("Rindas (asistents × klients × likmes periods): {}", summary_rows.len()),
         ],
         "minutes": minutes, "amount_cents": amount,
     });

@@ -78,6 +78,10 @@ await page.fill('#password', password);
 await page.press('#password', 'Enter');
 await page.waitForURL(`**/console/months/${month}`);
 
+// Keyboard first: the first Tab stop on a console page is "skip to content".
+await page.keyboard.press('Tab');
+check(await page.evaluate(() => document.activeElement?.classList.contains('skip')), 'the first Tab stop is "skip to content"');
+
 // ---- 1. One form enrols a client; a wrong one saves nothing and keeps what was typed.
 const assistant = await login('asistents01');
 const assistantMe = await api('GET', '/me', assistant.token);
