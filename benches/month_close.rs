@@ -61,7 +61,7 @@ async fn main() {
     let db = asistents::db::connect(&url, 4).await.unwrap();
     asistents::db::migrate(&db).await.unwrap();
     let now = Utc::now();
-    asistents::db::policy::seed_if_empty(&db, now)
+    asistents::db::policy::seed_missing(&db, now)
         .await
         .unwrap();
 

@@ -51,7 +51,7 @@ impl App {
             })?;
         db::migrate(&db).await.map_err(StartError::Setup)?;
         let now = clock.now();
-        db::policy::seed_if_empty(&db, now)
+        db::policy::seed_missing(&db, now)
             .await
             .map_err(StartError::Setup)?;
         let first_admin_password = service::auth::ensure_first_admin(&db, &config, now)

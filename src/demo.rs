@@ -292,7 +292,9 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<Vec<DemoLogin>, DbErr> 
         clients_made.push((c, draft, 100 + i));
     }
     for (c, draft, i) in clients_made {
-        decision::validate(&draft, c.birth_date, &[], &policy).map_err(|e| {
+        decision::validate(&draft, c.birth_date, &[], &policy)
+            .and_then(|()| decision::eligible(&draft, c.birth_date, c.disability_group, &policy))
+            .map_err(|e| {
             DbErr::Custom(format!("demo decision for {} is invalid: {e:?}", c.name))
         })?;
         service::people::add_client(&txn, &c, None, now).await?;

@@ -351,6 +351,16 @@ fn reason_text(reason: &str, locale: Locale) -> Option<&'static str> {
             "ребёнок младше допустимого возраста",
             "the child is younger than the minimum age",
         ],
+        "group_not_eligible" => [
+            "pilngadīgai personai asistenta pakalpojumu piešķir tikai ar I vai II invaliditātes grupu",
+            "взрослому услугу ассистента назначают только при I или II группе инвалидности",
+            "an adult is granted the assistant service only with disability group I or II",
+        ],
+        "free_fare" => [
+            "klients ar šo invaliditāti sabiedriskajā transportā brauc bez maksas, tāpēc biļetes cena netiek kompensēta",
+            "клиент с такой инвалидностью ездит в общественном транспорте бесплатно, поэтому цена билета не компенсируется",
+            "the client rides public transport free with this disability, so no fare is compensated",
+        ],
         "companion_for_adult" => [
             "pavadoņa pakalpojums ir tikai bērniem",
             "услуга сопровождающего только для детей",

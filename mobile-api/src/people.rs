@@ -23,7 +23,7 @@ pub struct ClientCreate {
     pub name: String,
     pub birth_date: NaiveDate,
     pub personal_code: Option<String>,
-    /// 1 or 2; none for a child.
+    /// 1, 2 or 3 (an adult is granted the assistant service only with 1 or 2); none for a child.
     pub disability_group: Option<i32>,
     pub locale: Option<Locale>,
     pub email: Option<String>,

@@ -16,7 +16,7 @@
 //!
 //! A database error anywhere fails the whole batch; the caller's transaction then rolls back.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -36,7 +36,7 @@ use super::entries::{
 use super::{audit, people, policy};
 use crate::domain::decision::Figures;
 use crate::domain::ledger::{
-    self as pure, Action, Assignment, Event, Fault, Inputs, Ledger, Slot, week_span,
+    self as pure, Action, Assignment, ClientFacts, Event, Fault, Inputs, Ledger, Slot, week_span,
 };
 use crate::domain::policy::PolicyBook;
 use crate::domain::rules::{Assigned, Suspended};
@@ -358,17 +358,28 @@ async fn load(
         }
     }
     let mut clients_named: BTreeSet<Uuid> = saves.iter().map(|w| w.client_id).collect();
-    let existing_clients: HashSet<Uuid> = if clients_named.is_empty() {
-        HashSet::new()
+    let existing_clients: HashMap<Uuid, ClientFacts> = if clients_named.is_empty() {
+        HashMap::new()
     } else {
         clients::Entity::find()
             .select_only()
             .column(clients::Column::Id)
+            .column(clients::Column::BirthDate)
+            .column(clients::Column::DisabilityGroup)
             .filter(clients::Column::Id.is_in(clients_named.iter().copied()))
-            .into_tuple()
+            .into_tuple::<(Uuid, chrono::NaiveDate, Option<i32>)>()
             .all(db)
             .await?
             .into_iter()
+            .map(|(id, birth_date, disability_group)| {
+                (
+                    id,
+                    ClientFacts {
+                        birth_date,
+                        disability_group,
+                    },
+                )
+            })
             .collect()
     };
     // On SQLite the one writer connection is the lock, and `lock_all` takes no assistant lock.
@@ -392,7 +403,7 @@ async fn load(
     for op in &ops {
         if let Op::Save(w) = op {
             let (start, end) = (w.start.to_utc(), w.end.to_utc());
-            if end > start && existing_clients.contains(&w.client_id) {
+            if end > start && existing_clients.contains_key(&w.client_id) {
                 for (m, _) in month_parts(start, end) {
                     pairs.insert((w.client_id, m));
                 }

@@ -88,13 +88,28 @@ pub async fn insert(
     Ok(model)
 }
 
-/// Seeds DOMAIN.md's figures when the table is empty (first start).
-pub async fn seed_if_empty(db: &impl ConnectionTrait, at: DateTime<Utc>) -> Result<bool, DbErr> {
-    if policy_values::Entity::find().count(db).await? > 0 {
-        return Ok(false);
+/// Seeds DOMAIN.md's figures for every key that has no version yet: all of them at the first
+/// start, and a key a later release introduced when a database made before it starts. A key
+/// that has versions is never touched (an admin's figures stand). How many rows were written.
+pub async fn seed_missing(db: &impl ConnectionTrait, at: DateTime<Utc>) -> Result<usize, DbErr> {
+    use sea_orm::QuerySelect;
+    let present: std::collections::HashSet<String> = policy_values::Entity::find()
+        .select_only()
+        .column(policy_values::Column::Key)
+        .distinct()
+        .into_tuple::<String>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let mut written = 0;
+    for row in seed().into_iter().filter(|r| !present.contains(&r.key)) {
+        match insert(db, &row, None, at).await {
+            Ok(_) => written += 1,
+            // Another process starting beside this one seeded it first.
+            Err(e) if super::is_unique_violation(&e) => {}
+            Err(e) => return Err(e),
+        }
     }
-    for row in seed() {
-        insert(db, &row, None, at).await?;
-    }
-    Ok(true)
+    Ok(written)
 }

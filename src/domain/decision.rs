@@ -42,6 +42,26 @@ pub struct Other {
     pub valid_to: NaiveDate,
 }
 
+/// Whether the client may be granted this decision at all: an adult gets the assistant service
+/// only with one of the disability groups the policy names (I or II); a child's eligibility
+/// rests on the medical commission's opinion, not a group.
+pub fn eligible(
+    draft: &Draft,
+    birth_date: NaiveDate,
+    group: Option<i32>,
+    policy: &Policy,
+) -> Result<(), DecisionInvalid> {
+    let adult = age_on(birth_date, draft.valid_from) >= policy.adult_age;
+    let eligible = group.is_some_and(|g| policy.adult_assistant_groups.contains(&i64::from(g)));
+    if adult && draft.service == Service::Assistant && !eligible {
+        return invalid(
+            "group_not_eligible",
+            json!({ "disability_group": group, "eligible_groups": policy.adult_assistant_groups }),
+        );
+    }
+    Ok(())
+}
+
 /// Checks a decision (or an amended version) against the policy in force on its first day, the
 /// client's age and the client's other decisions.
 pub fn validate(
@@ -296,6 +316,15 @@ mod tests {
         let p = policy();
         let adult = day("1980-05-01");
         assert_eq!(reason(validate(&draft(9600), adult, &[], &p)), "valid");
+        let eligible_with = |group| match eligible(&draft(9600), adult, group, &p) {
+            Ok(()) => "valid",
+            Err(e) => e.reason,
+        };
+        assert_eq!(eligible_with(Some(1)), "valid");
+        assert_eq!(eligible_with(Some(2)), "valid");
+        assert_eq!(eligible_with(Some(3)), "group_not_eligible");
+        assert_eq!(eligible_with(None), "group_not_eligible");
+
         assert_eq!(reason(validate(&draft(9700), adult, &[], &p)), "over_cap");
         assert_eq!(
             reason(validate(&draft(0), adult, &[], &p)),
@@ -332,6 +361,7 @@ mod tests {
         // A child: from the minimum age, never past the 18th birthday, the child's cap.
         let child = day("2015-03-10");
         assert_eq!(reason(validate(&draft(4800), child, &[], &p)), "valid");
+        assert!(eligible(&draft(4800), child, None, &p).is_ok());
         assert_eq!(reason(validate(&draft(9600), child, &[], &p)), "over_cap");
         let mut past = draft(600);
         past.valid_from = day("2032-12-01");

@@ -9,7 +9,7 @@
 //! state, the sheets whose figures changed, and one event per applied operation (its change row
 //! and audit record). A refused operation changes nothing.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
@@ -193,6 +193,13 @@ impl Slot {
     }
 }
 
+/// What the rules read of a client: their age and disability group (free fares).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientFacts {
+    pub birth_date: NaiveDate,
+    pub disability_group: Option<i32>,
+}
+
 /// An assistant's assignment to a client.
 #[derive(Debug, Clone)]
 pub struct Assignment {
@@ -215,8 +222,8 @@ pub struct Inputs {
     pub weeks: HashMap<(Uuid, IsoWeek), i64>,
     /// Every client-month the batch can touch.
     pub sheets: HashMap<(Uuid, Month), Sheet>,
-    /// The clients that exist, of those the batch names.
-    pub clients: HashSet<Uuid>,
+    /// The clients that exist, of those the batch names, with what their rules read of them.
+    pub clients: HashMap<Uuid, ClientFacts>,
     pub assignments: Vec<Assignment>,
     /// Every version of every decision of each client, by valid_from, series and version.
     pub decisions: HashMap<Uuid, Vec<Figures>>,
@@ -302,7 +309,7 @@ pub struct Ledger {
     weeks: HashMap<(Uuid, IsoWeek), i64>,
     sheets: HashMap<(Uuid, Month), Sheet>,
     dirty: BTreeSet<(Uuid, Month)>,
-    clients: HashSet<Uuid>,
+    clients: HashMap<Uuid, ClientFacts>,
     assignments: Vec<Assignment>,
     decisions: HashMap<Uuid, Vec<Figures>>,
     suspensions: HashMap<Uuid, Vec<Suspended>>,
@@ -567,7 +574,7 @@ impl Ledger {
             (None, None) => None,
         };
         // A client that does not exist gets the answer a client not assigned gets.
-        if before.is_none() && !self.clients.contains(&w.client_id) {
+        if before.is_none() && !self.clients.contains_key(&w.client_id) {
             return Err(Fault::Refused(Refusal {
                 code: ErrorCode::NotAssigned,
                 details: json!({}),
@@ -637,6 +644,12 @@ impl Ledger {
             Vec::new()
         };
         let trip_cents: i64 = w.trips.iter().map(|t| t.cost_cents).sum();
+        let public_fare_cents: i64 = w
+            .trips
+            .iter()
+            .filter(|t| t.mode == "public_transport")
+            .map(|t| t.cost_cents)
+            .sum();
         let now = self.now;
         let decisions = self
             .decisions
@@ -648,7 +661,14 @@ impl Ledger {
             .get(&w.client_id)
             .cloned()
             .unwrap_or_default();
+        let facts = self.clients.get(&w.client_id).copied();
         let policy = self.policy_on(first_day)?;
+        let rides_free = facts.is_some_and(|c| {
+            let child = super::time::age_on(c.birth_date, first_day) < policy.adult_age;
+            (child && policy.free_fare_children)
+                || c.disability_group
+                    .is_some_and(|g| policy.free_fare_groups.contains(&i64::from(g)))
+        });
         let ctx = Context {
             now,
             policy,
@@ -662,12 +682,14 @@ impl Ledger {
             by_coordinator: actor.coordinator,
             device_time: w.device_time,
             amendment: w.amendment,
+            rides_free,
         };
         let proposed = Proposed {
             start,
             end,
             purpose: w.purpose.clone(),
             trip_cents,
+            public_fare_cents,
         };
         let Accepted {
             minutes,
@@ -1023,7 +1045,15 @@ mod tests {
             live: Vec::new(),
             weeks: HashMap::new(),
             sheets,
-            clients: (0..2).map(client).collect(),
+            clients: (0..2)
+                .map(|i| {
+                    let facts = ClientFacts {
+                        birth_date: NaiveDate::from_ymd_opt(1980, 1, 1).unwrap_or_default(),
+                        disability_group: Some(3),
+                    };
+                    (client(i), facts)
+                })
+                .collect(),
             assignments,
             decisions: (0..2).map(|c| (client(c), vec![decision(c)])).collect(),
             suspensions: HashMap::new(),

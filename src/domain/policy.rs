@@ -28,6 +28,8 @@ enum Shape {
     Int(i64, i64),
     OneOf(&'static [&'static str]),
     Purposes,
+    /// A list of disability groups (1–3), each at most once.
+    Groups,
 }
 
 /// Every key the service reads, the shape of its value, and what it means.
@@ -147,6 +149,21 @@ const KEYS: &[(&str, Shape, &str)] = &[
         Shape::Purposes,
         "Purposes of the service, their groups, base hours and names",
     ),
+    (
+        "adult_assistant_groups",
+        Shape::Groups,
+        "Disability groups with which an adult may be granted the assistant service",
+    ),
+    (
+        "free_fare_groups",
+        Shape::Groups,
+        "Disability groups whose holders ride public transport free (no fare is compensated)",
+    ),
+    (
+        "free_fare_children",
+        Shape::OneOf(&["yes", "no"]),
+        "Whether children with a disability ride public transport free",
+    ),
 ];
 
 pub fn known_keys() -> impl Iterator<Item = (&'static str, &'static str)> {
@@ -193,6 +210,19 @@ pub fn validate(key: &str, value: &Value) -> Result<(), PolicyInvalid> {
             }
             Ok(())
         }
+        Shape::Groups => match serde_json::from_value::<Vec<i64>>(value.clone()) {
+            Ok(mut groups) => {
+                let n = groups.len();
+                groups.sort_unstable();
+                groups.dedup();
+                if groups.len() == n && groups.iter().all(|g| (1..=3).contains(g)) {
+                    Ok(())
+                } else {
+                    invalid("out_of_range")
+                }
+            }
+            Err(_) => invalid("wrong_type"),
+        },
     }
 }
 
@@ -247,6 +277,12 @@ pub struct Policy {
     pub admin_overhead_max_percent: i64,
     pub admin_overhead_max_cents_per_hour: i64,
     pub purposes: Vec<Purpose>,
+    /// Disability groups with which an adult may have the assistant service.
+    pub adult_assistant_groups: Vec<i64>,
+    /// Disability groups whose holders ride public transport free.
+    pub free_fare_groups: Vec<i64>,
+    /// Children with a disability ride public transport free.
+    pub free_fare_children: bool,
 }
 
 impl Policy {
@@ -323,6 +359,11 @@ impl PolicyBook {
                 .and_then(|r| r.value.as_str().map(str::to_owned))
                 .ok_or_else(|| format!("policy {key} has no value on {on}"))
         };
+        let groups = |key: &str| -> Result<Vec<i64>, String> {
+            self.row_at(key, on)
+                .and_then(|r| serde_json::from_value::<Vec<i64>>(r.value.clone()).ok())
+                .ok_or_else(|| format!("policy {key} has no list of groups on {on}"))
+        };
         let purposes = self
             .row_at("purposes", on)
             .and_then(|r| serde_json::from_value::<Vec<Purpose>>(r.value.clone()).ok())
@@ -361,6 +402,9 @@ impl PolicyBook {
             admin_overhead_max_percent: int("admin_overhead_max_percent")?,
             admin_overhead_max_cents_per_hour: int("admin_overhead_max_cents_per_hour")?,
             purposes,
+            adult_assistant_groups: groups("adult_assistant_groups")?,
+            free_fare_groups: groups("free_fare_groups")?,
+            free_fare_children: word("free_fare_children")? == "yes",
         })
     }
 }
@@ -368,6 +412,8 @@ impl PolicyBook {
 const REG_316: &str = "MK noteikumi Nr. 316 (18.05.2021), https://likumi.lv — \"Noteikumi par asistenta, pavadoņa un aprūpes mājās pakalpojumu personām ar invaliditāti\"";
 const RATES: &str = "MK noteikumi Nr. 316 ar grozījumiem; https://tapportals.mk.gov.lv/annotation/8eda971a-5bb7-47bd-a3fa-30e92f21ed33";
 const MUNICIPAL: &str = "Pašvaldības prakse (2021), DOMAIN.md; neapstiprināts";
+const REG_942: &str = "MK noteikumi Nr. 942 (18.12.2012), spēkā līdz 2021. gada 30. jūnijam; pašvaldības noklusējums";
+const FARES: &str = "Sabiedriskā transporta pakalpojumu likums, 14. pants (braukšanas maksas atvieglojumi), https://likumi.lv";
 const DEFAULT: &str = "asistents noklusējums (SPEC §4); pašvaldība var mainīt";
 
 /// The figures of DOMAIN.md, as first seeded into an empty database.
@@ -415,8 +461,8 @@ pub fn seed() -> Vec<PolicyRow> {
             "weekly_limit_minutes",
             start,
             json!(2400),
-            REG_316,
-            Some("40 h nedēļā (līdz 2021 saistoši; tagad neapstiprināts)"),
+            REG_942,
+            Some("40 h nedēļā: veco noteikumu Nr. 942 skaitlis, saglabāts kā pašvaldības noklusējums"),
         ),
         row("weekly_limit_mode", start, json!("warn"), DEFAULT, None),
         row(
@@ -469,11 +515,11 @@ pub fn seed() -> Vec<PolicyRow> {
         ),
         row(
             "cap.child_assistant_procedures",
-            day(2022, 5, 1),
+            day(2022, 5, 26),
             json!(6000),
             REG_316,
             Some(
-                "100 h mēnesī, ja procedūras vai rehabilitācija vismaz reizi nedēļā (no 2022. gada maija)",
+                "100 h mēnesī, ja procedūras vai rehabilitācija vismaz reizi nedēļā (no 2022. gada 26. maija)",
             ),
         ),
         row(
@@ -504,13 +550,19 @@ pub fn seed() -> Vec<PolicyRow> {
             MUNICIPAL,
             Some("21,94 %"),
         ),
-        row("admin_overhead_max_percent", start, json!(5), REG_316, None),
+        row(
+            "admin_overhead_max_percent",
+            day(2023, 4, 1),
+            json!(5),
+            RATES,
+            Some("no 2023. gada 1. aprīļa"),
+        ),
         row(
             "admin_overhead_max_cents_per_hour",
-            start,
+            day(2023, 4, 1),
             json!(26),
-            REG_316,
-            Some("0,26 EUR/h"),
+            RATES,
+            Some("0,26 EUR/h, no 2023. gada 1. aprīļa"),
         ),
         row(
             "purposes",
@@ -518,6 +570,27 @@ pub fn seed() -> Vec<PolicyRow> {
             purposes_seed(),
             REG_316,
             Some("grupas 1–4; pavadoņa pakalpojumam — ceļš uz galamērķi un atpakaļ"),
+        ),
+        row(
+            "adult_assistant_groups",
+            start,
+            json!([1, 2]),
+            REG_316,
+            Some("pilngadīgām personām ar I vai II invaliditātes grupu"),
+        ),
+        row(
+            "free_fare_groups",
+            start,
+            json!([1, 2]),
+            FARES,
+            Some("I un II grupa brauc bez maksas; brauciena cena netiek kompensēta"),
+        ),
+        row(
+            "free_fare_children",
+            start,
+            json!("yes"),
+            FARES,
+            Some("bērni ar invaliditāti (un pavadonis) brauc bez maksas"),
         ),
     ]
 }

@@ -21,6 +21,8 @@ pub struct Proposed {
     pub purpose: String,
     /// The sum of the trips' costs.
     pub trip_cents: i64,
+    /// The part of it that is public transport fares.
+    pub public_fare_cents: i64,
 }
 
 /// An assignment of this assistant to this client.
@@ -77,6 +79,9 @@ pub struct Context<'a> {
     pub device_time: Option<DateTime<Utc>>,
     /// An amendment to closed months: they must all be closed, and being closed does not lock them.
     pub amendment: bool,
+    /// The client rides public transport free by law (their disability group, or a child), so
+    /// a fare is never compensated.
+    pub rides_free: bool,
 }
 
 /// A finding that travels back on an accepted entry.
@@ -233,6 +238,12 @@ pub fn check(p: &Proposed, ctx: &Context<'_>) -> Result<Accepted, Refusal> {
         return refuse(
             ErrorCode::TransportNotAllowed,
             json!({ "requested_cents": p.trip_cents }),
+        );
+    }
+    if p.public_fare_cents > 0 && ctx.rides_free {
+        return refuse(
+            ErrorCode::TransportNotAllowed,
+            json!({ "reason": "free_fare", "requested_cents": p.public_fare_cents }),
         );
     }
 
@@ -416,6 +427,7 @@ mod tests {
                 by_coordinator: false,
                 device_time: None,
                 amendment: false,
+                rides_free: false,
             }
         }
     }
@@ -427,6 +439,7 @@ mod tests {
             end: start + Duration::minutes(minutes),
             purpose: "work".into(),
             trip_cents: 0,
+            public_fare_cents: 0,
         }
     }
 
@@ -514,6 +527,19 @@ mod tests {
             code(check(&with_trip, &no_transport.ctx())),
             "transport_not_allowed"
         );
+        // A fare for a client who rides free is refused even where transport is allowed.
+        let mut fare = s.clone();
+        fare.trip_cents = 150;
+        fare.public_fare_cents = 150;
+        let world = World::new(6000);
+        let mut free = world.ctx();
+        free.rides_free = true;
+        let refused = check(&fare, &free).unwrap_err();
+        assert_eq!(
+            (refused.code, refused.details["reason"].as_str()),
+            (ErrorCode::TransportNotAllowed, Some("free_fare"))
+        );
+        assert!(check(&fare, &world.ctx()).is_ok());
         let mut near_cap = World::new(6000);
         near_cap.months[0].transport_used_cents = 2800;
         assert_eq!(code(check(&with_trip, &near_cap.ctx())), "transport_cap");
@@ -584,7 +610,7 @@ mod tests {
             let mut w = World::new(allowance);
             w.months[0].used_minutes = used;
             let start = at("2026-11-01T00:00:00Z") + Duration::minutes(start_minute);
-            let p = Proposed { start, end: start + Duration::minutes(minutes), purpose: "work".into(), trip_cents: 0 };
+            let p = Proposed { start, end: start + Duration::minutes(minutes), purpose: "work".into(), trip_cents: 0, public_fare_cents: 0 };
             match check(&p, &w.ctx()) {
                 Ok(ok) => {
                     let in_november: i64 = ok.parts.iter().map(|(_, m)| m).sum();

@@ -58,6 +58,7 @@ async fn validate(
         })
         .collect();
     decision::validate(draft, client.birth_date, &others, &policy)?;
+    decision::eligible(draft, client.birth_date, client.disability_group, &policy)?;
     Ok(())
 }
 

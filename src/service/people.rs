@@ -247,7 +247,7 @@ pub fn first_version(
 
 fn check_group(group: Option<i32>) -> Result<Option<i32>, ApiError> {
     match group {
-        None | Some(1) | Some(2) => Ok(group),
+        None | Some(1..=3) => Ok(group),
         Some(_) => Err(ApiError::invalid("disability_group", "out_of_range")),
     }
 }

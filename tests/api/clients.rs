@@ -104,7 +104,7 @@ async fn bad_client_fields_are_refused_naming_the_field() {
             "in_future",
         ),
         (
-            json!({"name": "A", "birth_date": "1980-01-01", "disability_group": 3}),
+            json!({"name": "A", "birth_date": "1980-01-01", "disability_group": 4}),
             "disability_group",
             "out_of_range",
         ),

@@ -22,6 +22,7 @@ mod ops;
 mod people;
 mod policy;
 mod properties;
+mod real_life;
 mod snapshots;
 mod statements;
 mod sync;

@@ -748,7 +748,7 @@ async fn names_and_trips_typed_as_formulas_reach_the_accountant_as_text() {
         "2026-10-20T12:00:00+03:00",
         "work",
     );
-    body["trips"] = json!([{"mode": "public_transport", "from": trip_from, "to": "Darbs", "distance_km": 3.0, "cost_cents": 120}]);
+    body["trips"] = json!([{"mode": "taxi", "from": trip_from, "to": "Darbs", "distance_km": 3.0, "cost_cents": 120}]);
     post(&app, &s.token, &body).await.expect(201);
     app.post(
         &app.admin,

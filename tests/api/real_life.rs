@@ -1,0 +1,169 @@
+//! Rules that follow real life (the regulation beyond the month's order): who may be granted the
+//! assistant service at all, fares that are never paid twice, and figures a later release adds
+//! reaching a database made before it.
+
+use serde_json::json;
+
+use crate::entries::{post, scene, session};
+use crate::helpers::TestApp;
+
+fn decision(service: &str) -> serde_json::Value {
+    json!({
+        "number": "SD/2026/9", "decided_on": "2025-12-15", "service": service,
+        "valid_from": "2026-01-01", "valid_to": "2026-12-31", "monthly_minutes": 2400,
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_adult_without_disability_group_one_or_two_is_not_granted_the_assistant_service() {
+    let app = TestApp::spawn().await;
+    for (group, granted) in [
+        (json!(3), false),
+        (json!(null), false),
+        (json!(2), true),
+        (json!(1), true),
+    ] {
+        let client = app
+            .post(
+                &app.admin,
+                "/api/v1/clients",
+                json!({"name": format!("Klients {group}"), "birth_date": "1970-02-02", "disability_group": group}),
+            )
+            .await;
+        client.expect(201);
+        let id = client.body["id"].as_str().unwrap().to_owned();
+        let r = app
+            .post(
+                &app.admin,
+                &format!("/api/v1/clients/{id}/decisions"),
+                decision("assistant"),
+            )
+            .await;
+        if granted {
+            r.expect(201);
+        } else {
+            r.refused(422, "decision_invalid");
+            assert_eq!(
+                r.body["error"]["details"]["reason"], "group_not_eligible",
+                "{}",
+                r.text
+            );
+            assert_eq!(r.body["error"]["details"]["eligible_groups"], json!([1, 2]));
+            // Said as people know it, in the caller's language.
+            let message = r.body["error"]["message"].as_str().unwrap();
+            assert!(message.contains("I vai II invaliditātes grupu"), "{message}");
+        }
+    }
+    // A child's decision rests on the medical commission's opinion, not a group.
+    let child = app
+        .post(
+            &app.admin,
+            "/api/v1/clients",
+            json!({"name": "Bērns", "birth_date": "2015-06-01"}),
+        )
+        .await;
+    let id = child.body["id"].as_str().unwrap().to_owned();
+    app.post(
+        &app.admin,
+        &format!("/api/v1/clients/{id}/decisions"),
+        decision("assistant"),
+    )
+    .await
+    .expect(201);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_public_transport_fare_for_a_client_who_rides_free_is_refused_and_is_not_counted() {
+    let app = TestApp::spawn().await;
+    // The scene's client is an adult with group I, and the decision allows transport.
+    let s = scene(&app, 4800, "ruta").await;
+    let mut fare = session(
+        s.client,
+        "2026-11-02T09:00:00+02:00",
+        "2026-11-02T11:00:00+02:00",
+        "work",
+    );
+    fare["trips"] = json!([{"mode": "public_transport", "from": "Mājas", "to": "Darbs",
+                            "distance_km": 4.0, "cost_cents": 150}]);
+    let r = post(&app, &s.token, &fare).await;
+    r.refused(422, "transport_not_allowed");
+    assert_eq!(r.body["error"]["details"]["reason"], "free_fare", "{}", r.text);
+    assert_eq!(r.body["error"]["details"]["requested_cents"], 150);
+    // The same trip without a fare, and a taxi the decision allows, are accepted.
+    fare["trips"][0]["cost_cents"] = json!(0);
+    post(&app, &s.token, &fare).await.expect(201);
+    let mut taxi = session(
+        s.client,
+        "2026-11-03T09:00:00+02:00",
+        "2026-11-03T11:00:00+02:00",
+        "work",
+    );
+    taxi["trips"] = json!([{"mode": "taxi", "from": "Mājas", "to": "Poliklīnika",
+                            "distance_km": 4.0, "cost_cents": 900}]);
+    post(&app, &s.token, &taxi).await.expect(201);
+    let sheet = crate::entries::sheet(&app, s.client, "2026-11").await;
+    assert_eq!(sheet.transport_used_cents, 900);
+
+    // The rule is policy data: a municipality's admin who records that group I and II no longer
+    // ride free (a changed law) makes the fare compensable from that day.
+    app.post(
+        &app.admin,
+        "/api/v1/policy",
+        json!({"key": "free_fare_groups", "effective_from": "2026-11-10", "value": [],
+               "source": "Grozījumi Sabiedriskā transporta pakalpojumu likumā (pārbaudes dati)"}),
+    )
+    .await
+    .expect(201);
+    let mut later = session(
+        s.client,
+        "2026-11-12T09:00:00+02:00",
+        "2026-11-12T11:00:00+02:00",
+        "work",
+    );
+    later["trips"] = json!([{"mode": "public_transport", "from": "Mājas", "to": "Darbs",
+                             "distance_km": 4.0, "cost_cents": 150}]);
+    post(&app, &s.token, &later).await.expect(201);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_figure_a_later_release_adds_reaches_a_database_made_before_it_and_an_admins_figures_stand()
+ {
+    use sea_orm::ConnectionTrait;
+    let url = crate::helpers::file_database_url("seed").await;
+    let first = TestApp::spawn_on(url.clone(), |_| {}).await;
+    // As a database made before these keys existed: without them, and with an admin's own
+    // version of another figure.
+    first
+        .state
+        .db
+        .execute_unprepared(
+            "delete from policy_values where key in ('free_fare_groups', 'free_fare_children')",
+        )
+        .await
+        .unwrap();
+    first
+        .post(
+            &first.admin,
+            "/api/v1/policy",
+            json!({"key": "adult_assistant_groups", "effective_from": "2026-01-01", "value": [1],
+                   "source": "pašvaldības lēmums (pārbaudes dati)"}),
+        )
+        .await
+        .expect(201);
+    drop(first);
+    let second = TestApp::spawn_on(url, |_| {}).await;
+    let policy = second
+        .get(&second.admin, "/api/v1/policy?on=2026-11-24")
+        .await;
+    policy.expect(200);
+    let in_force = policy.body["in_force"].as_array().unwrap();
+    let value = |key: &str| {
+        in_force
+            .iter()
+            .find(|p| p["key"] == key)
+            .map(|p| p["value"].clone())
+    };
+    assert_eq!(value("free_fare_groups"), Some(json!([1, 2])));
+    assert_eq!(value("free_fare_children"), Some(json!("yes")));
+    assert_eq!(value("adult_assistant_groups"), Some(json!([1])));
+}
