@@ -61,9 +61,7 @@ async fn main() {
     let db = asistents::db::connect(&url, 4).await.unwrap();
     asistents::db::migrate(&db).await.unwrap();
     let now = Utc::now();
-    asistents::db::policy::seed_missing(&db, now)
-        .await
-        .unwrap();
+    asistents::db::policy::seed_missing(&db, now).await.unwrap();
 
     let generated = Instant::now();
     let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();

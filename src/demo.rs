@@ -295,8 +295,8 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<Vec<DemoLogin>, DbErr> 
         decision::validate(&draft, c.birth_date, &[], &policy)
             .and_then(|()| decision::eligible(&draft, c.birth_date, c.disability_group, &policy))
             .map_err(|e| {
-            DbErr::Custom(format!("demo decision for {} is invalid: {e:?}", c.name))
-        })?;
+                DbErr::Custom(format!("demo decision for {} is invalid: {e:?}", c.name))
+            })?;
         service::people::add_client(&txn, &c, None, now).await?;
         let decision = service::people::first_version(
             c.id,

@@ -12,6 +12,7 @@ mod m20261124_000002_entry_rules;
 mod m20261124_000003_sync;
 mod m20261124_000004_amendments;
 mod m20261130_000005_trust;
+mod m20261130_000006_real_life;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_sync::Migration),
             Box::new(m20261124_000004_amendments::Migration),
             Box::new(m20261130_000005_trust::Migration),
+            Box::new(m20261130_000006_real_life::Migration),
         ]
     }
 }

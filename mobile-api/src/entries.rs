@@ -167,6 +167,15 @@ pub struct Review {
     pub reason: String,
 }
 
+/// `POST /api/v1/clients/{client_id}/months/{month}/disputes/{entry_id}/resolve`: how a
+/// coordinator settled a client's dispute of one session.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct DisputeResolution {
+    /// `corrected` (the session was corrected) or `rejected` (it stands as recorded).
+    pub resolution: String,
+    pub reason: String,
+}
+
 /// `PUT /api/v1/clients/{client_id}/pin`: the client's own confirmation PIN (6 to 8 digits).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PinSet {

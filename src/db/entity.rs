@@ -377,6 +377,8 @@ pub mod month_disputes {
         pub raised_at: DateTimeUtc,
         pub resolved_at: Option<DateTimeUtc>,
         pub resolution: Option<String>,
+        /// The session's version when the client disputed it (none for disputes before it was kept).
+        pub entry_version: Option<i32>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -193,6 +193,7 @@ pub async fn raise_dispute(
         raised_at: sea_orm::Set(now),
         resolved_at: sea_orm::Set(None),
         resolution: sea_orm::Set(None),
+        entry_version: sea_orm::Set(Some(entry.version)),
     })
     .exec_without_returning(db)
     .await?;

@@ -40,7 +40,8 @@ pub fn next(state: MonthState, step: Step) -> Result<MonthState, Refused> {
     match (state, step) {
         (Open, Step::Submit) => Ok(Submitted),
         (Submitted, Step::Submit) => Ok(Submitted),
-        (Disputed, Step::Submit) => Ok(Disputed),
+        // The assistant hands in the corrected month: the client sees it again.
+        (Disputed, Step::Submit) => Ok(Submitted),
         (Confirmed | Approved | Closed, Step::Submit | Step::Confirm | Step::Dispute) => {
             Err(Locked)
         }
@@ -114,6 +115,7 @@ mod tests {
         assert_eq!(next(Open, Step::Submit), Ok(Submitted));
         assert_eq!(next(Submitted, Step::Dispute), Ok(Disputed));
         assert_eq!(next(Disputed, Step::Confirm), Ok(Confirmed));
+        assert_eq!(next(Disputed, Step::Submit), Ok(Submitted));
         assert_eq!(
             next(Confirmed, Step::Approve { with_reason: false }),
             Ok(Approved)

@@ -412,7 +412,8 @@ impl PolicyBook {
 const REG_316: &str = "MK noteikumi Nr. 316 (18.05.2021), https://likumi.lv — \"Noteikumi par asistenta, pavadoņa un aprūpes mājās pakalpojumu personām ar invaliditāti\"";
 const RATES: &str = "MK noteikumi Nr. 316 ar grozījumiem; https://tapportals.mk.gov.lv/annotation/8eda971a-5bb7-47bd-a3fa-30e92f21ed33";
 const MUNICIPAL: &str = "Pašvaldības prakse (2021), DOMAIN.md; neapstiprināts";
-const REG_942: &str = "MK noteikumi Nr. 942 (18.12.2012), spēkā līdz 2021. gada 30. jūnijam; pašvaldības noklusējums";
+const REG_942: &str =
+    "MK noteikumi Nr. 942 (18.12.2012), spēkā līdz 2021. gada 30. jūnijam; pašvaldības noklusējums";
 const FARES: &str = "Sabiedriskā transporta pakalpojumu likums, 14. pants (braukšanas maksas atvieglojumi), https://likumi.lv";
 const DEFAULT: &str = "asistents noklusējums (SPEC §4); pašvaldība var mainīt";
 
@@ -462,7 +463,9 @@ pub fn seed() -> Vec<PolicyRow> {
             start,
             json!(2400),
             REG_942,
-            Some("40 h nedēļā: veco noteikumu Nr. 942 skaitlis, saglabāts kā pašvaldības noklusējums"),
+            Some(
+                "40 h nedēļā: veco noteikumu Nr. 942 skaitlis, saglabāts kā pašvaldības noklusējums",
+            ),
         ),
         row("weekly_limit_mode", start, json!("warn"), DEFAULT, None),
         row(

@@ -5,8 +5,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use mobile_api::entries::{
-    ConfirmRequest, DisputeRequest, Entry, MonthDecision, MonthOverviewRow, MonthSheet, PinSet,
-    Review,
+    ConfirmRequest, DisputeRequest, DisputeResolution, Entry, MonthDecision, MonthOverviewRow,
+    MonthSheet, PinSet, Review,
 };
 use uuid::Uuid;
 
@@ -112,6 +112,34 @@ pub async fn reopen(
     let month = parse_month(&month)?;
     let why = body.reason.as_deref();
     service::months::reopen(&state, &caller, locale, client_id, month, why).await?;
+    Ok(Json(
+        as_seen_by(&state, &caller, locale, client_id, month).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/clients/{client_id}/months/{month}/disputes/{entry_id}/resolve", operation_id = "months_resolve_dispute", tag = "months",
+    summary = "A coordinator resolves the client's dispute of one session: corrected or rejected, with a reason",
+    params(("client_id" = Uuid, Path), ("month" = String, Path), ("entry_id" = Uuid, Path)), request_body = DisputeResolution,
+    responses((status = 200, description = "OK", body = MonthSheet), (status = 404, description = "Not found", body = mobile_api::ErrorBody), (status = 422, description = "Invalid input, or no open dispute of that session", body = mobile_api::ErrorBody)), security(("bearer" = [])))]
+pub async fn resolve_dispute(
+    State(state): State<AppState>,
+    Staff(caller): Staff,
+    Lang(locale): Lang,
+    ApiPath((client_id, month, entry_id)): ApiPath<(Uuid, String, Uuid)>,
+    ApiJson(body): ApiJson<DisputeResolution>,
+) -> Result<Json<MonthSheet>, ApiError> {
+    let month = parse_month(&month)?;
+    let how = service::months::Resolution::parse(&body.resolution)?;
+    service::months::resolve_dispute(
+        &state,
+        &caller,
+        locale,
+        (client_id, month),
+        entry_id,
+        how,
+        &body.reason,
+    )
+    .await?;
     Ok(Json(
         as_seen_by(&state, &caller, locale, client_id, month).await?,
     ))

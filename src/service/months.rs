@@ -206,9 +206,27 @@ pub async fn confirm(
                 json!({ "missing": m.missing, "unexpected": m.unexpected, "changed": changed }),
             );
         }
-        // Open disputes count as resolved.
-        let resolution = "confirmed after correction";
-        db::months::resolve_disputes(txn, client_id, month, resolution, now).await?;
+        // The client's confirmation settles their open disputes, each as what happened to it:
+        // the session was corrected (changed or removed since the dispute), or the client
+        // withdrew the dispute by confirming the session as it stands.
+        for d in db::months::disputes(txn, client_id, month).await? {
+            if d.resolved_at.is_some() {
+                continue;
+            }
+            let Some(entry) = db::entries::entry(txn, d.entry_id).await? else {
+                continue;
+            };
+            let changed = match d.entry_version {
+                Some(v) => entry.version > v,
+                None => entry.updated_at > d.raised_at,
+            };
+            let resolution = if changed || !crate::domain::rules::is_live(*entry.status) {
+                "corrected: confirmed by the client after the correction"
+            } else {
+                "withdrawn: the client confirmed the session as recorded"
+            };
+            db::months::resolve_dispute(txn, client_id, month, &entry, resolution, now).await?;
+        }
         let extra = json!({ "as": how, "entries": seen.len() });
         take_step(
             txn,

@@ -261,6 +261,12 @@ fn table() -> Vec<(&'static str, &'static str, Value, [&'static str; 10])> {
             staff,
         ),
         (
+            "POST",
+            "/api/v1/clients/{client_id}/months/{month}/disputes/{entry_id}/resolve",
+            json!({"resolution": "maybe", "reason": "x"}),
+            staff,
+        ),
+        (
             "PUT",
             "/api/v1/clients/{client_id}/pin",
             json!({"pin": "x"}),

@@ -51,7 +51,10 @@ async fn an_adult_without_disability_group_one_or_two_is_not_granted_the_assista
             assert_eq!(r.body["error"]["details"]["eligible_groups"], json!([1, 2]));
             // Said as people know it, in the caller's language.
             let message = r.body["error"]["message"].as_str().unwrap();
-            assert!(message.contains("I vai II invaliditātes grupu"), "{message}");
+            assert!(
+                message.contains("I vai II invaliditātes grupu"),
+                "{message}"
+            );
         }
     }
     // A child's decision rests on the medical commission's opinion, not a group.
@@ -87,7 +90,11 @@ async fn a_public_transport_fare_for_a_client_who_rides_free_is_refused_and_is_n
                             "distance_km": 4.0, "cost_cents": 150}]);
     let r = post(&app, &s.token, &fare).await;
     r.refused(422, "transport_not_allowed");
-    assert_eq!(r.body["error"]["details"]["reason"], "free_fare", "{}", r.text);
+    assert_eq!(
+        r.body["error"]["details"]["reason"], "free_fare",
+        "{}",
+        r.text
+    );
     assert_eq!(r.body["error"]["details"]["requested_cents"], 150);
     // The same trip without a fare, and a taxi the decision allows, are accepted.
     fare["trips"][0]["cost_cents"] = json!(0);
@@ -166,4 +173,126 @@ async fn a_figure_a_later_release_adds_reaches_a_database_made_before_it_and_an_
     assert_eq!(value("free_fare_groups"), Some(json!([1, 2])));
     assert_eq!(value("free_fare_children"), Some(json!("yes")));
     assert_eq!(value("adult_assistant_groups"), Some(json!([1])));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_disputed_month_moves_on_when_corrected_and_every_dispute_ends_as_what_happened_to_it() {
+    let app = TestApp::spawn().await;
+    app.clock.set("2026-11-02T10:00:00Z".parse().unwrap());
+    let s = scene(&app, 4800, "ruta").await;
+    let mut ids = Vec::new();
+    for day in ["2026-10-20", "2026-10-21", "2026-10-22"] {
+        let e: mobile_api::entries::Entry = post(
+            &app,
+            &s.token,
+            &session(
+                s.client,
+                &format!("{day}T09:00:00+03:00"),
+                &format!("{day}T12:00:00+03:00"),
+                "work",
+            ),
+        )
+        .await
+        .json();
+        ids.push(e.id);
+    }
+    let month = format!("/api/v1/clients/{}/months/2026-10", s.client);
+    app.post(&s.token, &format!("{month}/submit"), json!({}))
+        .await
+        .expect(200);
+    let (_, klients) = app
+        .user("klients", "client", json!({"client_id": s.client}))
+        .await;
+    app.post(
+        &klients,
+        &format!("{month}/dispute"),
+        json!({"entries": [
+            {"id": ids[0], "reason": "Beidzām stundu agrāk"},
+            {"id": ids[1], "reason": "Nebija šādas vizītes"},
+            {"id": ids[2], "reason": "Nepareizs laiks"},
+        ]}),
+    )
+    .await
+    .expect(200);
+
+    // The coordinator rejects the third dispute through the API, with a reason.
+    let coordinator = app.coordinator().await;
+    let resolve = format!("{month}/disputes/{}/resolve", ids[2]);
+    app.post(
+        &coordinator,
+        &resolve,
+        json!({"resolution": "rejected", "reason": ""}),
+    )
+    .await
+    .refused(422, "validation_failed");
+    let r = app
+        .post(
+            &coordinator,
+            &resolve,
+            json!({"resolution": "rejected", "reason": "Dienas centra žurnālā vizīte ir"}),
+        )
+        .await;
+    r.expect(200);
+    // The assistant corrects the first session and hands the month in again: it moves on.
+    let mut shorter = session(
+        s.client,
+        "2026-10-20T09:00:00+03:00",
+        "2026-10-20T11:00:00+03:00",
+        "work",
+    );
+    shorter["base_version"] = json!(1);
+    app.send(
+        reqwest::Method::PUT,
+        Some(&s.token),
+        &format!("/api/v1/entries/{}", ids[0]),
+        Some(&shorter),
+        None,
+    )
+    .await
+    .expect(200);
+    let handed: mobile_api::entries::MonthSheet = app
+        .post(&s.token, &format!("{month}/submit"), json!({}))
+        .await
+        .json();
+    assert_eq!(handed.state.as_str(), "submitted");
+
+    // The client confirms what they now see; each open dispute ends as what happened to it.
+    let sheet = crate::entries::sheet(&app, s.client, "2026-10").await;
+    let seen: Vec<_> = sheet
+        .entries
+        .iter()
+        .map(|e| json!({"id": e.id, "version": e.version}))
+        .collect();
+    app.post(
+        &klients,
+        &format!("{month}/confirm"),
+        json!({"entries": seen}),
+    )
+    .await
+    .expect(200);
+    let sheet = crate::entries::sheet(&app, s.client, "2026-10").await;
+    let how: Vec<(uuid::Uuid, String)> = sheet
+        .disputes
+        .iter()
+        .map(|d| (d.entry_id, d.resolution.clone().unwrap_or_default()))
+        .collect();
+    assert_eq!(
+        how,
+        [
+            (
+                ids[0],
+                "corrected: confirmed by the client after the correction".to_owned()
+            ),
+            (
+                ids[1],
+                "withdrawn: the client confirmed the session as recorded".to_owned()
+            ),
+            (
+                ids[2],
+                "rejected: Dienas centra žurnālā vizīte ir".to_owned()
+            ),
+        ]
+    );
+    assert_eq!(sheet.state.as_str(), "confirmed");
+    assert_eq!(sheet.used_minutes, 120 + 180 + 180);
 }
