@@ -396,7 +396,7 @@ impl Ledger {
     /// passes; a refused operation changes nothing.
     pub fn apply(&mut self, actor: Actor, op: &Op) -> Result<Done, Fault> {
         match op {
-            Op::Save(w) => self.save(actor, w),
+            Op::Save(w) => self.save(actor, w, false),
             Op::Retire(r) => self.retire(actor, r),
             Op::Review(r) => self.review(actor, r),
         }
@@ -548,7 +548,9 @@ impl Ledger {
         self.events.push(event);
     }
 
-    fn save(&mut self, actor: Actor, w: &Write) -> Result<Done, Fault> {
+    /// Checks and applies a session's write; `review` when a coordinator approves a late entry
+    /// (allowed in a month the client has confirmed meanwhile).
+    fn save(&mut self, actor: Actor, w: &Write, review: bool) -> Result<Done, Fault> {
         let (start, end) = (w.start.to_utc(), w.end.to_utc());
         // Creating with the id of another assistant's entry: the rules answer first, as for a
         // fresh id, so that an id tells its existence only to a write that would be accepted.
@@ -683,6 +685,7 @@ impl Ledger {
             device_time: w.device_time,
             amendment: w.amendment,
             rides_free,
+            review,
         };
         let proposed = Proposed {
             start,
@@ -700,6 +703,17 @@ impl Ledger {
         if let Some(found) = taken {
             return Err(Fault::Exists(Box::new(found)));
         }
+        // An edit after the deadline that changes neither the time nor the money (a note, a
+        // place, a trip's description) leaves a counted entry counted: nothing for a coordinator
+        // to review.
+        let stands = matches!(&before, Some((o, t)) if o.status == EntryStatus::Active
+            && (o.start_utc, o.end_utc) == span
+            && cents(t) == trip_cents);
+        let late = late && !stands;
+        let warnings: Vec<_> = warnings
+            .into_iter()
+            .filter(|f| late || f.code != "late_entry")
+            .collect();
 
         let stored_warnings = (!warnings.is_empty()).then(|| {
             json!(
@@ -813,6 +827,8 @@ impl Ledger {
                 RetireKind::Void { .. } => {
                     (state != MonthState::Closed).then_some(ErrorCode::MonthState)
                 }
+                // A late entry may be rejected in a month the client confirmed meanwhile.
+                RetireKind::Reject if state == MonthState::Confirmed => None,
                 _ => rules::is_locked(state).then_some(ErrorCode::MonthLocked),
             };
             if let Some(code) = refused {
@@ -905,7 +921,7 @@ impl Ledger {
                 coordinator: true,
                 ..actor
             };
-            self.save(by, &write)?
+            self.save(by, &write, true)?
         } else {
             let reject = Retire {
                 id: e.id,

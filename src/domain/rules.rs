@@ -82,6 +82,9 @@ pub struct Context<'a> {
     /// The client rides public transport free by law (their disability group, or a child), so
     /// a fare is never compensated.
     pub rides_free: bool,
+    /// A coordinator approves a late entry: allowed in a month the client has confirmed
+    /// meanwhile (the entry was there, waiting, when they confirmed).
+    pub review: bool,
 }
 
 /// A finding that travels back on an accepted entry.
@@ -159,7 +162,11 @@ pub fn check(p: &Proposed, ctx: &Context<'_>) -> Result<Accepted, Refusal> {
                 json!({ "month": m.month.to_string(), "state": m.state }),
             );
         }
-    } else if let Some(locked) = ctx.months.iter().find(|m| is_locked(m.state)) {
+    } else if let Some(locked) = ctx
+        .months
+        .iter()
+        .find(|m| is_locked(m.state) && !(ctx.review && m.state == MonthState::Confirmed))
+    {
         return refuse(
             ErrorCode::MonthLocked,
             json!({ "month": locked.month.to_string(), "state": locked.state }),
@@ -428,6 +435,7 @@ mod tests {
                 device_time: None,
                 amendment: false,
                 rides_free: false,
+                review: false,
             }
         }
     }

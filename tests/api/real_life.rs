@@ -296,3 +296,140 @@ async fn a_disputed_month_moves_on_when_corrected_and_every_dispute_ends_as_what
     assert_eq!(sheet.state.as_str(), "confirmed");
     assert_eq!(sheet.used_minutes, 120 + 180 + 180);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn late_entries_are_reviewed_in_a_confirmed_month_and_a_note_edited_late_is_not_sent_back() {
+    let app = TestApp::spawn().await;
+    app.clock.set("2026-11-02T10:00:00Z".parse().unwrap());
+    let s = scene(&app, 4800, "ruta").await;
+    let on_time: mobile_api::entries::Entry = post(
+        &app,
+        &s.token,
+        &session(
+            s.client,
+            "2026-10-20T09:00:00+03:00",
+            "2026-10-20T12:00:00+03:00",
+            "work",
+        ),
+    )
+    .await
+    .json();
+    let month = format!("/api/v1/clients/{}/months/2026-10", s.client);
+    app.post(&s.token, &format!("{month}/submit"), json!({}))
+        .await
+        .expect(200);
+    // After the deadline (the 5th): two late sessions wait for review.
+    app.clock.set("2026-11-10T10:00:00Z".parse().unwrap());
+    let mut late = Vec::new();
+    for day in ["2026-10-21", "2026-10-22"] {
+        let e: mobile_api::entries::Entry = post(
+            &app,
+            &s.token,
+            &session(
+                s.client,
+                &format!("{day}T09:00:00+03:00"),
+                &format!("{day}T11:00:00+03:00"),
+                "work",
+            ),
+        )
+        .await
+        .json();
+        assert_eq!(e.status.as_str(), "pending_review");
+        late.push(e.id);
+    }
+    // The client confirms the month as they see it, the late sessions in it.
+    let (_, klients) = app
+        .user("klients", "client", json!({"client_id": s.client}))
+        .await;
+    let sheet = crate::entries::sheet(&app, s.client, "2026-10").await;
+    let seen: Vec<_> = sheet
+        .entries
+        .iter()
+        .map(|e| json!({"id": e.id, "version": e.version}))
+        .collect();
+    app.post(
+        &klients,
+        &format!("{month}/confirm"),
+        json!({"entries": seen}),
+    )
+    .await
+    .expect(200);
+    // The coordinator reviews both without reopening: one approved (and counted), one rejected.
+    let coordinator = app.coordinator().await;
+    let approved = app
+        .post(
+            &coordinator,
+            &format!("/api/v1/entries/{}/review", late[0]),
+            json!({"decision": "approve", "reason": "Papīra lapa atrasta"}),
+        )
+        .await;
+    approved.expect(200);
+    assert_eq!(approved.body["status"], "active");
+    app.post(
+        &coordinator,
+        &format!("/api/v1/entries/{}/review", late[1]),
+        json!({"decision": "reject", "reason": "Dubults ieraksts"}),
+    )
+    .await
+    .expect(200);
+    let sheet = crate::entries::sheet(&app, s.client, "2026-10").await;
+    assert_eq!(sheet.state.as_str(), "confirmed");
+    assert_eq!(sheet.used_minutes, 180 + 120);
+    // Nothing waits: the month can be approved.
+    app.post(&coordinator, &format!("{month}/approve"), json!({}))
+        .await
+        .expect(200);
+
+    // In November, after its deadline too: an edit of only the note stays counted, a new time
+    // goes back to review.
+    app.clock.set("2026-11-04T10:00:00Z".parse().unwrap());
+    let nov: mobile_api::entries::Entry = post(
+        &app,
+        &s.token,
+        &session(
+            s.client,
+            "2026-11-03T09:00:00+02:00",
+            "2026-11-03T11:00:00+02:00",
+            "work",
+        ),
+    )
+    .await
+    .json();
+    assert_eq!(nov.status.as_str(), "active");
+    app.clock.set("2026-12-10T10:00:00Z".parse().unwrap());
+    let token = app.login("ruta", crate::helpers::PASSWORD).await;
+    let mut note = session(
+        s.client,
+        "2026-11-03T09:00:00+02:00",
+        "2026-11-03T11:00:00+02:00",
+        "work",
+    );
+    note["note"] = json!("Poliklīnika, 2. stāvs");
+    note["base_version"] = json!(1);
+    let r = app
+        .send(
+            reqwest::Method::PUT,
+            Some(&token),
+            &format!("/api/v1/entries/{}", nov.id),
+            Some(&note),
+            None,
+        )
+        .await;
+    r.expect(200);
+    assert_eq!(r.body["status"], "active", "{}", r.text);
+    let mut moved = note.clone();
+    moved["ended_at"] = json!("2026-11-03T12:00:00+02:00");
+    moved["base_version"] = json!(2);
+    let r = app
+        .send(
+            reqwest::Method::PUT,
+            Some(&token),
+            &format!("/api/v1/entries/{}", nov.id),
+            Some(&moved),
+            None,
+        )
+        .await;
+    r.expect(200);
+    assert_eq!(r.body["status"], "pending_review", "{}", r.text);
+    assert_eq!(on_time.status.as_str(), "active");
+}
