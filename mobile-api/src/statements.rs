@@ -39,6 +39,18 @@ pub struct CloseReport {
     pub month: String,
     pub statements: Vec<Statement>,
     pub mails_queued: i64,
+    /// The client-months of the month still coming in (not approved yet): not closed now; a
+    /// later close issues them.
+    #[serde(default)]
+    pub pending: Vec<PendingMonth>,
+}
+
+/// A client-month a close left for later, with its state.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PendingMonth {
+    pub client_id: Uuid,
+    pub client_name: String,
+    pub state: crate::MonthState,
 }
 
 /// A statement mail's delivery to one recipient.

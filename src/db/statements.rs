@@ -164,6 +164,36 @@ pub async fn sheets_to_close(
         .await
 }
 
+/// The client-months of `month` a close leaves for later (anything not approved or closed), with
+/// the client's name and the state, by name.
+pub async fn pending_sheets(
+    db: &impl ConnectionTrait,
+    month: Month,
+) -> Result<Vec<(Uuid, String, MonthState)>, DbErr> {
+    let sheets = month_sheets::Entity::find()
+        .filter(month_sheets::Column::Month.eq(month.to_string()))
+        .filter(
+            month_sheets::Column::State
+                .is_not_in([MonthState::Approved.as_str(), MonthState::Closed.as_str()]),
+        )
+        .all(db)
+        .await?;
+    let ids: Vec<Uuid> = sheets.iter().map(|s| s.client_id).collect();
+    let names = clients_by_id(db, &ids).await?;
+    let mut out: Vec<(Uuid, String, MonthState)> = sheets
+        .into_iter()
+        .map(|s| {
+            let name = names
+                .get(&s.client_id)
+                .map(|c| c.name.clone())
+                .unwrap_or_default();
+            (s.client_id, name, *s.state)
+        })
+        .collect();
+    out.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+    Ok(out)
+}
+
 /// The e-mail addresses of each client's active representatives, sorted.
 pub async fn representative_emails(
     db: &impl ConnectionTrait,

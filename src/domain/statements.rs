@@ -431,7 +431,7 @@ pub fn summary_csv(
     municipality: &str,
     rows: &[SummaryRow],
     bps: &[i64],
-    corrections: &[String],
+    (corrections, pending): (&[String], &[String]),
 ) -> String {
     let s = |v: &str| v.to_owned();
     let mut out = vec![
@@ -491,6 +491,13 @@ pub fn summary_csv(
     out.push(vec![s("Kā aprēķināts"), derivation(bps)]);
     for c in corrections {
         out.push(vec![s("Korekcija"), c.clone()]);
+    }
+    // Client-months still coming in: not in this summary; a later close issues them.
+    for p in pending {
+        out.push(vec![
+            s("Vēl nav apstiprināts, netiek slēgts tagad"),
+            p.clone(),
+        ]);
     }
     csv(&out)
 }

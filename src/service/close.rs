@@ -185,6 +185,18 @@ fn confirmation(s: &month_sheets::Model) -> String {
     }
 }
 
+/// A month's state as the summary says it.
+fn state_words(state: MonthState) -> &'static str {
+    match state {
+        MonthState::Open => "aizpilda asistents",
+        MonthState::Submitted => "gaida klienta apstiprinājumu",
+        MonthState::Disputed => "klients iebilst",
+        MonthState::Confirmed => "klients apstiprinājis, gaida koordinatoru",
+        MonthState::Approved => "apstiprināts",
+        MonthState::Closed => "slēgts",
+    }
+}
+
 /// The social insurance status as the statements say it.
 fn insurance_words(status: mobile_api::InsuranceStatus) -> &'static str {
     match status {
@@ -579,12 +591,18 @@ pub async fn close_month(
             version, newly
         ));
     }
+    // The client-months still coming in are not closed now; the summary names them.
+    let pending = crate::db::statements::pending_sheets(db, month).await?;
+    let waiting: Vec<String> = pending
+        .iter()
+        .map(|(_, name, state)| format!("{name} ({})", state_words(*state)))
+        .collect();
     let csv = docs::summary_csv(
         &month.to_string(),
         settings.municipality,
         &summary_rows,
         &bps,
-        &corrections,
+        (&corrections, &waiting),
     );
     let minutes: i64 = summary_rows.iter().map(|r| r.minutes).sum();
     let amount: i64 = summary_rows.iter().map(|r| r.amount_cents).sum();
@@ -592,6 +610,7 @@ pub async fn close_month(
         "title": settings.municipality, "facts": [
             format!("Stundas: {}, summa: {} EUR", docs::hours(minutes), docs::euros(amount)),
             format!("Rindas (asistents × klients × likmes periods): {}", summary_rows.len()),
+            format!("Vēl nav apstiprināti (netiek slēgti tagad): {}", pending.len()),
         ],
         "minutes": minutes, "amount_cents": amount,
     });

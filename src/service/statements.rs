@@ -197,10 +197,22 @@ pub async fn close_report(
         mails += queued.iter().filter(|r| r.statement_id == s.id).count() as i64;
         views.push(view(state, s).await?);
     }
+    let pending = db::statements::pending_sheets(&state.db, month)
+        .await?
+        .into_iter()
+        .map(
+            |(client_id, client_name, state)| mobile_api::statements::PendingMonth {
+                client_id,
+                client_name,
+                state,
+            },
+        )
+        .collect();
     Ok(CloseReport {
         month: month.to_string(),
         statements: views,
         mails_queued: mails,
+        pending,
     })
 }
 

@@ -1291,6 +1291,14 @@ const WORDS: &[(&str, [&str; 3])] = &[
     ("c_mail_sending", ["Sūta", "Отправляется", "Sending"]),
     ("c_mail_sent", ["Nosūtīts", "Отправлено", "Sent"]),
     ("c_mail_failed", ["Neizdevās", "Не удалось", "Failed"]),
+    (
+        "c_closed_pending",
+        [
+            "Vēl nav apstiprināti un netiek slēgti tagad ({n}): {names}. Tos izsniegs nākamā slēgšana.",
+            "Ещё не утверждены и сейчас не закрываются ({n}): {names}. Их выпустит следующее закрытие.",
+            "Not approved yet and not closed now ({n}): {names}. A later close issues them.",
+        ],
+    ),
 ];
 
 const MONTHS: [[&str; 12]; 3] = [

@@ -433,3 +433,77 @@ async fn late_entries_are_reviewed_in_a_confirmed_month_and_a_note_edited_late_i
     assert_eq!(r.body["status"], "pending_review", "{}", r.text);
     assert_eq!(on_time.status.as_str(), "active");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_close_leaves_the_months_still_coming_in_and_says_which() {
+    let app = TestApp::spawn().await;
+    app.clock.set("2026-11-02T10:00:00Z".parse().unwrap());
+    let a = scene(&app, 4800, "ruta").await;
+    let b = scene(&app, 4800, "igors").await;
+    for s in [&a, &b] {
+        post(
+            &app,
+            &s.token,
+            &session(
+                s.client,
+                "2026-10-20T09:00:00+03:00",
+                "2026-10-20T12:00:00+03:00",
+                "work",
+            ),
+        )
+        .await
+        .expect(201);
+        app.post(
+            &s.token,
+            &format!("/api/v1/clients/{}/months/2026-10/submit", s.client),
+            json!({}),
+        )
+        .await
+        .expect(200);
+    }
+    app.post(
+        &app.admin,
+        &format!("/api/v1/clients/{}/months/2026-10/approve", a.client),
+        json!({"reason": "Apstiprināts pa tālruni"}),
+    )
+    .await
+    .expect(200);
+    let report: mobile_api::statements::CloseReport = app
+        .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
+        .await
+        .json();
+    // Igors' client-month is still waiting for the client: not closed, and named.
+    assert_eq!(report.pending.len(), 1);
+    assert_eq!(report.pending[0].client_id, b.client);
+    assert_eq!(report.pending[0].client_name, "Klients igors");
+    assert_eq!(report.pending[0].state.as_str(), "submitted");
+    assert_eq!(
+        crate::entries::sheet(&app, b.client, "2026-10")
+            .await
+            .state
+            .as_str(),
+        "submitted"
+    );
+    let summary = report
+        .statements
+        .iter()
+        .find(|s| s.kind == "municipality_summary")
+        .unwrap();
+    let csv = app
+        .http
+        .get(format!("{}{}", app.base, summary.files[0].path))
+        .bearer_auth(&app.admin)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.contains(
+            "Vēl nav apstiprināts, netiek slēgts tagad;Klients igors (gaida klienta apstiprinājumu)\r\n"
+        ),
+        "{csv}"
+    );
+    assert!(!csv.contains(";Klients igors;"), "{csv}");
+}

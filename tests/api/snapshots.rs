@@ -140,7 +140,10 @@ fn the_pay_and_summary_csvs() {
             "Daugavpils pilsētas Sociālais dienests",
             &rows,
             &[2359],
-            &["2. versija: papildus slēgti 1 klientu mēneši".into()]
+            (
+                &["2. versija: papildus slēgti 1 klientu mēneši".into()],
+                &["Igors Petrovs (gaida klienta apstiprinājumu)".into()]
+            )
         )
     );
 }

@@ -385,9 +385,22 @@ async fn close(
     };
     match service::statements::close_report(&state, &who.caller, month).await {
         Ok(report) => {
-            let message = text::word("c_closed", lang)
+            let mut message = text::word("c_closed", lang)
                 .replace("{s}", &report.statements.len().to_string())
                 .replace("{m}", &report.mails_queued.to_string());
+            if !report.pending.is_empty() {
+                let names: Vec<&str> = report
+                    .pending
+                    .iter()
+                    .map(|p| p.client_name.as_str())
+                    .collect();
+                message.push(' ');
+                message.push_str(
+                    &text::word("c_closed_pending", lang)
+                        .replace("{n}", &names.len().to_string())
+                        .replace("{names}", &names.join(", ")),
+                );
+            }
             board_page(
                 &state,
                 &who,
