@@ -150,6 +150,11 @@ const KEYS: &[(&str, Shape, &str)] = &[
         "Purposes of the service, their groups, base hours and names",
     ),
     (
+        "municipal_top_up_cents",
+        Shape::Int(0, 100_000),
+        "What the municipality pays per service hour on top of the state rate, from its own budget",
+    ),
+    (
         "adult_assistant_groups",
         Shape::Groups,
         "Disability groups with which an adult may be granted the assistant service",
@@ -334,6 +339,35 @@ impl PolicyBook {
         keys.dedup();
         keys.into_iter()
             .filter_map(|k| self.row_at(k, on))
+            .collect()
+    }
+
+    /// The hourly pay rate periods, oldest first: (from, state rate + municipal top-up, state
+    /// rate), a new period wherever either changes.
+    pub fn pay_rates(&self) -> Vec<(NaiveDate, i64, i64)> {
+        let mut days: Vec<NaiveDate> = self
+            .rows
+            .iter()
+            .filter(|r| r.key == "hourly_rate_cents" || r.key == "municipal_top_up_cents")
+            .map(|r| r.effective_from)
+            .collect();
+        days.sort_unstable();
+        days.dedup();
+        let at = |key: &str, day: NaiveDate| {
+            self.rows
+                .iter()
+                .rfind(|r| r.key == key && r.effective_from <= day)
+                .and_then(|r| r.value.as_i64())
+        };
+        days.into_iter()
+            .filter_map(|d| {
+                let state = at("hourly_rate_cents", d)?;
+                Some((
+                    d,
+                    state + at("municipal_top_up_cents", d).unwrap_or(0),
+                    state,
+                ))
+            })
             .collect()
     }
 
@@ -573,6 +607,13 @@ pub fn seed() -> Vec<PolicyRow> {
             purposes_seed(),
             REG_316,
             Some("grupas 1–4; pavadoņa pakalpojumam — ceļš uz galamērķi un atpakaļ"),
+        ),
+        row(
+            "municipal_top_up_cents",
+            start,
+            json!(0),
+            MUNICIPAL,
+            Some("pašvaldības piemaksa stundā virs valsts likmes; 0 — nav"),
         ),
         row(
             "adult_assistant_groups",

@@ -502,6 +502,123 @@ pub fn summary_csv(
     csv(&out)
 }
 
+/// One line of the state funding claim: a service kind × rate period.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClaimLine {
+    pub minutes: i64,
+    /// Hours × the state rate, rounded half up per summary row.
+    pub state_cents: i64,
+    /// What the municipality paid on top of the state rate, from its own budget.
+    pub top_up_cents: i64,
+    pub trip_cents: i64,
+}
+
+/// The monthly claim to the ministry: per service kind and rate period, the state's part of
+/// the pay (hours × state rate), transport and the administration overhead (at most
+/// `admin_percent` of the state's part and at most `admin_cents_per_hour` per hour), with the
+/// municipal top-up beside it, kept apart from state money. `rows` are the summary's rows with
+/// each client's service kind; `state_rate` is the state rate of a pay period (by its first day).
+pub fn claim_csv(
+    month: &str,
+    municipality: &str,
+    rows: &[(mobile_api::Service, SummaryRow)],
+    state_rate: impl Fn(NaiveDate) -> i64,
+    (admin_percent, admin_cents_per_hour): (i64, i64),
+) -> String {
+    use super::pay::round_half_up;
+    let s = |v: &str| v.to_owned();
+    let mut lines: std::collections::BTreeMap<(&'static str, NaiveDate), (i64, ClaimLine)> =
+        Default::default();
+    for (service, r) in rows {
+        let kind = match service {
+            mobile_api::Service::Assistant => "Asistenta pakalpojums",
+            mobile_api::Service::Companion => "Pavadoņa pakalpojums",
+        };
+        let rate = state_rate(r.rate_from);
+        let state = round_half_up(i128::from(r.minutes) * i128::from(rate), 60)
+            .min(r.amount_cents.into()) as i64;
+        let slot = lines
+            .entry((kind, r.rate_from))
+            .or_insert((rate, ClaimLine::default()));
+        slot.1.minutes += r.minutes;
+        slot.1.state_cents += state;
+        slot.1.top_up_cents += r.amount_cents - state;
+        slot.1.trip_cents += r.trip_cents;
+    }
+    let mut out = vec![
+        vec![s("Pašvaldība"), municipality.to_owned()],
+        vec![s("Mēnesis"), month.to_owned()],
+        vec![
+            s("Dokuments"),
+            s("Valsts budžeta finansējuma pieprasījums asistenta un pavadoņa pakalpojumam"),
+        ],
+        vec![],
+        [
+            "Pakalpojuma veids",
+            "Likme no",
+            "Valsts likme EUR/h",
+            "Minūtes",
+            "Stundas",
+            "Valsts daļa EUR",
+            "Transports EUR",
+            "Administrēšana EUR",
+            "Pieprasīts no valsts EUR",
+            "Pašvaldības piemaksa EUR (nav valsts finansējums)",
+        ]
+        .map(s)
+        .to_vec(),
+    ];
+    let mut total = (0i64, 0i64, 0i64, 0i64, 0i64, 0i64);
+    for ((kind, from), (rate, l)) in &lines {
+        let by_share = round_half_up(i128::from(l.state_cents) * i128::from(admin_percent), 100);
+        let by_hours = round_half_up(i128::from(l.minutes) * i128::from(admin_cents_per_hour), 60);
+        let admin = by_share.min(by_hours) as i64;
+        let claimed = l.state_cents + l.trip_cents + admin;
+        out.push(vec![
+            (*kind).to_owned(),
+            from.format("%d.%m.%Y").to_string(),
+            euros(*rate),
+            l.minutes.to_string(),
+            hours(l.minutes),
+            euros(l.state_cents),
+            euros(l.trip_cents),
+            euros(admin),
+            euros(claimed),
+            euros(l.top_up_cents),
+        ]);
+        total.0 += l.minutes;
+        total.1 += l.state_cents;
+        total.2 += l.trip_cents;
+        total.3 += admin;
+        total.4 += claimed;
+        total.5 += l.top_up_cents;
+    }
+    out.push(vec![
+        s("Kopā"),
+        String::new(),
+        String::new(),
+        total.0.to_string(),
+        hours(total.0),
+        euros(total.1),
+        euros(total.2),
+        euros(total.3),
+        euros(total.4),
+        euros(total.5),
+    ]);
+    out.push(vec![]);
+    out.push(vec![
+        s("Kā aprēķināts"),
+        format!(
+            "Valsts daļa = stundas × valsts stundas likme (ar darba devēja iemaksām), katrai \
+             kopsavilkuma rindai noapaļota līdz centam. Administrēšana = mazākais no {admin_percent} % \
+             no valsts daļas un {} EUR stundā. Pašvaldības piemaksa (samaksa virs valsts likmes) \
+             netiek pieprasīta no valsts.",
+            euros(admin_cents_per_hour)
+        ),
+    ]);
+    csv(&out)
+}
+
 /// The Message-ID of a statement's mail to one recipient (the same on every retry; a deliberate
 /// resend has its own).
 pub fn message_id(statement: Uuid, recipient: &str, resend: Option<Uuid>) -> String {

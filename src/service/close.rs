@@ -271,11 +271,10 @@ pub async fn close_month(
     }
     let book = crate::db::policy::book(db).await?;
     let policy = book.at(month.last_day()).map_err(DbErr::Custom)?;
-    let rates: Vec<_> = book
-        .versions("hourly_rate_cents")
-        .into_iter()
-        .filter_map(|(d, v)| Some((d, v.as_i64()?)))
-        .collect();
+    // Pay periods: the state rate plus the municipality's top-up, where it pays one.
+    let pay_rates = book.pay_rates();
+    let rates: Vec<(chrono::NaiveDate, i64)> =
+        pay_rates.iter().map(|(d, total, _)| (*d, *total)).collect();
     let labels: HashMap<String, String> = policy
         .purposes
         .iter()
@@ -621,6 +620,49 @@ pub async fn close_month(
         &bps,
     )
     .map_err(|e| DbErr::Custom(e.to_string()))?;
+    // The claim to the ministry, per service kind: each client's service as their decision in
+    // force at the month's end has it (or the last one that began before).
+    let mut ids: Vec<Uuid> = summary_rows.iter().map(|r| r.client_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let services: HashMap<Uuid, mobile_api::Service> = decisions_of(db, &ids)
+        .await?
+        .into_iter()
+        .filter_map(|(client, versions)| {
+            versions
+                .iter()
+                .filter(|(v, _)| v.effective_from <= month.last_day())
+                .max_by_key(|(v, _)| (v.effective_from, v.version))
+                .map(|(v, _)| (client, v.service))
+        })
+        .collect();
+    let claim_rows: Vec<(mobile_api::Service, SummaryRow)> = summary_rows
+        .iter()
+        .map(|r| {
+            let service = services
+                .get(&r.client_id)
+                .copied()
+                .unwrap_or(mobile_api::Service::Assistant);
+            (service, r.clone())
+        })
+        .collect();
+    let state_rate = |from: chrono::NaiveDate| {
+        pay_rates
+            .iter()
+            .find(|(d, _, _)| *d == from)
+            .map(|(_, _, state)| *state)
+            .unwrap_or(0)
+    };
+    let claim = docs::claim_csv(
+        &month.to_string(),
+        settings.municipality,
+        &claim_rows,
+        state_rate,
+        (
+            policy.admin_overhead_max_percent,
+            policy.admin_overhead_max_cents_per_hour,
+        ),
+    );
     let draft = Draft {
         kind: "municipality_summary",
         client: None,
@@ -633,6 +675,11 @@ pub async fn close_month(
                 csv.into_bytes(),
             ),
             (format!("kopsavilkums-{month}.xlsx"), XLSX.into(), xlsx),
+            (
+                format!("valsts-pieprasijums-{month}.csv"),
+                "text/csv; charset=utf-8".into(),
+                claim.into_bytes(),
+            ),
         ],
         recipients: settings.recipients.to_vec(),
     };

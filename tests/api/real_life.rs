@@ -507,3 +507,119 @@ async fn a_close_leaves_the_months_still_coming_in_and_says_which() {
     );
     assert!(!csv.contains(";Klients igors;"), "{csv}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_close_makes_the_state_funding_claim_per_service_kind_with_the_top_up_kept_apart() {
+    let app = TestApp::spawn().await;
+    app.clock.set("2026-11-02T10:00:00Z".parse().unwrap());
+    // The municipality pays 0.50 EUR an hour above the state's 5.11 from October.
+    app.post(
+        &app.admin,
+        "/api/v1/policy",
+        json!({"key": "municipal_top_up_cents", "effective_from": "2026-10-01", "value": 50,
+               "source": "Domes lēmums Nr. 7 (pārbaudes dati)"}),
+    )
+    .await
+    .expect(201);
+    let adult = scene(&app, 4800, "ruta").await;
+    // A child with the companion service.
+    let child = app.client("Bērns Kalniņš", "2015-04-04").await;
+    app.decision(
+        child.id,
+        json!({"number": "SD/2026/5", "decided_on": "2025-12-15", "service": "companion",
+               "valid_from": "2026-01-01", "valid_to": "2026-12-31", "monthly_minutes": 3600}),
+    )
+    .await;
+    let companion = app.assistant("Pavadone Ilze").await;
+    app.post(
+        &app.admin,
+        "/api/v1/assignments",
+        json!({"assistant_id": companion.id, "client_id": child.id, "service": "companion",
+               "valid_from": "2026-01-01"}),
+    )
+    .await
+    .expect(201);
+    let (_, ilze) = app
+        .user("ilze", "assistant", json!({"assistant_id": companion.id}))
+        .await;
+    let mut taxi = session(
+        adult.client,
+        "2026-10-20T09:00:00+03:00",
+        "2026-10-20T12:00:00+03:00",
+        "work",
+    );
+    taxi["trips"] = json!([{"mode": "taxi", "from": "Mājas", "to": "Darbs",
+                            "distance_km": 5.0, "cost_cents": 800}]);
+    post(&app, &adult.token, &taxi).await.expect(201);
+    post(
+        &app,
+        &ilze,
+        &session(
+            child.id,
+            "2026-10-21T14:00:00+03:00",
+            "2026-10-21T16:00:00+03:00",
+            "companion_trip",
+        ),
+    )
+    .await
+    .expect(201);
+    for c in [adult.client, child.id] {
+        app.post(
+            &app.admin,
+            &format!("/api/v1/clients/{c}/months/2026-10/approve"),
+            json!({"reason": "Pārbaudīts"}),
+        )
+        .await
+        .expect(200);
+    }
+    let report: mobile_api::statements::CloseReport = app
+        .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
+        .await
+        .json();
+    let summary = report
+        .statements
+        .iter()
+        .find(|s| s.kind == "municipality_summary")
+        .unwrap();
+    let file = summary
+        .files
+        .iter()
+        .find(|f| f.name.starts_with("valsts-pieprasijums-2026-10"))
+        .expect("the claim file");
+    let claim = app
+        .http
+        .get(format!("{}{}", app.base, file.path))
+        .bearer_auth(&app.admin)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // Adult: 3 h × 5.11 = 15.33 state; paid at 5.61 = 16.83, so 1.50 is the municipality's;
+    // administration min(5 % of 15.33 = 0.77, 3 h × 0.26 = 0.78) = 0.77; taxi 8.00.
+    assert!(
+        claim.contains(
+            "Asistenta pakalpojums;01.10.2026;5,11;180;3,00;15,33;8,00;0,77;24,10;1,50\r\n"
+        ),
+        "{claim}"
+    );
+    // Child, companion: 2 h × 5.11 = 10.22; 1.00 top-up; admin min(0.51, 0.52) = 0.51.
+    assert!(
+        claim.contains(
+            "Pavadoņa pakalpojums;01.10.2026;5,11;120;2,00;10,22;0,00;0,51;10,73;1,00\r\n"
+        ),
+        "{claim}"
+    );
+    assert!(
+        claim.contains("Kopā;;;300;5,00;25,55;8,00;1,28;34,83;2,50\r\n"),
+        "{claim}"
+    );
+    // The pay includes the top-up: 3 h × 5.61.
+    let pay = report
+        .statements
+        .iter()
+        .find(|s| s.assistant_id == Some(adult.assistant))
+        .unwrap();
+    assert_eq!(pay.summary["amount_cents"], 1683);
+}
