@@ -32,6 +32,18 @@ pub fn locale_from_accept_language(header: Option<&str>) -> Locale {
 
 /// The human message for `code` in `locale`, filled from `details`.
 pub fn message(code: ErrorCode, locale: Locale, details: &Value) -> String {
+    // A fare refused because the client rides free says so, not that transport is not granted.
+    if code == ErrorCode::TransportNotAllowed
+        && details.get("reason").and_then(Value::as_str) == Some("free_fare")
+        && let Some(text) = reason_text("free_fare", locale)
+    {
+        let mut chars = text.chars();
+        let first: String = chars
+            .next()
+            .map(|c| c.to_uppercase().collect())
+            .unwrap_or_default();
+        return format!("{first}{}.", chars.as_str());
+    }
     let [lv, ru, en] = texts(code);
     let template = match locale {
         Locale::Lv => lv,

@@ -96,6 +96,11 @@ async fn a_public_transport_fare_for_a_client_who_rides_free_is_refused_and_is_n
         r.text
     );
     assert_eq!(r.body["error"]["details"]["requested_cents"], 150);
+    let message = r.body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("Klients ar šo invaliditāti"),
+        "{message}"
+    );
     // The same trip without a fare, and a taxi the decision allows, are accepted.
     fare["trips"][0]["cost_cents"] = json!(0);
     post(&app, &s.token, &fare).await.expect(201);

@@ -213,6 +213,8 @@ for (let i = 0; i < 20; i++) {
   await page.fill('#f-note', `Bezsaistē ${i + 1}`);
   if (i === 0) {
     await page.click('[data-action=add-trip]');
+    // A taxi: a public transport fare is never paid for these clients (they ride free).
+    await page.selectOption('.trip [name=mode]', 'taxi');
     await page.fill('.trip [name=trip_from]', 'Mājas');
     await page.fill('.trip [name=trip_to]', 'Poliklīnika');
     await page.fill('.trip [name=km]', '4,5');

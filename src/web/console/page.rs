@@ -232,3 +232,17 @@ impl Fields {
             .map(|(_, v)| v.as_str())
     }
 }
+
+/// After a refused action: `page` made again with the refusal said in the person's words and
+/// the refusal's status; the problem page if even that page cannot be made.
+pub(super) async fn again(
+    who: &Session,
+    lang: Locale,
+    e: ApiError,
+    page: impl AsyncFnOnce(Option<(bool, String)>, StatusCode) -> Result<Response, ApiError>,
+) -> Response {
+    let status = e.status();
+    page(Some((true, message_of(&e, lang))), status)
+        .await
+        .unwrap_or_else(|e| problem_page(e, lang, who))
+}

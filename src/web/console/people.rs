@@ -251,17 +251,10 @@ async fn set_pin(
     match service::auth::set_pin(&state.env(), &who.caller, id, form.pin.trim()).await {
         Ok(()) => Redirect::to(&format!("/console/clients/{id}?done=pin")).into_response(),
         Err(e) => {
-            let status = e.status();
-            card_page(
-                &state,
-                &who,
-                lang,
-                id,
-                Some((true, message_of(&e, lang))),
-                status,
-            )
+            again(&who, lang, e, async |message, status| {
+                card_page(&state, &who, lang, id, message, status).await
+            })
             .await
-            .unwrap_or_else(|e| problem_page(e, lang, &who))
         }
     }
 }
@@ -551,17 +544,10 @@ pub(super) async fn sheet_after(
     at: (Uuid, Month),
     e: ApiError,
 ) -> Response {
-    let status = e.status();
-    sheet_page(
-        state,
-        who,
-        lang,
-        at,
-        Some((true, message_of(&e, lang))),
-        status,
-    )
+    again(who, lang, e, async |message, status| {
+        sheet_page(state, who, lang, at, message, status).await
+    })
     .await
-    .unwrap_or_else(|e| problem_page(e, lang, who))
 }
 
 async fn sheet_page(
@@ -831,17 +817,10 @@ async fn revoke_device(
             Redirect::to(&format!("/console/assistants/{assistant}?done=revoked")).into_response()
         }
         Err(e) => {
-            let status = e.status();
-            assistant_page(
-                &state,
-                &who,
-                lang,
-                assistant,
-                Some((true, message_of(&e, lang))),
-                status,
-            )
+            again(&who, lang, e, async |message, status| {
+                assistant_page(&state, &who, lang, assistant, message, status).await
+            })
             .await
-            .unwrap_or_else(|e| problem_page(e, lang, &who))
         }
     }
 }

@@ -263,17 +263,10 @@ async fn add_policy(
     match done {
         Ok(_) => Redirect::to("/console/policy?done=added").into_response(),
         Err(e) => {
-            let status = e.status();
-            policy_page(
-                &state,
-                &who,
-                lang,
-                &fields,
-                Some((true, message_of(&e, lang))),
-                status,
-            )
+            again(&who, lang, e, async |message, status| {
+                policy_page(&state, &who, lang, &fields, message, status).await
+            })
             .await
-            .unwrap_or_else(|e| problem_page(e, lang, &who))
         }
     }
 }
