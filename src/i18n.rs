@@ -368,6 +368,11 @@ fn reason_text(reason: &str, locale: Locale) -> Option<&'static str> {
             "взрослому услугу ассистента назначают только при I или II группе инвалидности",
             "an adult is granted the assistant service only with disability group I or II",
         ],
+        "no_open_dispute" => [
+            "šai pakalpojuma reizei nav neizlemta klienta iebilduma",
+            "по этой записи нет нерешённого возражения клиента",
+            "this session has no open dispute of the client's",
+        ],
         "free_fare" => [
             "klients ar šo invaliditāti sabiedriskajā transportā brauc bez maksas, tāpēc biļetes cena netiek kompensēta",
             "клиент с такой инвалидностью ездит в общественном транспорте бесплатно, поэтому цена билета не компенсируется",

@@ -238,6 +238,17 @@ async fn a_disputed_month_moves_on_when_corrected_and_every_dispute_ends_as_what
         )
         .await;
     r.expect(200);
+    // Once resolved, it is not resolved again; the refusal says why.
+    let again = app
+        .post(
+            &coordinator,
+            &resolve,
+            json!({"resolution": "corrected", "reason": "x"}),
+        )
+        .await;
+    again.refused(422, "validation_failed");
+    let message = again.body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("nav neizlemta"), "{message}");
     // The assistant corrects the first session and hands the month in again: it moves on.
     let mut shorter = session(
         s.client,

@@ -199,6 +199,7 @@ pub(super) fn message_of(e: &ApiError, lang: Locale) -> String {
             "role" => "c_role",
             "resolution" => "c_resolved",
             "client" => "c_client",
+            "entry_id" => "c_sessions",
             _ => "",
         };
         let label = text::word(key, lang);
