@@ -13,6 +13,7 @@ mod m20261124_000003_sync;
 mod m20261124_000004_amendments;
 mod m20261130_000005_trust;
 mod m20261130_000006_real_life;
+mod m20261130_000007_lookups;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000004_amendments::Migration),
             Box::new(m20261130_000005_trust::Migration),
             Box::new(m20261130_000006_real_life::Migration),
+            Box::new(m20261130_000007_lookups::Migration),
         ]
     }
 }

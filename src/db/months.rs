@@ -235,6 +235,7 @@ pub async fn disputes(
         .filter(month_disputes::Column::ClientId.eq(client_id))
         .filter(month_disputes::Column::Month.eq(month.to_string()))
         .order_by_asc(month_disputes::Column::RaisedAt)
+        .order_by_asc(month_disputes::Column::Id)
         .all(db)
         .await
 }

@@ -614,8 +614,10 @@ async fn a_dispute_is_resolved_in_the_console_as_corrected_or_rejected_with_a_re
     .await;
     assert_eq!(status, 422);
     let m = sheet(&app, s.client, "2026-10").await;
-    let how: Vec<_> = m
-        .disputes
+    // In the order of the sessions (both were raised at one instant).
+    let mut disputes = m.disputes.clone();
+    disputes.sort_by_key(|d| ids.iter().position(|i| *i == d.entry_id));
+    let how: Vec<_> = disputes
         .iter()
         .map(|d| d.resolution.clone().unwrap_or_default())
         .collect();

@@ -287,11 +287,13 @@ async fn a_disputed_month_moves_on_when_corrected_and_every_dispute_ends_as_what
     .await
     .expect(200);
     let sheet = crate::entries::sheet(&app, s.client, "2026-10").await;
-    let how: Vec<(uuid::Uuid, String)> = sheet
+    // In the order of the sessions (all three were raised at one instant).
+    let mut how: Vec<(uuid::Uuid, String)> = sheet
         .disputes
         .iter()
         .map(|d| (d.entry_id, d.resolution.clone().unwrap_or_default()))
         .collect();
+    how.sort_by_key(|(id, _)| ids.iter().position(|i| i == id));
     assert_eq!(
         how,
         [
