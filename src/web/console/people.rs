@@ -289,7 +289,7 @@ async fn enrol_form(
     who: &Session,
     lang: Locale,
     typed: &Fields,
-    problem: Option<String>,
+    message: Option<(bool, String)>,
     status: StatusCode,
 ) -> Result<Response, ApiError> {
     who.caller.require_staff()?;
@@ -333,7 +333,7 @@ async fn enrol_form(
         lang,
         "console_client_new.html",
         status,
-        problem.map(|p| (true, p)),
+        message,
         context! { assistants => assistants, purposes => purposes, v => value },
     ))
 }
@@ -498,17 +498,10 @@ async fn enrol(
     match done {
         Ok(id) => Redirect::to(&format!("/console/clients/{id}?done=enrolled")).into_response(),
         Err(e) => {
-            let status = e.status();
-            enrol_form(
-                &state,
-                &who,
-                lang,
-                &fields,
-                Some(message_of(&e, lang)),
-                status,
-            )
+            again(&who, lang, e, async |message, status| {
+                enrol_form(&state, &who, lang, &fields, message, status).await
+            })
             .await
-            .unwrap_or_else(|e| problem_page(e, lang, &who))
         }
     }
 }

@@ -226,9 +226,8 @@ pub(super) async fn exceptions_after(
     lang: Locale,
     e: ApiError,
 ) -> Response {
-    let status = e.status();
-    let message = message_of(&e, lang);
-    exceptions_page(state, who, lang, Some((true, message)), status)
-        .await
-        .unwrap_or_else(|e| problem_page(e, lang, who))
+    again(who, lang, e, async |message, status| {
+        exceptions_page(state, who, lang, message, status).await
+    })
+    .await
 }

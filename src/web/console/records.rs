@@ -271,7 +271,7 @@ async fn add_policy(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 struct UsersQuery {
     lang: Option<String>,
     q: Option<String>,
@@ -420,25 +420,11 @@ async fn create_user(
     match done {
         Ok(_) => Redirect::to("/console/users?done=created").into_response(),
         Err(e) => {
-            let status = e.status();
-            let q = UsersQuery {
-                lang: None,
-                q: None,
-                role: None,
-                offset: None,
-                done: None,
-            };
-            users_page(
-                &state,
-                &who,
-                lang,
-                &q,
-                &fields,
-                Some((true, message_of(&e, lang))),
-                status,
-            )
+            let q = UsersQuery::default();
+            again(&who, lang, e, async |message, status| {
+                users_page(&state, &who, lang, &q, &fields, message, status).await
+            })
             .await
-            .unwrap_or_else(|e| problem_page(e, lang, &who))
         }
     }
 }
@@ -483,25 +469,11 @@ async fn update_user(
             Redirect::to(&to).into_response()
         }
         Err(e) => {
-            let status = e.status();
-            let q = UsersQuery {
-                lang: None,
-                q: None,
-                role: None,
-                offset: None,
-                done: None,
-            };
-            users_page(
-                &state,
-                &who,
-                lang,
-                &q,
-                &Fields(Vec::new()),
-                Some((true, message_of(&e, lang))),
-                status,
-            )
+            let (q, none) = (UsersQuery::default(), Fields(Vec::new()));
+            again(&who, lang, e, async |message, status| {
+                users_page(&state, &who, lang, &q, &none, message, status).await
+            })
             .await
-            .unwrap_or_else(|e| problem_page(e, lang, &who))
         }
     }
 }
@@ -627,12 +599,11 @@ async fn resend(
             None => Redirect::to("/console/exceptions?done=resent").into_response(),
         },
         Err(e) if month.is_some() => {
-            let status = e.status();
-            let message = Some((true, message_of(&e, lang)));
             let m = month.unwrap_or_else(|| Month::of(riga_date(state.clock.now())));
-            statements_page(&state, &who, lang, m, message, status)
-                .await
-                .unwrap_or_else(|e| problem_page(e, lang, &who))
+            again(&who, lang, e, async |message, status| {
+                statements_page(&state, &who, lang, m, message, status).await
+            })
+            .await
         }
         Err(e) => super::queue::exceptions_after(&state, &who, lang, e).await,
     }
