@@ -177,6 +177,7 @@ async fn main() {
                         updated_at: now,
                         warnings: None,
                         amendment: None,
+                        flag: None,
                     }
                     .into_active_model(),
                 );

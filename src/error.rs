@@ -171,6 +171,7 @@ impl ApiError {
                     ErrorCode::StaleVersion
                     | ErrorCode::MonthLocked
                     | ErrorCode::MonthState
+                    | ErrorCode::EntriesFlagged
                     | ErrorCode::OverlapClient
                     | ErrorCode::OverlapAssistant => StatusCode::CONFLICT,
                     ErrorCode::Forbidden | ErrorCode::PasswordChangeRequired => {

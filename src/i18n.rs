@@ -222,6 +222,11 @@ fn texts(code: ErrorCode) -> [&'static str; 3] {
             "Месяц {month} сейчас в статусе \"{state}\", поэтому это действие невозможно.",
             "The month {month} is \"{state}\" now, so this cannot be done.",
         ],
+        EntriesFlagged => [
+            "Mēnesī {month} ir atzīmēti ieraksti ({count}), kas vairs neatbilst noteikumiem: vispirms katru paturiet vai anulējiet.",
+            "В месяце {month} есть отмеченные записи ({count}), которые больше не соответствуют правилам: сначала оставьте или аннулируйте каждую.",
+            "The month {month} has flagged sessions ({count}) that no longer meet the rules: keep or void each one first.",
+        ],
         WeeklyLimit => [
             "Nedēļas stundu limits ({limit_minutes} min) pārsniegts: šonedēļ jau {week_minutes} min.",
             "Превышен недельный лимит ({limit_minutes} мин): на этой неделе уже {week_minutes} мин.",

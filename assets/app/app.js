@@ -78,7 +78,8 @@ function entryItem(st, e) {
   const x = shown(e);
   const start = Date.parse(x.started_at), end = Date.parse(x.ended_at);
   const when = `${shortDate(new Date(start))} ${clock(new Date(start))}–${clock(new Date(end))}`;
-  const note = e.state === 'refused' || e.state === 'conflict' ? `<span class="why">${esc(e.error?.message)}</span>` : '';
+  const note = e.state === 'refused' || e.state === 'conflict' ? `<span class="why">${esc(e.error?.message)}</span>`
+    : e.state === 'flagged' ? `<span class="why">${esc(e.server?.flag?.message)} ${esc(t('flagged_help'))}</span>` : '';
   const objection = e.dispute ? `<span class="why">${esc(e.dispute.reason)}</span>` : '';
   return `<li class="entry st-${e.state}"><a href="#/edit/${e.id}">
     <span class="when">${when} · ${duration(minutesOf(x))}</span>
@@ -152,7 +153,7 @@ function listScreen(st, q) {
   const prev = step ? addDays(at, -step) : addDays(from, -1);
   const next = step ? addDays(at, step) : addDays(to, 1);
   const list = st.entries.filter((e) => e.state !== 'deleting' && inRange(e, from, to));
-  const total = list.filter((e) => !['refused', 'rejected'].includes(e.state)).reduce((s, e) => s + minutesOf(shown(e)), 0);
+  const total = list.filter((e) => !['refused', 'rejected', 'flagged'].includes(e.state)).reduce((s, e) => s + minutesOf(shown(e)), 0);
   const tab = (r) => `<a href="#/list?range=${r}&d=${at}"${r === range ? ' aria-current="page"' : ''}>${t(r)}</a>`;
   const label = range === 'month' ? monthName(from.slice(0, 7)) : from === to ? shortDate(new Date(`${from}T12:00:00Z`)) : `${shortDate(new Date(`${from}T12:00:00Z`))} – ${shortDate(new Date(`${to}T12:00:00Z`))}`;
   return `<h1 tabindex="-1">${t('sessions')}</h1><p class="tabs">${['day', 'week', 'month'].map(tab).join('')}</p>

@@ -113,7 +113,7 @@ export async function keepTheirs(id) {
 
 export function stateOf(entry) {
   if (!entry) return 'queued';
-  return { active: entry.warnings?.length ? 'warned' : 'accepted', pending_review: 'review', rejected: 'rejected' }[entry.status] ?? 'accepted';
+  return { active: entry.warnings?.length ? 'warned' : 'accepted', pending_review: 'review', rejected: 'rejected', flagged: 'flagged' }[entry.status] ?? 'accepted';
 }
 
 let running = null;

@@ -14,6 +14,7 @@ mod m20261124_000004_amendments;
 mod m20261130_000005_trust;
 mod m20261130_000006_real_life;
 mod m20261130_000007_lookups;
+mod m20261130_000008_flags;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000005_trust::Migration),
             Box::new(m20261130_000006_real_life::Migration),
             Box::new(m20261130_000007_lookups::Migration),
+            Box::new(m20261130_000008_flags::Migration),
         ]
     }
 }

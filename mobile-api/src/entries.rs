@@ -77,6 +77,9 @@ pub struct Entry {
     pub amendment: Option<String>,
     pub version: i32,
     pub warnings: Vec<Warning>,
+    /// For a `flagged` entry: the rule it now breaks, in words (added in v1.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flag: Option<Warning>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -164,6 +167,16 @@ pub struct MonthDecision {
 pub struct Review {
     /// `approve` or `reject`.
     pub decision: String,
+    pub reason: String,
+}
+
+/// `POST /api/v1/entries/{entry_id}/flag`: a coordinator's verdict on a flagged entry
+/// (added in v1.2).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct FlagResolution {
+    /// `keep` (it counts again: the rule it broke is excused for it, e.g. escorting the client
+    /// to hospital on the admission day) or `void` (it is taken out for good).
+    pub resolution: String,
     pub reason: String,
 }
 

@@ -74,6 +74,8 @@ codes! {
     MonthLocked => "month_locked",
     // The month's state does not allow this step (e.g. confirming a month not yet submitted).
     MonthState => "month_state",
+    // The month holds flagged entries a coordinator has not yet kept or voided (added in v1.2).
+    EntriesFlagged => "entries_flagged",
     // The assistant's ISO-week total would pass the policy limit (when policy refuses).
     WeeklyLimit => "weekly_limit",
     StaleVersion => "stale_version",

@@ -51,6 +51,9 @@ pub struct PendingMonth {
     pub client_id: Uuid,
     pub client_name: String,
     pub state: crate::MonthState,
+    /// Flagged entries wait there for a coordinator (added in v1.2).
+    #[serde(default)]
+    pub flagged: bool,
 }
 
 /// A statement mail's delivery to one recipient.

@@ -180,6 +180,10 @@ named! {
         Deleted = "deleted",
         /// Cancelled by an amendment after the month closed.
         Voided = "voided",
+        /// A fact recorded later (a suspension, a decision amended, a policy row with a past
+        /// date) makes it break a rule: out of the count until a coordinator keeps or voids it
+        /// (added in v1.2).
+        Flagged = "flagged",
     }
 }
 

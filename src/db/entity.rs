@@ -293,6 +293,7 @@ pub mod entries {
         pub updated_at: DateTimeUtc,
         pub warnings: Option<String>,
         pub amendment: Option<String>,
+        pub flag: Option<String>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

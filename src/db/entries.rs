@@ -26,12 +26,13 @@ use super::changes::{self, Scope};
 use crate::i18n;
 
 /// Statuses of entries that still stand (may count, may overlap).
-pub const LIVE: [&str; 2] = [
+pub const LIVE: [&str; 3] = [
     EntryStatus::Active.as_str(),
     EntryStatus::PendingReview.as_str(),
+    EntryStatus::Flagged.as_str(),
 ];
 
-use crate::domain::ledger::instant;
+use crate::domain::ledger::{Flag, instant};
 
 #[derive(Debug)]
 pub enum WriteError {
@@ -157,6 +158,60 @@ pub async fn list(
     let total = select.clone().count(db).await?;
     let rows = select.offset(offset).limit(limit).all(db).await?;
     Ok((rows, total))
+}
+
+/// The counted and flagged entries of `clients` (all when `None`) that touch the Riga days
+/// `from..=to` (to the end of time when `to` is `None`), by client, each list by start: the
+/// entries a fact about those days can change.
+pub async fn recheckable(
+    db: &impl ConnectionTrait,
+    clients: Option<&[Uuid]>,
+    from: chrono::NaiveDate,
+    to: Option<chrono::NaiveDate>,
+) -> Result<Vec<(Uuid, Vec<Uuid>)>, DbErr> {
+    let mut select = entries::Entity::find()
+        .select_only()
+        .columns([entries::Column::ClientId, entries::Column::Id])
+        .filter(
+            entries::Column::Status
+                .is_in([EntryStatus::Active.as_str(), EntryStatus::Flagged.as_str()]),
+        )
+        .filter(entries::Column::EndUtc.gt(riga_midnight(from).timestamp()))
+        .order_by_asc(entries::Column::ClientId)
+        .order_by_asc(entries::Column::StartUtc);
+    if let Some(to) = to {
+        let end = riga_midnight(to + chrono::Duration::days(1)).timestamp();
+        select = select.filter(entries::Column::StartUtc.lt(end));
+    }
+    if let Some(ids) = clients {
+        select = select.filter(entries::Column::ClientId.is_in(ids.iter().copied()));
+    }
+    let rows: Vec<(Uuid, Uuid)> = select.into_tuple().all(db).await?;
+    let mut out: Vec<(Uuid, Vec<Uuid>)> = Vec::new();
+    for (client, id) in rows {
+        match out.last_mut() {
+            Some((c, ids)) if *c == client => ids.push(id),
+            _ => out.push((client, vec![id])),
+        }
+    }
+    Ok(out)
+}
+
+/// How many flagged entries touch the client's month.
+pub async fn flagged_in(
+    db: &impl ConnectionTrait,
+    client_id: Uuid,
+    month: Month,
+) -> Result<u64, DbErr> {
+    let from = riga_midnight(month.first_day()).timestamp();
+    let to = riga_midnight(month.next().first_day()).timestamp();
+    entries::Entity::find()
+        .filter(entries::Column::ClientId.eq(client_id))
+        .filter(entries::Column::Status.eq(EntryStatus::Flagged.as_str()))
+        .filter(entries::Column::StartUtc.lt(to))
+        .filter(entries::Column::EndUtc.gt(from))
+        .count(db)
+        .await
 }
 
 pub async fn month_sheet(
@@ -296,6 +351,15 @@ pub fn wire(e: &entries::Model, t: &[trips::Model], locale: Locale) -> Entry {
         amendment: e.amendment.clone(),
         version: e.version,
         warnings: stored_warnings(e, locale),
+        flag: if *e.status == EntryStatus::Flagged {
+            Flag::read(e.flag.as_deref()).map(|f| Warning {
+                code: f.code.as_str().to_owned(),
+                message: i18n::message(f.code, locale, &f.details),
+                details: f.details,
+            })
+        } else {
+            None
+        },
     }
 }
 

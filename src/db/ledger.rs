@@ -72,6 +72,7 @@ fn plain(m: entries::Model) -> pure::Entry {
         updated_at: m.updated_at,
         warnings: m.warnings,
         amendment: m.amendment,
+        flag: m.flag,
     }
 }
 
@@ -102,6 +103,7 @@ fn model(e: pure::Entry) -> entries::Model {
         updated_at: e.updated_at,
         warnings: e.warnings,
         amendment: e.amendment,
+        flag: e.flag,
     }
 }
 
@@ -333,7 +335,7 @@ async fn load(
         .iter()
         .filter_map(|op| match op {
             Op::Save(w) => Some(w),
-            Op::Retire(_) | Op::Review(_) => None,
+            Op::Retire(_) | Op::Review(_) | Op::Recheck(_) | Op::Resolve(_) => None,
         })
         .collect();
 
@@ -358,30 +360,6 @@ async fn load(
         }
     }
     let mut clients_named: BTreeSet<Uuid> = saves.iter().map(|w| w.client_id).collect();
-    let existing_clients: HashMap<Uuid, ClientFacts> = if clients_named.is_empty() {
-        HashMap::new()
-    } else {
-        clients::Entity::find()
-            .select_only()
-            .column(clients::Column::Id)
-            .column(clients::Column::BirthDate)
-            .column(clients::Column::DisabilityGroup)
-            .filter(clients::Column::Id.is_in(clients_named.iter().copied()))
-            .into_tuple::<(Uuid, chrono::NaiveDate, Option<i32>)>()
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|(id, birth_date, disability_group)| {
-                (
-                    id,
-                    ClientFacts {
-                        birth_date,
-                        disability_group,
-                    },
-                )
-            })
-            .collect()
-    };
     // On SQLite the one writer connection is the lock, and `lock_all` takes no assistant lock.
     lock_all(db, &assistants, &BTreeSet::new(), now).await?;
     let named_rows = entries_by_id(db, &ids).await?;
@@ -397,6 +375,39 @@ async fn load(
             }
         }
     }
+
+    // What the rules read of the clients: those the saves name, and those of the entries a
+    // review, a recheck or a verdict checks again.
+    let mut facts_of = clients_named.clone();
+    facts_of.extend(
+        ops.iter()
+            .filter(|op| !matches!(op, Op::Save(_)))
+            .filter_map(|op| named.get(&op.id()).map(|(e, _)| e.client_id)),
+    );
+    let existing_clients: HashMap<Uuid, ClientFacts> = if facts_of.is_empty() {
+        HashMap::new()
+    } else {
+        clients::Entity::find()
+            .select_only()
+            .column(clients::Column::Id)
+            .column(clients::Column::BirthDate)
+            .column(clients::Column::DisabilityGroup)
+            .filter(clients::Column::Id.is_in(facts_of.iter().copied()))
+            .into_tuple::<(Uuid, chrono::NaiveDate, Option<i32>)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|(id, birth_date, disability_group)| {
+                (
+                    id,
+                    ClientFacts {
+                        birth_date,
+                        disability_group,
+                    },
+                )
+            })
+            .collect()
+    };
 
     // Every month an operation may touch: the new interval's, and the stored entry's.
     let mut pairs: BTreeSet<(Uuid, Month)> = BTreeSet::new();
@@ -446,11 +457,13 @@ async fn load(
             end: w.end.timestamp(),
         })
         .chain(ops.iter().filter_map(|op| match op {
-            Op::Review(r) => named.get(&r.id).map(|(e, _)| Span {
-                assistant_id: e.assistant_id,
-                start: e.start_utc,
-                end: e.end_utc,
-            }),
+            Op::Review(_) | Op::Recheck(_) | Op::Resolve(_) => {
+                named.get(&op.id()).map(|(e, _)| Span {
+                    assistant_id: e.assistant_id,
+                    start: e.start_utc,
+                    end: e.end_utc,
+                })
+            }
             Op::Save(_) | Op::Retire(_) => None,
         }))
         .filter(|s| s.end > s.start)
@@ -584,6 +597,20 @@ fn own_record(e: &Event) -> Option<audit::Record<'static>> {
             }),
         ),
         Action::Rejected => return None,
+        Action::Flagged | Action::Unflagged | Action::Kept | Action::Dismissed => (
+            match e.action {
+                Action::Flagged => "entry_flagged",
+                Action::Unflagged => "entry_unflagged",
+                Action::Kept => "flag_kept",
+                _ => "flag_voided",
+            },
+            json!({
+                "status": e.entry.status,
+                "version": e.entry.version,
+                "flag": pure::Flag::read(e.entry.flag.as_deref()),
+                "reason": e.entry.review_reason,
+            }),
+        ),
     };
     Some(audit::Record {
         actor: Some(e.actor.user_id),
@@ -765,6 +792,47 @@ pub async fn review(
     let op = Op::Review(Review {
         id,
         approve,
+        reason: reason.to_owned(),
+    });
+    one(db, op, actor, now).await
+}
+
+/// Checks the named entries again after a fact about them changed, in the caller's transaction
+/// (see `domain::ledger::Ledger::recheck`); the entries that changed, as they stand now.
+pub async fn recheck(
+    db: &impl ConnectionTrait,
+    ids: Vec<Uuid>,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> Result<Vec<entries::Model>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ops: Vec<(Actor, Op)> = ids.iter().map(|id| (actor, Op::Recheck(*id))).collect();
+    let (inputs, loaded) = load(db, &ops, now, &policy::Kept::default()).await?;
+    let mut ledger = Ledger::new(inputs);
+    let changed = ledger
+        .recheck(actor, &ids)
+        .map_err(|f| match write_error(f) {
+            WriteError::Db(e) => e,
+            other => DbErr::Custom(format!("recheck: {other:?}")),
+        })?;
+    store(db, ledger.finish(), loaded, now).await?;
+    Ok(changed.into_iter().map(|d| model(d.entry)).collect())
+}
+
+/// A coordinator keeps or voids a flagged entry (see `domain::ledger::Resolve`).
+pub async fn resolve(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    keep: bool,
+    reason: &str,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> Result<Saved, WriteError> {
+    let op = Op::Resolve(pure::Resolve {
+        id,
+        keep,
         reason: reason.to_owned(),
     });
     one(db, op, actor, now).await

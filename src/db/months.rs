@@ -14,6 +14,21 @@ use crate::domain::rules;
 use crate::domain::time::Month;
 use mobile_api::MonthState;
 
+/// The earliest month any client has not closed yet (entries exist only in months with a
+/// sheet); None when every month is closed.
+pub async fn earliest_unclosed(db: &impl ConnectionTrait) -> Result<Option<Month>, DbErr> {
+    use sea_orm::QuerySelect;
+    use sea_orm::sea_query::{Expr, Func};
+    let first: Option<Option<String>> = month_sheets::Entity::find()
+        .select_only()
+        .expr(Func::min(Expr::col(month_sheets::Column::Month)))
+        .filter(month_sheets::Column::State.ne(MonthState::Closed.as_str()))
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(first.flatten().and_then(|m| Month::parse(&m)))
+}
+
 /// Whether the assistant is assigned to the client on some day of the month.
 pub async fn assigned_in(
     db: &impl ConnectionTrait,

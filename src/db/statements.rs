@@ -148,12 +148,14 @@ pub async fn lock_close(db: &impl ConnectionTrait) -> Result<(), DbErr> {
     Ok(())
 }
 
-/// The month's approved and closed sheets, by client.
+/// The month's approved and closed sheets, by client; an approved one with flagged entries
+/// waits (see `pending_sheets`).
 pub async fn sheets_to_close(
     db: &impl ConnectionTrait,
     month: Month,
 ) -> Result<Vec<month_sheets::Model>, DbErr> {
-    month_sheets::Entity::find()
+    let flagged = flagged_clients(db, month).await?;
+    Ok(month_sheets::Entity::find()
         .filter(month_sheets::Column::Month.eq(month.to_string()))
         .filter(
             month_sheets::Column::State
@@ -161,33 +163,62 @@ pub async fn sheets_to_close(
         )
         .order_by_asc(month_sheets::Column::ClientId)
         .all(db)
-        .await
+        .await?
+        .into_iter()
+        .filter(|s| !(s.state == MonthState::Approved && flagged.contains(&s.client_id)))
+        .collect())
 }
 
-/// The client-months of `month` a close leaves for later (anything not approved or closed), with
-/// the client's name and the state, by name.
+/// The clients with flagged entries in `month`: a fact recorded after the month was approved
+/// flagged them, and the month waits until a coordinator keeps or voids each.
+async fn flagged_clients(
+    db: &impl ConnectionTrait,
+    month: Month,
+) -> Result<std::collections::HashSet<Uuid>, DbErr> {
+    use super::entity::entries;
+    use crate::domain::time::riga_midnight;
+    use sea_orm::QuerySelect;
+    let from = riga_midnight(month.first_day()).timestamp();
+    let to = riga_midnight(month.next().first_day()).timestamp();
+    let ids: Vec<Uuid> = entries::Entity::find()
+        .select_only()
+        .column(entries::Column::ClientId)
+        .distinct()
+        .filter(entries::Column::Status.eq(mobile_api::EntryStatus::Flagged.as_str()))
+        .filter(entries::Column::StartUtc.lt(to))
+        .filter(entries::Column::EndUtc.gt(from))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(ids.into_iter().collect())
+}
+
+/// The client-months of `month` a close leaves for later (anything not approved or closed, and
+/// approved ones with flagged entries), with the client's name, the state and whether flagged
+/// entries wait there, by name.
 pub async fn pending_sheets(
     db: &impl ConnectionTrait,
     month: Month,
-) -> Result<Vec<(Uuid, String, MonthState)>, DbErr> {
-    let sheets = month_sheets::Entity::find()
+) -> Result<Vec<(Uuid, String, MonthState, bool)>, DbErr> {
+    let flagged = flagged_clients(db, month).await?;
+    let sheets: Vec<month_sheets::Model> = month_sheets::Entity::find()
         .filter(month_sheets::Column::Month.eq(month.to_string()))
-        .filter(
-            month_sheets::Column::State
-                .is_not_in([MonthState::Approved.as_str(), MonthState::Closed.as_str()]),
-        )
+        .filter(month_sheets::Column::State.ne(MonthState::Closed.as_str()))
         .all(db)
-        .await?;
+        .await?
+        .into_iter()
+        .filter(|s| s.state != MonthState::Approved || flagged.contains(&s.client_id))
+        .collect();
     let ids: Vec<Uuid> = sheets.iter().map(|s| s.client_id).collect();
     let names = clients_by_id(db, &ids).await?;
-    let mut out: Vec<(Uuid, String, MonthState)> = sheets
+    let mut out: Vec<(Uuid, String, MonthState, bool)> = sheets
         .into_iter()
         .map(|s| {
             let name = names
                 .get(&s.client_id)
                 .map(|c| c.name.clone())
                 .unwrap_or_default();
-            (s.client_id, name, *s.state)
+            (s.client_id, name, *s.state, flagged.contains(&s.client_id))
         })
         .collect();
     out.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));

@@ -78,6 +78,11 @@ pub enum Op {
     Retire(Retire),
     /// A coordinator's verdict on a late entry.
     Review(Review),
+    /// Check a counted or flagged entry again after a fact about it changed (see
+    /// `Ledger::recheck`, which checks many together in the order of their sessions).
+    Recheck(Uuid),
+    /// A coordinator's verdict on a flagged entry.
+    Resolve(Resolve),
 }
 
 impl Op {
@@ -87,7 +92,47 @@ impl Op {
             Op::Save(w) => w.id,
             Op::Retire(r) => r.id,
             Op::Review(r) => r.id,
+            Op::Recheck(id) => *id,
+            Op::Resolve(r) => r.id,
         }
+    }
+}
+
+/// A coordinator's verdict on a flagged entry: keeping it excuses the rule it broke for this
+/// entry (never the allowance or the transport cap) and counts it again, after every other rule
+/// is checked again; voiding takes it out for good (`rejected`). Either way with the reason.
+#[derive(Debug, Clone)]
+pub struct Resolve {
+    pub id: Uuid,
+    pub keep: bool,
+    pub reason: String,
+}
+
+/// Why an entry is flagged, as stored (a JSON object): the rule it now breaks, with the
+/// refusal's details, and, once a coordinator kept it, who did, when and why.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Flag {
+    pub code: ErrorCode,
+    pub details: serde_json::Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kept: Option<Kept>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Kept {
+    pub reason: String,
+    pub by: Uuid,
+    pub at: DateTime<Utc>,
+}
+
+impl Flag {
+    /// The stored text's flag; text that is not one reads as none.
+    pub fn read(text: Option<&str>) -> Option<Flag> {
+        serde_json::from_str(text?).ok()
+    }
+
+    pub fn text(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
     }
 }
 
@@ -150,6 +195,8 @@ pub struct Entry {
     pub warnings: Option<String>,
     /// `addition` (a coordinator's entry in a closed month) or `void` (voided there).
     pub amendment: Option<String>,
+    /// Why it is flagged, or was and was kept (`Flag`, as stored).
+    pub flag: Option<String>,
 }
 
 /// A trip of an entry, as it is stored.
@@ -261,6 +308,14 @@ pub enum Action {
     Deleted,
     Rejected,
     Voided,
+    /// A recheck found it breaks a rule now: out of the count.
+    Flagged,
+    /// A recheck found it meets the rules again (the fact was undone): counted again.
+    Unflagged,
+    /// A coordinator kept a flagged entry: counted again.
+    Kept,
+    /// A coordinator voided a flagged entry.
+    Dismissed,
 }
 
 /// An applied operation, in order: what to record of it (a change row, audit records).
@@ -399,6 +454,16 @@ impl Ledger {
             Op::Save(w) => self.save(actor, w, false),
             Op::Retire(r) => self.retire(actor, r),
             Op::Review(r) => self.review(actor, r),
+            Op::Recheck(id) => {
+                self.recheck(actor, &[*id])?;
+                let (entry, trips) = self.named.get(id).cloned().ok_or(Fault::NotFound)?;
+                Ok(Done {
+                    entry,
+                    trips,
+                    warnings: Vec::new(),
+                })
+            }
+            Op::Resolve(r) => self.resolve(actor, r),
         }
     }
 
@@ -665,12 +730,7 @@ impl Ledger {
             .unwrap_or_default();
         let facts = self.clients.get(&w.client_id).copied();
         let policy = self.policy_on(first_day)?;
-        let rides_free = facts.is_some_and(|c| {
-            let child = super::time::age_on(c.birth_date, first_day) < policy.adult_age;
-            (child && policy.free_fare_children)
-                || c.disability_group
-                    .is_some_and(|g| policy.free_fare_groups.contains(&i64::from(g)))
-        });
+        let rides_free = rides_free(facts, first_day, policy);
         let ctx = Context {
             now,
             policy,
@@ -686,6 +746,12 @@ impl Ledger {
             amendment: w.amendment,
             rides_free,
             review,
+            recheck: false,
+            // A session a coordinator kept after a flag stays excused from that rule.
+            excused: old
+                .and_then(|o| Flag::read(o.flag.as_deref()))
+                .filter(|f| f.kept.is_some())
+                .map(|f| f.code),
         };
         let proposed = Proposed {
             start,
@@ -757,6 +823,10 @@ impl Ledger {
             } else {
                 old.and_then(|o| o.amendment.clone())
             },
+            // An edit that passes every rule ends a flag; a kept one stays on record.
+            flag: old
+                .and_then(|o| o.flag.clone())
+                .filter(|f| Flag::read(Some(f)).is_some_and(|f| f.kept.is_some())),
         };
         let trips: Vec<Trip> = w
             .trips
@@ -946,6 +1016,250 @@ impl Ledger {
         }
         Ok(done)
     }
+}
+
+/// Facts recorded after the fact: flagged entries.
+impl Ledger {
+    /// Checks the named entries again, after a fact about them changed (a suspension, an
+    /// amended decision, a policy row with a past date), as the rules that fact decides say.
+    ///
+    /// Only counted and flagged entries of months not yet closed are checked (a closed month is
+    /// corrected by an amendment). They all leave their months' count first and come back in
+    /// the order of their sessions, each checked against what the earlier ones use, so that
+    /// a smaller volume flags the sessions that no longer fit, the latest first. An entry that
+    /// breaks a rule is `flagged` with that rule and stays out of the count; a flagged entry
+    /// that meets the rules again (the fact was undone) counts again. Returns the entries that
+    /// changed.
+    pub fn recheck(&mut self, actor: Actor, ids: &[Uuid]) -> Result<Vec<Done>, Fault> {
+        let mut todo: Vec<(Entry, Vec<Trip>)> = Vec::new();
+        for id in ids {
+            let Some((e, t)) = self.named.get(id) else {
+                continue;
+            };
+            if !matches!(e.status, EntryStatus::Active | EntryStatus::Flagged) {
+                continue;
+            }
+            let mut open = true;
+            for (month, _) in parts_of(e) {
+                open &= self.sheet_of(e.client_id, month)?.state != MonthState::Closed;
+            }
+            if open && !todo.iter().any(|(x, _)| x.id == *id) {
+                todo.push((e.clone(), t.clone()));
+            }
+        }
+        todo.sort_by_key(|(e, _)| (e.start_utc, e.id));
+        for (e, t) in &todo {
+            if rules::is_counted(e.status) {
+                self.count(e, cents(t), -1);
+            }
+        }
+        let mut changed = Vec::new();
+        for (old, trips) in todo {
+            let flag = Flag::read(old.flag.as_deref());
+            let excused = flag.as_ref().filter(|f| f.kept.is_some()).map(|f| f.code);
+            let verdict = self.check_stored(&old, &trips, excused)?;
+            let mut entry = old.clone();
+            let action = match verdict {
+                Ok(()) => {
+                    self.count(&old, cents(&trips), 1);
+                    if old.status == EntryStatus::Active {
+                        continue;
+                    }
+                    entry.status = EntryStatus::Active;
+                    entry.flag = None;
+                    Action::Unflagged
+                }
+                Err(refusal) => {
+                    let same = flag.as_ref().is_some_and(|f| f.code == refusal.code);
+                    if old.status == EntryStatus::Flagged && same {
+                        continue;
+                    }
+                    entry.status = EntryStatus::Flagged;
+                    let flag = Flag {
+                        code: refusal.code,
+                        details: refusal.details,
+                        kept: None,
+                    };
+                    entry.flag = Some(flag.text());
+                    Action::Flagged
+                }
+            };
+            entry.version += 1;
+            entry.updated_at = self.now;
+            let months: Vec<Month> = parts_of(&old).into_iter().map(|(m, _)| m).collect();
+            self.touch(old.client_id, &months);
+            self.keep(
+                Event {
+                    action,
+                    actor,
+                    before: Some((old, trips.clone())),
+                    entry: entry.clone(),
+                    trips: trips.clone(),
+                    review: None,
+                },
+                false,
+            );
+            changed.push(Done {
+                entry,
+                trips,
+                warnings: Vec::new(),
+            });
+        }
+        Ok(changed)
+    }
+
+    /// A coordinator keeps or voids a flagged entry (see `Resolve`).
+    fn resolve(&mut self, actor: Actor, r: &Resolve) -> Result<Done, Fault> {
+        let Some((old, trips)) = self
+            .named
+            .get(&r.id)
+            .filter(|(e, _)| e.status == EntryStatus::Flagged)
+            .cloned()
+        else {
+            return Err(Fault::NotFound);
+        };
+        let months: Vec<Month> = parts_of(&old).into_iter().map(|(m, _)| m).collect();
+        for month in &months {
+            let state = self.sheet_of(old.client_id, *month)?.state;
+            if state == MonthState::Closed {
+                return Err(Fault::Refused(Refusal {
+                    code: ErrorCode::MonthLocked,
+                    details: json!({ "month": month.to_string(), "state": state }),
+                }));
+            }
+        }
+        let mut entry = old.clone();
+        let action = if r.keep {
+            let mut flag = Flag::read(old.flag.as_deref()).ok_or_else(|| {
+                Fault::Broken(format!("entry {} is flagged without a reason", old.id))
+            })?;
+            self.check_stored(&old, &trips, Some(flag.code))?
+                .map_err(Fault::Refused)?;
+            flag.kept = Some(Kept {
+                reason: r.reason.clone(),
+                by: actor.user_id,
+                at: self.now,
+            });
+            entry.status = EntryStatus::Active;
+            entry.flag = Some(flag.text());
+            self.count(&entry, cents(&trips), 1);
+            Action::Kept
+        } else {
+            entry.status = EntryStatus::Rejected;
+            Action::Dismissed
+        };
+        entry.review_reason = Some(r.reason.clone());
+        entry.reviewed_by = Some(actor.user_id);
+        entry.reviewed_at = Some(self.now);
+        entry.version += 1;
+        entry.updated_at = self.now;
+        self.touch(old.client_id, &months);
+        self.keep(
+            Event {
+                action,
+                actor,
+                before: Some((old, trips.clone())),
+                entry: entry.clone(),
+                trips: trips.clone(),
+                review: None,
+            },
+            false,
+        );
+        Ok(Done {
+            entry,
+            trips,
+            warnings: Vec::new(),
+        })
+    }
+
+    /// Checks a stored entry, out of the count, against the rules a later fact can change,
+    /// with what the sheets count now; `excused` is the rule a coordinator excused for it.
+    fn check_stored(
+        &mut self,
+        e: &Entry,
+        trips: &[Trip],
+        excused: Option<ErrorCode>,
+    ) -> Result<Result<(), Refusal>, Fault> {
+        let (start, end) = (instant(e.start_utc), instant(e.end_utc));
+        let mut months: Vec<Month> = parts_of(e).into_iter().map(|(m, _)| m).collect();
+        months.dedup();
+        let start_month = trip_month(e);
+        let mut month_use = Vec::with_capacity(months.len());
+        for month in &months {
+            let s = self.sheet_of(e.client_id, *month)?;
+            month_use.push(MonthUse {
+                month: *month,
+                state: s.state,
+                used_minutes: s.used_minutes,
+                transport_used_cents: if *month == start_month {
+                    s.transport_used_cents
+                } else {
+                    0
+                },
+            });
+        }
+        let assigned: Vec<Assigned> = self
+            .assignments
+            .iter()
+            .filter(|a| a.assistant_id == e.assistant_id && a.client_id == e.client_id)
+            .map(|a| a.assigned.clone())
+            .collect();
+        let decisions = self
+            .decisions
+            .get(&e.client_id)
+            .cloned()
+            .unwrap_or_default();
+        let suspensions = self
+            .suspensions
+            .get(&e.client_id)
+            .cloned()
+            .unwrap_or_default();
+        let facts = self.clients.get(&e.client_id).copied();
+        let (first_day, _) = session_days(start, end);
+        let now = self.now;
+        let policy = self.policy_on(first_day)?;
+        let ctx = Context {
+            now,
+            policy,
+            assignments: &assigned,
+            decisions: &decisions,
+            suspensions: &suspensions,
+            months: &month_use,
+            client_overlap: None,
+            assistant_overlap: None,
+            week_minutes: &[],
+            by_coordinator: true,
+            device_time: None,
+            amendment: false,
+            rides_free: rides_free(facts, first_day, policy),
+            review: false,
+            recheck: true,
+            excused,
+        };
+        let proposed = Proposed {
+            start,
+            end,
+            purpose: e.purpose.clone(),
+            trip_cents: cents(trips),
+            public_fare_cents: trips
+                .iter()
+                .filter(|t| t.mode == "public_transport")
+                .map(|t| t.cost_cents)
+                .sum(),
+        };
+        Ok(rules::check(&proposed, &ctx).map(|_| ()))
+    }
+}
+
+/// Whether the client rides public transport free by law on `day`: a child, or a disability
+/// group the policy names.
+fn rides_free(facts: Option<ClientFacts>, day: NaiveDate, policy: &Policy) -> bool {
+    facts.is_some_and(|c| {
+        let child = super::time::age_on(c.birth_date, day) < policy.adult_age;
+        (child && policy.free_fare_children)
+            || c.disability_group
+                .is_some_and(|g| policy.free_fare_groups.contains(&i64::from(g)))
+    })
 }
 
 /// An ISO week's bounds, Monday's and the next Monday's Riga midnights, in Unix seconds.

@@ -85,6 +85,14 @@ pub struct Context<'a> {
     /// A coordinator approves a late entry: allowed in a month the client has confirmed
     /// meanwhile (the entry was there, waiting, when they confirmed).
     pub review: bool,
+    /// A stored entry checked again because a fact changed after it was recorded (a
+    /// suspension, an amended decision, a policy row with a past date): only the rules those
+    /// facts decide apply (decision, suspension, purposes, transport, allowance and cap); the
+    /// month's state, the clock, overlaps and the week are as they were when it was accepted.
+    pub recheck: bool,
+    /// The rule a coordinator excused for this entry when keeping it after a flag. The
+    /// allowance and the transport cap are never excused: money above the decision is not paid.
+    pub excused: Option<ErrorCode>,
 }
 
 /// A finding that travels back on an accepted entry.
@@ -127,9 +135,12 @@ pub fn is_locked(state: MonthState) -> bool {
 }
 
 /// Whether an entry in `status` still stands: it blocks overlapping sessions and may be edited
-/// (active, or late and waiting for review).
+/// (active, late and waiting for review, or flagged and waiting for a coordinator).
 pub fn is_live(status: EntryStatus) -> bool {
-    matches!(status, EntryStatus::Active | EntryStatus::PendingReview)
+    matches!(
+        status,
+        EntryStatus::Active | EntryStatus::PendingReview | EntryStatus::Flagged
+    )
 }
 
 /// Whether an entry in `status` counts against the allowance and is paid: only active ones (a
@@ -149,13 +160,19 @@ pub fn check(p: &Proposed, ctx: &Context<'_>) -> Result<Accepted, Refusal> {
         );
     }
     let latest_end = ctx.now + Duration::minutes(policy.future_tolerance_minutes);
-    if p.end > latest_end {
+    let excused = |code: ErrorCode| {
+        ctx.excused == Some(code)
+            && !matches!(code, ErrorCode::OverAllowance | ErrorCode::TransportCap)
+    };
+    if p.end > latest_end && !ctx.recheck {
         return refuse(
             ErrorCode::InFuture,
             json!({ "ended_at": p.end, "server_time": ctx.now, "tolerance_minutes": policy.future_tolerance_minutes }),
         );
     }
-    if ctx.amendment {
+    if ctx.recheck {
+        // The month's state was checked when the entry was accepted.
+    } else if ctx.amendment {
         if let Some(m) = ctx.months.iter().find(|m| m.state != MonthState::Closed) {
             return refuse(
                 ErrorCode::MonthState,
@@ -197,6 +214,7 @@ pub fn check(p: &Proposed, ctx: &Context<'_>) -> Result<Accepted, Refusal> {
     if let Some(uncovered) = days
         .iter()
         .find(|d| decision::in_force(&versions, **d).is_none())
+        .filter(|_| !excused(ErrorCode::NoDecision))
     {
         return refuse(
             ErrorCode::NoDecision,
@@ -207,6 +225,7 @@ pub fn check(p: &Proposed, ctx: &Context<'_>) -> Result<Accepted, Refusal> {
         .suspensions
         .iter()
         .find(|s| s.from <= last_day && s.to >= first_day)
+        .filter(|_| !excused(ErrorCode::ServiceSuspended))
     {
         return refuse(
             ErrorCode::ServiceSuspended,
@@ -221,33 +240,39 @@ pub fn check(p: &Proposed, ctx: &Context<'_>) -> Result<Accepted, Refusal> {
             Some(Some(list)) => list,
             _ => policy.purposes_of(service),
         };
-        if !known || !allowed.contains(&p.purpose) {
+        if (!known || !allowed.contains(&p.purpose)) && !excused(ErrorCode::PurposeNotAllowed) {
             return refuse(
                 ErrorCode::PurposeNotAllowed,
                 json!({ "purpose": p.purpose, "allowed": allowed }),
             );
         }
     }
-    if let Some(n) = &ctx.client_overlap {
+    if let (Some(n), false) = (&ctx.client_overlap, ctx.recheck) {
         return refuse(
             ErrorCode::OverlapClient,
             json!({ "entry_id": n.id, "started_at": n.start, "ended_at": n.end }),
         );
     }
-    if let (Some(n), false) = (&ctx.assistant_overlap, policy.overlap_assistant_allowed) {
+    if let (Some(n), false) = (
+        &ctx.assistant_overlap,
+        policy.overlap_assistant_allowed || ctx.recheck,
+    ) {
         return refuse(
             ErrorCode::OverlapAssistant,
             json!({ "entry_id": n.id, "started_at": n.start, "ended_at": n.end }),
         );
     }
     let at_start = decision::in_force(&versions, first_day);
-    if p.trip_cents > 0 && !at_start.is_some_and(|d| d.transport_allowed) {
+    if p.trip_cents > 0
+        && !at_start.is_some_and(|d| d.transport_allowed)
+        && !excused(ErrorCode::TransportNotAllowed)
+    {
         return refuse(
             ErrorCode::TransportNotAllowed,
             json!({ "requested_cents": p.trip_cents }),
         );
     }
-    if p.public_fare_cents > 0 && ctx.rides_free {
+    if p.public_fare_cents > 0 && ctx.rides_free && !excused(ErrorCode::TransportNotAllowed) {
         return refuse(
             ErrorCode::TransportNotAllowed,
             json!({ "reason": "free_fare", "requested_cents": p.public_fare_cents }),
@@ -301,7 +326,10 @@ pub fn check(p: &Proposed, ctx: &Context<'_>) -> Result<Accepted, Refusal> {
             );
         }
     }
-    for (week, part) in week_parts(p.start, p.end) {
+    for (week, part) in week_parts(p.start, p.end)
+        .into_iter()
+        .filter(|_| !ctx.recheck)
+    {
         let before = ctx
             .week_minutes
             .iter()
@@ -324,7 +352,7 @@ pub fn check(p: &Proposed, ctx: &Context<'_>) -> Result<Accepted, Refusal> {
         }
     }
     let own_deadline = deadline(Month::of(first_day), policy);
-    let late = !ctx.by_coordinator && ctx.now > own_deadline;
+    let late = !ctx.by_coordinator && !ctx.recheck && ctx.now > own_deadline;
     if late {
         warnings.push(Finding {
             code: "late_entry",
@@ -436,6 +464,8 @@ mod tests {
                 amendment: false,
                 rides_free: false,
                 review: false,
+                recheck: false,
+                excused: None,
             }
         }
     }

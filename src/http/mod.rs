@@ -87,6 +87,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(months::reopen))
         .routes(routes!(months::set_pin))
         .routes(routes!(months::review))
+        .routes(routes!(months::resolve_flag))
         .routes(routes!(months::resolve_dispute))
         .routes(routes!(months::overview))
         // Statements and mail

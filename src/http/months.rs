@@ -1,12 +1,13 @@
 //! A client's month through its life: submit, confirm (also with the client's PIN on the
-//! assistant's phone), dispute, approve, reopen; late entries' review; the month overview.
+//! assistant's phone), dispute, approve, reopen; late entries' review, flagged entries'
+//! verdicts; the month overview.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use mobile_api::entries::{
-    ConfirmRequest, DisputeRequest, DisputeResolution, Entry, MonthDecision, MonthOverviewRow,
-    MonthSheet, PinSet, Review,
+    ConfirmRequest, DisputeRequest, DisputeResolution, Entry, FlagResolution, MonthDecision,
+    MonthOverviewRow, MonthSheet, PinSet, Review,
 };
 use uuid::Uuid;
 
@@ -156,6 +157,20 @@ pub async fn review(
     ApiJson(body): ApiJson<Review>,
 ) -> Result<Json<Entry>, ApiError> {
     let saved = service::months::review(&state, &caller, locale, id, &body).await?;
+    Ok(Json(view(&saved.entry, &saved.trips, locale)))
+}
+
+#[utoipa::path(post, path = "/api/v1/entries/{entry_id}/flag", operation_id = "entries_resolve_flag", tag = "entries",
+    summary = "A coordinator keeps (the broken rule excused for it) or voids a flagged entry", params(("entry_id" = Uuid, Path)), request_body = FlagResolution,
+    responses((status = 200, description = "OK", body = Entry), (status = 404, description = "Not found (or not flagged)", body = mobile_api::ErrorBody), (status = 409, description = "The month is closed", body = mobile_api::ErrorBody), (status = 422, description = "Invalid input, or keeping it would break another rule", body = mobile_api::ErrorBody)), security(("bearer" = [])))]
+pub async fn resolve_flag(
+    State(state): State<AppState>,
+    Staff(caller): Staff,
+    Lang(locale): Lang,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<FlagResolution>,
+) -> Result<Json<Entry>, ApiError> {
+    let saved = service::flags::resolve(&state, &caller, locale, id, &body).await?;
     Ok(Json(view(&saved.entry, &saved.trips, locale)))
 }
 

@@ -594,7 +594,10 @@ pub async fn close_month(
     let pending = crate::db::statements::pending_sheets(db, month).await?;
     let waiting: Vec<String> = pending
         .iter()
-        .map(|(_, name, state)| format!("{name} ({})", state_words(*state)))
+        .map(|(_, name, state, flagged)| match flagged {
+            true => format!("{name} ({}, atzīmēti ieraksti)", state_words(*state)),
+            false => format!("{name} ({})", state_words(*state)),
+        })
         .collect();
     let csv = docs::summary_csv(
         &month.to_string(),

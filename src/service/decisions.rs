@@ -236,6 +236,10 @@ pub async fn amend(
         },
     )
     .await?;
+    // A smaller volume, fewer purposes, transport withdrawn or an earlier end: the sessions
+    // already recorded from the amendment's month on that no longer fit are flagged.
+    let by = super::entries::actor(caller);
+    super::flags::recheck(&txn, Some(&[client_id]), body.effective_from, None, by, now).await?;
     txn.commit().await?;
     Ok(id)
 }
@@ -267,6 +271,10 @@ pub async fn suspend(
         created_by: Some(caller.user_id),
     };
     super::people::add_suspension(&txn, &decision, &model, Some(caller.user_id), now).await?;
+    // Sessions already recorded in the suspended days (a hospital stay reported afterwards)
+    // are flagged.
+    let by = super::entries::actor(caller);
+    super::flags::recheck(&txn, Some(&[client_id]), body.from, Some(body.to), by, now).await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -316,6 +324,14 @@ pub async fn update_suspension(
         },
     )
     .await?;
+    // The days it covered before and covers now: flagged sessions of days no longer suspended
+    // count again, sessions of newly suspended days are flagged.
+    let (from, to) = (
+        before.starts_on.min(s.starts_on),
+        before.ends_on.max(s.ends_on),
+    );
+    let by = super::entries::actor(caller);
+    super::flags::recheck(&txn, Some(&[client_id]), from, Some(to), by, now).await?;
     txn.commit().await?;
     Ok(s)
 }

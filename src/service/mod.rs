@@ -16,6 +16,7 @@ pub mod close;
 pub mod decisions;
 pub mod enrol;
 pub mod entries;
+pub mod flags;
 pub mod maintenance;
 pub mod months;
 pub mod people;

@@ -312,16 +312,21 @@ pub async fn approve(
         let sheet = locked(txn, client_id, month, now).await?;
         let with_reason = why.is_some();
         let state = step(&sheet, Step::Approve { with_reason })?;
-        // Late entries must be reviewed first.
-        let pending = db::months::live_entries(txn, client_id, month)
-            .await?
-            .iter()
-            .filter(|e| e.status == EntryStatus::PendingReview)
-            .count();
+        // Late entries must be reviewed first, and flagged ones kept or voided.
+        let live = db::months::live_entries(txn, client_id, month).await?;
+        let count = |status| live.iter().filter(|e| e.status == status).count();
+        let pending = count(EntryStatus::PendingReview);
         if pending > 0 {
             return refused(
                 ErrorCode::MonthState,
                 json!({ "month": sheet.month, "state": sheet.state, "pending_review": pending }),
+            );
+        }
+        let flagged = count(EntryStatus::Flagged);
+        if flagged > 0 {
+            return refused(
+                ErrorCode::EntriesFlagged,
+                json!({ "month": sheet.month, "count": flagged }),
             );
         }
         // The coordinator's approval decides the open disputes too: they are closed with the

@@ -60,6 +60,16 @@ pub async fn add(
         },
     )
     .await?;
+    // A figure with a date already past (a purpose withdrawn, a shorter longest session, free
+    // fares): every client's sessions from that month on are checked again, and those that
+    // break a rule now are flagged.
+    if row.effective_from <= riga_date(now)
+        && let Some(open) = db::months::earliest_unclosed(&txn).await?
+    {
+        let from = row.effective_from.max(open.first_day());
+        let by = super::entries::actor(caller);
+        super::flags::recheck(&txn, None, from, None, by, now).await?;
+    }
     txn.commit().await?;
     Ok(inserted)
 }

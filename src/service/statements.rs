@@ -201,10 +201,11 @@ pub async fn close_report(
         .await?
         .into_iter()
         .map(
-            |(client_id, client_name, state)| mobile_api::statements::PendingMonth {
+            |(client_id, client_name, state, flagged)| mobile_api::statements::PendingMonth {
                 client_id,
                 client_name,
                 state,
+                flagged,
             },
         )
         .collect();

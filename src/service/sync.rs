@@ -52,6 +52,11 @@ fn relocalize(mut entry: Entry, locale: Locale) -> Entry {
     for w in &mut entry.warnings {
         w.message = i18n::warning_message(&w.code, locale, &w.details);
     }
+    if let Some(f) = &mut entry.flag
+        && let Some(code) = ErrorCode::ALL.iter().find(|c| c.as_str() == f.code)
+    {
+        f.message = i18n::message(*code, locale, &f.details);
+    }
     entry
 }
 
@@ -764,7 +769,10 @@ async fn write_alone(
                             Prepared::Op(op) => {
                                 let names = match &op {
                                     Op::Save(w) => check_names(txn, &job.caller, w).await,
-                                    Op::Retire(_) | Op::Review(_) => Ok(()),
+                                    Op::Retire(_)
+                                    | Op::Review(_)
+                                    | Op::Recheck(_)
+                                    | Op::Resolve(_) => Ok(()),
                                 };
                                 match names {
                                     Ok(()) => {

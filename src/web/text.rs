@@ -1272,6 +1272,14 @@ const WORDS: &[(&str, [&str; 3])] = &[
     ("c_entry_deleted", ["Dzēsts", "Удалено", "Deleted"]),
     ("c_entry_voided", ["Anulēts", "Аннулировано", "Voided"]),
     (
+        "c_entry_flagged",
+        [
+            "Atzīmēts: vairs neatbilst, netiek skaitīts",
+            "Отмечено: больше не соответствует, не учитывается",
+            "Flagged: no longer fits, not counted",
+        ],
+    ),
+    (
         "c_kind_client_timesheet",
         ["Uzskaites lapa", "Лист учёта", "Timesheet"],
     ),

@@ -14,6 +14,7 @@ mod entries;
 mod errors;
 mod example;
 mod faults;
+mod flags;
 mod matrix;
 mod months;
 mod need_to_know;

@@ -262,6 +262,12 @@ fn table() -> Vec<(&'static str, &'static str, Value, [&'static str; 10])> {
         ),
         (
             "POST",
+            "/api/v1/entries/{entry_id}/flag",
+            json!({"resolution": "maybe", "reason": "x"}),
+            staff,
+        ),
+        (
+            "POST",
             "/api/v1/clients/{client_id}/months/{month}/disputes/{entry_id}/resolve",
             json!({"resolution": "maybe", "reason": "x"}),
             staff,
