@@ -1,6 +1,7 @@
 //! A realistic demo municipality (Daugavpils-like): clients (adults and children, assistant and
 //! companion service), decisions, a suspension, assistants, assignments, a login for every role,
-//! and a month of entries, so that a newcomer can try every endpoint within a minute.
+//! and a month of entries, with a hospital stay reported after its sessions were logged (they
+//! wait flagged), so that a newcomer can try every endpoint within a minute.
 
 use std::collections::BTreeMap;
 
@@ -477,6 +478,40 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<Vec<DemoLogin>, DbErr> 
                 "{refused} of the demo's {count} sessions of {date} were refused by the rules"
             )));
         }
+    }
+    // A hospital stay reported after the fact: the family of the third client calls about
+    // three days already logged, so the coordinator finds those sessions flagged in the
+    // exceptions queue, out of the count until each is kept or voided.
+    if let Some((client_id, ..)) = served.get(2) {
+        let decision = db::people::decisions_of(&txn, *client_id)
+            .await?
+            .into_iter()
+            .max_by_key(|d| d.version)
+            .ok_or_else(|| DbErr::Custom("the demo's third client has no decision".into()))?;
+        let (from, to) = (
+            month.first_day() + Duration::days(19),
+            month.first_day() + Duration::days(21),
+        );
+        let stay = suspensions::Model {
+            id: Uuid::now_v7(),
+            series_id: decision.series_id,
+            client_id: *client_id,
+            starts_on: from,
+            ends_on: to,
+            reason: "Slimnīca (ģimene paziņoja vēlāk)".into(),
+            created_at: now,
+            created_by: None,
+        };
+        service::people::add_suspension(&txn, &decision, &stay, None, now).await?;
+        service::flags::recheck(
+            &txn,
+            Some(&[*client_id]),
+            from,
+            Some(to),
+            Actor::service(),
+            now,
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(logins)

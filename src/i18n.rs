@@ -32,11 +32,15 @@ pub fn locale_from_accept_language(header: Option<&str>) -> Locale {
 
 /// The human message for `code` in `locale`, filled from `details`.
 pub fn message(code: ErrorCode, locale: Locale, details: &Value) -> String {
-    // A fare refused because the client rides free says so, not that transport is not granted.
-    if code == ErrorCode::TransportNotAllowed
-        && details.get("reason").and_then(Value::as_str) == Some("free_fare")
-        && let Some(text) = reason_text("free_fare", locale)
-    {
+    // A fare refused because the client rides free says so, not that transport is not granted;
+    // a session refused because the adult client's group does not give the assistant service
+    // says that, not that there is no decision.
+    let worded = match (code, details.get("reason").and_then(Value::as_str)) {
+        (ErrorCode::TransportNotAllowed, Some("free_fare")) => Some("free_fare"),
+        (ErrorCode::NoDecision, Some("group_not_eligible")) => Some("group_not_eligible"),
+        _ => None,
+    };
+    if let Some(text) = worded.and_then(|r| reason_text(r, locale)) {
         let mut chars = text.chars();
         let first: String = chars
             .next()

@@ -16,7 +16,7 @@
 //!
 //! A database error anywhere fails the whole batch; the caller's transaction then rolls back.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -40,7 +40,7 @@ use crate::domain::ledger::{
 };
 use crate::domain::policy::PolicyBook;
 use crate::domain::rules::{Assigned, Suspended};
-use crate::domain::time::{IsoWeek, Month, month_parts, week_parts};
+use crate::domain::time::{IsoWeek, Month, day_parts, month_parts, riga_midnight, week_parts};
 use mobile_api::{EntryStatus, Locale};
 
 use crate::domain::ledger::{Actor, Op, Retire, RetireKind, Review, Write, instant};
@@ -484,6 +484,38 @@ async fn load(
             .or_default()
             .push(people::figures(&d));
     }
+    // Months split between decision versions are checked per part, by day: their active
+    // minutes on each day (a month has a few dozen entries per client).
+    let split: HashSet<(Uuid, Month)> = pairs
+        .iter()
+        .filter(|(client, month)| {
+            let versions = decisions.get(client).map(Vec::as_slice).unwrap_or(&[]);
+            crate::domain::decision::month_segments(versions, *month).len() > 1
+        })
+        .copied()
+        .collect();
+    let mut day_use: HashMap<(Uuid, chrono::NaiveDate), i64> = HashMap::new();
+    for (client, month) in &split {
+        let from = riga_midnight(month.first_day()).timestamp();
+        let to = riga_midnight(month.next().first_day()).timestamp();
+        let rows: Vec<(i64, i64)> = entries::Entity::find()
+            .select_only()
+            .columns([entries::Column::StartUtc, entries::Column::EndUtc])
+            .filter(entries::Column::ClientId.eq(*client))
+            .filter(entries::Column::Status.eq(EntryStatus::Active.as_str()))
+            .filter(entries::Column::StartUtc.lt(to))
+            .filter(entries::Column::EndUtc.gt(from))
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (start, end) in rows {
+            for (day, minutes) in day_parts(instant(start), instant(end)) {
+                if Month::of(day) == *month {
+                    *day_use.entry((*client, day)).or_default() += minutes;
+                }
+            }
+        }
+    }
     let (mut assigned, mut suspended) = (Vec::new(), HashMap::new());
     let (mut live, mut weeks) = (Vec::new(), HashMap::new());
     // No stored session is longer than the longest the policy ever allowed.
@@ -550,6 +582,8 @@ async fn load(
         assignments: assigned,
         decisions,
         suspensions: suspended,
+        split,
+        day_use,
     };
     Ok((inputs, loaded))
 }

@@ -232,23 +232,48 @@ pub fn month_transport_cap(versions: &[Figures], month: Month) -> i64 {
         .unwrap_or(0)
 }
 
-/// The month's allowance in minutes. Without proration it is the monthly volume of the version
-/// in force on the last day of the month that any decision covers (an amendment from mid-month
-/// sets the month's figure); by days, each day covered brings its version's volume divided by the
-/// days of the month, rounded down at the end.
-pub fn month_allowance(versions: &[Figures], month: Month, proration: Proration) -> i64 {
-    let days = month
+/// The parts of a month under one decision version each, in order: (first day, last day, that
+/// version's monthly volume). Days no decision covers belong to no part.
+pub fn month_segments(versions: &[Figures], month: Month) -> Vec<(NaiveDate, NaiveDate, i64)> {
+    let mut out: Vec<(NaiveDate, NaiveDate, i64, Uuid)> = Vec::new();
+    for d in month
         .first_day()
         .iter_days()
-        .take_while(|d| *d <= month.last_day());
+        .take_while(|d| *d <= month.last_day())
+    {
+        let Some(v) = in_force(versions, d) else {
+            continue;
+        };
+        match out.last_mut() {
+            Some((_, last, _, id)) if *id == v.id && *last + chrono::Duration::days(1) == d => {
+                *last = d;
+            }
+            _ => out.push((d, d, v.monthly_minutes, v.id)),
+        }
+    }
+    out.into_iter()
+        .map(|(from, to, minutes, _)| (from, to, minutes))
+        .collect()
+}
+
+/// The month's allowance in minutes. Without proration, the month may use at most the largest
+/// volume of the versions in force on its days, and the days under each version at most that
+/// version's volume (`month_segments`; the rules check both, so an increase from mid-month
+/// does not apply backwards and a child turning 18 does not use the adult volume on the
+/// child's days). By days, each day covered brings its version's volume divided by the days
+/// of the month, rounded down at the end.
+pub fn month_allowance(versions: &[Figures], month: Month, proration: Proration) -> i64 {
     match proration {
-        Proration::None => days
-            .filter_map(|d| in_force(versions, d))
-            .last()
-            .map(|v| v.monthly_minutes)
+        Proration::None => month_segments(versions, month)
+            .iter()
+            .map(|(_, _, minutes)| *minutes)
+            .max()
             .unwrap_or(0),
         Proration::ByDays => {
-            let total: i64 = days
+            let total: i64 = month
+                .first_day()
+                .iter_days()
+                .take_while(|d| *d <= month.last_day())
                 .filter_map(|d| in_force(versions, d))
                 .map(|v| v.monthly_minutes)
                 .sum();
@@ -399,7 +424,7 @@ mod tests {
     }
 
     #[test]
-    fn a_months_allowance_and_transport_cap_follow_its_last_covered_day_or_its_days() {
+    fn a_months_allowance_and_transport_cap_follow_its_versions_or_its_days() {
         let versions = vec![
             version(1, 1, "2026-01-01", "2026-12-31", "2026-01-01", 6000),
             version(1, 2, "2026-01-01", "2026-12-31", "2026-06-16", 9000),
@@ -415,5 +440,40 @@ mod tests {
             0
         );
         assert_eq!(month_transport_cap(&versions, december_2027), 0);
+    }
+
+    #[test]
+    fn a_month_under_two_versions_is_split_into_their_days_and_may_use_the_larger_volume() {
+        // A cut from the 16th: the first half may use 6,000, the second 3,000, the month 6,000.
+        let versions = vec![
+            version(1, 1, "2026-01-01", "2026-12-31", "2026-01-01", 6000),
+            version(1, 2, "2026-01-01", "2026-12-31", "2026-06-16", 3000),
+        ];
+        let june = Month::of(day("2026-06-01"));
+        assert_eq!(
+            month_segments(&versions, june),
+            [
+                (day("2026-06-01"), day("2026-06-15"), 6000),
+                (day("2026-06-16"), day("2026-06-30"), 3000)
+            ]
+        );
+        assert_eq!(month_allowance(&versions, june, Proration::None), 6000);
+        // A decision that ends mid-month and a new one after a gap of days: two parts.
+        let gap = vec![
+            version(1, 1, "2026-01-01", "2026-06-10", "2026-01-01", 2400),
+            version(2, 1, "2026-06-20", "2026-12-31", "2026-06-20", 4800),
+        ];
+        assert_eq!(
+            month_segments(&gap, june),
+            [
+                (day("2026-06-01"), day("2026-06-10"), 2400),
+                (day("2026-06-20"), day("2026-06-30"), 4800)
+            ]
+        );
+        // One version for the whole month: one part.
+        assert_eq!(
+            month_segments(&versions[..1], june),
+            [(day("2026-06-01"), day("2026-06-30"), 6000)]
+        );
     }
 }

@@ -9,7 +9,7 @@
 //! state, the sheets whose figures changed, and one event per applied operation (its change row
 //! and audit record). A refused operation changes nothing.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
@@ -22,7 +22,7 @@ use super::policy::{Policy, PolicyBook};
 use super::rules::{
     self, Accepted, Assigned, Context, Finding, MonthUse, Neighbour, Proposed, Refusal, Suspended,
 };
-use super::time::{IsoWeek, Month, month_parts, session_days, week_parts};
+use super::time::{IsoWeek, Month, day_parts, month_parts, session_days, week_parts};
 
 /// An entry write, already parsed and checked for shape.
 #[derive(Debug, Clone)]
@@ -275,6 +275,10 @@ pub struct Inputs {
     /// Every version of every decision of each client, by valid_from, series and version.
     pub decisions: HashMap<Uuid, Vec<Figures>>,
     pub suspensions: HashMap<Uuid, Vec<Suspended>>,
+    /// The client-months split between decision versions (`decision::month_segments`), whose
+    /// allowance is checked per part: for them, the active minutes on each day (`day_use`).
+    pub split: HashSet<(Uuid, Month)>,
+    pub day_use: HashMap<(Uuid, NaiveDate), i64>,
 }
 
 /// Why an operation was not applied.
@@ -368,6 +372,8 @@ pub struct Ledger {
     assignments: Vec<Assignment>,
     decisions: HashMap<Uuid, Vec<Figures>>,
     suspensions: HashMap<Uuid, Vec<Suspended>>,
+    split: HashSet<(Uuid, Month)>,
+    day_use: HashMap<(Uuid, NaiveDate), i64>,
     written: BTreeMap<Uuid, Written>,
     events: Vec<Event>,
 }
@@ -438,6 +444,8 @@ impl Ledger {
             assignments: inputs.assignments,
             decisions: inputs.decisions,
             suspensions: inputs.suspensions,
+            split: inputs.split,
+            day_use: inputs.day_use,
             written: BTreeMap::new(),
             events: Vec::new(),
         };
@@ -557,8 +565,16 @@ impl Ledger {
             .ok_or_else(|| Fault::Broken(format!("month {month} of client {client_id} not loaded")))
     }
 
-    /// Adds `sign` × the entry's counted minutes and trip costs to its months' sheets.
+    /// Adds `sign` × the entry's counted minutes and trip costs to its months' sheets (and to
+    /// its days, in months split between versions).
     fn count(&mut self, e: &Entry, trip_cents: i64, sign: i64) {
+        if rules::is_counted(e.status) && !self.split.is_empty() {
+            for (day, minutes) in day_parts(instant(e.start_utc), instant(e.end_utc)) {
+                if self.split.contains(&(e.client_id, Month::of(day))) {
+                    *self.day_use.entry((e.client_id, day)).or_default() += sign * minutes;
+                }
+            }
+        }
         let start_month = trip_month(e);
         for (month, minutes) in counted(e) {
             if let Some(s) = self.sheets.get_mut(&(e.client_id, month)) {
@@ -568,6 +584,34 @@ impl Ledger {
                 }
             }
         }
+    }
+
+    /// The active minutes on each day of a split client-month, less `own` (the entry's earlier
+    /// version, when it counted); empty for a month not split.
+    fn by_day(&self, client_id: Uuid, month: Month, own: Option<&Entry>) -> Vec<(NaiveDate, i64)> {
+        if !self.split.contains(&(client_id, month)) {
+            return Vec::new();
+        }
+        let own: Vec<(NaiveDate, i64)> = match own {
+            Some(o) if rules::is_counted(o.status) => {
+                day_parts(instant(o.start_utc), instant(o.end_utc))
+            }
+            _ => Vec::new(),
+        };
+        month
+            .first_day()
+            .iter_days()
+            .take_while(|d| *d <= month.last_day())
+            .filter_map(|d| {
+                let used = self.day_use.get(&(client_id, d)).copied().unwrap_or(0)
+                    - own
+                        .iter()
+                        .filter(|(o, _)| *o == d)
+                        .map(|(_, m)| m)
+                        .sum::<i64>();
+                (used != 0).then_some((d, used))
+            })
+            .collect()
     }
 
     /// Bumps the versions of the client's `months` once each (an entry changed there).
@@ -675,11 +719,15 @@ impl Ledger {
                 Some((m, c)) if m == *month => c,
                 _ => 0,
             };
+            let state = s.state;
+            let used_minutes = s.used_minutes - own;
+            let transport_used_cents = s.transport_used_cents - own_cents;
             month_use.push(MonthUse {
                 month: *month,
-                state: s.state,
-                used_minutes: s.used_minutes - own,
-                transport_used_cents: s.transport_used_cents - own_cents,
+                state,
+                used_minutes,
+                transport_used_cents,
+                by_day: self.by_day(w.client_id, *month, old),
             });
         }
 
@@ -731,6 +779,7 @@ impl Ledger {
         let facts = self.clients.get(&w.client_id).copied();
         let policy = self.policy_on(first_day)?;
         let rides_free = rides_free(facts, first_day, policy);
+        let eligible = eligible(facts, first_day, policy);
         let ctx = Context {
             now,
             policy,
@@ -745,6 +794,7 @@ impl Ledger {
             device_time: w.device_time,
             amendment: w.amendment,
             rides_free,
+            eligible,
             review,
             recheck: false,
             // A session a coordinator kept after a flag stays excused from that rule.
@@ -1025,8 +1075,8 @@ impl Ledger {
     ///
     /// Only counted and flagged entries of months not yet closed are checked (a closed month is
     /// corrected by an amendment). They all leave their months' count first and come back in
-    /// the order of their sessions, each checked against what the earlier ones use, so that
-    /// a smaller volume flags the sessions that no longer fit, the latest first. An entry that
+    /// the order of their sessions, each checked against what the earlier ones that still count
+    /// use, so that each counts while it fits beside them. An entry that
     /// breaks a rule is `flagged` with that rule and stays out of the count; a flagged entry
     /// that meets the rules again (the fact was undone) counts again. Returns the entries that
     /// changed.
@@ -1061,11 +1111,11 @@ impl Ledger {
             let mut entry = old.clone();
             let action = match verdict {
                 Ok(()) => {
-                    self.count(&old, cents(&trips), 1);
+                    entry.status = EntryStatus::Active;
+                    self.count(&entry, cents(&trips), 1);
                     if old.status == EntryStatus::Active {
                         continue;
                     }
-                    entry.status = EntryStatus::Active;
                     entry.flag = None;
                     Action::Unflagged
                 }
@@ -1187,15 +1237,18 @@ impl Ledger {
         let mut month_use = Vec::with_capacity(months.len());
         for month in &months {
             let s = self.sheet_of(e.client_id, *month)?;
+            let (state, used_minutes) = (s.state, s.used_minutes);
+            let transport_used_cents = if *month == start_month {
+                s.transport_used_cents
+            } else {
+                0
+            };
             month_use.push(MonthUse {
                 month: *month,
-                state: s.state,
-                used_minutes: s.used_minutes,
-                transport_used_cents: if *month == start_month {
-                    s.transport_used_cents
-                } else {
-                    0
-                },
+                state,
+                used_minutes,
+                transport_used_cents,
+                by_day: self.by_day(e.client_id, *month, None),
             });
         }
         let assigned: Vec<Assigned> = self
@@ -1232,6 +1285,7 @@ impl Ledger {
             device_time: None,
             amendment: false,
             rides_free: rides_free(facts, first_day, policy),
+            eligible: eligible(facts, first_day, policy),
             review: false,
             recheck: true,
             excused,
@@ -1249,6 +1303,16 @@ impl Ledger {
         };
         Ok(rules::check(&proposed, &ctx).map(|_| ()))
     }
+}
+
+/// Whether the client may have the assistant service on `day`: a child, or an adult with a
+/// disability group the policy names (a client the batch does not know is not refused here).
+fn eligible(facts: Option<ClientFacts>, day: NaiveDate, policy: &Policy) -> bool {
+    facts.is_none_or(|c| {
+        super::time::age_on(c.birth_date, day) < policy.adult_age
+            || c.disability_group
+                .is_some_and(|g| policy.adult_assistant_groups.contains(&i64::from(g)))
+    })
 }
 
 /// Whether the client rides public transport free by law on `day`: a child, or a disability
@@ -1379,7 +1443,7 @@ mod tests {
                 .map(|i| {
                     let facts = ClientFacts {
                         birth_date: NaiveDate::from_ymd_opt(1980, 1, 1).unwrap_or_default(),
-                        disability_group: Some(3),
+                        disability_group: Some(1),
                     };
                     (client(i), facts)
                 })
@@ -1387,6 +1451,8 @@ mod tests {
             assignments,
             decisions: (0..2).map(|c| (client(c), vec![decision(c)])).collect(),
             suspensions: HashMap::new(),
+            split: HashSet::new(),
+            day_use: HashMap::new(),
         })
     }
 
@@ -1530,6 +1596,107 @@ mod tests {
         l.apply(ASSISTANT, &Op::Save(fits)).unwrap();
         let nov = sheet(&l, 0, "2026-11-01");
         assert_eq!((nov.used_minutes, nov.transport_used_cents), (600, 2_000));
+    }
+
+    #[test]
+    fn a_later_fact_flags_what_no_longer_fits_and_undoing_it_counts_it_again() {
+        let mut l = ledger();
+        for (i, (day, minutes)) in [("02", 240), ("03", 240), ("04", 120)].iter().enumerate() {
+            let w = write(i, 0, 0, &format!("2026-11-{day}T08:00:00"), *minutes, 0);
+            l.apply(ASSISTANT, &Op::Save(w)).unwrap();
+        }
+        let ids: Vec<Uuid> = (0..3).map(entry_id).collect();
+        let status = |l: &Ledger, i: usize| l.entry(entry_id(i)).unwrap().0.status;
+        // The volume is cut to 400 minutes: in the order of the sessions, each counts while it
+        // fits beside the earlier ones; the second no longer does, the short third still does.
+        l.decisions.get_mut(&client(0)).unwrap()[0].monthly_minutes = 400;
+        let changed = l.recheck(COORDINATOR, &ids).unwrap();
+        assert_eq!(changed.len(), 1);
+        assert_eq!(status(&l, 1), EntryStatus::Flagged);
+        let flag = Flag::read(l.entry(entry_id(1)).unwrap().0.flag.as_deref()).unwrap();
+        assert_eq!(flag.code, ErrorCode::OverAllowance);
+        assert_eq!(
+            (status(&l, 0), status(&l, 2)),
+            (EntryStatus::Active, EntryStatus::Active)
+        );
+        assert_eq!(sheet(&l, 0, "2026-11-01").used_minutes, 360);
+        // Checking again changes nothing; a flagged entry cannot be kept over the allowance.
+        assert!(l.recheck(COORDINATOR, &ids).unwrap().is_empty());
+        let keep = Resolve {
+            id: entry_id(1),
+            keep: true,
+            reason: "x".into(),
+        };
+        assert_eq!(
+            code(l.apply(COORDINATOR, &Op::Resolve(keep))),
+            ErrorCode::OverAllowance
+        );
+        // The cut is undone: it counts again, by itself.
+        l.decisions.get_mut(&client(0)).unwrap()[0].monthly_minutes = ALLOWANCE;
+        assert_eq!(l.recheck(COORDINATOR, &ids).unwrap().len(), 1);
+        assert_eq!(status(&l, 1), EntryStatus::Active);
+        assert_eq!(l.entry(entry_id(1)).unwrap().0.flag, None);
+        assert_eq!(sheet(&l, 0, "2026-11-01").used_minutes, 600);
+        let actions: Vec<Action> = l.finish().events.iter().map(|e| e.action).collect();
+        assert_eq!(actions[3..], [Action::Flagged, Action::Unflagged]);
+    }
+
+    #[test]
+    fn a_suspension_flags_its_days_and_a_kept_session_stays_excused() {
+        let mut l = ledger();
+        for (i, day) in ["10", "12"].iter().enumerate() {
+            let w = write(i, 0, 0, &format!("2026-11-{day}T08:00:00"), 120, 0);
+            l.apply(ASSISTANT, &Op::Save(w)).unwrap();
+        }
+        let ids: Vec<Uuid> = (0..2).map(entry_id).collect();
+        l.suspensions.insert(
+            client(0),
+            vec![Suspended {
+                from: day("2026-11-10"),
+                to: day("2026-11-11"),
+                reason: "Stacionārs".into(),
+            }],
+        );
+        l.recheck(COORDINATOR, &ids).unwrap();
+        let status = |l: &Ledger, i: usize| l.entry(entry_id(i)).unwrap().0.status;
+        assert_eq!(
+            (status(&l, 0), status(&l, 1)),
+            (EntryStatus::Flagged, EntryStatus::Active)
+        );
+        assert_eq!(sheet(&l, 0, "2026-11-01").used_minutes, 120);
+        let keep = Resolve {
+            id: entry_id(0),
+            keep: true,
+            reason: "Pavadīja uz slimnīcu".into(),
+        };
+        l.apply(COORDINATOR, &Op::Resolve(keep)).unwrap();
+        assert_eq!(status(&l, 0), EntryStatus::Active);
+        assert_eq!(sheet(&l, 0, "2026-11-01").used_minutes, 240);
+        // A longer stay: the kept session stays kept, the other one is flagged now.
+        l.suspensions.get_mut(&client(0)).unwrap()[0].to = day("2026-11-12");
+        l.recheck(COORDINATOR, &ids).unwrap();
+        assert_eq!(
+            (status(&l, 0), status(&l, 1)),
+            (EntryStatus::Active, EntryStatus::Flagged)
+        );
+        assert_eq!(sheet(&l, 0, "2026-11-01").used_minutes, 120);
+        // Voided, it stays out, and is no longer flagged to decide.
+        let void = Resolve {
+            id: entry_id(1),
+            keep: false,
+            reason: "Slimnīcā".into(),
+        };
+        l.apply(COORDINATOR, &Op::Resolve(void)).unwrap();
+        assert_eq!(status(&l, 1), EntryStatus::Rejected);
+        let again = Resolve {
+            id: entry_id(1),
+            keep: true,
+            reason: "x".into(),
+        };
+        assert!(matches!(
+            l.apply(COORDINATOR, &Op::Resolve(again)),
+            Err(Fault::NotFound)
+        ));
     }
 
     #[test]

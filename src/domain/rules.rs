@@ -8,9 +8,10 @@ use uuid::Uuid;
 
 use super::decision::{self, Figures};
 use super::policy::Policy;
+use super::policy::Proration;
 use super::time::{
-    IsoWeek, Month, minutes_between, month_parts, riga_date, riga_midnight, session_days,
-    week_parts,
+    IsoWeek, Month, day_parts, minutes_between, month_parts, riga_date, riga_midnight,
+    session_days, week_parts,
 };
 
 /// The session as it would be stored (instants on whole minutes).
@@ -49,6 +50,9 @@ pub struct MonthUse {
     pub used_minutes: i64,
     /// Trip costs of the client's other active entries starting in this month.
     pub transport_used_cents: i64,
+    /// When the month is split between decision versions: the active minutes of the client's
+    /// other entries on each of its days (days without any absent); empty otherwise.
+    pub by_day: Vec<(NaiveDate, i64)>,
 }
 
 /// Another live entry in the way.
@@ -82,6 +86,9 @@ pub struct Context<'a> {
     /// The client rides public transport free by law (their disability group, or a child), so
     /// a fare is never compensated.
     pub rides_free: bool,
+    /// The client may have the assistant service on the session's first day: a child, or an
+    /// adult with a disability group the policy names (`decision::eligible`).
+    pub eligible: bool,
     /// A coordinator approves a late entry: allowed in a month the client has confirmed
     /// meanwhile (the entry was there, waiting, when they confirmed).
     pub review: bool,
@@ -221,6 +228,15 @@ pub fn check(p: &Proposed, ctx: &Context<'_>) -> Result<Accepted, Refusal> {
             json!({ "service": service.as_str(), "day": uncovered }),
         );
     }
+    if service == Service::Assistant && !ctx.eligible && !excused(ErrorCode::NoDecision) {
+        return refuse(
+            ErrorCode::NoDecision,
+            json!({
+                "service": service.as_str(), "day": first_day, "reason": "group_not_eligible",
+                "eligible_groups": policy.adult_assistant_groups,
+            }),
+        );
+    }
     if let Some(s) = ctx
         .suspensions
         .iter()
@@ -280,15 +296,43 @@ pub fn check(p: &Proposed, ctx: &Context<'_>) -> Result<Accepted, Refusal> {
     }
 
     let parts = month_parts(p.start, p.end);
+    let days_of_session = day_parts(p.start, p.end);
     let mut warnings = Vec::new();
     for (month, part) in &parts {
-        let allowance = decision::month_allowance(&versions, *month, policy.proration);
-        let used = ctx
-            .months
-            .iter()
-            .find(|m| m.month == *month)
-            .map(|m| m.used_minutes)
-            .unwrap_or(0);
+        // The allowance is the client's, whatever the service kind of each day (the month sheet
+        // computes it the same way).
+        let allowance = decision::month_allowance(ctx.decisions, *month, policy.proration);
+        let this = ctx.months.iter().find(|m| m.month == *month);
+        let used = this.map(|m| m.used_minutes).unwrap_or(0);
+        // A month split between versions: the days under each may use at most its volume.
+        let segments = match policy.proration {
+            Proration::None => decision::month_segments(ctx.decisions, *month),
+            Proration::ByDays => Vec::new(),
+        };
+        if segments.len() > 1 {
+            let within = |list: &[(NaiveDate, i64)], from: NaiveDate, to: NaiveDate| -> i64 {
+                list.iter()
+                    .filter(|(d, _)| *d >= from && *d <= to)
+                    .map(|(_, m)| *m)
+                    .sum()
+            };
+            let by_day = this.map(|m| m.by_day.as_slice()).unwrap_or(&[]);
+            for (from, to, volume) in segments {
+                let requested = within(&days_of_session, from, to);
+                let used_there = within(by_day, from, to);
+                if requested > 0 && used_there + requested > volume {
+                    return refuse(
+                        ErrorCode::OverAllowance,
+                        json!({
+                            "month": month.to_string(), "from": from, "to": to,
+                            "allowance_minutes": volume, "used_minutes": used_there,
+                            "remaining_minutes": (volume - used_there).max(0),
+                            "requested_minutes": requested,
+                        }),
+                    );
+                }
+            }
+        }
         let remaining = (allowance - used).max(0);
         if *part > remaining {
             return refuse(
@@ -443,6 +487,7 @@ mod tests {
                     state: MonthState::Open,
                     used_minutes: 0,
                     transport_used_cents: 0,
+                    by_day: Vec::new(),
                 }],
                 weeks: Vec::new(),
             }
@@ -466,6 +511,7 @@ mod tests {
                 review: false,
                 recheck: false,
                 excused: None,
+                eligible: true,
             }
         }
     }
@@ -621,6 +667,7 @@ mod tests {
             state: MonthState::Open,
             used_minutes: 0,
             transport_used_cents: 0,
+            by_day: Vec::new(),
         });
         // 23:00–01:00 Riga time on the night from 31 October to 1 November (UTC+2 by then).
         let ok = check(&session("2026-10-31T21:00:00Z", 120), &w.ctx()).unwrap();

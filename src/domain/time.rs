@@ -141,6 +141,11 @@ pub fn month_parts(start: DateTime<Utc>, end: DateTime<Utc>) -> Vec<(Month, i64)
     split_by_day(start, end, Month::of)
 }
 
+/// Minutes of `[start, end)` on each Riga day.
+pub fn day_parts(start: DateTime<Utc>, end: DateTime<Utc>) -> Vec<(NaiveDate, i64)> {
+    split_by_day(start, end, |d| d)
+}
+
 /// An ISO week (Monday to Sunday, Riga time), as (ISO year, week number).
 pub type IsoWeek = (i32, u32);
 

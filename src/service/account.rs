@@ -80,12 +80,15 @@ pub async fn me(state: &AppState, caller: &Caller) -> Result<Me, ApiError> {
                 continue;
             };
             let service = *a.service;
-            let versions: Vec<Figures> = db::people::decisions_of(&state.db, a.client_id)
-                .await?
+            let every: Vec<_> = db::people::decisions_of(&state.db, a.client_id).await?;
+            let versions: Vec<Figures> = every
                 .iter()
                 .filter(|d| d.service == a.service)
                 .map(db::people::figures)
                 .collect();
+            // The allowance is the client's, over every service kind, as the rules and the
+            // month sheet count it.
+            let all_versions: Vec<Figures> = every.iter().map(db::people::figures).collect();
             let allowed_purposes = decision::purposes_on(&versions, today)
                 .map(|p| p.unwrap_or_else(|| policy.purposes_of(service)))
                 .unwrap_or_default();
@@ -98,7 +101,7 @@ pub async fn me(state: &AppState, caller: &Caller) -> Result<Me, ApiError> {
             let mut allowances = Vec::with_capacity(months.len());
             for m in months {
                 let sheet = sheets.iter().find(|s| s.month == m.to_string());
-                let allowance = decision::month_allowance(&versions, m, policy.proration);
+                let allowance = decision::month_allowance(&all_versions, m, policy.proration);
                 let used = sheet.map(|s| s.used_minutes).unwrap_or(0);
                 let (own_minutes, estimated_gross_cents) =
                     own_pay(state, assistant_id, a.client_id, m, &rates, contribution_bp).await?;

@@ -382,6 +382,15 @@ pub async fn update_client(
         },
     )
     .await?;
+    // A disability group or birth date corrected after the fact (a group removed at a review,
+    // say) decides who may have the assistant service and who rides free: the client's
+    // sessions in months not yet closed are checked again.
+    if (c.disability_group, c.birth_date) != (before.disability_group, before.birth_date)
+        && let Some(open) = db::months::earliest_unclosed(&txn).await?
+    {
+        let by = super::entries::actor(caller);
+        super::flags::recheck(&txn, Some(&[client_id]), open.first_day(), None, by, now).await?;
+    }
     txn.commit().await?;
     Ok(c)
 }

@@ -1272,6 +1272,41 @@ const WORDS: &[(&str, [&str; 3])] = &[
     ("c_entry_deleted", ["Dzēsts", "Удалено", "Deleted"]),
     ("c_entry_voided", ["Anulēts", "Аннулировано", "Voided"]),
     (
+        "c_flagged_title",
+        [
+            "Ieraksti, kas vairs neatbilst",
+            "Записи, которые больше не соответствуют",
+            "Sessions that no longer fit",
+        ],
+    ),
+    (
+        "c_flagged_text",
+        [
+            "Vēlāk ierakstīts fakts (pārtraukums, grozīts lēmums, politikas vērtība ar pagātnes datumu) padara šīs sesijas nederīgas. Tās netiek skaitītas un apmaksātas. Paturiet ar pamatojumu (piemēram, klientu pavadīja uz slimnīcu uzņemšanas dienā) vai anulējiet. Kamēr kāda gaida, mēnesi nevar apstiprināt un slēgt.",
+            "Позже внесённый факт (приостановка, изменённое решение, значение политики с прошедшей датой) делает эти сессии недействительными. Они не учитываются и не оплачиваются. Оставьте с обоснованием (например, клиента сопровождали в больницу в день поступления) или аннулируйте. Пока хоть одна ждёт, месяц нельзя утвердить и закрыть.",
+            "A fact recorded later (a suspension, an amended decision, a policy figure with a past date) makes these sessions break a rule. They are not counted or paid. Keep each with a reason (e.g. the client was escorted to hospital on the admission day) or void it. While any waits, the month cannot be approved or closed.",
+        ],
+    ),
+    (
+        "c_flagged_none",
+        [
+            "Nav ierakstu, kas gaidītu lēmumu.",
+            "Нет записей, ожидающих решения.",
+            "No flagged sessions wait.",
+        ],
+    ),
+    ("c_flag_why", ["Kāpēc", "Почему", "Why"]),
+    ("c_keep", ["Paturēt", "Оставить", "Keep"]),
+    ("c_void", ["Anulēt", "Аннулировать", "Void"]),
+    (
+        "c_done_flag",
+        [
+            "Lēmums par atzīmēto ierakstu saglabāts.",
+            "Решение по отмеченной записи сохранено.",
+            "The flagged session is decided.",
+        ],
+    ),
+    (
         "c_entry_flagged",
         [
             "Atzīmēts: vairs neatbilst, netiek skaitīts",

@@ -139,4 +139,17 @@ async fn a_new_phone_of_every_demo_assistant_pulls_all_that_assistant_has() {
         entries_seen += items.len();
     }
     assert!(entries_seen > 300, "a month of sessions: {entries_seen}");
+
+    // A hospital stay reported after its sessions were logged: they wait for the coordinator,
+    // flagged with the suspension, and each assistant's phone pulled them so.
+    let flagged: Value = app
+        .get(&coordinator, "/api/v1/entries?status=flagged&limit=500")
+        .await
+        .expect(200)
+        .json();
+    let flagged = flagged["items"].as_array().unwrap();
+    assert!(!flagged.is_empty(), "the demo has flagged sessions");
+    for e in flagged {
+        assert_eq!(e["flag"]["code"], "service_suspended", "{e}");
+    }
 }

@@ -107,6 +107,27 @@ async fn a_hospital_stay_reported_afterwards_flags_its_sessions_until_the_coordi
     let message = pulled[0]["data"]["flag"]["message"].as_str().unwrap();
     assert!(message.contains("suspended"), "{message}");
 
+    // The stay is first corrected to end on the 11th: the session of the 12th counts again by
+    // itself; then the family finds the discharge paper of the 12th, and it is flagged again.
+    let stay = format!("/api/v1/clients/{}/suspensions/{suspension}", s.client);
+    for (to, flags, used) in [("2026-11-11", 1, 360), ("2026-11-12", 2, 240)] {
+        app.send(
+            reqwest::Method::PATCH,
+            Some(&coordinator),
+            &stay,
+            Some(&json!({"to": to})),
+            None,
+        )
+        .await
+        .expect(200);
+        assert_eq!(flagged(&app, s.client).await.len(), flags, "stay to {to}");
+        assert_eq!(
+            sheet(&app, s.client, "2026-11").await.used_minutes,
+            used,
+            "stay to {to}"
+        );
+    }
+
     // The month cannot be approved while they wait, and says why in words.
     let month = format!("/api/v1/clients/{}/months/2026-11", s.client);
     app.post(&s.token, &format!("{month}/submit"), json!({}))
@@ -198,7 +219,7 @@ async fn a_hospital_stay_reported_afterwards_flags_its_sessions_until_the_coordi
     app.send(
         reqwest::Method::PATCH,
         Some(&coordinator),
-        &format!("/api/v1/clients/{}/suspensions/{suspension}", s.client),
+        &stay,
         Some(&json!({"from": "2026-11-09"})),
         None,
     )
@@ -378,4 +399,64 @@ async fn a_policy_row_with_a_past_date_flags_what_it_forbids_and_a_month_waiting
         sheet(&app, s.client, "2026-10").await.state.as_str(),
         "closed"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_removed_at_a_review_flags_the_adults_assistant_sessions_and_restored_counts_them()
+{
+    let app = TestApp::spawn().await;
+    app.clock.set("2026-11-20T10:00:00Z".parse().unwrap());
+    // The scene's client is an adult with group I.
+    let s = scene(&app, 4800, "ruta").await;
+    let first = logged(&app, &s.token, s.client, "2026-11-10", 3).await;
+    let second = logged(&app, &s.token, s.client, "2026-11-12", 2).await;
+    // A review of the disability sets group III: an adult with it is not given the assistant
+    // service, so the sessions already logged are flagged, in words.
+    let client = format!("/api/v1/clients/{}", s.client);
+    app.send(
+        reqwest::Method::PATCH,
+        Some(&app.admin),
+        &client,
+        Some(&json!({"disability_group": 3})),
+        None,
+    )
+    .await
+    .expect(200);
+    for id in [first, second] {
+        let e = entry(&app, id).await;
+        assert_eq!(e["status"], "flagged", "{e}");
+        assert_eq!(e["flag"]["code"], "no_decision");
+        assert_eq!(e["flag"]["details"]["reason"], "group_not_eligible");
+        assert!(
+            e["flag"]["message"].as_str().unwrap().contains("I vai II"),
+            "{e}"
+        );
+    }
+    assert_eq!(sheet(&app, s.client, "2026-11").await.used_minutes, 0);
+    // A new session is refused for the same reason.
+    let r = post(
+        &app,
+        &s.token,
+        &session(
+            s.client,
+            "2026-11-16T09:00:00+02:00",
+            "2026-11-16T10:00:00+02:00",
+            "work",
+        ),
+    )
+    .await;
+    r.refused(422, "no_decision");
+    assert_eq!(r.body["error"]["details"]["reason"], "group_not_eligible");
+    // The group was entered wrongly: set back to I, both sessions count again by themselves.
+    app.send(
+        reqwest::Method::PATCH,
+        Some(&app.admin),
+        &client,
+        Some(&json!({"disability_group": 1})),
+        None,
+    )
+    .await
+    .expect(200);
+    assert!(flagged(&app, s.client).await.is_empty());
+    assert_eq!(sheet(&app, s.client, "2026-11").await.used_minutes, 300);
 }

@@ -641,3 +641,71 @@ async fn the_close_makes_the_state_funding_claim_per_service_kind_with_the_top_u
         .unwrap();
     assert_eq!(pay.summary["amount_cents"], 1683);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_month_split_between_two_decision_versions_is_capped_by_each_for_its_own_days() {
+    let app = TestApp::spawn().await;
+    app.clock.set("2026-11-20T10:00:00Z".parse().unwrap());
+    // 40 hours a month, raised to 80 from 16 November: the increase does not apply backwards.
+    let s = scene(&app, 2400, "ruta").await;
+    let coordinator = app.coordinator().await;
+    app.post(
+        &coordinator,
+        &format!(
+            "/api/v1/clients/{}/decisions/{}/amendments",
+            s.client, s.decision
+        ),
+        json!({"effective_from": "2026-11-16", "monthly_minutes": 4800}),
+    )
+    .await
+    .expect(201);
+    let long = |day: &str, from: &str, to: &str| {
+        session(
+            s.client,
+            &format!("{day}T{from}:00+02:00"),
+            &format!("{day}T{to}:00+02:00"),
+            "work",
+        )
+    };
+    for day in ["2026-11-02", "2026-11-03", "2026-11-04", "2026-11-05"] {
+        post(&app, &s.token, &long(day, "08:00", "18:00"))
+            .await
+            .expect(201);
+    }
+    // The first half has used its 40 hours: one more hour there is refused, with that part's
+    // figures, even though the month as a whole may use 80.
+    let r = post(&app, &s.token, &long("2026-11-06", "09:00", "10:00")).await;
+    r.refused(422, "over_allowance");
+    let d = &r.body["error"]["details"];
+    assert_eq!(
+        (d["from"].as_str(), d["to"].as_str()),
+        (Some("2026-11-01"), Some("2026-11-15")),
+        "{}",
+        r.text
+    );
+    assert_eq!(
+        (d["allowance_minutes"].as_i64(), d["used_minutes"].as_i64()),
+        (Some(2400), Some(2400))
+    );
+    // The days under the new version have its 80 hours, within the month's 80.
+    post(&app, &s.token, &long("2026-11-17", "08:00", "18:00"))
+        .await
+        .expect(201);
+    let nov = crate::entries::sheet(&app, s.client, "2026-11").await;
+    assert_eq!((nov.allowance_minutes, nov.used_minutes), (4800, 3000));
+    // A session over midnight into the new version's first day counts in each part for its
+    // own minutes: the 15th's hour is refused, so the whole session is.
+    let r = post(
+        &app,
+        &s.token,
+        &session(
+            s.client,
+            "2026-11-15T23:00:00+02:00",
+            "2026-11-16T02:00:00+02:00",
+            "work",
+        ),
+    )
+    .await;
+    r.refused(422, "over_allowance");
+    assert_eq!(r.body["error"]["details"]["requested_minutes"], 60);
+}

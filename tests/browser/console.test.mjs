@@ -137,6 +137,15 @@ await page.waitForURL('**/console/exceptions');
 const late = page.locator('.cards li', { hasText: 'Zane Testa' });
 check(await late.count() === 3, `the late sessions wait in the exceptions queue (${await late.count()})`);
 await screen('exceptions');
+// The demo's hospital stay was reported after its sessions: they wait flagged, each with why.
+const flaggedCards = page.locator('ul[aria-labelledby=flagged-h] > li');
+const flaggedBefore = await flaggedCards.count();
+check(flaggedBefore >= 1, `the sessions a later hospital stay touches wait flagged (${flaggedBefore})`);
+check((await flaggedCards.first().textContent()).includes('apturēts'), 'a flagged session says which rule it breaks, in words');
+await flaggedCards.first().locator('input[name=reason]').fill('Pavadīja klientu uz slimnīcu uzņemšanas dienā');
+await flaggedCards.first().locator('button[value=keep]').click();
+await page.waitForURL('**/console/exceptions?done=flag');
+check(await page.locator('ul[aria-labelledby=flagged-h] > li').count() === flaggedBefore - 1, 'a kept session leaves the flagged list');
 for (let i = 0; i < 3; i += 1) {
   const item = page.locator('.cards li', { hasText: 'Zane Testa' }).first();
   await item.locator('input[name=reason]').fill('Asistents iesniedza vēlāk, pārbaudīts');

@@ -1,5 +1,5 @@
-//! What waits for a person, oldest first: late entries to review, the clients' disputes to
-//! resolve, and mail that could not be delivered.
+//! What waits for a person, oldest first: flagged entries to keep or void, late entries to
+//! review, the clients' disputes to resolve, and mail that could not be delivered.
 
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
@@ -21,6 +21,7 @@ pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/console/exceptions", get(exceptions))
         .route("/console/entries/{entry_id}/review", post(review))
+        .route("/console/entries/{entry_id}/flag", post(resolve_flag))
 }
 
 /// What waits for a person, oldest first: late entries to review, mail that could not be sent.
@@ -41,6 +42,7 @@ async fn exceptions(
             match d {
                 "resent" => text::word("c_done_resent", lang),
                 "resolved" => text::word("c_done_resolved", lang),
+                "flag" => text::word("c_done_flag", lang),
                 _ => text::word("c_done_reviewed", lang),
             }
             .to_owned(),
@@ -60,19 +62,24 @@ async fn exceptions_page(
     status: StatusCode,
 ) -> Result<Response, ApiError> {
     who.caller.require_staff()?;
-    let filter = service::entries::ListFilter {
-        client_id: None,
-        assistant_id: None,
-        month: None,
-        status: Some(mobile_api::EntryStatus::PendingReview),
-        with_warnings: false,
+    let waiting = async |status| {
+        let filter = service::entries::ListFilter {
+            client_id: None,
+            assistant_id: None,
+            month: None,
+            status: Some(status),
+            with_warnings: false,
+        };
+        let mut list = service::entries::list(state, &who.caller, lang, filter, (0, 500))
+            .await?
+            .items;
+        list.sort_by_key(|e| e.started_at);
+        Ok::<_, ApiError>(list)
     };
-    let mut late = service::entries::list(state, &who.caller, lang, filter, (0, 500))
-        .await?
-        .items;
-    late.sort_by_key(|e| e.started_at);
+    let late = waiting(mobile_api::EntryStatus::PendingReview).await?;
+    let flagged = waiting(mobile_api::EntryStatus::Flagged).await?;
     let mut names: std::collections::HashMap<Uuid, String> = std::collections::HashMap::new();
-    for e in &late {
+    for e in late.iter().chain(&flagged) {
         if let std::collections::hash_map::Entry::Vacant(v) = names.entry(e.client_id) {
             v.insert(
                 service::clients::read(state, &who.caller, e.client_id)
@@ -100,24 +107,24 @@ async fn exceptions_page(
             })
             .unwrap_or_else(|| code.to_owned())
     };
-    let late: Vec<minijinja::Value> = late
-        .iter()
-        .map(|e| {
-            let (from, to) = (
-                e.started_at.with_timezone(&crate::domain::time::TZ),
-                e.ended_at.with_timezone(&crate::domain::time::TZ),
-            );
-            context! {
-                id => e.id.to_string(),
-                client => names.get(&e.client_id).cloned().unwrap_or_default(),
-                assistant => names.get(&e.assistant_id).cloned().unwrap_or_default(),
-                when => format!("{} {}–{}", from.format("%d.%m.%Y"), from.format("%H:%M"), to.format("%H:%M")),
-                duration => duration(e.minutes, lang),
-                purpose => label(&e.purpose),
-                note => e.note.clone().unwrap_or_default(),
-            }
-        })
-        .collect();
+    let card = |e: &mobile_api::entries::Entry| {
+        let (from, to) = (
+            e.started_at.with_timezone(&crate::domain::time::TZ),
+            e.ended_at.with_timezone(&crate::domain::time::TZ),
+        );
+        context! {
+            id => e.id.to_string(),
+            client => names.get(&e.client_id).cloned().unwrap_or_default(),
+            assistant => names.get(&e.assistant_id).cloned().unwrap_or_default(),
+            when => format!("{} {}–{}", from.format("%d.%m.%Y"), from.format("%H:%M"), to.format("%H:%M")),
+            duration => duration(e.minutes, lang),
+            purpose => label(&e.purpose),
+            note => e.note.clone().unwrap_or_default(),
+            why => e.flag.as_ref().map(|f| f.message.clone()).unwrap_or_default(),
+        }
+    };
+    let late: Vec<minijinja::Value> = late.iter().map(card).collect();
+    let flagged: Vec<minijinja::Value> = flagged.iter().map(card).collect();
     let mut failed =
         service::statements::outbox(state, &who.caller, Some(mobile_api::OutboxState::Failed))
             .await?;
@@ -185,7 +192,7 @@ async fn exceptions_page(
         "console_exceptions.html",
         status,
         message,
-        context! { late => late, failed => failed, disputes => disputes },
+        context! { flagged => flagged, late => late, failed => failed, disputes => disputes },
     ))
 }
 
@@ -216,6 +223,38 @@ async fn review(
     };
     match service::months::review(&state, &who.caller, lang, id, &body).await {
         Ok(_) => Redirect::to("/console/exceptions?done=reviewed").into_response(),
+        Err(e) => exceptions_after(&state, &who, lang, e).await,
+    }
+}
+
+#[derive(Deserialize)]
+struct FlagForm {
+    csrf: String,
+    resolution: String,
+    reason: String,
+}
+
+/// A flagged entry kept (the rule it broke excused for it, every other checked again) or
+/// voided, with a reason.
+async fn resolve_flag(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<FlagForm>,
+) -> Response {
+    let (who, lang) = match acting(&state, &headers, Some(&form.csrf)).await {
+        Ok(w) => w,
+        Err(to) => return to,
+    };
+    let Ok(id) = id.parse::<Uuid>() else {
+        return problem_page(ApiError::NotFound, lang, &who);
+    };
+    let body = mobile_api::entries::FlagResolution {
+        resolution: form.resolution,
+        reason: form.reason,
+    };
+    match service::flags::resolve(&state, &who.caller, lang, id, &body).await {
+        Ok(_) => Redirect::to("/console/exceptions?done=flag").into_response(),
         Err(e) => exceptions_after(&state, &who, lang, e).await,
     }
 }
