@@ -54,6 +54,19 @@ impl App {
         db::policy::seed_missing(&db, now)
             .await
             .map_err(StartError::Setup)?;
+        // A rate that pays below the minimum wage is said loudly at every start.
+        let month = crate::domain::time::Month::of(crate::domain::time::riga_date(now));
+        if let Ok(below) = service::statements::below_minimum_wage(&db, month).await
+            && let Some(b) = below.last()
+        {
+            let details = service::statements::below_details(b);
+            let code = mobile_api::ErrorCode::RateBelowMinimumWage;
+            tracing::warn!(
+                code = code.as_str(),
+                "{}",
+                crate::i18n::message(code, mobile_api::Locale::En, &details)
+            );
+        }
         let first_admin_password = service::auth::ensure_first_admin(&db, &config, now)
             .await
             .map_err(StartError::Setup)?;

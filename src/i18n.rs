@@ -74,12 +74,45 @@ fn fill(template: &str, details: &Value, locale: Locale) -> String {
             },
             Some(Value::String(s)) => out.push_str(s),
             Some(Value::Null) | None => {}
+            // People read hours and euro, not minutes and cents.
+            Some(Value::Number(n)) if name.ends_with("_minutes") && n.is_i64() => {
+                out.push_str(&hours(n.as_i64().unwrap_or(0), locale));
+            }
+            Some(Value::Number(n)) if name.ends_with("_cents") && n.is_i64() => {
+                out.push_str(&euro(n.as_i64().unwrap_or(0), locale));
+            }
             Some(other) => out.push_str(&other.to_string()),
         }
         rest = &rest[open + close + 1..];
     }
     out.push_str(rest);
     out
+}
+
+/// Minutes as people say them: "2 h 30 min", "45 min", "8 h".
+fn hours(minutes: i64, locale: Locale) -> String {
+    let (h, m) = match locale {
+        Locale::Ru => ("ч", "мин"),
+        Locale::Lv | Locale::En => ("h", "min"),
+    };
+    let sign = if minutes < 0 { "−" } else { "" };
+    let (whole, rest) = (minutes.abs() / 60, minutes.abs() % 60);
+    match (whole, rest) {
+        (0, r) => format!("{sign}{r} {m}"),
+        (w, 0) => format!("{sign}{w} {h}"),
+        (w, r) => format!("{sign}{w} {h} {r} {m}"),
+    }
+}
+
+/// Cents as euro: "12,50 EUR" (a decimal point in English).
+fn euro(cents: i64, locale: Locale) -> String {
+    let sign = if cents < 0 { "−" } else { "" };
+    let point = if locale == Locale::En { "." } else { "," };
+    format!(
+        "{sign}{}{point}{:02} EUR",
+        cents.abs() / 100,
+        cents.abs() % 100
+    )
 }
 
 fn texts(code: ErrorCode) -> [&'static str; 3] {
@@ -162,9 +195,9 @@ fn texts(code: ErrorCode) -> [&'static str; 3] {
             "The policy value \"{key}\" is not valid: {reason}.",
         ],
         InvalidInterval => [
-            "Sākumam jābūt pirms beigām, un sesija nedrīkst būt garāka par {max_minutes} minūtēm.",
-            "Начало должно быть раньше конца, а сеанс не длиннее {max_minutes} минут.",
-            "The start must be before the end, and a session may last at most {max_minutes} minutes.",
+            "Sākumam jābūt pirms beigām, un sesija nedrīkst būt garāka par {max_minutes}.",
+            "Начало должно быть раньше конца, а сеанс не длиннее {max_minutes}.",
+            "The start must be before the end, and a session may last at most {max_minutes}.",
         ],
         InFuture => [
             "Sesija beidzas nākotnē.",
@@ -192,9 +225,9 @@ fn texts(code: ErrorCode) -> [&'static str; 3] {
             "The purpose \"{purpose}\" is not allowed for this client.",
         ],
         OverAllowance => [
-            "Mēneša apjoms pārsniegts: atlikušas {remaining_minutes} min, pieprasītas {requested_minutes} min.",
-            "Превышен месячный объём: осталось {remaining_minutes} мин, запрошено {requested_minutes} мин.",
-            "Over the monthly allowance: {remaining_minutes} min left, {requested_minutes} min requested.",
+            "Mēneša apjoms pārsniegts: atlikušas {remaining_minutes}, pieprasītas {requested_minutes}.",
+            "Превышен месячный объём: осталось {remaining_minutes}, запрошено {requested_minutes}.",
+            "Over the monthly allowance: {remaining_minutes} left, {requested_minutes} requested.",
         ],
         OverlapClient => [
             "Šajā laikā klientam jau ir cita sesija.",
@@ -212,9 +245,9 @@ fn texts(code: ErrorCode) -> [&'static str; 3] {
             "The decision grants no transport compensation.",
         ],
         TransportCap => [
-            "Mēneša transporta limits pārsniegts: atlikuši {remaining_cents} centi, pieprasīti {requested_cents}.",
-            "Превышен месячный лимит на транспорт: осталось {remaining_cents} центов, запрошено {requested_cents}.",
-            "Over the monthly transport cap: {remaining_cents} cents left, {requested_cents} requested.",
+            "Mēneša transporta limits pārsniegts: atlikuši {remaining_cents}, pieprasīti {requested_cents}.",
+            "Превышен месячный лимит на транспорт: осталось {remaining_cents}, запрошено {requested_cents}.",
+            "Over the monthly transport cap: {remaining_cents} left, {requested_cents} requested.",
         ],
         MonthLocked => [
             "Mēnesis {month} ir slēgts izmaiņām.",
@@ -226,15 +259,20 @@ fn texts(code: ErrorCode) -> [&'static str; 3] {
             "Месяц {month} сейчас в статусе \"{state}\", поэтому это действие невозможно.",
             "The month {month} is \"{state}\" now, so this cannot be done.",
         ],
+        RateBelowMinimumWage => [
+            "No {from} stundas likme {rate_cents} pēc darba devēja iemaksām dod {gross_hourly_cents} bruto stundā, mazāk par minimālo stundas algu {minimum_hourly_cents} ({minimum_monthly_wage_cents} mēnesī, {normal_month_hours} darba stundas). Administratoram jāievada jaunā likme no normatīvā akta vai jāreģistrē, kāpēc mēnesi slēdz tomēr.",
+            "С {from} часовая ставка {rate_cents} после взносов работодателя даёт {gross_hourly_cents} брутто в час, меньше минимальной часовой оплаты {minimum_hourly_cents} ({minimum_monthly_wage_cents} в месяц, {normal_month_hours} рабочих часов). Администратор должен ввести новую ставку из нормативного акта или записать, почему месяц всё же закрывается.",
+            "From {from} the hourly rate {rate_cents}, net of employer contributions, pays {gross_hourly_cents} gross an hour, less than the minimum hourly wage {minimum_hourly_cents} ({minimum_monthly_wage_cents} a month, {normal_month_hours} working hours). An admin must enter the new rate from the regulation, or record why the month closes anyway.",
+        ],
         EntriesFlagged => [
             "Mēnesī {month} ir atzīmēti ieraksti ({count}), kas vairs neatbilst noteikumiem: vispirms katru paturiet vai anulējiet.",
             "В месяце {month} есть отмеченные записи ({count}), которые больше не соответствуют правилам: сначала оставьте или аннулируйте каждую.",
             "The month {month} has flagged sessions ({count}) that no longer meet the rules: keep or void each one first.",
         ],
         WeeklyLimit => [
-            "Nedēļas stundu limits ({limit_minutes} min) pārsniegts: šonedēļ jau {week_minutes} min.",
-            "Превышен недельный лимит ({limit_minutes} мин): на этой неделе уже {week_minutes} мин.",
-            "Over the weekly limit ({limit_minutes} min): already {week_minutes} min this week.",
+            "Nedēļas stundu limits ({limit_minutes}) pārsniegts: šonedēļ jau {week_minutes}.",
+            "Превышен недельный лимит ({limit_minutes}): на этой неделе уже {week_minutes}.",
+            "Over the weekly limit ({limit_minutes}): already {week_minutes} this week.",
         ],
         StaleVersion => [
             "Ieraksts pa to laiku ir mainīts. Lūdzu, pārskatiet jaunāko versiju.",
@@ -269,9 +307,9 @@ pub fn warning_message(code: &str, locale: Locale, details: &Value) -> String {
     let [lv, ru, en] = match code {
         "weekly_limit" => texts(ErrorCode::WeeklyLimit),
         "allowance_low" => [
-            "Mēneša apjomā atlikušas tikai {remaining_minutes} min no {allowance_minutes}.",
-            "В месячном объёме осталось лишь {remaining_minutes} мин из {allowance_minutes}.",
-            "Only {remaining_minutes} of {allowance_minutes} min of the monthly allowance remain.",
+            "Mēneša apjomā atlikušas tikai {remaining_minutes} no {allowance_minutes}.",
+            "В месячном объёме осталось лишь {remaining_minutes} из {allowance_minutes}.",
+            "Only {remaining_minutes} of {allowance_minutes} of the monthly allowance remain.",
         ],
         "late_entry" => [
             "Ieraksts iesniegts pēc termiņa; tas tiks ņemts vērā pēc koordinatora apstiprinājuma.",
@@ -279,9 +317,9 @@ pub fn warning_message(code: &str, locale: Locale, details: &Value) -> String {
             "The entry arrived after the deadline; it counts once a coordinator approves it.",
         ],
         "clock_skew" => [
-            "Ierīces pulkstenis atšķiras no servera laika par {skew_minutes} min.",
-            "Часы устройства расходятся со временем сервера на {skew_minutes} мин.",
-            "The device clock differs from the server's by {skew_minutes} min.",
+            "Ierīces pulkstenis atšķiras no servera laika par {skew_minutes}.",
+            "Часы устройства расходятся со временем сервера на {skew_minutes}.",
+            "The device clock differs from the server's by {skew_minutes}.",
         ],
         _ => return code.to_owned(),
     };
@@ -502,7 +540,17 @@ mod tests {
         let d = json!({"remaining_minutes": 35, "requested_minutes": 90});
         assert_eq!(
             message(ErrorCode::OverAllowance, Locale::En, &d),
-            "Over the monthly allowance: 35 min left, 90 min requested."
+            "Over the monthly allowance: 35 min left, 1 h 30 min requested."
+        );
+        let d = json!({"remaining_cents": 150, "requested_cents": 1205});
+        assert_eq!(
+            message(ErrorCode::TransportCap, Locale::Lv, &d),
+            "Mēneša transporta limits pārsniegts: atlikuši 1,50 EUR, pieprasīti 12,05 EUR."
+        );
+        let d = json!({"limit_minutes": 2400, "week_minutes": 2460});
+        assert_eq!(
+            message(ErrorCode::WeeklyLimit, Locale::Ru, &d),
+            "Превышен недельный лимит (40 ч): на этой неделе уже 41 ч."
         );
         let d = json!({"reason": "too_long_period", "max_years": 3});
         assert_eq!(

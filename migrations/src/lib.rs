@@ -15,6 +15,7 @@ mod m20261130_000005_trust;
 mod m20261130_000006_real_life;
 mod m20261130_000007_lookups;
 mod m20261130_000008_flags;
+mod m20261130_000009_wage_overrides;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000006_real_life::Migration),
             Box::new(m20261130_000007_lookups::Migration),
             Box::new(m20261130_000008_flags::Migration),
+            Box::new(m20261130_000009_wage_overrides::Migration),
         ]
     }
 }

@@ -76,6 +76,10 @@ codes! {
     MonthState => "month_state",
     // The month holds flagged entries a coordinator has not yet kept or voided (added in v1.2).
     EntriesFlagged => "entries_flagged",
+    // The hourly rate in force, net of employer contributions, pays less than the minimum hourly
+    // wage: the month is not closed until a new rate is entered or an admin records why it
+    // closes anyway (added in v1.2).
+    RateBelowMinimumWage => "rate_below_minimum_wage",
     // The assistant's ISO-week total would pass the policy limit (when policy refuses).
     WeeklyLimit => "weekly_limit",
     StaleVersion => "stale_version",

@@ -34,4 +34,8 @@ pub struct PolicyView {
     pub on: NaiveDate,
     pub in_force: Vec<PolicyValue>,
     pub history: Vec<PolicyValue>,
+    /// What is wrong with the figures in force, in the caller's language: today only
+    /// `rate_below_minimum_wage` (added in v1.2).
+    #[serde(default)]
+    pub warnings: Vec<crate::entries::Warning>,
 }

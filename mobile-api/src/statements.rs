@@ -56,6 +56,14 @@ pub struct PendingMonth {
     pub flagged: bool,
 }
 
+/// `PUT /api/v1/months/{month}/wage-override`: an admin records why the month closes although
+/// its hourly rate, net of employer contributions, pays less than the minimum hourly wage
+/// (added in v1.2).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct WageOverride {
+    pub reason: String,
+}
+
 /// A statement mail's delivery to one recipient.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OutboxRow {

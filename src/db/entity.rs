@@ -411,6 +411,25 @@ pub mod policy_values {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+pub mod wage_overrides {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "wage_overrides")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub month: String,
+        pub reason: String,
+        pub created_by: Option<Uuid>,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
 pub mod audit_log {
     use sea_orm::entity::prelude::*;
 

@@ -138,6 +138,43 @@ pub async fn latest_versions(
     Ok(latest)
 }
 
+/// The admin's recorded reason to close `month` although its rate pays below the minimum wage.
+pub async fn wage_override(
+    db: &impl ConnectionTrait,
+    month: Month,
+) -> Result<Option<super::entity::wage_overrides::Model>, DbErr> {
+    super::entity::wage_overrides::Entity::find_by_id(month.to_string())
+        .one(db)
+        .await
+}
+
+/// Records the override of `month` (a second one keeps the first reason); whether it was new.
+pub async fn record_wage_override(
+    db: &impl ConnectionTrait,
+    month: Month,
+    reason: &str,
+    by: Uuid,
+    at: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    use super::entity::wage_overrides;
+    use sea_orm::sea_query::OnConflict;
+    let row = wage_overrides::Model {
+        month: month.to_string(),
+        reason: reason.to_owned(),
+        created_by: Some(by),
+        created_at: at,
+    };
+    let done = wage_overrides::Entity::insert(row.into_active_model())
+        .on_conflict(
+            OnConflict::column(wage_overrides::Column::Month)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(done > 0)
+}
+
 /// Holds the month close to one process at a time (PostgreSQL: a transaction-scoped advisory
 /// lock; SQLite's one writer already does).
 pub async fn lock_close(db: &impl ConnectionTrait) -> Result<(), DbErr> {

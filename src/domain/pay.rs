@@ -5,7 +5,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use super::time::period_parts;
+use super::policy::PolicyBook;
+use super::time::{Month, period_parts};
 
 /// A worked session, as pay sees it.
 #[derive(Debug, Clone)]
@@ -74,6 +75,79 @@ pub fn split_gross(amount_cents: i64, contribution_bp: i64) -> (i64, i64) {
         10_000 + i128::from(contribution_bp),
     ) as i64;
     (gross, amount_cents - gross)
+}
+
+/// A day whose hourly amount, net of employer contributions, pays less than the minimum hourly
+/// wage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BelowMinimum {
+    /// The first day of the month these figures hold on.
+    pub from: NaiveDate,
+    /// The hourly amount in force (state rate and top-up), contributions included.
+    pub rate_cents: i64,
+    /// What that pays gross per hour to an assistant with the highest employer contribution.
+    pub gross_hourly_cents: i64,
+    /// The minimum monthly wage divided by the month's normal hours, rounded up to the cent.
+    pub minimum_hourly_cents: i64,
+    pub minimum_monthly_wage_cents: i64,
+    pub normal_month_hours: i64,
+}
+
+/// The days of `month` (the first of each stretch of equal figures) on which the hourly amount
+/// in force pays less than the minimum hourly wage. Empty when it never does, or when the
+/// policy has no minimum wage for those days.
+pub fn below_minimum_wage(book: &PolicyBook, month: Month) -> Vec<BelowMinimum> {
+    let rates = book.pay_rates();
+    let mut out: Vec<BelowMinimum> = Vec::new();
+    for day in month
+        .first_day()
+        .iter_days()
+        .take_while(|d| *d <= month.last_day())
+    {
+        let Ok(policy) = book.at(day) else {
+            continue;
+        };
+        let (Some(wage), Some(rate)) = (
+            policy.minimum_monthly_wage_cents,
+            rates
+                .iter()
+                .rfind(|(from, _, _)| *from <= day)
+                .map(|(_, total, _)| *total),
+        ) else {
+            continue;
+        };
+        let bp = policy
+            .employer_contribution_bp
+            .values()
+            .copied()
+            .max()
+            .unwrap_or(0);
+        let hours = policy.normal_month_hours.max(1);
+        let found = BelowMinimum {
+            from: day,
+            rate_cents: rate,
+            gross_hourly_cents: round_half_up(i128::from(rate) * 10_000, 10_000 + i128::from(bp))
+                as i64,
+            minimum_hourly_cents: (wage + hours - 1) / hours,
+            minimum_monthly_wage_cents: wage,
+            normal_month_hours: hours,
+        };
+        if found.gross_hourly_cents >= found.minimum_hourly_cents {
+            continue;
+        }
+        let same = |b: &BelowMinimum| {
+            (b.rate_cents, b.gross_hourly_cents, b.minimum_hourly_cents)
+                == (
+                    found.rate_cents,
+                    found.gross_hourly_cents,
+                    found.minimum_hourly_cents,
+                )
+        };
+        if !out.last().is_some_and(same) {
+            out.push(found);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -209,5 +283,36 @@ mod tests {
                 prop_assert_eq!(gross + employer, l.amount_cents);
             }
         }
+    }
+
+    #[test]
+    fn the_seeded_rate_is_below_the_2026_minimum_wage_and_a_new_rate_clears_it() {
+        use crate::domain::policy::{PolicyRow, seed};
+        let month = |s: &str| Month::parse(s).unwrap();
+        let book = PolicyBook::new(seed());
+        // 2023: no minimum wage figure yet, nothing to say.
+        assert!(below_minimum_wage(&book, month("2023-11")).is_empty());
+        // 2026: 5.11 / 1.2359 = 4.13 gross an hour; 780 EUR / 168 h = 4.65 (rounded up).
+        let found = below_minimum_wage(&book, month("2026-10"));
+        assert_eq!(found.len(), 1);
+        let b = &found[0];
+        assert_eq!(
+            (b.rate_cents, b.gross_hourly_cents, b.minimum_hourly_cents),
+            (511, 413, 465)
+        );
+        assert_eq!(b.from, NaiveDate::from_ymd_opt(2026, 10, 1).unwrap());
+        // A rate the admin enters from the regulation, from the 15th: the first half stays below.
+        let mut rows = seed();
+        rows.push(PolicyRow {
+            key: "hourly_rate_cents".into(),
+            effective_from: NaiveDate::from_ymd_opt(2026, 10, 15).unwrap(),
+            value: serde_json::json!(600),
+            source: "test".into(),
+            note: None,
+        });
+        let book = PolicyBook::new(rows);
+        let found = below_minimum_wage(&book, month("2026-10"));
+        assert_eq!(found.len(), 1);
+        assert!(below_minimum_wage(&book, month("2026-11")).is_empty());
     }
 }

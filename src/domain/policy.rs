@@ -169,6 +169,16 @@ const KEYS: &[(&str, Shape, &str)] = &[
         Shape::OneOf(&["yes", "no"]),
         "Whether children with a disability ride public transport free",
     ),
+    (
+        "minimum_monthly_wage_cents",
+        Shape::Int(1, 1_000_000),
+        "Latvia's minimum monthly wage for normal working time (the hourly rate, net of employer contributions, must not pay less per hour)",
+    ),
+    (
+        "normal_month_hours",
+        Shape::Int(1, 744),
+        "Normal working hours of a month, by which the minimum monthly wage gives the minimum hourly wage",
+    ),
 ];
 
 pub fn known_keys() -> impl Iterator<Item = (&'static str, &'static str)> {
@@ -288,6 +298,9 @@ pub struct Policy {
     pub free_fare_groups: Vec<i64>,
     /// Children with a disability ride public transport free.
     pub free_fare_children: bool,
+    /// The minimum monthly wage in force (none before the first figure the policy has).
+    pub minimum_monthly_wage_cents: Option<i64>,
+    pub normal_month_hours: i64,
 }
 
 impl Policy {
@@ -439,6 +452,13 @@ impl PolicyBook {
             adult_assistant_groups: groups("adult_assistant_groups")?,
             free_fare_groups: groups("free_fare_groups")?,
             free_fare_children: word("free_fare_children")? == "yes",
+            // Only from its first figure: no minimum wage is assumed before it.
+            minimum_monthly_wage_cents: self
+                .rows
+                .iter()
+                .rfind(|r| r.key == "minimum_monthly_wage_cents" && r.effective_from <= on)
+                .and_then(|r| r.value.as_i64()),
+            normal_month_hours: int("normal_month_hours")?,
         })
     }
 }
@@ -450,6 +470,9 @@ const REG_942: &str =
     "MK noteikumi Nr. 942 (18.12.2012), spēkā līdz 2021. gada 30. jūnijam; pašvaldības noklusējums";
 const FARES: &str = "Sabiedriskā transporta pakalpojumu likums, 14. pants (braukšanas maksas atvieglojumi), https://likumi.lv";
 const DEFAULT: &str = "asistents noklusējums (SPEC §4); pašvaldība var mainīt";
+const MINIMUM_WAGE: &str = "Ministru kabineta noteikumi par minimālās mēneša darba algas apmēru normālā darba laika ietvaros (ar grozījumiem), https://likumi.lv";
+const LABOUR_LAW: &str =
+    "Darba likums, 131. pants (normālais darba laiks 40 stundas nedēļā); pašvaldības noklusējums";
 
 /// The figures of DOMAIN.md, as first seeded into an empty database.
 pub fn seed() -> Vec<PolicyRow> {
@@ -635,6 +658,36 @@ pub fn seed() -> Vec<PolicyRow> {
             json!("yes"),
             FARES,
             Some("bērni ar invaliditāti (un pavadonis) brauc bez maksas"),
+        ),
+        row(
+            "minimum_monthly_wage_cents",
+            day(2024, 1, 1),
+            json!(70_000),
+            MINIMUM_WAGE,
+            Some("700 EUR mēnesī"),
+        ),
+        row(
+            "minimum_monthly_wage_cents",
+            day(2025, 1, 1),
+            json!(74_000),
+            MINIMUM_WAGE,
+            Some("740 EUR mēnesī"),
+        ),
+        row(
+            "minimum_monthly_wage_cents",
+            day(2026, 1, 1),
+            json!(78_000),
+            MINIMUM_WAGE,
+            Some("780 EUR mēnesī"),
+        ),
+        row(
+            "normal_month_hours",
+            start,
+            json!(168),
+            LABOUR_LAW,
+            Some(
+                "21 darba diena × 8 h; mēneša faktiskās stundas var ievadīt kā jaunu vērtību no mēneša 1. datuma",
+            ),
         ),
     ]
 }

@@ -8,7 +8,7 @@ use mobile_api::policy::{PolicyCreate, PolicyValue, PolicyView};
 use serde::Deserialize;
 
 use super::auth::{Admin, Caller};
-use super::extract::{ApiJson, ApiQuery};
+use super::extract::{ApiJson, ApiQuery, Lang};
 use crate::error::ApiError;
 use crate::service::{self, AppState};
 
@@ -33,10 +33,11 @@ pub struct ReadQuery {
 pub async fn read(
     State(state): State<AppState>,
     caller: Caller,
+    Lang(locale): Lang,
     ApiQuery(query): ApiQuery<ReadQuery>,
 ) -> Result<Json<PolicyView>, ApiError> {
     Ok(Json(
-        service::policy::read(&state, &caller, query.on).await?,
+        service::policy::read(&state, &caller, query.on, locale).await?,
     ))
 }
 

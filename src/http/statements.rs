@@ -10,7 +10,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::auth::{Caller, Staff};
-use super::extract::{ApiPath, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::error::ApiError;
 use crate::service::entries::parse_month;
 use crate::service::{self, AppState};
@@ -18,7 +18,7 @@ use crate::service::{self, AppState};
 #[utoipa::path(post, path = "/api/v1/months/{month}/close", operation_id = "months_close", tag = "statements",
     summary = "Generate the month's statements for approved client-months and queue their mail (nothing new when run again)",
     params(("month" = String, Path)), responses((status = 200, description = "What was generated", body = CloseReport),
-    (status = 403, description = "Not allowed", body = mobile_api::ErrorBody), (status = 422, description = "Invalid month", body = mobile_api::ErrorBody)),
+    (status = 403, description = "Not allowed", body = mobile_api::ErrorBody), (status = 422, description = "Invalid month, or its rate pays below the minimum wage (`rate_below_minimum_wage`)", body = mobile_api::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn close_month(
     State(state): State<AppState>,
@@ -29,6 +29,23 @@ pub async fn close_month(
     Ok(Json(
         service::statements::close_report(&state, &caller, month).await?,
     ))
+}
+
+#[utoipa::path(put, path = "/api/v1/months/{month}/wage-override", operation_id = "months_wage_override", tag = "statements",
+    summary = "An admin records why the month closes although its hourly rate pays below the minimum wage",
+    params(("month" = String, Path)), request_body = mobile_api::statements::WageOverride,
+    responses((status = 204, description = "Recorded (a second time keeps the first reason)"),
+    (status = 403, description = "Not an admin", body = mobile_api::ErrorBody), (status = 422, description = "Invalid month or no reason", body = mobile_api::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn wage_override(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(month): ApiPath<String>,
+    ApiJson(body): ApiJson<mobile_api::statements::WageOverride>,
+) -> Result<StatusCode, ApiError> {
+    let month = parse_month(&month)?;
+    service::statements::override_wage(&state, &caller, month, &body.reason).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -33,6 +33,8 @@ const CHUNK: usize = 256;
 pub struct CloseSettings<'a> {
     pub recipients: &'a [String],
     pub municipality: &'a str,
+    /// Why an admin closes the month although its rate pays below the minimum wage.
+    pub wage_override: Option<&'a str>,
 }
 
 /// What a new statement is: its kind, whom it is about, its summary and files.
@@ -43,6 +45,9 @@ struct Draft {
     summary: serde_json::Value,
     files: Vec<(String, String, Vec<u8>)>,
     recipients: Vec<String>,
+    /// A later version that only adds client-months closed since the last one (nothing sent
+    /// before changes): an addition, to be paid on top, not a correction that replaces.
+    addition: bool,
 }
 
 /// The next version of `draft`'s statement (a correction when one was issued before), with an
@@ -64,7 +69,7 @@ fn issue(
         client_id: draft.client,
         assistant_id: draft.assistant,
         version,
-        is_correction: version > 1,
+        is_correction: version > 1 && !draft.addition,
         supersedes,
         summary: draft.summary.to_string(),
         created_at: now,
@@ -76,7 +81,7 @@ fn issue(
         .map(|(name, mime, content)| statement_files::Model {
             id: Uuid::now_v7(),
             statement_id: statement.id,
-            name: versioned(&name, version),
+            name: versioned(&name, version, draft.addition),
             mime,
             content,
         })
@@ -112,11 +117,14 @@ fn issue(
 }
 
 /// A file's name as its version says it: `-originals-v1` for the first, `-labojums-vN` for a
-/// correction, before the extension, so that no two versions share a name and the name alone
-/// tells an accountant whether it replaces something already paid.
-fn versioned(name: &str, version: i32) -> String {
+/// correction, `-papildinajums-vN` for an addition, before the extension, so that no two
+/// versions share a name and the name alone tells an accountant whether it replaces something
+/// already paid or comes on top of it.
+fn versioned(name: &str, version: i32, addition: bool) -> String {
     let what = if version <= 1 {
         "originals-v1".to_owned()
+    } else if addition {
+        format!("papildinajums-v{version}")
     } else {
         format!("labojums-v{version}")
     };
@@ -269,6 +277,10 @@ pub async fn close_month(
     if newly == 0 {
         return Ok(Vec::new());
     }
+    // No closed month was amended: this close only adds client-months approved since the last
+    // one. Its summary and pay statements then hold only those (an addition, paid on top of
+    // what was sent); an amendment restates the month (a correction that replaces it).
+    let addition = !sheets.iter().any(amended);
     let book = crate::db::policy::book(db).await?;
     let policy = book.at(month.last_day()).map_err(DbErr::Custom)?;
     // Pay periods: the state rate plus the municipality's top-up, where it pays one.
@@ -320,11 +332,14 @@ pub async fn close_month(
         let mut closing = Vec::with_capacity(fresh.len());
         for sheet in chunk {
             let lines = lines.remove(&sheet.client_id).unwrap_or_default();
-            all_lines.extend(lines.iter().cloned());
+            let fresh = sheet.state == MonthState::Approved || amended(sheet);
+            if fresh || !addition {
+                all_lines.extend(lines.iter().cloned());
+            }
             let Some(client) = clients.get(&sheet.client_id) else {
                 continue;
             };
-            if sheet.state != MonthState::Approved && !amended(sheet) {
+            if !fresh {
                 continue;
             }
             assistants_now.extend(lines.iter().map(|l| l.assistant_id));
@@ -564,6 +579,7 @@ pub async fn close_month(
                         (format!("{stem}.xlsx"), XLSX.into(), xlsx),
                     ],
                     recipients: job.recipients,
+                    addition,
                 };
                 issue(&mut latest, month, draft, now)
             })
@@ -584,7 +600,12 @@ pub async fn close_month(
             format!("labojumi pēc slēgšanas: {name}")
         })
         .collect();
-    if version > 1 {
+    if version > 1 && addition {
+        corrections.push(format!(
+            "{version}. versija — papildinājums: tikai {newly} klientu mēneši, kas slēgti tagad; \
+             iepriekš nosūtītās versijas paliek spēkā un šo maksā papildus tām"
+        ));
+    } else if version > 1 {
         corrections.push(format!(
             "{}. versija: {} klientu mēneši slēgti vai laboti no jauna",
             version, newly
@@ -608,12 +629,28 @@ pub async fn close_month(
     );
     let minutes: i64 = summary_rows.iter().map(|r| r.minutes).sum();
     let amount: i64 = summary_rows.iter().map(|r| r.amount_cents).sum();
+    let mut facts = vec![
+        format!(
+            "Stundas: {}, summa: {} EUR",
+            docs::hours(minutes),
+            docs::euros(amount)
+        ),
+        format!(
+            "Rindas (asistents × klients × likmes periods): {}",
+            summary_rows.len()
+        ),
+        format!(
+            "Vēl nav apstiprināti (netiek slēgti tagad): {}",
+            pending.len()
+        ),
+    ];
+    if let Some(why) = settings.wage_override {
+        facts.push(format!(
+            "Stundas likme zem minimālās stundas algas; administratora pamatojums: {why}"
+        ));
+    }
     let summary = json!({
-        "title": settings.municipality, "facts": [
-            format!("Stundas: {}, summa: {} EUR", docs::hours(minutes), docs::euros(amount)),
-            format!("Rindas (asistents × klients × likmes periods): {}", summary_rows.len()),
-            format!("Vēl nav apstiprināti (netiek slēgti tagad): {}", pending.len()),
-        ],
+        "title": settings.municipality, "facts": facts,
         "minutes": minutes, "amount_cents": amount,
     });
     let xlsx = crate::documents::summary_xlsx(
@@ -685,6 +722,7 @@ pub async fn close_month(
             ),
         ],
         recipients: settings.recipients.to_vec(),
+        addition,
     };
     // The service's addresses (the accountants') get one mail for the whole close: the summary,
     // with the files of every statement issued in it.
@@ -734,6 +772,7 @@ fn timesheet_statements(
                     (name.replace(".csv", ".pdf"), "application/pdf".into(), pdf),
                 ],
                 recipients: job.recipients,
+                addition: false,
             };
             issue(latest, month, draft, now)
         })

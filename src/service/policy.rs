@@ -93,6 +93,7 @@ pub async fn read(
     state: &AppState,
     caller: &Caller,
     on: Option<NaiveDate>,
+    locale: mobile_api::Locale,
 ) -> Result<PolicyView, ApiError> {
     caller.require(&[Role::Coordinator, Role::Admin, Role::Accountant])?;
     let on = on.unwrap_or_else(|| riga_date(state.clock.now()));
@@ -107,10 +108,28 @@ pub async fn read(
         })
         .map(view)
         .collect();
+    // The rate in force that pays below the minimum wage is said loudly.
+    let month = crate::domain::time::Month::of(on);
+    let warnings = super::statements::below_minimum_wage(&state.db, month)
+        .await?
+        .iter()
+        .rfind(|b| b.from <= on)
+        .map(|b| {
+            let details = super::statements::below_details(b);
+            let code = mobile_api::ErrorCode::RateBelowMinimumWage;
+            mobile_api::entries::Warning {
+                code: code.as_str().to_owned(),
+                message: crate::i18n::message(code, locale, &details),
+                details,
+            }
+        })
+        .into_iter()
+        .collect();
     Ok(PolicyView {
         on,
         in_force,
         history: rows.iter().map(view).collect(),
+        warnings,
     })
 }
 

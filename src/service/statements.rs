@@ -10,6 +10,7 @@ use super::auth::Caller;
 use super::entries::actor;
 use crate::db::entity::{outbox, statement_files, statements};
 use crate::db::{self, TransactionTrait, audit};
+use crate::domain::pay::BelowMinimum;
 use crate::domain::time::Month;
 use crate::error::ApiError;
 
@@ -19,14 +20,99 @@ pub async fn close(
     month: crate::domain::time::Month,
     by: crate::domain::ledger::Actor,
 ) -> Result<Vec<statements::Model>, ApiError> {
+    let txn = state.db.begin().await?;
+    let overridden = wage_check(&txn, month).await?;
     let settings = super::close::CloseSettings {
         recipients: &state.config.statement_recipients,
         municipality: &state.config.municipality_name,
+        wage_override: overridden.as_deref(),
     };
-    let txn = state.db.begin().await?;
     let made = super::close::close_month(&txn, month, &settings, by, state.clock.now()).await?;
     txn.commit().await?;
     Ok(made)
+}
+
+/// Days of `month` whose hourly rate pays less than the minimum hourly wage, as the policy in
+/// the database has it.
+pub async fn below_minimum_wage(
+    db: &impl crate::db::Conn,
+    month: Month,
+) -> Result<Vec<BelowMinimum>, ApiError> {
+    let book = db::policy::book(db).await?;
+    Ok(crate::domain::pay::below_minimum_wage(&book, month))
+}
+
+/// The details of a rate below the minimum wage, for its refusal and its warning.
+pub fn below_details(b: &BelowMinimum) -> serde_json::Value {
+    serde_json::json!({
+        "from": b.from, "rate_cents": b.rate_cents, "gross_hourly_cents": b.gross_hourly_cents,
+        "minimum_hourly_cents": b.minimum_hourly_cents,
+        "minimum_monthly_wage_cents": b.minimum_monthly_wage_cents,
+        "normal_month_hours": b.normal_month_hours,
+    })
+}
+
+/// A month whose rate pays below the minimum wage is not closed, unless an admin recorded why
+/// it closes anyway (`override_wage`).
+/// Returns the admin's reason when the month closes by it.
+async fn wage_check(db: &impl crate::db::Conn, month: Month) -> Result<Option<String>, ApiError> {
+    let below = below_minimum_wage(db, month).await?;
+    let Some(first) = below.first() else {
+        return Ok(None);
+    };
+    if let Some(o) = db::statements::wage_override(db, month).await? {
+        return Ok(Some(o.reason));
+    }
+    Err(ApiError::Rule {
+        code: mobile_api::ErrorCode::RateBelowMinimumWage,
+        details: below_details(first),
+    })
+}
+
+/// The reason an admin recorded to close `month` although its rate pays below the minimum wage.
+pub async fn wage_override_of(state: &AppState, month: Month) -> Result<Option<String>, ApiError> {
+    Ok(db::statements::wage_override(&state.db, month)
+        .await?
+        .map(|o| o.reason))
+}
+
+/// An admin records why `month` closes although its rate pays less than the minimum hourly
+/// wage (e.g. the new rate is not yet in force while the assistants are paid the difference
+/// from the municipality's own budget). Audited; the month's summary says so.
+pub async fn override_wage(
+    state: &AppState,
+    caller: &Caller,
+    month: Month,
+    reason: &str,
+) -> Result<(), ApiError> {
+    if caller.role != mobile_api::Role::Admin {
+        return Err(ApiError::Forbidden);
+    }
+    let why = crate::domain::text::text("reason", reason, 2000)?;
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    let below = below_minimum_wage(&txn, month).await?;
+    if db::statements::record_wage_override(&txn, month, &why, caller.user_id, now).await? {
+        audit::append(
+            &txn,
+            now,
+            audit::Record {
+                actor: Some(caller.user_id),
+                action: "wage_override",
+                subject_kind: "month",
+                subject_id: month.to_string(),
+                client_id: None,
+                before: None,
+                after: Some(serde_json::json!({
+                    "reason": why,
+                    "below": below.first().map(below_details),
+                })),
+            },
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(())
 }
 
 /// Sends the same statement version to the same recipient again, on purpose.

@@ -1296,6 +1296,54 @@ const WORDS: &[(&str, [&str; 3])] = &[
         ],
     ),
     ("c_flag_why", ["Kāpēc", "Почему", "Why"]),
+    (
+        "c_addition",
+        [
+            "papildinājums (maksā papildus)",
+            "дополнение (оплачивается сверх)",
+            "addition (paid on top)",
+        ],
+    ),
+    (
+        "c_below_title",
+        [
+            "Likme zem minimālās algas.",
+            "Ставка ниже минимальной зарплаты.",
+            "The rate is below the minimum wage.",
+        ],
+    ),
+    (
+        "c_overridden",
+        [
+            "Administrators reģistrēja, kāpēc mēnesi slēdz tomēr:",
+            "Администратор записал, почему месяц всё же закрывается:",
+            "An admin recorded why the month closes anyway:",
+        ],
+    ),
+    (
+        "c_override_reason",
+        [
+            "Kāpēc mēnesi slēdz tomēr",
+            "Почему месяц всё же закрывается",
+            "Why the month closes anyway",
+        ],
+    ),
+    (
+        "c_override_button",
+        [
+            "Reģistrēt izņēmumu",
+            "Записать исключение",
+            "Record the exception",
+        ],
+    ),
+    (
+        "c_done_overridden",
+        [
+            "Izņēmums reģistrēts: mēnesi var slēgt.",
+            "Исключение записано: месяц можно закрыть.",
+            "The exception is recorded: the month can be closed.",
+        ],
+    ),
     ("c_keep", ["Paturēt", "Оставить", "Keep"]),
     ("c_void", ["Anulēt", "Аннулировать", "Void"]),
     (

@@ -62,6 +62,7 @@ async fn form(app: &TestApp, path: &str, cookie: &str, fields: &[(&str, &str)]) 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_coordinator_approves_and_closes_a_month_in_the_console_without_a_single_api_call() {
     let app = TestApp::spawn().await;
+    app.wage_override("2026-10").await;
     app.clock.set("2026-11-02T10:00:00Z".parse().unwrap());
     // Two clients with October sessions: Ruta's client confirms, Igors' does not.
     let s = scene(&app, 4800, "ruta").await;
@@ -236,6 +237,7 @@ async fn late_entries_and_undelivered_mail_wait_in_the_console_until_someone_dec
         c.mail_retry_hours = 0;
     })
     .await;
+    app.wage_override("2026-10").await;
     let s = scene(&app, 4800, "ruta").await;
     // An October session entered on 24 November, after the month's deadline: late.
     let late: mobile_api::entries::Entry = post(

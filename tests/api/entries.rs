@@ -411,7 +411,7 @@ async fn the_monthly_allowance_is_shared_by_all_assistants_of_the_client() {
     );
     assert_eq!(
         r.message(),
-        "Mēneša apjoms pārsniegts: atlikušas 60 min, pieprasītas 120 min."
+        "Mēneša apjoms pārsniegts: atlikušas 1 h, pieprasītas 2 h."
     );
     let ru = app
         .send(
@@ -429,7 +429,7 @@ async fn the_monthly_allowance_is_shared_by_all_assistants_of_the_client() {
         .await;
     assert_eq!(
         ru.message(),
-        "Превышен месячный объём: осталось 60 мин, запрошено 120 мин."
+        "Превышен месячный объём: осталось 1 ч, запрошено 2 ч."
     );
     // Exactly the rest fits, with a warning that little is left.
     let r = post(
@@ -912,7 +912,7 @@ async fn warnings_travel_back_on_accepted_entries_and_are_listed_for_coordinator
         .await;
     assert_eq!(
         en.body["warnings"][0]["message"],
-        "Over the weekly limit (2400 min): already 2460 min this week."
+        "Over the weekly limit (40 h): already 41 h this week."
     );
 
     // October's deadline (5 November) has passed: kept for review, not counted.

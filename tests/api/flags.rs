@@ -316,6 +316,7 @@ async fn a_smaller_volume_flags_the_latest_sessions_that_no_longer_fit_and_they_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_policy_row_with_a_past_date_flags_what_it_forbids_and_a_month_waiting_is_not_closed() {
     let app = TestApp::spawn().await;
+    app.wage_override("2026-10").await;
     app.clock.set("2026-11-20T10:00:00Z".parse().unwrap());
     // The scene's client (group I) rides free; a law change made fares compensable from the 1st.
     let s = scene(&app, 4800, "ruta").await;

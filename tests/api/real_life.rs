@@ -455,6 +455,7 @@ async fn late_entries_are_reviewed_in_a_confirmed_month_and_a_note_edited_late_i
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_close_leaves_the_months_still_coming_in_and_says_which() {
     let app = TestApp::spawn().await;
+    app.wage_override("2026-10").await;
     app.clock.set("2026-11-02T10:00:00Z".parse().unwrap());
     let a = scene(&app, 4800, "ruta").await;
     let b = scene(&app, 4800, "igors").await;
@@ -529,6 +530,7 @@ async fn a_close_leaves_the_months_still_coming_in_and_says_which() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_close_makes_the_state_funding_claim_per_service_kind_with_the_top_up_kept_apart() {
     let app = TestApp::spawn().await;
+    app.wage_override("2026-10").await;
     app.clock.set("2026-11-02T10:00:00Z".parse().unwrap());
     // The municipality pays 0.50 EUR an hour above the state's 5.11 from October.
     app.post(
@@ -708,4 +710,226 @@ async fn a_month_split_between_two_decision_versions_is_capped_by_each_for_its_o
     .await;
     r.refused(422, "over_allowance");
     assert_eq!(r.body["error"]["details"]["requested_minutes"], 60);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_below_the_minimum_wage_is_said_loudly_and_stops_the_close_until_a_rate_or_a_reason()
+{
+    let app = TestApp::spawn().await;
+    app.clock.set("2026-11-02T10:00:00Z".parse().unwrap());
+    let s = scene(&app, 4800, "ruta").await;
+    post(
+        &app,
+        &s.token,
+        &session(
+            s.client,
+            "2026-10-20T09:00:00+03:00",
+            "2026-10-20T12:00:00+03:00",
+            "work",
+        ),
+    )
+    .await
+    .expect(201);
+    let month = format!("/api/v1/clients/{}/months/2026-10", s.client);
+    app.post(&s.token, &format!("{month}/submit"), json!({}))
+        .await
+        .expect(200);
+    app.post(
+        &app.admin,
+        &format!("{month}/approve"),
+        json!({"reason": "Pa tālruni"}),
+    )
+    .await
+    .expect(200);
+
+    // The seeded 5.11 EUR pays an insured assistant 4.13 EUR gross an hour; the 2026 minimum is
+    // 780 EUR over 168 hours, 4.65 EUR an hour. The policy says so, in the caller's language.
+    let r = app
+        .send(
+            reqwest::Method::GET,
+            Some(&app.admin),
+            "/api/v1/policy?on=2026-10-15",
+            None,
+            Some("en"),
+        )
+        .await;
+    r.expect(200);
+    let warning = &r.body["warnings"][0];
+    assert_eq!(warning["code"], "rate_below_minimum_wage", "{}", r.text);
+    let message = warning["message"].as_str().unwrap();
+    for figure in ["5.11 EUR", "4.13 EUR", "4.65 EUR", "780.00 EUR", "168"] {
+        assert!(message.contains(figure), "{figure} in {message}");
+    }
+    // Before 2024 the policy has no minimum wage: nothing to say.
+    let r = app.get(&app.admin, "/api/v1/policy?on=2023-10-15").await;
+    assert_eq!(r.body["warnings"], json!([]), "{}", r.text);
+
+    // The close is refused, in words, and nothing is closed.
+    let close = "/api/v1/months/2026-10/close";
+    let r = app.post(&app.admin, close, json!({})).await;
+    r.refused(422, "rate_below_minimum_wage");
+    assert!(r.message().contains("5,11 EUR"), "{}", r.text);
+    assert_eq!(
+        crate::entries::sheet(&app, s.client, "2026-10")
+            .await
+            .state
+            .as_str(),
+        "approved"
+    );
+    // Only an admin overrides it, and only with a reason.
+    let coordinator = app.coordinator().await;
+    let override_url = "/api/v1/months/2026-10/wage-override";
+    let put = |token: String, reason: &'static str| {
+        let app = &app;
+        async move {
+            app.send(
+                reqwest::Method::PUT,
+                Some(&token),
+                override_url,
+                Some(&json!({ "reason": reason })),
+                None,
+            )
+            .await
+        }
+    };
+    put(coordinator, "Tā gribu").await.refused(403, "forbidden");
+    put(app.admin.clone(), " ")
+        .await
+        .refused(422, "validation_failed");
+    put(
+        app.admin.clone(),
+        "Starpību līdz minimālajai algai maksā pašvaldība no sava budžeta",
+    )
+    .await
+    .expect(204);
+    let report: mobile_api::statements::CloseReport =
+        app.post(&app.admin, close, json!({})).await.json();
+    let summary = report
+        .statements
+        .iter()
+        .find(|st| st.kind == "municipality_summary")
+        .expect("the summary");
+    assert!(
+        summary.summary.to_string().contains("maksā pašvaldība"),
+        "the summary says why: {}",
+        summary.summary
+    );
+
+    // Once the admin enters the new rate from the regulation, November is fine again.
+    app.post(
+        &app.admin,
+        "/api/v1/policy",
+        json!({"key": "hourly_rate_cents", "effective_from": "2026-11-01", "value": 620,
+               "source": "MK noteikumi Nr. 316 ar grozījumiem (pārbaudes dati)"}),
+    )
+    .await
+    .expect(201);
+    let r = app.get(&app.admin, "/api/v1/policy?on=2026-11-15").await;
+    assert_eq!(r.body["warnings"], json!([]), "{}", r.text);
+    app.post(&app.admin, "/api/v1/months/2026-11/close", json!({}))
+        .await
+        .expect(200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_month_closed_later_is_an_addition_paid_on_top_not_a_restatement() {
+    let app = TestApp::spawn().await;
+    app.wage_override("2026-10").await;
+    app.clock.set("2026-11-02T10:00:00Z".parse().unwrap());
+    // Ruta works for two clients; the second client's month is approved after the first close.
+    let a = scene(&app, 4800, "ruta").await;
+    let b = scene(&app, 4800, "igors").await;
+    app.assign(a.assistant, b.client, "2026-01-01").await;
+    for (client, day) in [(a.client, "2026-10-20"), (b.client, "2026-10-21")] {
+        post(
+            &app,
+            &a.token,
+            &session(
+                client,
+                &format!("{day}T09:00:00+03:00"),
+                &format!("{day}T12:00:00+03:00"),
+                "work",
+            ),
+        )
+        .await
+        .expect(201);
+        let month = format!("/api/v1/clients/{client}/months/2026-10");
+        app.post(&a.token, &format!("{month}/submit"), json!({}))
+            .await
+            .expect(200);
+    }
+    let approve = |client: uuid::Uuid| {
+        let app = &app;
+        async move {
+            app.post(
+                &app.admin,
+                &format!("/api/v1/clients/{client}/months/2026-10/approve"),
+                json!({"reason": "Pa tālruni"}),
+            )
+            .await
+            .expect(200);
+        }
+    };
+    approve(a.client).await;
+    let close = || app.post(&app.admin, "/api/v1/months/2026-10/close", json!({}));
+    let first: mobile_api::statements::CloseReport = close().await.json();
+    let of = |r: &mobile_api::statements::CloseReport, kind: &str| {
+        r.statements
+            .iter()
+            .find(|s| {
+                s.kind == kind && (kind != "assistant_pay" || s.assistant_id == Some(a.assistant))
+            })
+            .cloned()
+            .unwrap_or_else(|| panic!("{kind} in {r:?}"))
+    };
+    let download = |path: String| {
+        let app = &app;
+        async move {
+            app.http
+                .get(format!("{}{path}", app.base))
+                .bearer_auth(&app.admin)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let pay_v1 = of(&first, "assistant_pay");
+    assert_eq!(pay_v1.summary["amount_cents"], 1533, "3 h × 5.11 EUR");
+
+    // The second client-month, approved later, closes as an addition: only its own rows, named
+    // so, paid on top of what was sent.
+    approve(b.client).await;
+    let second: mobile_api::statements::CloseReport = close().await.json();
+    let summary = of(&second, "municipality_summary");
+    assert_eq!((summary.version, summary.is_correction), (2, false));
+    let csv_file = summary
+        .files
+        .iter()
+        .find(|f| f.name.starts_with("kopsavilkums-") && f.name.ends_with(".csv"))
+        .unwrap();
+    assert_eq!(csv_file.name, "kopsavilkums-2026-10-papildinajums-v2.csv");
+    let csv = download(csv_file.path.clone()).await;
+    assert!(csv.contains(";Klients igors;"), "{csv}");
+    assert!(
+        !csv.contains(";Klients ruta;"),
+        "the first client is not paid twice: {csv}"
+    );
+    assert!(csv.contains("papildinājums"), "{csv}");
+    let pay_v2 = of(&second, "assistant_pay");
+    assert_eq!((pay_v2.version, pay_v2.is_correction), (2, false));
+    assert_eq!(
+        pay_v2.summary["amount_cents"], 1533,
+        "only the second client's 3 hours, not 6"
+    );
+    assert!(
+        pay_v2
+            .files
+            .iter()
+            .all(|f| f.name.contains("-papildinajums-v2.")),
+        "{:?}",
+        pay_v2.files
+    );
 }

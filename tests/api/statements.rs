@@ -99,6 +99,7 @@ async fn closing_a_month_mails_each_recipient_once_with_the_files_and_each_clien
         c.statement_recipients = RECIPIENTS.map(str::to_owned).to_vec();
     })
     .await;
+    app.wage_override("2026-10").await;
     let (a, b) = approved_october(&app).await;
     let r = app
         .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
@@ -341,6 +342,7 @@ async fn with_the_mail_server_down_the_mail_waits_and_is_sent_once_when_it_is_ba
         c.statement_recipients = vec!["socd@example.lv".into()];
     })
     .await;
+    app.wage_override("2026-10").await;
     approved_october(&app).await;
     let report: CloseReport = app
         .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
@@ -393,6 +395,7 @@ async fn without_smtp_the_mail_is_written_as_eml_files() {
         c.statement_recipients = vec!["socd@example.lv".into()];
     })
     .await;
+    app.wage_override("2026-10").await;
     approved_october(&app).await;
     app.post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
         .await
@@ -427,6 +430,7 @@ async fn two_service_processes_on_one_postgresql_send_each_mail_once() {
         c.statement_recipients = RECIPIENTS.map(str::to_owned).to_vec();
     };
     let first = TestApp::spawn_with(configure).await;
+    first.wage_override("2026-10").await;
     if !asistents::db::is_postgres(&first.state.db) {
         skipped(
             "two_service_processes_on_one_postgresql_send_each_mail_once",
@@ -489,6 +493,7 @@ async fn the_previous_month_is_closed_on_the_configured_day() {
             std::env::temp_dir().join(format!("asistents-close-{}", uuid::Uuid::new_v4().simple()));
     })
     .await;
+    app.wage_override("2026-10").await;
     let (a, _) = approved_october(&app).await;
     app.clock.set("2026-11-09T21:00:00Z".parse().unwrap());
     assert_eq!(
@@ -521,6 +526,7 @@ async fn corrections_after_close_are_amendments_reported_as_new_statement_versio
             std::env::temp_dir().join(format!("asistents-amend-{}", uuid::Uuid::new_v4().simple()));
     })
     .await;
+    app.wage_override("2026-10").await;
     let (a, b) = approved_october(&app).await;
     let first: CloseReport = app
         .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
@@ -667,6 +673,7 @@ async fn mail_undeliverable_past_the_configured_age_shows_as_failed() {
         c.mail_retry_hours = 1;
     })
     .await;
+    app.wage_override("2026-10").await;
     approved_october(&app).await;
     app.post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
         .await
@@ -723,6 +730,7 @@ async fn file_bytes(app: &TestApp, s: &Statement, suffix: &str) -> Vec<u8> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn names_and_trips_typed_as_formulas_reach_the_accountant_as_text() {
     let app = TestApp::spawn().await;
+    app.wage_override("2026-10").await;
     app.clock.set("2026-11-02T10:00:00Z".parse().unwrap());
     let s = scene(&app, 4800, "ruta").await;
     let client_name = "=HYPERLINK(\"http://x.lv\",\"klikšķini\")";
@@ -825,6 +833,7 @@ async fn names_and_trips_typed_as_formulas_reach_the_accountant_as_text() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn names_with_line_breaks_or_reordering_are_refused_and_stored_ones_still_download() {
     let app = TestApp::spawn().await;
+    app.wage_override("2026-10").await;
     let (a, _) = approved_october(&app).await;
     // Single-line fields refuse line breaks and characters that reorder text, naming the field.
     for bad in ["Jānis\nBērziņš", "Jānis\u{202e}vsc.exe", "Jānis\tBērziņš"] {
@@ -913,6 +922,7 @@ async fn mail_claimed_by_a_process_that_died_is_sent_two_minutes_later_with_the_
         c.statement_recipients = vec!["socd@example.lv".into()];
     })
     .await;
+    app.wage_override("2026-10").await;
     approved_october(&app).await;
     let report: CloseReport = app
         .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
@@ -968,6 +978,7 @@ async fn a_restarted_process_sends_the_mail_it_had_claimed_at_once() {
         c.instance = Some("app-1".into());
     };
     let app = TestApp::spawn_on(url.clone(), configure).await;
+    app.wage_override("2026-10").await;
     approved_october(&app).await;
     let report: CloseReport = app
         .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))

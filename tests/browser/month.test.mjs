@@ -27,8 +27,10 @@ async function api(path, token, body) {
 }
 const login = async (who) => (await api('/auth/login', null, { login: who, password, device: { device_id: 'browser-test', name: 't', platform: 't', app_version: '1' } })).token;
 const client = (await api('/me', await login('klients01'))).client_ids[0];
-const now = new Date();
-const prev = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
+// Months are Riga's, as the service's (just after midnight in Riga, UTC is still the day before).
+const [rigaYear, rigaMonth] = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Riga', year: 'numeric', month: '2-digit' })
+  .format(new Date()).split('-').map(Number);
+const prev = new Date(Date.UTC(rigaYear, rigaMonth - 2, 1));
 const month = `${prev.getUTCFullYear()}-${String(prev.getUTCMonth() + 1).padStart(2, '0')}`;
 const submitted = await api(`/clients/${client}/months/${month}/submit`, await login('koordinators'), {});
 check(['submitted', 'disputed'].includes(submitted.state), `the demo month ${month} is handed in (${submitted.state})`);

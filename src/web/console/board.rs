@@ -41,6 +41,7 @@ pub(super) fn router() -> Router<AppState> {
             post(approve_one),
         )
         .route("/console/months/{month}/close", post(close))
+        .route("/console/months/{month}/wage-override", post(wage_override))
 }
 
 /// The month that needs closing: the last one.
@@ -168,6 +169,7 @@ async fn board(
     };
     let notice = q.done.as_deref().map(|d| match d {
         "closed" => text::word("c_done_closed", lang),
+        "overridden" => text::word("c_done_overridden", lang),
         _ => text::word("c_done_approved", lang),
     });
     let notice = notice.map(|n| (false, n.to_owned()));
@@ -233,6 +235,23 @@ async fn board_page(
         .iter()
         .filter(|r| !matches!(r.state, MonthState::Approved | MonthState::Closed))
         .count();
+    // A rate below the minimum wage stops the close until a new rate or an admin's reason.
+    let below = service::statements::below_minimum_wage(&state.db, month)
+        .await?
+        .first()
+        .map(|b| {
+            message_of(
+                &ApiError::Rule {
+                    code: mobile_api::ErrorCode::RateBelowMinimumWage,
+                    details: service::statements::below_details(b),
+                },
+                lang,
+            )
+        });
+    let overridden = match below {
+        Some(_) => service::statements::wage_override_of(state, month).await?,
+        None => None,
+    };
     let first = month.first_day();
     Ok(show(
         who,
@@ -247,6 +266,7 @@ async fn board_page(
             rows => shown, tally => tally, only => only.unwrap_or(""),
             approved => count(MonthState::Approved).to_string(),
             stopping => text::word("c_stopping", lang).replace("{n}", &stopping.to_string()),
+            below => below, overridden => overridden,
         },
     ))
 }
@@ -365,6 +385,37 @@ async fn approve_one(
         month,
         lang,
         done.map(|()| "approved").map_err(|e| (e, name)),
+    )
+    .await
+}
+
+#[derive(serde::Deserialize)]
+struct ReasonForm {
+    csrf: String,
+    reason: String,
+}
+
+/// An admin records why the month closes although its rate pays below the minimum wage.
+async fn wage_override(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(month): Path<String>,
+    Form(form): Form<ReasonForm>,
+) -> Response {
+    let (who, lang) = match acting(&state, &headers, Some(&form.csrf)).await {
+        Ok(w) => w,
+        Err(to) => return to,
+    };
+    let Some(month) = Month::parse(&month) else {
+        return problem_page(ApiError::NotFound, lang, &who);
+    };
+    let done = service::statements::override_wage(&state, &who.caller, month, &form.reason).await;
+    after(
+        &state,
+        &who,
+        month,
+        lang,
+        done.map(|()| "overridden").map_err(|e| (e, None)),
     )
     .await
 }

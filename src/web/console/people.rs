@@ -720,7 +720,7 @@ async fn assistant_page(
             *weeks.entry((w.year(), w.week())).or_default() += e.minutes;
         }
     }
-    let limit = service::policy::read(state, &who.caller, None)
+    let limit = service::policy::read(state, &who.caller, None, lang)
         .await?
         .in_force
         .iter()

@@ -91,6 +91,8 @@ pub(super) async fn statements_page(
                 .unwrap_or_default();
             let change = if s.is_correction {
                 text::word("c_correction", lang)
+            } else if s.version > 1 {
+                text::word("c_addition", lang)
             } else {
                 text::word("c_original", lang)
             };
@@ -195,7 +197,7 @@ async fn policy_page(
     message: Option<(bool, String)>,
     status: StatusCode,
 ) -> Result<Response, ApiError> {
-    let view = service::policy::read(state, &who.caller, None).await?;
+    let view = service::policy::read(state, &who.caller, None, lang).await?;
     let row = |p: &mobile_api::policy::PolicyValue| {
         context! {
             key => p.key.clone(), from => day(p.effective_from),

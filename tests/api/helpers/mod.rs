@@ -273,6 +273,21 @@ impl TestApp {
         assert!(r.status < 300, "{login} chooses a password: {}", r.text);
     }
 
+    /// An admin records why `month` closes although the seeded rate (5.11 EUR) pays less than
+    /// the 2026 minimum wage: the test data's months are closed as a municipality would close
+    /// them while the new rate is not yet entered.
+    pub async fn wage_override(&self, month: &str) {
+        self.send(
+            reqwest::Method::PUT,
+            Some(&self.admin),
+            &format!("/api/v1/months/{month}/wage-override"),
+            Some(&json!({"reason": "Pārbaudes dati: jaunā likme vēl nav ievadīta"})),
+            None,
+        )
+        .await
+        .expect(204);
+    }
+
     pub async fn coordinator(&self) -> String {
         self.user("koordinators", "coordinator", json!({})).await.1
     }
