@@ -90,6 +90,17 @@ pub async fn create(
     let now = state.clock.now();
     let txn = state.db.begin().await?;
     let id = create_in(&txn, caller, client_id, body, now).await?;
+    // Sessions flagged for want of a decision on these days meet the rules again.
+    let by = super::entries::actor(caller);
+    super::flags::recheck(
+        &txn,
+        Some(&[client_id]),
+        body.valid_from,
+        Some(body.valid_to),
+        by,
+        now,
+    )
+    .await?;
     txn.commit().await?;
     Ok(id)
 }

@@ -461,3 +461,40 @@ async fn a_group_removed_at_a_review_flags_the_adults_assistant_sessions_and_res
     assert!(flagged(&app, s.client).await.is_empty());
     assert_eq!(sheet(&app, s.client, "2026-11").await.used_minutes, 300);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_decision_ended_early_flags_the_later_sessions_and_the_new_decision_counts_them_again() {
+    let app = TestApp::spawn().await;
+    app.clock.set("2026-11-20T10:00:00Z".parse().unwrap());
+    let s = scene(&app, 4800, "ruta").await;
+    let before = logged(&app, &s.token, s.client, "2026-11-09", 2).await;
+    let after = logged(&app, &s.token, s.client, "2026-11-16", 2).await;
+    // The client moved away: the decision ends on the 10th, recorded on the 20th.
+    let coordinator = app.coordinator().await;
+    app.post(
+        &coordinator,
+        &format!(
+            "/api/v1/clients/{}/decisions/{}/amendments",
+            s.client, s.decision
+        ),
+        json!({"effective_from": "2026-11-02", "valid_to": "2026-11-10"}),
+    )
+    .await
+    .expect(201);
+    assert_eq!(entry(&app, before).await["status"], "active");
+    let e = entry(&app, after).await;
+    assert_eq!(e["status"], "flagged", "{e}");
+    assert_eq!(e["flag"]["code"], "no_decision");
+    // The client came back and a new decision covers the rest of the year: it counts again.
+    let r = app
+        .post(
+            &coordinator,
+            &format!("/api/v1/clients/{}/decisions", s.client),
+            json!({"number": "SD/2026/77", "decided_on": "2026-11-19", "service": "assistant",
+                   "valid_from": "2026-11-11", "valid_to": "2026-12-31", "monthly_minutes": 4800}),
+        )
+        .await;
+    r.expect(201);
+    assert_eq!(entry(&app, after).await["status"], "active");
+    assert_eq!(sheet(&app, s.client, "2026-11").await.used_minutes, 240);
+}
