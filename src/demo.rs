@@ -1,7 +1,8 @@
 //! A realistic demo municipality (Daugavpils-like): clients (adults and children, assistant and
 //! companion service), decisions, a suspension, assistants, assignments, a login for every role,
 //! and a month of entries, with a hospital stay reported after its sessions were logged (they
-//! wait flagged), so that a newcomer can try every endpoint within a minute.
+//! wait flagged) and a session sent long after its deadline (it waits for review), so that a
+//! newcomer can try every endpoint within a minute.
 
 use std::collections::BTreeMap;
 
@@ -359,6 +360,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<Vec<DemoLogin>, DbErr> 
     let slots: [(u32, u32); 3] = [(8, 0), (12, 30), (16, 30)];
     let mut days: BTreeMap<NaiveDate, Vec<(Actor, Op)>> = BTreeMap::new();
     let mut load = vec![0usize; assistant_ids.len()];
+    let mut first_assistant: BTreeMap<Uuid, usize> = BTreeMap::new();
     for (n, (client_id, service, minutes, transport)) in served.iter().enumerate() {
         let mut team = vec![n % assistant_ids.len()];
         if n % 4 == 1 {
@@ -383,6 +385,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<Vec<DemoLogin>, DbErr> 
                 updated_at: now,
             };
             service::people::add_assignment(&txn, &assignment, None, now).await?;
+            first_assistant.entry(*client_id).or_insert(a);
             booked.push((a, slot));
         }
         let suspended = (
@@ -476,6 +479,46 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<Vec<DemoLogin>, DbErr> 
         if refused > 0 {
             return Err(DbErr::Custom(format!(
                 "{refused} of the demo's {count} sessions of {date} were refused by the rules"
+            )));
+        }
+    }
+    // A session of the month before, sent only now, long after its deadline: it waits for the
+    // coordinator's review in the exceptions queue (approve, checked again, or reject).
+    if let Some((client_id, ..)) = served.get(3)
+        && let Some(&a) = first_assistant.get(client_id)
+    {
+        let day = month.prev().first_day() + Duration::days(9);
+        let start = at(day, 10, 0);
+        let write = Write {
+            id: Uuid::now_v7(),
+            client_id: *client_id,
+            assistant_id: assistant_ids[a],
+            purpose: "other".into(),
+            start: start.with_timezone(&TZ).fixed_offset(),
+            end: (start + Duration::minutes(120))
+                .with_timezone(&TZ)
+                .fixed_offset(),
+            place: "community".into(),
+            note: Some("Papīra lapa atrasta vēlāk".into()),
+            trips: Vec::new(),
+            base_version: None,
+            device_time: None,
+            amendment: false,
+        };
+        let by = Actor {
+            user_id: assistant_users[a],
+            coordinator: false,
+        };
+        let done = ledger::run_as(
+            &txn,
+            vec![(by, Op::Save(write))],
+            now,
+            &db::policy::Kept::default(),
+        )
+        .await?;
+        if let Some(Err(e)) = done.first() {
+            return Err(DbErr::Custom(format!(
+                "the demo's late session was refused: {e:?}"
             )));
         }
     }

@@ -1,6 +1,8 @@
 //! Facts recorded after the fact (issue "rules that follow real life", item 1): when a
-//! suspension, an amended decision or a policy row with a past date makes entries already
-//! counted break a rule, they are flagged with that rule and leave the month's count and pay;
+//! suspension, an amended decision, a policy row with a past date or a client's corrected
+//! disability group or birth date makes entries already counted break a rule, they are flagged
+//! with that rule and leave the month's count and pay (and a new decision, or a fact undone,
+//! counts them again);
 //! a coordinator keeps each (with a reason) or voids it, and a month with flagged entries is
 //! not approved or closed until then. The entries are checked in the same transaction as the
 //! fact is written, so the fact and its flags are stored together or not at all.

@@ -127,6 +127,10 @@ fn templates() -> &'static Environment<'static> {
                 include_str!("../../templates/console/exceptions.html"),
             ),
             (
+                "console_session_card.html",
+                include_str!("../../templates/console/session_card.html"),
+            ),
+            (
                 "console_password.html",
                 include_str!("../../templates/console/password.html"),
             ),

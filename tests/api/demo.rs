@@ -152,4 +152,14 @@ async fn a_new_phone_of_every_demo_assistant_pulls_all_that_assistant_has() {
     for e in flagged {
         assert_eq!(e["flag"]["code"], "service_suspended", "{e}");
     }
+    // A session sent long after its deadline waits for review.
+    let late: Value = app
+        .get(
+            &coordinator,
+            "/api/v1/entries?status=pending_review&limit=500",
+        )
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(late["items"].as_array().unwrap().len(), 1, "{late}");
 }

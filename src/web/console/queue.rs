@@ -107,7 +107,17 @@ async fn exceptions_page(
             })
             .unwrap_or_else(|| code.to_owned())
     };
+    // Each card with the form of its verdict: a flagged session is kept or voided, a late one
+    // approved or rejected.
+    let answers = |flagged: bool| {
+        if flagged {
+            ("flag", "resolution", "keep", "c_keep", "void", "c_void")
+        } else {
+            ("review", "decision", "approve", "c_approve", "reject", "c_reject")
+        }
+    };
     let card = |e: &mobile_api::entries::Entry| {
+        let (action, field, yes, yes_text, no, no_text) = answers(e.flag.is_some());
         let (from, to) = (
             e.started_at.with_timezone(&crate::domain::time::TZ),
             e.ended_at.with_timezone(&crate::domain::time::TZ),
@@ -121,6 +131,9 @@ async fn exceptions_page(
             purpose => label(&e.purpose),
             note => e.note.clone().unwrap_or_default(),
             why => e.flag.as_ref().map(|f| f.message.clone()).unwrap_or_default(),
+            action => action, field => field,
+            yes => yes, yes_text => text::word(yes_text, lang),
+            no => no, no_text => text::word(no_text, lang),
         }
     };
     let late: Vec<minijinja::Value> = late.iter().map(card).collect();
