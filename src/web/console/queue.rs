@@ -113,7 +113,14 @@ async fn exceptions_page(
         if flagged {
             ("flag", "resolution", "keep", "c_keep", "void", "c_void")
         } else {
-            ("review", "decision", "approve", "c_approve", "reject", "c_reject")
+            (
+                "review",
+                "decision",
+                "approve",
+                "c_approve",
+                "reject",
+                "c_reject",
+            )
         }
     };
     let card = |e: &mobile_api::entries::Entry| {
