@@ -239,8 +239,15 @@ page = ctx.pages()[0] ?? await ctx.newPage();
 watch(page);
 await page.goto(base + '/app/');
 await page.waitForSelector('#status');
-await page.waitForFunction(() => document.getElementById('status').textContent.includes('20')).catch(() => null);
-check((await text(page, '#status')).includes('Nenosūtīti: 20'), 'reopened without a network, the app comes from its cache with the 20 unsent sessions');
+// Polled, not awaited once: the page may still be settling (its service worker taking over),
+// and a wait cut short by that must not read the status too early.
+let reopened = '';
+for (const until = Date.now() + 30000; Date.now() < until;) {
+  reopened = await text(page, '#status').catch(() => '');
+  if (reopened.includes('Nenosūtīti: 20')) break;
+  await page.waitForTimeout(250);
+}
+check(reopened.includes('Nenosūtīti: 20'), `reopened without a network, the app comes from its cache with the 20 unsent sessions (${reopened})`);
 await shot(page, 'offline');
 await ctx.setOffline(false);
 await page.evaluate(() => window.dispatchEvent(new Event('online')));
