@@ -197,23 +197,6 @@ pub async fn recheckable(
     Ok(out)
 }
 
-/// How many flagged entries touch the client's month.
-pub async fn flagged_in(
-    db: &impl ConnectionTrait,
-    client_id: Uuid,
-    month: Month,
-) -> Result<u64, DbErr> {
-    let from = riga_midnight(month.first_day()).timestamp();
-    let to = riga_midnight(month.next().first_day()).timestamp();
-    entries::Entity::find()
-        .filter(entries::Column::ClientId.eq(client_id))
-        .filter(entries::Column::Status.eq(EntryStatus::Flagged.as_str()))
-        .filter(entries::Column::StartUtc.lt(to))
-        .filter(entries::Column::EndUtc.gt(from))
-        .count(db)
-        .await
-}
-
 pub async fn month_sheet(
     db: &impl ConnectionTrait,
     client_id: Uuid,
