@@ -126,7 +126,11 @@ fn at(date: NaiveDate, hour: u32, minute: u32) -> DateTime<Utc> {
 
 /// Seeds the demo into an empty database (no clients yet); returns the logins created, or an
 /// empty list when the database already has clients.
-pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<Vec<DemoLogin>, DbErr> {
+pub async fn seed(
+    db: &Db,
+    now: DateTime<Utc>,
+    settings: &service::close::CloseSettings<'_>,
+) -> Result<Vec<DemoLogin>, DbErr> {
     if !is_empty(db).await? {
         return Ok(Vec::new());
     }
@@ -164,6 +168,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<Vec<DemoLogin>, DbErr> 
                 updated_at: now,
             }
         };
+    let mut coordinator = Uuid::nil();
     for (login, role, name) in [
         (
             "koordinators",
@@ -172,7 +177,11 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<Vec<DemoLogin>, DbErr> 
         ),
         ("gramatvede", Role::Accountant, "Marta Skaitle (grāmatvede)"),
     ] {
-        db::people::insert(&txn, user(login, role, name, None, None)).await?;
+        let u = user(login, role, name, None, None);
+        if role == Role::Coordinator {
+            coordinator = u.id;
+        }
+        db::people::insert(&txn, u).await?;
         logins.push(DemoLogin {
             login: login.into(),
             role,
@@ -556,8 +565,131 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<Vec<DemoLogin>, DbErr> 
         )
         .await?;
     }
+    closed_and_corrected(
+        &txn,
+        Month::of(today).prev().prev(),
+        (&served, &first_assistant),
+        (&assistant_ids, &assistant_users),
+        (coordinator, settings),
+        now,
+    )
+    .await?;
     txn.commit().await?;
     Ok(logins)
+}
+
+/// The served clients (id, service, monthly minutes, transport) and each one's first assistant.
+type Served<'a> = (&'a [(Uuid, Service, i64, bool)], &'a BTreeMap<Uuid, usize>);
+
+/// A month already closed and then corrected: the first two clients' sessions of `month` were
+/// confirmed on paper, approved and closed (their statements sent); afterwards the coordinator
+/// added a session found on a late paper sheet and voided one of a day the client was in
+/// hospital. The next close carries both as corrections: the differences in hours and euro, to
+/// pay on top or to withhold.
+async fn closed_and_corrected(
+    txn: &impl db::Conn,
+    month: Month,
+    (served, first_assistant): Served<'_>,
+    (assistant_ids, assistant_users): (&[Uuid], &[Uuid]),
+    (coordinator, settings): (Uuid, &service::close::CloseSettings<'_>),
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let by_coordinator = Actor {
+        user_id: coordinator,
+        coordinator: true,
+    };
+    let weekdays: Vec<NaiveDate> = month
+        .first_day()
+        .iter_days()
+        .skip(1)
+        .filter(|d| !matches!(d.weekday(), Weekday::Sat | Weekday::Sun))
+        .take(4)
+        .collect();
+    let session = |client_id: Uuid, a: usize, date: NaiveDate, minutes: i64, purpose: &str| {
+        let start = at(date, 8, 0);
+        Write {
+            id: Uuid::now_v7(),
+            client_id,
+            assistant_id: assistant_ids[a],
+            purpose: purpose.into(),
+            start: start.with_timezone(&TZ).fixed_offset(),
+            end: (start + Duration::minutes(minutes))
+                .with_timezone(&TZ)
+                .fixed_offset(),
+            place: "community".into(),
+            note: None,
+            trips: Vec::new(),
+            base_version: None,
+            device_time: None,
+            amendment: false,
+        }
+    };
+    let mut team = Vec::new();
+    for (n, purpose) in [(0usize, "work"), (1, "day_centre")] {
+        let Some(&(client_id, ..)) = served.get(n) else {
+            continue;
+        };
+        let Some(&a) = first_assistant.get(&client_id) else {
+            continue;
+        };
+        let by = Actor {
+            user_id: assistant_users[a],
+            coordinator: false,
+        };
+        let mut ids = Vec::new();
+        for date in &weekdays[..3] {
+            let write = session(client_id, a, *date, 180, purpose);
+            ids.push(write.id);
+            let done = ledger::run_as(
+                txn,
+                vec![(by, Op::Save(write))],
+                at(*date, 21, 0),
+                &db::policy::Kept::default(),
+            )
+            .await?;
+            if let Some(Err(e)) = done.first() {
+                return Err(DbErr::Custom(format!(
+                    "the demo's closed month refused a session: {e:?}"
+                )));
+            }
+        }
+        let refused = |e| DbErr::Custom(format!("the demo's closed month: {e:?}"));
+        service::months::submit_in(txn, client_id, month, None, Actor::service(), now)
+            .await
+            .map_err(refused)?;
+        let why = "Klients apstiprināja uzskaites lapu uz papīra".to_owned();
+        service::months::approve_in(txn, client_id, month, Some(why), by_coordinator, now)
+            .await
+            .map_err(refused)?;
+        team.push((client_id, a, ids));
+    }
+    if team.len() < 2 {
+        return Ok(());
+    }
+    // The seeded rate pays below the 2026 minimum wage: the demo records why it closes anyway,
+    // as an admin would, until the rate from the regulation is entered.
+    let why = "Demonstrācija: likme no noteikumiem vēl nav ievadīta";
+    db::statements::record_wage_override(txn, month, why, coordinator, now).await?;
+    let settings = service::close::CloseSettings {
+        wage_override: Some(why),
+        ..*settings
+    };
+    service::close::close_month(txn, month, &settings, by_coordinator, now).await?;
+    // After the close: a session found on a late paper sheet, and one of a hospital day.
+    let (client_id, a, _) = &team[0];
+    let mut found = session(*client_id, *a, weekdays[3], 120, "work");
+    found.amendment = true;
+    found.note = Some("Uzskaites lapa atrasta pēc mēneša slēgšanas".into());
+    let amended = |e| DbErr::Custom(format!("the demo's correction: {e:?}"));
+    ledger::save(txn, &found, by_coordinator, now)
+        .await
+        .map_err(amended)?;
+    let (_, _, ids) = &team[1];
+    let reason = "Klients tajā dienā bija slimnīcā (ģimene paziņoja pēc slēgšanas)";
+    ledger::void(txn, ids[1], reason, by_coordinator, now)
+        .await
+        .map_err(amended)?;
+    Ok(())
 }
 
 /// True when the database holds no clients (so the demo may seed it).

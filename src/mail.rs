@@ -73,6 +73,9 @@ pub struct StatementMail<'a> {
     pub month: &'a str,
     pub version: i32,
     pub is_correction: bool,
+    /// A correction that replaces what was sent (a client's timesheet) rather than carrying the
+    /// difference to pay on top (pay statements and the summary).
+    pub replaces: bool,
     pub facts: Vec<String>,
     pub municipality: &'a str,
     pub address: &'a str,
@@ -109,7 +112,7 @@ fn templates() -> &'static Environment<'static> {
 pub fn render(m: &StatementMail<'_>) -> Result<(String, String, String), String> {
     let ctx = minijinja::context! {
         kind_label => m.kind_label, subject_of => m.subject_of, month => m.month,
-        version => m.version, is_correction => m.is_correction, facts => m.facts.clone(),
+        version => m.version, is_correction => m.is_correction, replaces => m.replaces, facts => m.facts.clone(),
         municipality => m.municipality, address => m.address,
         files => m.files.iter().map(|(n, _, _)| n.clone()).collect::<Vec<_>>(),
     };

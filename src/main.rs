@@ -187,7 +187,12 @@ async fn seed_demo(app: &App) -> Result<(), Box<dyn std::error::Error>> {
         println!("demo: the database already has clients; nothing seeded");
         return Ok(());
     }
-    let logins = demo::seed(&state.db, state.clock.now()).await?;
+    let settings = asistents::service::close::CloseSettings {
+        recipients: &state.config.statement_recipients,
+        municipality: &state.config.municipality_name,
+        wage_override: None,
+    };
+    let logins = demo::seed(&state.db, state.clock.now(), &settings).await?;
     println!(
         "demo: seeded a municipality; every demo login's password is {}",
         demo::DEMO_PASSWORD

@@ -16,6 +16,7 @@ mod m20261130_000006_real_life;
 mod m20261130_000007_lookups;
 mod m20261130_000008_flags;
 mod m20261130_000009_wage_overrides;
+mod m20261201_000010_reported_lines;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000007_lookups::Migration),
             Box::new(m20261130_000008_flags::Migration),
             Box::new(m20261130_000009_wage_overrides::Migration),
+            Box::new(m20261201_000010_reported_lines::Migration),
         ]
     }
 }

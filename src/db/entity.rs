@@ -430,6 +430,34 @@ pub mod wage_overrides {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+pub mod reported_lines {
+    use sea_orm::entity::prelude::*;
+
+    /// What a close reported for one line (work month × assistant × client × rate period); the
+    /// rows of a line add up to what has been paid for it.
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "reported_lines")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub statement_id: Uuid,
+        pub month: String,
+        pub assistant_id: Uuid,
+        pub client_id: Uuid,
+        pub rate_from: Date,
+        pub rate_cents: i64,
+        pub minutes: i64,
+        pub amount_cents: i64,
+        pub trip_cents: i64,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
 pub mod audit_log {
     use sea_orm::entity::prelude::*;
 

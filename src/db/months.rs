@@ -29,6 +29,28 @@ pub async fn earliest_unclosed(db: &impl ConnectionTrait) -> Result<Option<Month
     Ok(first.flatten().and_then(|m| Month::parse(&m)))
 }
 
+/// Marks the closed client-months of `from`'s month and later as changed since their statements
+/// were sent (a rate recorded for their days after the close): the next close carries the
+/// difference in pay as a correction. Returns how many.
+pub async fn closed_pay_changed(
+    db: &impl ConnectionTrait,
+    from: chrono::NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    let done = month_sheets::Entity::update_many()
+        .col_expr(
+            month_sheets::Column::Version,
+            Expr::col(month_sheets::Column::Version).add(1),
+        )
+        .col_expr(month_sheets::Column::UpdatedAt, Expr::value(now))
+        .filter(month_sheets::Column::State.eq(MonthState::Closed.as_str()))
+        .filter(month_sheets::Column::Month.gte(Month::of(from).to_string()))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected)
+}
+
 /// Whether the assistant is assigned to the client on some day of the month.
 pub async fn assigned_in(
     db: &impl ConnectionTrait,

@@ -18,8 +18,8 @@ use sea_orm::IntoActiveModel;
 
 use super::entity::entries as entry_rows;
 use super::entity::{
-    assistants, clients, decisions, month_disputes, month_sheets, outbox, representatives,
-    statement_files, statements, trips, users,
+    assistants, clients, decisions, month_disputes, month_sheets, outbox, reported_lines,
+    representatives, statement_files, statements, trips, users,
 };
 use super::entries;
 use super::{audit, people};
@@ -138,6 +138,26 @@ pub async fn latest_versions(
     Ok(latest)
 }
 
+/// The stored summaries of these statements, by id.
+pub async fn summaries_of(
+    db: &impl ConnectionTrait,
+    ids: Vec<Uuid>,
+) -> Result<HashMap<Uuid, String>, DbErr> {
+    let mut out = HashMap::new();
+    for part in ids.chunks(IN_LIST) {
+        let rows: Vec<(Uuid, String)> = statements::Entity::find()
+            .select_only()
+            .column(statements::Column::Id)
+            .column(statements::Column::Summary)
+            .filter(statements::Column::Id.is_in(part.to_vec()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
 /// The admin's recorded reason to close `month` although its rate pays below the minimum wage.
 pub async fn wage_override(
     db: &impl ConnectionTrait,
@@ -185,8 +205,8 @@ pub async fn lock_close(db: &impl ConnectionTrait) -> Result<(), DbErr> {
     Ok(())
 }
 
-/// The month's approved and closed sheets, by client; an approved one with flagged entries
-/// waits (see `pending_sheets`).
+/// The month's approved sheets, by client; one with flagged entries waits (see
+/// `pending_sheets`).
 pub async fn sheets_to_close(
     db: &impl ConnectionTrait,
     month: Month,
@@ -194,16 +214,99 @@ pub async fn sheets_to_close(
     let flagged = flagged_clients(db, month).await?;
     Ok(month_sheets::Entity::find()
         .filter(month_sheets::Column::Month.eq(month.to_string()))
-        .filter(
-            month_sheets::Column::State
-                .is_in([MonthState::Approved.as_str(), MonthState::Closed.as_str()]),
-        )
+        .filter(month_sheets::Column::State.eq(MonthState::Approved.as_str()))
         .order_by_asc(month_sheets::Column::ClientId)
         .all(db)
         .await?
         .into_iter()
-        .filter(|s| !(s.state == MonthState::Approved && flagged.contains(&s.client_id)))
+        .filter(|s| !flagged.contains(&s.client_id))
         .collect())
+}
+
+/// Closed client-months of `until` or earlier that changed since their statements were sent
+/// (an amendment, or a rate recorded later for their days), by month and client: the next close
+/// carries their corrections.
+pub async fn amended_sheets(
+    db: &impl ConnectionTrait,
+    until: Month,
+) -> Result<Vec<month_sheets::Model>, DbErr> {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    month_sheets::Entity::find()
+        .filter(month_sheets::Column::State.eq(MonthState::Closed.as_str()))
+        .filter(month_sheets::Column::Month.lte(until.to_string()))
+        .filter(
+            Expr::col(month_sheets::Column::ReportedVersion)
+                .lt(Expr::col(month_sheets::Column::Version)),
+        )
+        .order_by_asc(month_sheets::Column::Month)
+        .order_by_asc(month_sheets::Column::ClientId)
+        .all(db)
+        .await
+}
+
+/// What the statements sent so far reported for these client-months (work month, client), line
+/// by line; a line reported in several closes has a row for each.
+pub async fn reported_of(
+    db: &impl ConnectionTrait,
+    sheets: &[(Month, Uuid)],
+) -> Result<Vec<docs::Reported>, DbErr> {
+    let mut out = Vec::new();
+    for part in sheets.chunks(IN_LIST) {
+        let clients: Vec<Uuid> = part.iter().map(|(_, c)| *c).collect();
+        let months: Vec<String> = part.iter().map(|(m, _)| m.to_string()).collect();
+        let rows = reported_lines::Entity::find()
+            .filter(reported_lines::Column::ClientId.is_in(clients))
+            .filter(reported_lines::Column::Month.is_in(months))
+            .all(db)
+            .await?;
+        out.extend(
+            rows.into_iter()
+                .filter(|r| {
+                    part.iter()
+                        .any(|(m, c)| *c == r.client_id && m.to_string() == r.month)
+                })
+                .map(|r| docs::Reported {
+                    month: r.month,
+                    assistant_id: r.assistant_id,
+                    client_id: r.client_id,
+                    rate_from: r.rate_from,
+                    rate_cents: r.rate_cents,
+                    minutes: r.minutes,
+                    amount_cents: r.amount_cents,
+                    trip_cents: r.trip_cents,
+                }),
+        );
+    }
+    Ok(out)
+}
+
+/// Records what a close reported (its summary statement): from now on, it is what was sent.
+pub async fn record_reported(
+    db: &impl ConnectionTrait,
+    statement_id: Uuid,
+    lines: Vec<docs::Reported>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let rows: Vec<reported_lines::ActiveModel> = lines
+        .into_iter()
+        .map(|r| {
+            reported_lines::Model {
+                id: Uuid::now_v7(),
+                statement_id,
+                month: r.month,
+                assistant_id: r.assistant_id,
+                client_id: r.client_id,
+                rate_from: r.rate_from,
+                rate_cents: r.rate_cents,
+                minutes: r.minutes,
+                amount_cents: r.amount_cents,
+                trip_cents: r.trip_cents,
+                created_at: now,
+            }
+            .into_active_model()
+        })
+        .collect();
+    super::insert_all(db, rows, 500).await
 }
 
 /// The clients with flagged entries in `month`: a fact recorded after the month was approved
@@ -555,14 +658,24 @@ pub async fn files(
         .await
 }
 
-/// The statements one close issued (those of `summary`'s month written at the same instant),
-/// the summary first, each with its files.
+/// The statements one close issued (those of `summary`'s month written at the same instant, and
+/// the corrected timesheets of earlier months it carried), the summary first, each with its files.
 pub async fn issued_with(
     db: &impl ConnectionTrait,
     summary: &statements::Model,
 ) -> Result<Vec<(statements::Model, Vec<statement_files::Model>)>, DbErr> {
+    use sea_orm::Condition;
+    // The close's own month, and the corrected timesheets of earlier months it carried.
+    let carried = Condition::all()
+        .add(statements::Column::Month.lt(summary.month.clone()))
+        .add(statements::Column::Kind.eq("client_timesheet"))
+        .add(statements::Column::IsCorrection.eq(true));
     let mut made = statements::Entity::find()
-        .filter(statements::Column::Month.eq(summary.month.clone()))
+        .filter(
+            Condition::any()
+                .add(statements::Column::Month.eq(summary.month.clone()))
+                .add(carried),
+        )
         .filter(statements::Column::CreatedAt.eq(summary.created_at))
         .order_by_asc(statements::Column::Kind)
         .order_by_asc(statements::Column::Id)

@@ -55,9 +55,42 @@ pub struct Timesheet {
     pub lines: Vec<Line>,
 }
 
+/// A fingerprint of what a timesheet shows (its sessions, totals, disputes and confirmation):
+/// a closed month is issued to its client again only when it changes.
+pub fn timesheet_digest(t: &Timesheet) -> String {
+    let mut h = Sha256::new();
+    for l in &t.lines {
+        h.update(format!(
+            "{}|{}|{}|{}|{}|{}|{}|{}\n",
+            l.entry_id,
+            l.assistant_id,
+            l.purpose,
+            l.start.timestamp(),
+            l.end.timestamp(),
+            l.minutes,
+            l.trip_cents,
+            l.trips.join("/")
+        ));
+    }
+    h.update(format!(
+        "{}|{}|{}|{}|{}",
+        t.used_minutes,
+        t.transport_used_cents,
+        t.allowance_minutes,
+        t.confirmation,
+        t.disputes.join("/")
+    ));
+    h.finalize()
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 pub fn hours(minutes: i64) -> String {
-    let hundredths = (minutes * 100 + 30) / 60;
-    format!("{},{:02}", hundredths / 100, hundredths % 100)
+    let sign = if minutes < 0 { "-" } else { "" };
+    let hundredths = (minutes.abs() * 100 + 30) / 60;
+    format!("{sign}{},{:02}", hundredths / 100, hundredths % 100)
 }
 
 pub fn euros(cents: i64) -> String {
@@ -236,7 +269,7 @@ pub fn split_lines(lines: &[PayLine], total_gross: i64, contribution_bp: i64) ->
 }
 
 /// Who is paid, as payroll identifies them.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Payee {
     pub name: String,
     pub personal_code: Option<String>,
@@ -268,10 +301,50 @@ pub fn derivation(bps: &[i64]) -> String {
     )
 }
 
+/// What a pay statement pays in all: the month's pay and the corrections it carries.
+pub fn payable(p: &Pay, corrections: &[SummaryRow]) -> Totals {
+    let (mut all, _) = totals(corrections);
+    all.add_all(&Totals {
+        minutes: p.lines.iter().map(|l| l.minutes).sum(),
+        amount_cents: p.amount_cents,
+        gross_cents: p.gross_cents,
+        employer_cents: p.employer_cents,
+        trip_cents: p.trip_cents,
+    });
+    all
+}
+
+/// The columns of a correction line in a pay statement.
+pub const PAY_CORRECTION_HEADER: [&str; 11] = [
+    "Mēnesis",
+    "Klients",
+    "Klienta personas kods",
+    "Likme no",
+    "Likme EUR/h",
+    "Minūtes",
+    "Stundas",
+    "Summa EUR",
+    "Bruto alga EUR",
+    "Darba devēja iemaksas EUR",
+    "Transports EUR",
+];
+
+/// The labels of what a pay statement with corrections pays in all, in order: amount, gross,
+/// employer contributions, trips.
+pub const PAYABLE_LABELS: [&str; 4] = [
+    "Izmaksāt kopā EUR",
+    "Bruto alga izmaksai EUR",
+    "Darba devēja iemaksas izmaksai EUR",
+    "Braucienu kompensācija izmaksai EUR",
+];
+
+/// An assistant's pay statement: who is paid, the month's lines per client and rate with their
+/// gross and employer part, the totals, then the corrections it carries (the differences against
+/// statements sent before) and what it pays in all.
 pub fn pay_csv(
     payee: &Payee,
     month: &str,
-    p: &Pay,
+    (p, corrections): (&Pay, &[SummaryRow]),
     clients: &[(Uuid, String, Option<String>)],
 ) -> String {
     let s = |v: &str| v.to_owned();
@@ -323,6 +396,38 @@ pub fn pay_csv(
         euros(p.employer_cents),
     ]);
     rows.push(vec![s("Braucienu kompensācija EUR"), euros(p.trip_cents)]);
+    if !corrections.is_empty() {
+        rows.push(vec![]);
+        rows.push(vec![s(CORRECTIONS_TITLE)]);
+        rows.push(PAY_CORRECTION_HEADER.map(s).to_vec());
+        for c in corrections {
+            rows.push(vec![
+                c.month.clone(),
+                c.client.clone(),
+                c.client_code.clone(),
+                c.rate_from.format("%d.%m.%Y").to_string(),
+                euros(c.rate_cents),
+                c.minutes.to_string(),
+                hours(c.minutes),
+                euros(c.amount_cents),
+                euros(c.gross_cents),
+                euros(c.employer_cents),
+                euros(c.trip_cents),
+            ]);
+        }
+        let (fixes, _) = totals(corrections);
+        rows.push(vec![s("Labojumi kopā EUR"), euros(fixes.amount_cents)]);
+        rows.push(vec![]);
+        let all = payable(p, corrections);
+        for (label, cents) in PAYABLE_LABELS.iter().zip([
+            all.amount_cents,
+            all.gross_cents,
+            all.employer_cents,
+            all.trip_cents,
+        ]) {
+            rows.push(vec![s(label), euros(cents)]);
+        }
+    }
     rows.push(vec![]);
     rows.push(vec![
         s("Kā aprēķināts"),
@@ -348,6 +453,9 @@ pub const PAY_HEADER: [&str; 9] = [
 /// as payroll knows them (never merged by name: two people of one name stay two).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SummaryRow {
+    /// The month the work was done (`2026-10`): the closed month, or an earlier one that a
+    /// correction row is about.
+    pub month: String,
     pub assistant_id: Uuid,
     pub assistant: String,
     pub assistant_code: String,
@@ -364,6 +472,213 @@ pub struct SummaryRow {
     pub employer_cents: i64,
     pub trip_cents: i64,
 }
+
+/// What the statements reported for one line (work month × assistant × client × rate period):
+/// the figures a correction is the difference of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reported {
+    pub month: String,
+    pub assistant_id: Uuid,
+    pub client_id: Uuid,
+    pub rate_from: NaiveDate,
+    pub rate_cents: i64,
+    pub minutes: i64,
+    pub amount_cents: i64,
+    pub trip_cents: i64,
+}
+
+impl SummaryRow {
+    /// The row's figures, as they are recorded once sent.
+    pub fn reported(&self) -> Reported {
+        Reported {
+            month: self.month.clone(),
+            assistant_id: self.assistant_id,
+            client_id: self.client_id,
+            rate_from: self.rate_from,
+            rate_cents: self.rate_cents,
+            minutes: self.minutes,
+            amount_cents: self.amount_cents,
+            trip_cents: self.trip_cents,
+        }
+    }
+}
+
+/// One assistant's rows of the summary for `month`: a row per client × rate period of `pay`
+/// (computed from `lines`), with each session's trips on the row of the rate in force on the
+/// day it began, or on the client's first row when its minutes fell under another rate.
+pub fn summary_rows(
+    month: &str,
+    assistant_id: Uuid,
+    payee: &Payee,
+    pay: &Pay,
+    lines: &[Line],
+    rates: &[(NaiveDate, i64)],
+) -> Vec<SummaryRow> {
+    let rate_on = |day: NaiveDate| {
+        rates
+            .iter()
+            .filter(|(from, _)| *from <= day)
+            .map(|(from, _)| *from)
+            .max()
+    };
+    let mut trips: std::collections::HashMap<(Uuid, Option<NaiveDate>), i64> = Default::default();
+    for l in lines {
+        let day = l.start.with_timezone(&TZ).date_naive();
+        *trips.entry((l.client_id, rate_on(day))).or_default() += l.trip_cents;
+    }
+    let client = |id: Uuid| {
+        lines
+            .iter()
+            .find(|l| l.client_id == id)
+            .map(|l| (l.client.clone(), l.client_code.clone().unwrap_or_default()))
+            .unwrap_or_default()
+    };
+    let mut rows: Vec<SummaryRow> = pay
+        .lines
+        .iter()
+        .zip(&pay.split)
+        .map(|(p, (gross, employer))| {
+            let (name, code) = client(p.client_id);
+            SummaryRow {
+                month: month.to_owned(),
+                assistant_id,
+                assistant: payee.name.clone(),
+                assistant_code: payee.personal_code.clone().unwrap_or_default(),
+                iban: payee.iban.clone().unwrap_or_default(),
+                insurance: payee.insurance.clone(),
+                client_id: p.client_id,
+                client: name,
+                client_code: code,
+                rate_from: p.rate_from,
+                rate_cents: p.rate_cents,
+                minutes: p.minutes,
+                amount_cents: p.amount_cents,
+                gross_cents: *gross,
+                employer_cents: *employer,
+                trip_cents: trips
+                    .remove(&(p.client_id, Some(p.rate_from)))
+                    .unwrap_or_default(),
+            }
+        })
+        .collect();
+    let mut left: Vec<((Uuid, Option<NaiveDate>), i64)> = trips.into_iter().collect();
+    left.sort();
+    for ((client, _), cents) in left {
+        if let Some(row) = rows.iter_mut().find(|r| r.client_id == client) {
+            row.trip_cents += cents;
+        }
+    }
+    rows
+}
+
+/// What changed since the statements were sent: the lines as they stand now minus what was
+/// reported for them, per work month × assistant × client × rate period, leaving out the lines
+/// that did not change. A rate period that no longer applies comes out as a negative line, its
+/// successor as a positive one.
+pub fn difference(now: &[Reported], sent: &[Reported]) -> Vec<Reported> {
+    type Key = (String, Uuid, Uuid, NaiveDate);
+    let mut lines: std::collections::BTreeMap<Key, Reported> = Default::default();
+    let key = |r: &Reported| (r.month.clone(), r.assistant_id, r.client_id, r.rate_from);
+    for (r, sign) in now
+        .iter()
+        .map(|r| (r, 1))
+        .chain(sent.iter().map(|r| (r, -1)))
+    {
+        let line = lines.entry(key(r)).or_insert_with(|| Reported {
+            minutes: 0,
+            amount_cents: 0,
+            trip_cents: 0,
+            ..r.clone()
+        });
+        line.minutes += sign * r.minutes;
+        line.amount_cents += sign * r.amount_cents;
+        line.trip_cents += sign * r.trip_cents;
+    }
+    lines
+        .into_values()
+        .filter(|l| l.minutes != 0 || l.amount_cents != 0 || l.trip_cents != 0)
+        .collect()
+}
+
+/// One assistant's correction lines as the statements show them: with who they are, and each
+/// line's gross and employer part split as a pay statement splits its total (signed: a line
+/// taken back has a negative gross and a negative contribution).
+pub fn correction_rows(
+    deltas: &[Reported],
+    payee: &Payee,
+    client: impl Fn(Uuid) -> (String, String),
+) -> Vec<SummaryRow> {
+    let total: i64 = deltas.iter().map(|d| d.amount_cents).sum();
+    let (gross, _) = split_signed(total, payee.contribution_bp);
+    let mut split: Vec<(i64, i64)> = deltas
+        .iter()
+        .map(|d| split_signed(d.amount_cents, payee.contribution_bp))
+        .collect();
+    let off = gross - split.iter().map(|(g, _)| g).sum::<i64>();
+    if let Some(i) = (0..deltas.len()).max_by_key(|i| deltas[*i].amount_cents.abs()) {
+        split[i].0 += off;
+        split[i].1 -= off;
+    }
+    deltas
+        .iter()
+        .zip(split)
+        .map(|(d, (gross, employer))| {
+            let (name, code) = client(d.client_id);
+            SummaryRow {
+                month: d.month.clone(),
+                assistant_id: d.assistant_id,
+                assistant: payee.name.clone(),
+                assistant_code: payee.personal_code.clone().unwrap_or_default(),
+                iban: payee.iban.clone().unwrap_or_default(),
+                insurance: payee.insurance.clone(),
+                client_id: d.client_id,
+                client: name,
+                client_code: code,
+                rate_from: d.rate_from,
+                rate_cents: d.rate_cents,
+                minutes: d.minutes,
+                amount_cents: d.amount_cents,
+                gross_cents: gross,
+                employer_cents: employer,
+                trip_cents: d.trip_cents,
+            }
+        })
+        .collect()
+}
+
+/// `split_gross` for an amount that may be negative (a correction taking pay back): the same
+/// split as the positive amount, with both parts negative.
+fn split_signed(amount_cents: i64, contribution_bp: i64) -> (i64, i64) {
+    let (gross, employer) = split_gross(amount_cents.abs(), contribution_bp);
+    if amount_cents < 0 {
+        (-gross, -employer)
+    } else {
+        (gross, employer)
+    }
+}
+
+/// The columns of a correction line: the month it is about, then the summary's columns.
+pub const CORRECTION_HEADER: [&str; 15] = [
+    "Mēnesis",
+    "Asistents",
+    "Asistenta personas kods",
+    "IBAN",
+    "Sociālās apdrošināšanas statuss",
+    "Klients",
+    "Klienta personas kods",
+    "Likme no",
+    "Likme EUR/h",
+    "Minūtes",
+    "Stundas",
+    "Summa EUR",
+    "Bruto alga EUR",
+    "Darba devēja iemaksas EUR",
+    "Transports EUR",
+];
+
+/// The heading of the corrections' section, saying which way the signs go.
+pub const CORRECTIONS_TITLE: &str = "Labojumi par iepriekš nosūtīto: starpība pret nosūtīto \
+     (+ izmaksāt papildus, − ieturēt)";
 
 /// The columns of the summary's rows.
 pub const SUMMARY_HEADER: [&str; 14] = [
@@ -394,6 +709,15 @@ pub struct Totals {
 }
 
 impl Totals {
+    /// Adds other totals (a correction's, to what this month pays).
+    pub fn add_all(&mut self, t: &Totals) {
+        self.minutes += t.minutes;
+        self.amount_cents += t.amount_cents;
+        self.gross_cents += t.gross_cents;
+        self.employer_cents += t.employer_cents;
+        self.trip_cents += t.trip_cents;
+    }
+
     fn add(&mut self, r: &SummaryRow) {
         self.minutes += r.minutes;
         self.amount_cents += r.amount_cents;
@@ -426,12 +750,50 @@ pub fn head_count(rows: &[SummaryRow]) -> (usize, usize) {
     (clients.len(), assistants.len())
 }
 
+/// A summary row's cells, in the order of `SUMMARY_HEADER`.
+fn summary_cells(r: &SummaryRow) -> Vec<String> {
+    vec![
+        r.assistant.clone(),
+        r.assistant_code.clone(),
+        r.iban.clone(),
+        r.insurance.clone(),
+        r.client.clone(),
+        r.client_code.clone(),
+        r.rate_from.format("%d.%m.%Y").to_string(),
+        euros(r.rate_cents),
+        r.minutes.to_string(),
+        hours(r.minutes),
+        euros(r.amount_cents),
+        euros(r.gross_cents),
+        euros(r.employer_cents),
+        euros(r.trip_cents),
+    ]
+}
+
+/// A totals row: its label, `blank` empty cells, then the figures.
+fn total_cells(label: String, blank: usize, t: &Totals) -> Vec<String> {
+    let mut row = vec![label];
+    row.extend(std::iter::repeat_n(String::new(), blank));
+    row.extend([
+        t.minutes.to_string(),
+        hours(t.minutes),
+        euros(t.amount_cents),
+        euros(t.gross_cents),
+        euros(t.employer_cents),
+        euros(t.trip_cents),
+    ]);
+    row
+}
+
+/// The municipality summary: this month's rows and their totals, then the corrections carried
+/// from statements sent before (`carried`, the differences) and what to pay in all, then the
+/// head counts, how the amounts are derived, the notes and the client-months still pending.
 pub fn summary_csv(
     month: &str,
     municipality: &str,
-    rows: &[SummaryRow],
+    (rows, carried): (&[SummaryRow], &[SummaryRow]),
     bps: &[i64],
-    (corrections, pending): (&[String], &[String]),
+    (notes, pending): (&[String], &[String]),
 ) -> String {
     let s = |v: &str| v.to_owned();
     let mut out = vec![
@@ -440,48 +802,38 @@ pub fn summary_csv(
         vec![],
         SUMMARY_HEADER.map(s).to_vec(),
     ];
-    for r in rows {
-        out.push(vec![
-            r.assistant.clone(),
-            r.assistant_code.clone(),
-            r.iban.clone(),
-            r.insurance.clone(),
-            r.client.clone(),
-            r.client_code.clone(),
-            r.rate_from.format("%d.%m.%Y").to_string(),
-            euros(r.rate_cents),
-            r.minutes.to_string(),
-            hours(r.minutes),
-            euros(r.amount_cents),
-            euros(r.gross_cents),
-            euros(r.employer_cents),
-            euros(r.trip_cents),
-        ]);
-    }
+    out.extend(rows.iter().map(summary_cells));
     let (all, by_rate) = totals(rows);
-    let total_row = |label: String, t: &Totals| {
-        let mut row = vec![label];
-        row.extend(std::iter::repeat_n(String::new(), 7));
-        row.extend([
-            t.minutes.to_string(),
-            hours(t.minutes),
-            euros(t.amount_cents),
-            euros(t.gross_cents),
-            euros(t.employer_cents),
-            euros(t.trip_cents),
-        ]);
-        row
-    };
-    out.push(total_row(s("Kopā"), &all));
+    out.push(total_cells(s("Kopā"), 7, &all));
     out.push(vec![]);
     for ((from, rate), t) in &by_rate {
-        out.push(total_row(
+        out.push(total_cells(
             format!(
                 "Kopā pēc likmes {} EUR/h no {}",
                 euros(*rate),
                 from.format("%d.%m.%Y")
             ),
+            7,
             t,
+        ));
+    }
+    if !carried.is_empty() {
+        out.push(vec![]);
+        out.push(vec![s(CORRECTIONS_TITLE)]);
+        out.push(CORRECTION_HEADER.map(s).to_vec());
+        for r in carried {
+            let mut cells = vec![r.month.clone()];
+            cells.extend(summary_cells(r));
+            out.push(cells);
+        }
+        let (fixes, _) = totals(carried);
+        out.push(total_cells(s("Labojumi kopā"), 8, &fixes));
+        let mut to_pay = all.clone();
+        to_pay.add_all(&fixes);
+        out.push(total_cells(
+            s("Izmaksāt kopā: šis mēnesis un labojumi"),
+            8,
+            &to_pay,
         ));
     }
     let (clients, assistants) = head_count(rows);
@@ -489,7 +841,7 @@ pub fn summary_csv(
     out.push(vec![s("Klientu skaits"), clients.to_string()]);
     out.push(vec![s("Asistentu skaits"), assistants.to_string()]);
     out.push(vec![s("Kā aprēķināts"), derivation(bps)]);
-    for c in corrections {
+    for c in notes {
         out.push(vec![s("Korekcija"), c.clone()]);
     }
     // Client-months still coming in: not in this summary; a later close issues them.
@@ -535,8 +887,10 @@ pub fn claim_csv(
             mobile_api::Service::Companion => "Pavadoņa pakalpojums",
         };
         let rate = state_rate(r.rate_from);
-        let state = round_half_up(i128::from(r.minutes) * i128::from(rate), 60)
-            .min(r.amount_cents.into()) as i64;
+        // A correction's row may take money back: the same rounding, with its sign.
+        let state = (round_half_up(i128::from(r.minutes.abs()) * i128::from(rate), 60)
+            .min(r.amount_cents.abs().into()) as i64)
+            * r.amount_cents.signum();
         let slot = lines
             .entry((kind, r.rate_from))
             .or_insert((rate, ClaimLine::default()));
@@ -570,9 +924,15 @@ pub fn claim_csv(
     ];
     let mut total = (0i64, 0i64, 0i64, 0i64, 0i64, 0i64);
     for ((kind, from), (rate, l)) in &lines {
-        let by_share = round_half_up(i128::from(l.state_cents) * i128::from(admin_percent), 100);
-        let by_hours = round_half_up(i128::from(l.minutes) * i128::from(admin_cents_per_hour), 60);
-        let admin = by_share.min(by_hours) as i64;
+        let by_share = round_half_up(
+            i128::from(l.state_cents.abs()) * i128::from(admin_percent),
+            100,
+        );
+        let by_hours = round_half_up(
+            i128::from(l.minutes.abs()) * i128::from(admin_cents_per_hour),
+            60,
+        );
+        let admin = (by_share.min(by_hours) as i64) * l.state_cents.signum();
         let claimed = l.state_cents + l.trip_cents + admin;
         out.push(vec![
             (*kind).to_owned(),
@@ -669,6 +1029,89 @@ mod tests {
     }
 
     use super::*;
+    use proptest::prelude::*;
+
+    fn line(key: (u8, u8, u8), minutes: i64, amount_cents: i64, trip_cents: i64) -> Reported {
+        let (assistant, client, period) = key;
+        Reported {
+            month: "2026-10".into(),
+            assistant_id: Uuid::from_u128(assistant.into()),
+            client_id: Uuid::from_u128(100 + u128::from(client)),
+            rate_from: NaiveDate::from_ymd_opt(2026, 10, 1 + u32::from(period)).unwrap(),
+            rate_cents: 511,
+            minutes,
+            amount_cents,
+            trip_cents,
+        }
+    }
+
+    proptest! {
+        /// However a month changes between closes, what the closes reported (the first close's
+        /// lines, then each correction's differences) adds up, line by line, to the month as it
+        /// stands: nothing paid twice, nothing lost. And a correction's gross and employer parts
+        /// add up to its amount, line by line and in total.
+        #[test]
+        fn corrections_add_up_to_the_month_as_it_stands(
+            rounds in proptest::collection::vec(
+                proptest::collection::vec(((0u8..3, 0u8..2, 0u8..2), 0i64..600, 0i64..400), 0..8),
+                1..5,
+            )
+        ) {
+            let mut sent: Vec<Reported> = Vec::new();
+            for round in rounds {
+                let mut now: Vec<Reported> = Vec::new();
+                for (key, minutes, trips) in round {
+                    // One line per key, as a month's pay has it.
+                    let new = line(key, minutes, minutes * 511 / 60, trips);
+                    let same = |l: &Reported| {
+                        (l.assistant_id, l.client_id, l.rate_from)
+                            == (new.assistant_id, new.client_id, new.rate_from)
+                    };
+                    if !now.iter().any(same) {
+                        now.push(new);
+                    }
+                }
+                let deltas = difference(&now, &sent);
+                for group in deltas.chunk_by(|a, b| a.assistant_id == b.assistant_id) {
+                    let payee = Payee { contribution_bp: 2359, ..Payee::default() };
+                    let rows = correction_rows(group, &payee, |_| (String::new(), String::new()));
+                    for r in &rows {
+                        prop_assert_eq!(r.gross_cents + r.employer_cents, r.amount_cents);
+                    }
+                    let total: i64 = rows.iter().map(|r| r.amount_cents).sum();
+                    let gross: i64 = rows.iter().map(|r| r.gross_cents).sum();
+                    prop_assert_eq!(gross, split_signed(total, 2359).0);
+                }
+                sent.extend(deltas);
+                prop_assert!(difference(&now, &sent).is_empty(), "{:?}", difference(&now, &sent));
+            }
+        }
+    }
+
+    #[test]
+    fn a_voided_session_is_taken_back_and_a_new_rate_moves_minutes_between_periods() {
+        let sent = [line((1, 1, 0), 420, 3577, 150)];
+        let now = [line((1, 1, 0), 210, 1789, 0), line((1, 1, 1), 60, 600, 0)];
+        let d = difference(&now, &sent);
+        assert_eq!(
+            d.iter()
+                .map(|l| (
+                    chrono::Datelike::day0(&l.rate_from),
+                    l.minutes,
+                    l.amount_cents,
+                    l.trip_cents
+                ))
+                .collect::<Vec<_>>(),
+            [(0, -210, -1788, -150), (1, 60, 600, 0)]
+        );
+        assert!(
+            difference(&sent, &sent).is_empty(),
+            "nothing changed, nothing carried"
+        );
+        // Taken back: both parts negative, the same split as the positive amount.
+        assert_eq!(split_signed(-1788, 2359), (-1447, -341));
+        assert_eq!(split_gross(1788, 2359), (1447, 341));
+    }
 
     #[test]
     fn numbers_are_written_the_latvian_way() {
@@ -678,6 +1121,8 @@ mod tests {
         assert_eq!(euros(8502), "85,02");
         assert_eq!(euros(5), "0,05");
         assert_eq!(euros(-120), "-1,20");
+        assert_eq!(hours(-90), "-1,50");
+        assert_eq!(hours(-1), "-0,02");
         assert_eq!(
             csv(&[vec!["a;b".into(), "Bērziņš".into()]]),
             "\u{feff}\"a;b\";Bērziņš\r\n"

@@ -186,6 +186,7 @@ async fn mail_for(
         month: &statement.month,
         version: statement.version,
         is_correction: statement.is_correction,
+        replaces: statement.kind == "client_timesheet",
         facts,
         municipality: &state.config.municipality_name,
         address: &state.config.municipality_address,

@@ -12,9 +12,9 @@ use std::sync::Arc;
 
 use crate::db::entity::{assistants, clients, month_sheets, outbox, statement_files, statements};
 use crate::db::statements::{
-    Issued, StatementKey, assistants_with_logins, clients_by_id, close_sheets, decisions_of,
-    disputes_of, latest_versions, lines_of, lock_close, representative_emails, sheets_to_close,
-    write_issued,
+    Issued, StatementKey, amended_sheets, assistants_with_logins, clients_by_id, close_sheets,
+    decisions_of, disputes_of, latest_versions, lines_of, lock_close, representative_emails,
+    sheets_to_close, write_issued,
 };
 use crate::db::{Conn, DbErr};
 use crate::domain::decision;
@@ -45,9 +45,18 @@ struct Draft {
     summary: serde_json::Value,
     files: Vec<(String, String, Vec<u8>)>,
     recipients: Vec<String>,
-    /// A later version that only adds client-months closed since the last one (nothing sent
-    /// before changes): an addition, to be paid on top, not a correction that replaces.
-    addition: bool,
+    /// What a later version is to what was sent before.
+    change: Change,
+}
+
+/// What a statement's later version is to the ones sent before.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Change {
+    /// Only client-months closed since the last one: paid on top, nothing sent changes.
+    Addition,
+    /// It corrects what was sent: a timesheet anew, or a pay statement or summary carrying the
+    /// differences against what was sent (paid on top; negative amounts are withheld).
+    Correction,
 }
 
 /// The next version of `draft`'s statement (a correction when one was issued before), with an
@@ -69,7 +78,7 @@ fn issue(
         client_id: draft.client,
         assistant_id: draft.assistant,
         version,
-        is_correction: version > 1 && !draft.addition,
+        is_correction: version > 1 && draft.change == Change::Correction,
         supersedes,
         summary: draft.summary.to_string(),
         created_at: now,
@@ -81,7 +90,7 @@ fn issue(
         .map(|(name, mime, content)| statement_files::Model {
             id: Uuid::now_v7(),
             statement_id: statement.id,
-            name: versioned(&name, version, draft.addition),
+            name: versioned(&name, version, draft.change),
             mime,
             content,
         })
@@ -120,13 +129,11 @@ fn issue(
 /// correction, `-papildinajums-vN` for an addition, before the extension, so that no two
 /// versions share a name and the name alone tells an accountant whether it replaces something
 /// already paid or comes on top of it.
-fn versioned(name: &str, version: i32, addition: bool) -> String {
-    let what = if version <= 1 {
-        "originals-v1".to_owned()
-    } else if addition {
-        format!("papildinajums-v{version}")
-    } else {
-        format!("labojums-v{version}")
+fn versioned(name: &str, version: i32, change: Change) -> String {
+    let what = match change {
+        _ if version <= 1 => "originals-v1".to_owned(),
+        Change::Addition => format!("papildinajums-v{version}"),
+        Change::Correction => format!("labojums-v{version}"),
     };
     match name.rsplit_once('.') {
         Some((stem, ext)) => format!("{stem}-{what}.{ext}"),
@@ -238,22 +245,41 @@ struct TimesheetJob {
     client: clients::Model,
     timesheet: Timesheet,
     recipients: Vec<String>,
+    /// A closed month issued again because it changed since it was sent.
+    change: Change,
 }
 
-/// An assistant's pay statement to render.
+/// An assistant's pay statement to render: the month's pay and the corrections it carries.
 struct PayJob {
     assistant: assistants::Model,
+    payee: docs::Payee,
     pay: docs::Pay,
-    /// The employer contribution rate of the assistant's insurance status.
-    bp: i64,
+    corrections: Vec<SummaryRow>,
     clients: Vec<(Uuid, String, Option<String>)>,
     recipients: Vec<String>,
 }
 
-/// Closes every approved client-month of `month`: statements (client timesheets; for each
-/// assistant concerned, the month's pay over all closed client-months; the municipality summary),
-/// their CSV files and outbox rows, and the sheets become `closed`. Running it again generates
-/// nothing; a later close of the same month makes new versions marked as corrections.
+/// What issuing the timesheets of one month needs from the close.
+struct Context<'a> {
+    settings: &'a CloseSettings<'a>,
+    book: &'a crate::domain::policy::PolicyBook,
+    labels: Arc<HashMap<String, String>>,
+    rep_emails: &'a HashMap<Uuid, Vec<String>>,
+    actor: Actor,
+    now: DateTime<Utc>,
+}
+
+/// Closes `month`: every approved client-month of it gets its timesheet and becomes `closed`;
+/// every closed client-month of it or of an earlier month that changed since its statements were
+/// sent (an amendment, a rate recorded later) gets its timesheet anew, and its differences against
+/// what was sent are carried as corrections. For each assistant concerned a pay statement of
+/// `month` holds the month's pay over the client-months closed now and the corrections; the
+/// municipality summary holds both, with what to pay in all. Running it again generates nothing.
+///
+/// A later close of the same month is an addition (only client-months closed since) or, when it
+/// carries corrections, a correction: either way it is paid on top of what was sent, never
+/// instead of it. What each close reported is recorded line by line, so that the next
+/// correction is the difference against exactly what was sent.
 ///
 /// It reads and writes a step of clients at a time with a handful of queries, and renders the
 /// documents on every core while the previous step's rows are written.
@@ -265,22 +291,11 @@ pub async fn close_month(
     now: DateTime<Utc>,
 ) -> Result<Vec<statements::Model>, DbErr> {
     lock_close(db).await?;
-    let sheets = sheets_to_close(db, month).await?;
-    // Approved sheets close now; closed ones whose amendments no statement shows yet are issued again.
-    let amended = |s: &month_sheets::Model| {
-        s.state == MonthState::Closed && s.reported_version.is_some_and(|v| v < s.version)
-    };
-    let newly = sheets
-        .iter()
-        .filter(|s| s.state == MonthState::Approved || amended(s))
-        .count();
-    if newly == 0 {
+    let fresh = sheets_to_close(db, month).await?;
+    let amended = amended_sheets(db, month).await?;
+    if fresh.is_empty() && amended.is_empty() {
         return Ok(Vec::new());
     }
-    // No closed month was amended: this close only adds client-months approved since the last
-    // one. Its summary and pay statements then hold only those (an addition, paid on top of
-    // what was sent); an amendment restates the month (a correction that replaces it).
-    let addition = !sheets.iter().any(amended);
     let book = crate::db::policy::book(db).await?;
     let policy = book.at(month.last_day()).map_err(DbErr::Custom)?;
     // Pay periods: the state rate plus the municipality's top-up, where it pays one.
@@ -292,13 +307,340 @@ pub async fn close_month(
         .iter()
         .map(|p| (p.code.clone(), p.labels.lv.clone()))
         .collect();
-    let labels = Arc::new(labels);
-    let mut latest = latest_versions(db, month).await?;
     // Representatives' addresses by client, read once.
     let rep_emails = representative_emails(db).await?;
+    let ctx = Context {
+        settings,
+        book: &book,
+        labels: Arc::new(labels),
+        rep_emails: &rep_emails,
+        actor,
+        now,
+    };
 
-    let timesheet_files = {
-        let labels = Arc::clone(&labels);
+    // The client-months issued now, by month: this month's approved ones first, then each
+    // changed closed one with its month.
+    let mut by_month: std::collections::BTreeMap<Month, Vec<month_sheets::Model>> =
+        Default::default();
+    if !fresh.is_empty() {
+        by_month.insert(month, fresh);
+    }
+    for sheet in &amended {
+        let of = Month::parse(&sheet.month)
+            .ok_or_else(|| DbErr::Custom(format!("a stored month reads {}", sheet.month)))?;
+        by_month.entry(of).or_default().push(sheet.clone());
+    }
+    let mut created = Vec::new();
+    // This month's lines of the client-months closed now, and the lines as they stand of every
+    // changed one.
+    let mut fresh_lines: Vec<Line> = Vec::new();
+    let mut changed: Vec<(Month, Uuid, Vec<Line>)> = Vec::new();
+    for (of, sheets) in by_month {
+        let mut lines = timesheets(db, of, &sheets, &ctx, &mut created).await?;
+        for sheet in &sheets {
+            let Some(lines) = lines.remove(&sheet.client_id) else {
+                continue;
+            };
+            if sheet.state == MonthState::Approved {
+                fresh_lines.extend(lines);
+            } else {
+                changed.push((of, sheet.client_id, lines));
+            }
+        }
+    }
+
+    // The corrections: each changed client-month as it stands, line by line, minus what was sent.
+    let pairs: Vec<(Month, Uuid)> = changed.iter().map(|(m, c, _)| (*m, *c)).collect();
+    let sent = crate::db::statements::reported_of(db, &pairs).await?;
+    let mut standing = Vec::new();
+    for (of, _, lines) in &changed {
+        let mut by_assistant: std::collections::BTreeMap<Uuid, Vec<Line>> = Default::default();
+        for l in lines {
+            by_assistant
+                .entry(l.assistant_id)
+                .or_default()
+                .push(l.clone());
+        }
+        for (aid, lines) in by_assistant {
+            let pay = docs::pay(&lines, &rates, 0);
+            let rows = docs::summary_rows(
+                &of.to_string(),
+                aid,
+                &docs::Payee::default(),
+                &pay,
+                &lines,
+                &rates,
+            );
+            standing.extend(rows.iter().map(SummaryRow::reported));
+        }
+    }
+    let deltas = docs::difference(&standing, &sent);
+    let changed_ids: Vec<Uuid> = pairs.iter().map(|(_, c)| *c).collect();
+    let changed_clients = clients_by_id(db, &changed_ids).await?;
+    let client_of = |id: Uuid| {
+        changed_clients
+            .get(&id)
+            .map(|c| (c.name.clone(), c.personal_code.clone().unwrap_or_default()))
+            .unwrap_or_default()
+    };
+
+    // Each assistant's lines of this month and corrections, in one pass (a country has
+    // thousands of assistants).
+    let mut by_assistant: std::collections::BTreeMap<Uuid, (Vec<Line>, Vec<docs::Reported>)> =
+        Default::default();
+    for l in fresh_lines {
+        by_assistant.entry(l.assistant_id).or_default().0.push(l);
+    }
+    for d in &deltas {
+        by_assistant
+            .entry(d.assistant_id)
+            .or_default()
+            .1
+            .push(d.clone());
+    }
+    let ids: Vec<Uuid> = by_assistant.keys().copied().collect();
+    let mut people_of = assistants_with_logins(db, &ids).await?;
+    let mut summary_rows: Vec<SummaryRow> = Vec::new();
+    let mut carried: Vec<SummaryRow> = Vec::new();
+    let mut bps: Vec<i64> = Vec::new();
+    let mut jobs = Vec::new();
+    for (aid, (lines, deltas)) in by_assistant {
+        let Some((a, login)) = people_of.remove(&aid) else {
+            continue;
+        };
+        let status = *a.insurance_status;
+        let bp = policy
+            .employer_contribution_bp
+            .get(&status)
+            .copied()
+            .unwrap_or(0);
+        bps.push(bp);
+        let payee = docs::Payee {
+            name: a.name.clone(),
+            personal_code: a.personal_code.clone(),
+            iban: a.iban.clone(),
+            insurance: insurance_words(status).to_owned(),
+            contribution_bp: bp,
+        };
+        let pay = docs::pay(&lines, &rates, bp);
+        summary_rows.extend(docs::summary_rows(
+            &month.to_string(),
+            aid,
+            &payee,
+            &pay,
+            &lines,
+            &rates,
+        ));
+        let corrections = docs::correction_rows(&deltas, &payee, client_of);
+        carried.extend(corrections.iter().cloned());
+        let mut clients_of: Vec<(Uuid, String, Option<String>)> = lines
+            .iter()
+            .map(|l| (l.client_id, l.client.clone(), l.client_code.clone()))
+            .collect();
+        clients_of.sort();
+        clients_of.dedup();
+        let mut recipients: Vec<String> = Vec::new();
+        if let Some(email) = login.and_then(|u| u.email).or(a.email.clone()) {
+            recipients.push(email);
+        }
+        jobs.push(PayJob {
+            assistant: a,
+            payee,
+            pay,
+            corrections,
+            clients: clients_of,
+            recipients,
+        });
+    }
+    let mut latest = latest_versions(db, month).await?;
+    created.extend(pay_statements(db, jobs, &mut latest, month, now).await?);
+
+    let key = ("municipality_summary".to_owned(), None, None);
+    let version = latest.get(&key).map_or(1, |(v, _)| v + 1);
+    let mut notes: Vec<String> = changed
+        .iter()
+        .map(|(of, client, _)| {
+            let (name, _) = client_of(*client);
+            format!("labojumi pēc slēgšanas: {name}, {of}")
+        })
+        .collect();
+    let newly = summary_rows
+        .iter()
+        .map(|r| r.client_id)
+        .collect::<std::collections::HashSet<_>>()
+        .len();
+    if version > 1 && carried.is_empty() {
+        notes.push(format!(
+            "{version}. versija — papildinājums: tikai {newly} klientu mēneši, kas slēgti tagad; \
+             iepriekš nosūtītās versijas paliek spēkā un šo maksā papildus tām"
+        ));
+    } else if version > 1 {
+        notes.push(format!(
+            "{version}. versija — labojums: tikai starpība pret iepriekš nosūtīto un {newly} \
+             klientu mēneši, kas slēgti tagad; iepriekš nosūtītās versijas paliek spēkā un šo \
+             maksā papildus tām"
+        ));
+    }
+    // The client-months still coming in are not closed now; the summary names them.
+    let pending = crate::db::statements::pending_sheets(db, month).await?;
+    let waiting: Vec<String> = pending
+        .iter()
+        .map(|(_, name, state, flagged)| match flagged {
+            true => format!("{name} ({}, atzīmēti ieraksti)", state_words(*state)),
+            false => format!("{name} ({})", state_words(*state)),
+        })
+        .collect();
+    let csv = docs::summary_csv(
+        &month.to_string(),
+        settings.municipality,
+        (&summary_rows, &carried),
+        &bps,
+        (&notes, &waiting),
+    );
+    let (this_month, _) = docs::totals(&summary_rows);
+    let (fixes, _) = docs::totals(&carried);
+    let mut facts = vec![
+        format!(
+            "Stundas: {}, summa: {} EUR",
+            docs::hours(this_month.minutes),
+            docs::euros(this_month.amount_cents)
+        ),
+        format!(
+            "Rindas (asistents × klients × likmes periods): {}",
+            summary_rows.len()
+        ),
+        format!(
+            "Vēl nav apstiprināti (netiek slēgti tagad): {}",
+            pending.len()
+        ),
+    ];
+    if !carried.is_empty() {
+        facts.push(format!(
+            "Labojumi par iepriekš nosūtīto ({} rindas): {} h, {} EUR; izmaksāt kopā {} EUR",
+            carried.len(),
+            docs::hours(fixes.minutes),
+            docs::euros(fixes.amount_cents),
+            docs::euros(this_month.amount_cents + fixes.amount_cents)
+        ));
+    }
+    if let Some(why) = settings.wage_override {
+        facts.push(format!(
+            "Stundas likme zem minimālās stundas algas; administratora pamatojums: {why}"
+        ));
+    }
+    let summary = json!({
+        "title": settings.municipality, "facts": facts,
+        "minutes": this_month.minutes, "amount_cents": this_month.amount_cents,
+        "correction_minutes": fixes.minutes, "correction_cents": fixes.amount_cents,
+    });
+    let xlsx = crate::documents::summary_xlsx(
+        &month.to_string(),
+        settings.municipality,
+        (&summary_rows, &carried),
+        &bps,
+    )
+    .map_err(|e| DbErr::Custom(e.to_string()))?;
+    // The claim to the ministry, per service kind: each client's service as their decision in
+    // force at the month's end has it (or the last one that began before). Corrections count in
+    // the claim of the month that carries them.
+    let claim_rows: Vec<SummaryRow> = summary_rows.iter().chain(&carried).cloned().collect();
+    let mut ids: Vec<Uuid> = claim_rows.iter().map(|r| r.client_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let services: HashMap<Uuid, mobile_api::Service> = decisions_of(db, &ids)
+        .await?
+        .into_iter()
+        .filter_map(|(client, versions)| {
+            versions
+                .iter()
+                .filter(|(v, _)| v.effective_from <= month.last_day())
+                .max_by_key(|(v, _)| (v.effective_from, v.version))
+                .map(|(v, _)| (client, v.service))
+        })
+        .collect();
+    let claim_rows: Vec<(mobile_api::Service, SummaryRow)> = claim_rows
+        .into_iter()
+        .map(|r| {
+            let service = services
+                .get(&r.client_id)
+                .copied()
+                .unwrap_or(mobile_api::Service::Assistant);
+            (service, r)
+        })
+        .collect();
+    let state_rate = |from: chrono::NaiveDate| {
+        pay_rates
+            .iter()
+            .find(|(d, _, _)| *d == from)
+            .map(|(_, _, state)| *state)
+            .unwrap_or(0)
+    };
+    let claim = docs::claim_csv(
+        &month.to_string(),
+        settings.municipality,
+        &claim_rows,
+        state_rate,
+        (
+            policy.admin_overhead_max_percent,
+            policy.admin_overhead_max_cents_per_hour,
+        ),
+    );
+    let draft = Draft {
+        kind: "municipality_summary",
+        client: None,
+        assistant: None,
+        summary,
+        files: vec![
+            (
+                format!("kopsavilkums-{month}.csv"),
+                "text/csv; charset=utf-8".into(),
+                csv.into_bytes(),
+            ),
+            (format!("kopsavilkums-{month}.xlsx"), XLSX.into(), xlsx),
+            (
+                format!("valsts-pieprasijums-{month}.csv"),
+                "text/csv; charset=utf-8".into(),
+                claim.into_bytes(),
+            ),
+        ],
+        recipients: settings.recipients.to_vec(),
+        change: if carried.is_empty() {
+            Change::Addition
+        } else {
+            Change::Correction
+        },
+    };
+    // The service's addresses (the accountants') get one mail for the whole close: the summary,
+    // with the files of every statement issued in it.
+    let mut issued = issue(&mut latest, month, draft, now);
+    for row in &mut issued.outbox {
+        row.digest = true;
+    }
+    let summary_id = issued.statement.id;
+    created.extend(write_issued(db, vec![issued]).await?);
+    // What this close reported is, from now on, what was sent.
+    let reported = summary_rows
+        .iter()
+        .map(SummaryRow::reported)
+        .chain(deltas)
+        .collect();
+    crate::db::statements::record_reported(db, summary_id, reported, now).await?;
+    Ok(created)
+}
+
+/// Issues the timesheets of `sheets` (client-months of `month`: approved ones, or closed ones
+/// that changed since they were sent) and closes them; returns each client's lines of the month.
+async fn timesheets(
+    db: &impl Conn,
+    month: Month,
+    sheets: &[month_sheets::Model],
+    ctx: &Context<'_>,
+    created: &mut Vec<statements::Model>,
+) -> Result<HashMap<Uuid, Vec<Line>>, DbErr> {
+    let policy = ctx.book.at(month.last_day()).map_err(DbErr::Custom)?;
+    let mut latest = latest_versions(db, month).await?;
+    let make = {
+        let labels = Arc::clone(&ctx.labels);
         Arc::new(move |job: TimesheetJob| {
             let label = |code: &str| labels.get(code).cloned().unwrap_or_else(|| code.to_owned());
             let csv = docs::timesheet_csv(&job.timesheet, label);
@@ -306,50 +648,49 @@ pub async fn close_month(
             Ok((job, csv, pdf))
         })
     };
-    let mut created = Vec::new();
-    let mut names_of_clients: HashMap<Uuid, String> = HashMap::new();
-    let mut all_lines: Vec<Line> = Vec::new();
-    let mut assistants_now: Vec<Uuid> = Vec::new();
+    let mut out: HashMap<Uuid, Vec<Line>> = HashMap::new();
     let mut rendering: Option<Rendering<(TimesheetJob, String, Vec<u8>)>> = None;
     for chunk in sheets.chunks(CHUNK) {
         let ids: Vec<Uuid> = chunk.iter().map(|s| s.client_id).collect();
         let clients: HashMap<Uuid, clients::Model> = clients_by_id(db, &ids).await?;
         let listed: Vec<clients::Model> = clients.values().cloned().collect();
         let mut lines = lines_of(db, &listed, month).await?;
-        let fresh: Vec<&month_sheets::Model> = chunk
+        let mut decisions = decisions_of(db, &ids).await?;
+        let mut disputes = disputes_of(db, &ids, month).await?;
+        let submitters: Vec<Uuid> = chunk.iter().filter_map(|s| s.submitted_by).collect();
+        let submitters = crate::db::statements::user_names(db, &submitters).await?;
+        // What the timesheets sent last of the changed ones showed: one that shows the same
+        // (only the pay changed, e.g. a rate recorded later) is not sent to the client again.
+        let sent_before: Vec<Uuid> = chunk
             .iter()
-            .filter(|s| {
-                (s.state == MonthState::Approved || amended(s))
-                    && clients.contains_key(&s.client_id)
+            .filter(|s| s.state == MonthState::Closed)
+            .filter_map(|s| {
+                let key = ("client_timesheet".to_owned(), Some(s.client_id), None);
+                latest.get(&key).map(|(_, id)| *id)
             })
             .collect();
-        let fresh_ids: Vec<Uuid> = fresh.iter().map(|s| s.client_id).collect();
-        let mut decisions = decisions_of(db, &fresh_ids).await?;
-        let mut disputes = disputes_of(db, &fresh_ids, month).await?;
-        let submitters: Vec<Uuid> = fresh.iter().filter_map(|s| s.submitted_by).collect();
-        let submitters = crate::db::statements::user_names(db, &submitters).await?;
-        let mut jobs = Vec::with_capacity(fresh.len());
-        let mut closing = Vec::with_capacity(fresh.len());
+        let sent_before = crate::db::statements::summaries_of(db, sent_before).await?;
+        let shown = |client: Uuid| {
+            let key = ("client_timesheet".to_owned(), Some(client), None);
+            latest
+                .get(&key)
+                .and_then(|(_, id)| sent_before.get(id))
+                .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok())
+                .and_then(|v| v["digest"].as_str().map(str::to_owned))
+        };
+        let mut jobs = Vec::with_capacity(chunk.len());
+        let mut closing = Vec::with_capacity(chunk.len());
         for sheet in chunk {
-            let lines = lines.remove(&sheet.client_id).unwrap_or_default();
-            let fresh = sheet.state == MonthState::Approved || amended(sheet);
-            if fresh || !addition {
-                all_lines.extend(lines.iter().cloned());
-            }
             let Some(client) = clients.get(&sheet.client_id) else {
                 continue;
             };
-            if !fresh {
-                continue;
-            }
-            assistants_now.extend(lines.iter().map(|l| l.assistant_id));
+            let lines = lines.remove(&sheet.client_id).unwrap_or_default();
             let (versions, papers): (Vec<_>, Vec<_>) = decisions
                 .remove(&client.id)
                 .unwrap_or_default()
                 .into_iter()
                 .unzip();
             let disputes = disputes.remove(&client.id).unwrap_or_default();
-            names_of_clients.insert(client.id, client.name.clone());
             // The version in force at the month's end (or the last one that began before it).
             let in_force = versions
                 .iter()
@@ -391,13 +732,13 @@ pub async fn close_month(
                 })
                 .collect();
             let t = Timesheet {
-                municipality: settings.municipality.to_owned(),
+                municipality: ctx.settings.municipality.to_owned(),
                 client: client.name.clone(),
                 month: month.to_string(),
                 decision,
                 service,
                 submitted,
-                issued: crate::domain::time::riga_date(now)
+                issued: crate::domain::time::riga_date(ctx.now)
                     .format("%d.%m.%Y")
                     .to_string(),
                 allowance_minutes: decision::month_allowance(&versions, month, policy.proration),
@@ -406,139 +747,65 @@ pub async fn close_month(
                 transport_used_cents: sheet.transport_used_cents,
                 confirmation: confirmation(sheet),
                 disputes: dispute_texts,
-                lines,
+                lines: lines.clone(),
             };
-            // The service's own addresses get one mail for the whole close (below).
+            out.insert(client.id, lines);
+            // The service's own addresses get one mail for the whole close (the summary's).
             let mut recipients: Vec<String> = Vec::new();
             recipients.extend(client.email.clone());
-            recipients.extend(rep_emails.get(&client.id).into_iter().flatten().cloned());
+            recipients.extend(
+                ctx.rep_emails
+                    .get(&client.id)
+                    .into_iter()
+                    .flatten()
+                    .cloned(),
+            );
             closing.push((sheet, versions));
+            if sheet.state == MonthState::Closed
+                && shown(client.id).as_deref() == Some(&docs::timesheet_digest(&t))
+            {
+                continue;
+            }
             jobs.push(TimesheetJob {
                 client: client.clone(),
                 timesheet: t,
                 recipients,
+                change: match *sheet.state {
+                    MonthState::Closed => Change::Correction,
+                    _ => Change::Addition,
+                },
             });
         }
-        let next = render(jobs, Arc::clone(&timesheet_files));
+        let next = render(jobs, Arc::clone(&make));
         if let Some(previous) = rendering.replace(next) {
-            let issued = timesheet_statements(previous.done().await?, &mut latest, month, now);
+            let issued = timesheet_statements(previous.done().await?, &mut latest, month, ctx.now);
             created.extend(write_issued(db, issued).await?);
         }
-        close_sheets(db, month, closing, &book, actor, now).await?;
+        close_sheets(db, month, closing, ctx.book, ctx.actor, ctx.now).await?;
     }
     if let Some(last) = rendering {
-        let issued = timesheet_statements(last.done().await?, &mut latest, month, now);
+        let issued = timesheet_statements(last.done().await?, &mut latest, month, ctx.now);
         created.extend(write_issued(db, issued).await?);
     }
+    Ok(out)
+}
 
-    assistants_now.sort();
-    assistants_now.dedup();
-    let mut summary_rows: Vec<SummaryRow> = Vec::new();
-    let mut bps: Vec<i64> = Vec::new();
-    // Each assistant's lines, in one pass (a country has thousands of assistants).
-    let mut by_assistant: std::collections::BTreeMap<Uuid, Vec<Line>> = Default::default();
-    for l in all_lines {
-        by_assistant.entry(l.assistant_id).or_default().push(l);
-    }
-    let ids: Vec<Uuid> = by_assistant.keys().copied().collect();
-    let mut people_of = assistants_with_logins(db, &ids).await?;
-    let mut jobs = Vec::new();
-    for (aid, lines) in by_assistant {
-        let Some((a, login)) = people_of.remove(&aid) else {
-            continue;
-        };
-        let status = *a.insurance_status;
-        let bp = policy
-            .employer_contribution_bp
-            .get(&status)
-            .copied()
-            .unwrap_or(0);
-        let pay = docs::pay(&lines, &rates, bp);
-        let mut clients_of: Vec<(Uuid, String, Option<String>)> = lines
-            .iter()
-            .map(|l| (l.client_id, l.client.clone(), l.client_code.clone()))
-            .collect();
-        clients_of.sort();
-        clients_of.dedup();
-        let insurance = insurance_words(status).to_owned();
-        bps.push(bp);
-        // Trips go to the row of the rate in force on the day their session began.
-        let rate_on = |day: chrono::NaiveDate| {
-            rates
-                .iter()
-                .filter(|(from, _)| *from <= day)
-                .max_by_key(|(from, _)| *from)
-                .map(|(from, _)| *from)
-        };
-        let mut trips: HashMap<(Uuid, Option<chrono::NaiveDate>), i64> = HashMap::new();
-        for l in &lines {
-            let day = crate::domain::time::riga_date(l.start);
-            *trips.entry((l.client_id, rate_on(day))).or_default() += l.trip_cents;
-        }
-        let first_row = summary_rows.len();
-        for (p, (gross, employer)) in pay.lines.iter().zip(&pay.split) {
-            let (client, code) = clients_of
-                .iter()
-                .find(|(c, _, _)| *c == p.client_id)
-                .map(|(_, n, code)| (n.clone(), code.clone().unwrap_or_default()))
-                .unwrap_or_default();
-            summary_rows.push(SummaryRow {
-                assistant_id: aid,
-                assistant: a.name.clone(),
-                assistant_code: a.personal_code.clone().unwrap_or_default(),
-                iban: a.iban.clone().unwrap_or_default(),
-                insurance: insurance.clone(),
-                client_id: p.client_id,
-                client,
-                client_code: code,
-                rate_from: p.rate_from,
-                rate_cents: p.rate_cents,
-                minutes: p.minutes,
-                amount_cents: p.amount_cents,
-                gross_cents: *gross,
-                employer_cents: *employer,
-                trip_cents: trips
-                    .remove(&(p.client_id, Some(p.rate_from)))
-                    .unwrap_or_default(),
-            });
-        }
-        // Trips of a session whose minutes fell under another rate's row: on the pair's first row.
-        for ((client, _), cents) in trips {
-            if let Some(row) = summary_rows[first_row..]
-                .iter_mut()
-                .find(|r| r.client_id == client)
-            {
-                row.trip_cents += cents;
-            }
-        }
-        if assistants_now.binary_search(&aid).is_err() {
-            continue;
-        }
-        let mut recipients: Vec<String> = Vec::new();
-        if let Some(email) = login.and_then(|u| u.email).or(a.email.clone()) {
-            recipients.push(email);
-        }
-        jobs.push(PayJob {
-            assistant: a,
-            pay,
-            bp,
-            clients: clients_of,
-            recipients,
-        });
-    }
+/// Renders and writes the pay statements of `month`, a step at a time.
+async fn pay_statements(
+    db: &impl Conn,
+    jobs: Vec<PayJob>,
+    latest: &mut HashMap<StatementKey, (i32, Uuid)>,
+    month: Month,
+    now: DateTime<Utc>,
+) -> Result<Vec<statements::Model>, DbErr> {
     let pay_files = Arc::new(move |job: PayJob| {
-        let payee = docs::Payee {
-            name: job.assistant.name.clone(),
-            personal_code: job.assistant.personal_code.clone(),
-            iban: job.assistant.iban.clone(),
-            insurance: insurance_words(*job.assistant.insurance_status).to_owned(),
-            contribution_bp: job.bp,
-        };
-        let csv = docs::pay_csv(&payee, &month.to_string(), &job.pay, &job.clients);
-        let xlsx = crate::documents::pay_xlsx(&payee, &month.to_string(), &job.pay, &job.clients)
+        let of = (&job.pay, job.corrections.as_slice());
+        let csv = docs::pay_csv(&job.payee, &month.to_string(), of, &job.clients);
+        let xlsx = crate::documents::pay_xlsx(&job.payee, &month.to_string(), of, &job.clients)
             .map_err(|e| e.to_string())?;
         Ok((job, csv, xlsx))
     });
+    let mut created = Vec::new();
     let mut rendering: Option<Rendering<(PayJob, String, Vec<u8>)>> = None;
     let mut jobs = jobs.into_iter().peekable();
     while jobs.peek().is_some() || rendering.is_some() {
@@ -552,186 +819,75 @@ pub async fn close_month(
             .await?
             .into_iter()
             .map(|(job, csv, xlsx)| {
-                let pay = &job.pay;
-                let summary = json!({
-                    "title": job.assistant.name, "facts": [
-                        format!("Kopā: {} EUR (bruto {} EUR, darba devēja iemaksas {} EUR)", docs::euros(pay.amount_cents), docs::euros(pay.gross_cents), docs::euros(pay.employer_cents)),
-                        format!("Stundas: {}", docs::hours(pay.lines.iter().map(|l| l.minutes).sum())),
-                        format!("Braucienu kompensācija: {} EUR", docs::euros(pay.trip_cents)),
-                    ],
-                    "amount_cents": pay.amount_cents, "gross_cents": pay.gross_cents, "employer_cents": pay.employer_cents, "trip_cents": pay.trip_cents,
-                });
-                let stem = format!(
-                    "darba-samaksa-{}-{month}",
-                    crate::domain::text::slug(&job.assistant.name)
-                );
-                let draft = Draft {
-                    kind: "assistant_pay",
-                    client: None,
-                    assistant: Some(job.assistant.id),
-                    summary,
-                    files: vec![
-                        (
-                            format!("{stem}.csv"),
-                            "text/csv; charset=utf-8".into(),
-                            csv.into_bytes(),
-                        ),
-                        (format!("{stem}.xlsx"), XLSX.into(), xlsx),
-                    ],
-                    recipients: job.recipients,
-                    addition,
-                };
-                issue(&mut latest, month, draft, now)
+                let draft = pay_draft(job, csv, xlsx, month);
+                issue(latest, month, draft, now)
             })
             .collect();
         created.extend(write_issued(db, issued).await?);
     }
+    Ok(created)
+}
 
-    let key = ("municipality_summary".to_owned(), None, None);
-    let version = latest.get(&key).map_or(1, |(v, _)| v + 1);
-    let mut corrections: Vec<String> = sheets
-        .iter()
-        .filter(|s| amended(s))
-        .map(|s| {
-            let name = names_of_clients
-                .get(&s.client_id)
-                .cloned()
-                .unwrap_or_else(|| s.client_id.to_string());
-            format!("labojumi pēc slēgšanas: {name}")
-        })
-        .collect();
-    if version > 1 && addition {
-        corrections.push(format!(
-            "{version}. versija — papildinājums: tikai {newly} klientu mēneši, kas slēgti tagad; \
-             iepriekš nosūtītās versijas paliek spēkā un šo maksā papildus tām"
-        ));
-    } else if version > 1 {
-        corrections.push(format!(
-            "{}. versija: {} klientu mēneši slēgti vai laboti no jauna",
-            version, newly
-        ));
-    }
-    // The client-months still coming in are not closed now; the summary names them.
-    let pending = crate::db::statements::pending_sheets(db, month).await?;
-    let waiting: Vec<String> = pending
-        .iter()
-        .map(|(_, name, state, flagged)| match flagged {
-            true => format!("{name} ({}, atzīmēti ieraksti)", state_words(*state)),
-            false => format!("{name} ({})", state_words(*state)),
-        })
-        .collect();
-    let csv = docs::summary_csv(
-        &month.to_string(),
-        settings.municipality,
-        &summary_rows,
-        &bps,
-        (&corrections, &waiting),
-    );
-    let minutes: i64 = summary_rows.iter().map(|r| r.minutes).sum();
-    let amount: i64 = summary_rows.iter().map(|r| r.amount_cents).sum();
+/// An assistant's pay statement: its figures (what it pays in all, corrections included) and
+/// its files.
+fn pay_draft(job: PayJob, csv: String, xlsx: Vec<u8>, month: Month) -> Draft {
+    let pay = &job.pay;
+    let all = docs::payable(pay, &job.corrections);
+    let (fixes, _) = docs::totals(&job.corrections);
     let mut facts = vec![
         format!(
-            "Stundas: {}, summa: {} EUR",
-            docs::hours(minutes),
-            docs::euros(amount)
+            "Kopā: {} EUR (bruto {} EUR, darba devēja iemaksas {} EUR)",
+            docs::euros(all.amount_cents),
+            docs::euros(all.gross_cents),
+            docs::euros(all.employer_cents)
         ),
         format!(
-            "Rindas (asistents × klients × likmes periods): {}",
-            summary_rows.len()
+            "Stundas: {}",
+            docs::hours(pay.lines.iter().map(|l| l.minutes).sum())
         ),
         format!(
-            "Vēl nav apstiprināti (netiek slēgti tagad): {}",
-            pending.len()
+            "Braucienu kompensācija: {} EUR",
+            docs::euros(all.trip_cents)
         ),
     ];
-    if let Some(why) = settings.wage_override {
+    if !job.corrections.is_empty() {
         facts.push(format!(
-            "Stundas likme zem minimālās stundas algas; administratora pamatojums: {why}"
+            "No tā labojumi par iepriekš nosūtīto: {} h, {} EUR, transports {} EUR",
+            docs::hours(fixes.minutes),
+            docs::euros(fixes.amount_cents),
+            docs::euros(fixes.trip_cents)
         ));
     }
     let summary = json!({
-        "title": settings.municipality, "facts": facts,
-        "minutes": minutes, "amount_cents": amount,
+        "title": job.assistant.name, "facts": facts,
+        "amount_cents": all.amount_cents, "gross_cents": all.gross_cents,
+        "employer_cents": all.employer_cents, "trip_cents": all.trip_cents,
+        "correction_cents": fixes.amount_cents,
     });
-    let xlsx = crate::documents::summary_xlsx(
-        &month.to_string(),
-        settings.municipality,
-        &summary_rows,
-        &bps,
-    )
-    .map_err(|e| DbErr::Custom(e.to_string()))?;
-    // The claim to the ministry, per service kind: each client's service as their decision in
-    // force at the month's end has it (or the last one that began before).
-    let mut ids: Vec<Uuid> = summary_rows.iter().map(|r| r.client_id).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let services: HashMap<Uuid, mobile_api::Service> = decisions_of(db, &ids)
-        .await?
-        .into_iter()
-        .filter_map(|(client, versions)| {
-            versions
-                .iter()
-                .filter(|(v, _)| v.effective_from <= month.last_day())
-                .max_by_key(|(v, _)| (v.effective_from, v.version))
-                .map(|(v, _)| (client, v.service))
-        })
-        .collect();
-    let claim_rows: Vec<(mobile_api::Service, SummaryRow)> = summary_rows
-        .iter()
-        .map(|r| {
-            let service = services
-                .get(&r.client_id)
-                .copied()
-                .unwrap_or(mobile_api::Service::Assistant);
-            (service, r.clone())
-        })
-        .collect();
-    let state_rate = |from: chrono::NaiveDate| {
-        pay_rates
-            .iter()
-            .find(|(d, _, _)| *d == from)
-            .map(|(_, _, state)| *state)
-            .unwrap_or(0)
-    };
-    let claim = docs::claim_csv(
-        &month.to_string(),
-        settings.municipality,
-        &claim_rows,
-        state_rate,
-        (
-            policy.admin_overhead_max_percent,
-            policy.admin_overhead_max_cents_per_hour,
-        ),
+    let stem = format!(
+        "darba-samaksa-{}-{month}",
+        crate::domain::text::slug(&job.assistant.name)
     );
-    let draft = Draft {
-        kind: "municipality_summary",
+    Draft {
+        kind: "assistant_pay",
         client: None,
-        assistant: None,
+        assistant: Some(job.assistant.id),
         summary,
         files: vec![
             (
-                format!("kopsavilkums-{month}.csv"),
+                format!("{stem}.csv"),
                 "text/csv; charset=utf-8".into(),
                 csv.into_bytes(),
             ),
-            (format!("kopsavilkums-{month}.xlsx"), XLSX.into(), xlsx),
-            (
-                format!("valsts-pieprasijums-{month}.csv"),
-                "text/csv; charset=utf-8".into(),
-                claim.into_bytes(),
-            ),
+            (format!("{stem}.xlsx"), XLSX.into(), xlsx),
         ],
-        recipients: settings.recipients.to_vec(),
-        addition,
-    };
-    // The service's addresses (the accountants') get one mail for the whole close: the summary,
-    // with the files of every statement issued in it.
-    let mut issued = issue(&mut latest, month, draft, now);
-    for row in &mut issued.outbox {
-        row.digest = true;
+        recipients: job.recipients,
+        change: if job.corrections.is_empty() {
+            Change::Addition
+        } else {
+            Change::Correction
+        },
     }
-    created.extend(write_issued(db, vec![issued]).await?);
-    Ok(created)
 }
 
 /// The timesheets' statements, from their rendered files.
@@ -753,6 +909,7 @@ fn timesheet_statements(
                 ],
                 "allowance_minutes": t.allowance_minutes, "used_minutes": t.used_minutes,
                 "transport_used_cents": t.transport_used_cents,
+                "digest": docs::timesheet_digest(t),
             });
             let name = format!(
                 "uzskaites-lapa-{}-{month}.csv",
@@ -772,7 +929,7 @@ fn timesheet_statements(
                     (name.replace(".csv", ".pdf"), "application/pdf".into(), pdf),
                 ],
                 recipients: job.recipients,
-                addition: false,
+                change: job.change,
             };
             issue(latest, month, draft, now)
         })

@@ -309,50 +309,62 @@ pub async fn approve(
     let why = text::opt_text("reason", reason, 2000)?;
     let (by, now) = (actor(caller), state.clock.now());
     super::in_transaction(state, locale, async |txn| {
-        let sheet = locked(txn, client_id, month, now).await?;
-        let with_reason = why.is_some();
-        let state = step(&sheet, Step::Approve { with_reason })?;
-        // Late entries must be reviewed first, and flagged ones kept or voided.
-        let live = db::months::live_entries(txn, client_id, month).await?;
-        let count = |status| live.iter().filter(|e| e.status == status).count();
-        let pending = count(EntryStatus::PendingReview);
-        if pending > 0 {
-            return refused(
-                ErrorCode::MonthState,
-                json!({ "month": sheet.month, "state": sheet.state, "pending_review": pending }),
-            );
-        }
-        let flagged = count(EntryStatus::Flagged);
-        if flagged > 0 {
-            return refused(
-                ErrorCode::EntriesFlagged,
-                json!({ "month": sheet.month, "count": flagged }),
-            );
-        }
-        // The coordinator's approval decides the open disputes too: they are closed with the
-        // approval's reason, and no longer wait on the board.
-        let how = match &why {
-            Some(w) => format!("approved by the coordinator: {w}"),
-            None => "approved by the coordinator".to_owned(),
-        };
-        db::months::resolve_disputes(txn, client_id, month, &how, now).await?;
-        let extra = json!({ "reason": why });
-        take_step(
-            txn,
-            &sheet,
-            state,
-            ("month_approved", extra),
-            (by, now),
-            |a| {
-                a.approved_at = Some(now);
-                a.approved_by = Some(by.user_id);
-                a.approval_reason = why.clone();
-            },
-        )
-        .await?;
-        Ok(())
+        approve_in(txn, client_id, month, why, by, now).await
     })
     .await
+}
+
+/// Approves the month in `txn` (see `approve`): with `why` when the client did not confirm.
+pub(crate) async fn approve_in(
+    txn: &impl Conn,
+    client_id: Uuid,
+    month: Month,
+    why: Option<String>,
+    by: Actor,
+    now: DateTime<Utc>,
+) -> Result<(), WriteError> {
+    let sheet = locked(txn, client_id, month, now).await?;
+    let with_reason = why.is_some();
+    let state = step(&sheet, Step::Approve { with_reason })?;
+    // Late entries must be reviewed first, and flagged ones kept or voided.
+    let live = db::months::live_entries(txn, client_id, month).await?;
+    let count = |status| live.iter().filter(|e| e.status == status).count();
+    let pending = count(EntryStatus::PendingReview);
+    if pending > 0 {
+        return refused(
+            ErrorCode::MonthState,
+            json!({ "month": sheet.month, "state": sheet.state, "pending_review": pending }),
+        );
+    }
+    let flagged = count(EntryStatus::Flagged);
+    if flagged > 0 {
+        return refused(
+            ErrorCode::EntriesFlagged,
+            json!({ "month": sheet.month, "count": flagged }),
+        );
+    }
+    // The coordinator's approval decides the open disputes too: they are closed with the
+    // approval's reason, and no longer wait on the board.
+    let how = match &why {
+        Some(w) => format!("approved by the coordinator: {w}"),
+        None => "approved by the coordinator".to_owned(),
+    };
+    db::months::resolve_disputes(txn, client_id, month, &how, now).await?;
+    let extra = json!({ "reason": why });
+    take_step(
+        txn,
+        &sheet,
+        state,
+        ("month_approved", extra),
+        (by, now),
+        |a| {
+            a.approved_at = Some(now);
+            a.approved_by = Some(by.user_id);
+            a.approval_reason = why.clone();
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// A coordinator reopens the month, with a reason.

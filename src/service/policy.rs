@@ -70,6 +70,14 @@ pub async fn add(
         let by = super::entries::actor(caller);
         super::flags::recheck(&txn, None, from, None, by, now).await?;
     }
+    // A rate recorded for days of months already closed: their pay changed since it was sent,
+    // and the next close carries the difference as a correction.
+    if matches!(
+        row.key.as_str(),
+        "hourly_rate_cents" | "municipal_top_up_cents"
+    ) {
+        db::months::closed_pay_changed(&txn, row.effective_from, now).await?;
+    }
     txn.commit().await?;
     Ok(inserted)
 }

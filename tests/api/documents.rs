@@ -107,13 +107,30 @@ fn the_workbooks_open_in_libreoffice_and_print_their_totals_on_the_first_page() 
         "Anna Liepa".to_owned(),
         Some("010190-10006".to_owned()),
     )];
-    let pay_xlsx = asistents::documents::pay_xlsx(&payee, "2023-03", &pay, &clients).unwrap();
+    // A correction of February carried in March: a session taken back.
+    let fixes = docs::correction_rows(
+        &[docs::Reported {
+            month: "2023-02".into(),
+            assistant_id: Uuid::from_u128(1),
+            client_id: Uuid::from_u128(9),
+            rate_from: "2023-01-01".parse().unwrap(),
+            rate_cents: 479,
+            minutes: -90,
+            amount_cents: -719,
+            trip_cents: -350,
+        }],
+        &payee,
+        |_| ("Anna Liepa".into(), "010190-10006".into()),
+    );
+    let pay_xlsx =
+        asistents::documents::pay_xlsx(&payee, "2023-03", (&pay, &fixes), &clients).unwrap();
     // Thirty assistant × client rows: more than one printed page is tall.
     let rows: Vec<SummaryRow> = (0..30)
         .map(|i| {
             let amount = 4000 + i * 37;
             let (gross, employer) = asistents::domain::pay::split_gross(amount, 2359);
             SummaryRow {
+                month: "2023-03".into(),
                 assistant_id: Uuid::from_u128(i as u128),
                 assistant: format!("Asistents Nr. {i}"),
                 assistant_code: format!("1203{:02}-12002", i % 100),
@@ -135,7 +152,7 @@ fn the_workbooks_open_in_libreoffice_and_print_their_totals_on_the_first_page() 
     let summary_xlsx = asistents::documents::summary_xlsx(
         "2023-03",
         "Daugavpils pilsētas Sociālais dienests",
-        &rows,
+        (&rows, &fixes),
         &[2359],
     )
     .unwrap();
@@ -180,8 +197,21 @@ fn the_workbooks_open_in_libreoffice_and_print_their_totals_on_the_first_page() 
         "Bruto alga EUR",
         "Darba devēja iemaksas EUR",
         "Kopā",
+        "2023-02",
+        "Izmaksāt kopā EUR",
     ] {
         assert!(pay_page.contains(word), "{word} on page 1:\n{pay_page}");
+    }
+    // The correction prints with its sign, and what to pay in all is the month less it.
+    let payable = pay.amount_cents - 719;
+    for figure in [
+        "-7.19".to_owned(),
+        format!("{}.{:02}", payable / 100, payable % 100),
+    ] {
+        assert!(
+            pay_page.contains(&figure) || pay_page.contains(&figure.replace('.', ",")),
+            "{figure} on page 1:\n{pay_page}"
+        );
     }
     let total = pay.amount_cents;
     // Under 1,000 euro: no thousands separator, whichever the converting locale uses.
@@ -203,7 +233,7 @@ fn the_workbooks_open_in_libreoffice_and_print_their_totals_on_the_first_page() 
     let long_path = dir.join("summary-long.xlsx");
     std::fs::write(
         &long_path,
-        asistents::documents::summary_xlsx("2023-03", "Daugavpils", &long, &[2359]).unwrap(),
+        asistents::documents::summary_xlsx("2023-03", "Daugavpils", (&long, &[]), &[2359]).unwrap(),
     )
     .unwrap();
     let out = Command::new("soffice")

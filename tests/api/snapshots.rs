@@ -103,11 +103,12 @@ fn the_pay_and_summary_csvs() {
     );
     insta::assert_snapshot!(
         "pay_csv",
-        docs::pay_csv(&payee, "2023-03", &pay, std::slice::from_ref(&anna))
+        docs::pay_csv(&payee, "2023-03", (&pay, &[]), std::slice::from_ref(&anna))
     );
     let row = |assistant: u128, name: &str, rate_from: &str, rate, minutes, amount, trips| {
         let (gross, employer) = asistents::domain::pay::split_gross(amount, 2359);
         SummaryRow {
+            month: "2023-03".into(),
             assistant_id: Uuid::from_u128(assistant),
             assistant: name.into(),
             assistant_code: format!("1203{assistant:02}-12002"),
@@ -138,12 +139,77 @@ fn the_pay_and_summary_csvs() {
         docs::summary_csv(
             "2023-03",
             "Daugavpils pilsētas Sociālais dienests",
-            &rows,
+            (&rows, &[]),
             &[2359],
             (
                 &["2. versija: papildus slēgti 1 klientu mēneši".into()],
                 &["Igors Petrovs (gaida klienta apstiprinājumu)".into()]
             )
+        )
+    );
+    // A close that carries corrections of February: a session voided (taken back) and one added
+    // under the later rate, as differences with their signs, and what to pay in all.
+    let sent = vec![
+        docs::Reported {
+            month: "2023-02".into(),
+            ..rows[0].reported()
+        },
+        docs::Reported {
+            month: "2023-02".into(),
+            ..rows[2].reported()
+        },
+    ];
+    let standing = vec![
+        docs::Reported {
+            month: "2023-02".into(),
+            minutes: 300,
+            amount_cents: 2395,
+            trip_cents: 0,
+            ..rows[0].reported()
+        },
+        docs::Reported {
+            month: "2023-02".into(),
+            minutes: 240,
+            amount_cents: 2044,
+            ..rows[2].reported()
+        },
+    ];
+    let deltas = docs::difference(&standing, &sent);
+    assert_eq!(
+        deltas
+            .iter()
+            .map(|d| (d.minutes, d.amount_cents, d.trip_cents))
+            .collect::<Vec<_>>(),
+        [(-90, -719, -350), (60, 511, 0)]
+    );
+    let fixes = docs::correction_rows(&deltas, &payee, |_| {
+        (anna.1.clone(), "010190-10006".to_owned())
+    });
+    assert_eq!(
+        fixes
+            .iter()
+            .map(|f| f.gross_cents + f.employer_cents)
+            .sum::<i64>(),
+        -208,
+        "the parts add up to the difference"
+    );
+    insta::assert_snapshot!(
+        "pay_csv_with_corrections",
+        docs::pay_csv(
+            &payee,
+            "2023-03",
+            (&pay, &fixes),
+            std::slice::from_ref(&anna)
+        )
+    );
+    insta::assert_snapshot!(
+        "summary_csv_with_corrections",
+        docs::summary_csv(
+            "2023-03",
+            "Daugavpils pilsētas Sociālais dienests",
+            (&rows, &fixes),
+            &[2359],
+            (&["labojumi pēc slēgšanas: Anna Liepa, 2023-02".into()], &[])
         )
     );
 }
@@ -159,6 +225,7 @@ fn the_statement_email() {
         month: "2023-03",
         version: 2,
         is_correction: true,
+        replaces: false,
         facts: vec![
             "Kopā: 45,51 EUR (bruto 36,82 EUR, darba devēja iemaksas 8,69 EUR)".into(),
             "Stundas: 9,50".into(),

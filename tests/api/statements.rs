@@ -604,7 +604,8 @@ async fn corrections_after_close_are_amendments_reported_as_new_statement_versio
     assert_eq!(sheet(&app, a.client, "2026-10").await.used_minutes, 540);
     assert_eq!(sheet(&app, b.client, "2026-10").await.used_minutes, 210);
 
-    // The next close reissues both clients' statements as corrections; the sent ones stay.
+    // The next close reissues both clients' timesheets, and pay statements and a summary that
+    // carry the differences, as corrections; the sent ones stay.
     let second: CloseReport = app
         .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
         .await
@@ -624,6 +625,16 @@ async fn corrections_after_close_are_amendments_reported_as_new_statement_versio
             ("municipality_summary", 2, true)
         ]
     );
+    // The pay statements carry only the differences against what was sent: +2 h for one
+    // assistant, the voided 3.5 h taken back from the other.
+    let mut paid: Vec<i64> = second
+        .statements
+        .iter()
+        .filter(|s| s.kind == "assistant_pay")
+        .map(|s| s.summary["amount_cents"].as_i64().unwrap())
+        .collect();
+    paid.sort();
+    assert_eq!(paid, [-1788, 1022]);
     let v2 = second
         .statements
         .iter()
@@ -663,6 +674,174 @@ async fn corrections_after_close_are_amendments_reported_as_new_statement_versio
         .await
         .json();
     assert!(third.statements.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_next_close_carries_corrections_of_earlier_months_as_differences_against_what_was_sent()
+{
+    let app = TestApp::spawn_with(|c| {
+        c.statement_recipients = vec!["socd@example.lv".into()];
+    })
+    .await;
+    app.wage_override("2026-10").await;
+    app.wage_override("2026-11").await;
+    let (a, b) = approved_october(&app).await;
+    let first: CloseReport = app
+        .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
+        .await
+        .json();
+    assert_eq!(first.statements.len(), 5);
+    let pay_of = |r: &CloseReport, name: &str| {
+        r.statements
+            .iter()
+            .find(|s| s.kind == "assistant_pay" && s.files[0].name.contains(name))
+            .unwrap_or_else(|| panic!("no pay statement of {name}"))
+            .clone()
+    };
+    // Each assistant was paid 420 minutes at 5.11 EUR: 35.77 EUR.
+    assert_eq!(pay_of(&first, "ruta").summary["amount_cents"], 3577);
+
+    // October is corrected after it was sent: Ruta's client gets a session of 2 hours more,
+    // one of Igors' sessions of 3.5 hours is voided.
+    let url = |c: uuid::Uuid| format!("/api/v1/clients/{c}/months/2026-10/amendments");
+    let mut add = session(
+        a.client,
+        "2026-10-26T09:00:00+02:00",
+        "2026-10-26T11:00:00+02:00",
+        "work",
+    );
+    add["assistant_id"] = json!(a.assistant);
+    app.post(&app.admin, &url(a.client), json!({"add": add}))
+        .await
+        .expect(201);
+    let victim = sheet(&app, b.client, "2026-10").await.entries[0].id;
+    app.post(
+        &app.admin,
+        &url(b.client),
+        json!({"void": {"entry_id": victim, "reason": "Klients tajā dienā bija slimnīcā"}}),
+    )
+    .await
+    .expect(201);
+
+    // November's close carries them: October's timesheets anew, November's pay statements and
+    // summary with the differences only. Nothing sent before is touched.
+    let november: CloseReport = app
+        .post(&app.admin, "/api/v1/months/2026-11/close", json!({}))
+        .await
+        .json();
+    let kinds: Vec<(&str, &str, i32, bool)> = november
+        .statements
+        .iter()
+        .map(|s| {
+            (
+                s.kind.as_str(),
+                s.month.as_str(),
+                s.version,
+                s.is_correction,
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("client_timesheet", "2026-10", 2, true),
+            ("client_timesheet", "2026-10", 2, true),
+            ("assistant_pay", "2026-11", 1, false),
+            ("assistant_pay", "2026-11", 1, false),
+            ("municipality_summary", "2026-11", 1, false)
+        ]
+    );
+    // +120 minutes at 5.11 EUR = +10.22 EUR; the 210 minutes voided: 17.89 EUR paid for 210
+    // minutes standing less 35.77 EUR sent = −17.88 EUR.
+    let ruta = pay_of(&november, "ruta");
+    assert_eq!(
+        (
+            &ruta.summary["amount_cents"],
+            &ruta.summary["correction_cents"]
+        ),
+        (&json!(1022), &json!(1022))
+    );
+    let csv = file(&app, &ruta).await;
+    assert!(
+        csv.contains(";120;2,00;10,22;"),
+        "Ruta's correction line:\n{csv}"
+    );
+    assert!(csv.contains("Izmaksāt kopā EUR;10,22"), "{csv}");
+    let igors = pay_of(&november, "igors");
+    assert_eq!(igors.summary["amount_cents"], -1788);
+    let csv = file(&app, &igors).await;
+    assert!(csv.contains(";-210;-3,50;-17,88;"), "{csv}");
+    assert!(csv.contains("Izmaksāt kopā EUR;-17,88"), "{csv}");
+    let summary = november
+        .statements
+        .iter()
+        .find(|s| s.kind == "municipality_summary")
+        .unwrap();
+    let csv = file(&app, summary).await;
+    assert!(
+        csv.contains("\r\n2026-10;Asistents ruta;"),
+        "the correction's row names the month and the people:\n{csv}"
+    );
+    assert!(
+        csv.contains("Labojumi kopā;;;;;;;;;-90;-1,50;-7,66;"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("labojumi pēc slēgšanas: Ņina Žūriņa-Ķēniņa Ģirta Čaļa, 2026-10"),
+        "named, not by id:\n{csv}"
+    );
+    // Carried once: October's close has nothing left to issue.
+    let again: CloseReport = app
+        .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
+        .await
+        .json();
+    assert!(again.statements.is_empty());
+
+    // A rate recorded later for October's days (6.00 EUR from 15 October): only the pay
+    // changed, so the clients get no timesheet again; the next close carries the difference
+    // per rate period: each line sent at 5.11 EUR taken back, the same minutes at 6.00 EUR paid.
+    app.post(
+        &app.admin,
+        "/api/v1/policy",
+        json!({"key": "hourly_rate_cents", "effective_from": "2026-10-15", "value": 600,
+               "source": "MK noteikumu grozījumi (pārbaudes dati)"}),
+    )
+    .await
+    .expect(201);
+    let rate: CloseReport = app
+        .post(&app.admin, "/api/v1/months/2026-11/close", json!({}))
+        .await
+        .json();
+    let kinds: Vec<(&str, &str, i32, bool)> = rate
+        .statements
+        .iter()
+        .map(|s| {
+            (
+                s.kind.as_str(),
+                s.month.as_str(),
+                s.version,
+                s.is_correction,
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("assistant_pay", "2026-11", 2, true),
+            ("assistant_pay", "2026-11", 2, true),
+            ("municipality_summary", "2026-11", 2, true)
+        ]
+    );
+    let csv = file(&app, &pay_of(&rate, "ruta")).await;
+    // 540 minutes: 45.99 EUR sent at 5.11 EUR, 54.00 EUR at 6.00 EUR.
+    assert!(csv.contains(";5,11;-540;-9,00;-45,99;"), "{csv}");
+    assert!(csv.contains(";6,00;540;9,00;54,00;"), "{csv}");
+    assert!(csv.contains("Izmaksāt kopā EUR;8,01"), "{csv}");
+    let name = &pay_of(&rate, "ruta").files[0].name;
+    assert!(name.ends_with("-2026-11-labojums-v2.csv"), "{name}");
+    let csv = file(&app, &pay_of(&rate, "igors")).await;
+    // 210 minutes: 17.89 EUR at 5.11 EUR, 21.00 EUR at 6.00 EUR.
+    assert!(csv.contains("Izmaksāt kopā EUR;3,11"), "{csv}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
