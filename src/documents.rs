@@ -93,41 +93,40 @@ pub fn summary_xlsx(
     for (c, h) in SUMMARY_HEADER.iter().enumerate() {
         ws.write_string_with_format(3, c as u16, *h, &f.head)?;
     }
-    // A row's cells from column `at` on (the corrections' rows have their month before them).
-    let write_row = |ws: &mut Worksheet, r: u32, at: u16, row: &SummaryRow| {
-        ws.write_string(r, at, &row.assistant)?;
-        ws.write_string(r, at + 1, &row.assistant_code)?;
-        ws.write_string(r, at + 2, &row.iban)?;
-        ws.write_string(r, at + 3, &row.insurance)?;
-        ws.write_string(r, at + 4, &row.client)?;
-        ws.write_string(r, at + 5, &row.client_code)?;
-        ws.write_string(r, at + 6, row.rate_from.format("%d.%m.%Y").to_string())?;
-        ws.write_number_with_format(r, at + 7, money(row.rate_cents), &f.money)?;
-        ws.write_number(r, at + 8, row.minutes as f64)?;
-        ws.write_number_with_format(r, at + 9, hours(row.minutes), &f.hours)?;
-        ws.write_number_with_format(r, at + 10, money(row.amount_cents), &f.money)?;
-        ws.write_number_with_format(r, at + 11, money(row.gross_cents), &f.money)?;
-        ws.write_number_with_format(r, at + 12, money(row.employer_cents), &f.money)?;
-        ws.write_number_with_format(r, at + 13, money(row.trip_cents), &f.money)?;
+    let write_row = |ws: &mut Worksheet, r: u32, row: &SummaryRow| {
+        ws.write_string(r, 0, &row.assistant)?;
+        ws.write_string(r, 1, &row.assistant_code)?;
+        ws.write_string(r, 2, &row.iban)?;
+        ws.write_string(r, 3, &row.insurance)?;
+        ws.write_string(r, 4, &row.client)?;
+        ws.write_string(r, 5, &row.client_code)?;
+        ws.write_string(r, 6, row.rate_from.format("%d.%m.%Y").to_string())?;
+        ws.write_number_with_format(r, 7, money(row.rate_cents), &f.money)?;
+        ws.write_number(r, 8, row.minutes as f64)?;
+        ws.write_number_with_format(r, 9, hours(row.minutes), &f.hours)?;
+        ws.write_number_with_format(r, 10, money(row.amount_cents), &f.money)?;
+        ws.write_number_with_format(r, 11, money(row.gross_cents), &f.money)?;
+        ws.write_number_with_format(r, 12, money(row.employer_cents), &f.money)?;
+        ws.write_number_with_format(r, 13, money(row.trip_cents), &f.money)?;
         Ok::<(), XlsxError>(())
     };
     let mut r = 4;
     for row in rows {
-        write_row(ws, r, 0, row)?;
+        write_row(ws, r, row)?;
         r += 1;
     }
     let (all, by_rate) = totals(rows);
-    let total = |ws: &mut Worksheet, r: u32, at: u16, label: &str, t: &Totals| {
+    let total = |ws: &mut Worksheet, r: u32, label: &str, t: &Totals| {
         ws.write_string_with_format(r, 0, label, &f.bold)?;
-        ws.write_number_with_format(r, at + 8, t.minutes as f64, &f.number_bold)?;
-        ws.write_number_with_format(r, at + 9, hours(t.minutes), &f.hours)?;
-        ws.write_number_with_format(r, at + 10, money(t.amount_cents), &f.money_bold)?;
-        ws.write_number_with_format(r, at + 11, money(t.gross_cents), &f.money_bold)?;
-        ws.write_number_with_format(r, at + 12, money(t.employer_cents), &f.money_bold)?;
-        ws.write_number_with_format(r, at + 13, money(t.trip_cents), &f.money_bold)?;
+        ws.write_number_with_format(r, 8, t.minutes as f64, &f.number_bold)?;
+        ws.write_number_with_format(r, 9, hours(t.minutes), &f.hours)?;
+        ws.write_number_with_format(r, 10, money(t.amount_cents), &f.money_bold)?;
+        ws.write_number_with_format(r, 11, money(t.gross_cents), &f.money_bold)?;
+        ws.write_number_with_format(r, 12, money(t.employer_cents), &f.money_bold)?;
+        ws.write_number_with_format(r, 13, money(t.trip_cents), &f.money_bold)?;
         Ok::<(), XlsxError>(())
     };
-    total(ws, r, 0, "Kopā", &all)?;
+    total(ws, r, "Kopā", &all)?;
     r += 2;
     for ((from, rate), t) in &by_rate {
         let label = format!(
@@ -135,7 +134,7 @@ pub fn summary_xlsx(
             crate::domain::statements::euros(*rate),
             from.format("%d.%m.%Y")
         );
-        total(ws, r, 0, &label, t)?;
+        total(ws, r, &label, t)?;
         r += 1;
     }
     if !carried.is_empty() {
@@ -148,21 +147,15 @@ pub fn summary_xlsx(
         ws.set_row_height(r, 45)?;
         r += 1;
         for row in carried {
-            ws.write_string(r, 0, &row.month)?;
-            write_row(ws, r, 1, row)?;
+            write_row(ws, r, row)?;
+            ws.write_string(r, 14, &row.month)?;
             r += 1;
         }
         let (fixes, _) = totals(carried);
-        total(ws, r, 1, "Labojumi kopā", &fixes)?;
+        total(ws, r, "Labojumi kopā", &fixes)?;
         let mut to_pay = all.clone();
         to_pay.add_all(&fixes);
-        total(
-            ws,
-            r + 1,
-            1,
-            "Izmaksāt kopā: šis mēnesis un labojumi",
-            &to_pay,
-        )?;
+        total(ws, r + 1, "Izmaksāt kopā: šis mēnesis un labojumi", &to_pay)?;
         r += 2;
     }
     let (clients, assistants) = head_count(rows);
@@ -261,17 +254,17 @@ pub fn pay_xlsx(
         ws.set_row_height(r, 45)?;
         r += 1;
         for c in corrections {
-            ws.write_string(r, 0, &c.month)?;
-            ws.write_string(r, 1, &c.client)?;
-            ws.write_string(r, 2, &c.client_code)?;
-            ws.write_string(r, 3, c.rate_from.format("%d.%m.%Y").to_string())?;
-            ws.write_number_with_format(r, 4, money(c.rate_cents), &f.money)?;
-            ws.write_number(r, 5, c.minutes as f64)?;
-            ws.write_number_with_format(r, 6, hours(c.minutes), &f.hours)?;
-            ws.write_number_with_format(r, 7, money(c.amount_cents), &f.money)?;
-            ws.write_number_with_format(r, 8, money(c.gross_cents), &f.money)?;
-            ws.write_number_with_format(r, 9, money(c.employer_cents), &f.money)?;
-            ws.write_number_with_format(r, 10, money(c.trip_cents), &f.money)?;
+            ws.write_string(r, 0, &c.client)?;
+            ws.write_string(r, 1, &c.client_code)?;
+            ws.write_string(r, 2, c.rate_from.format("%d.%m.%Y").to_string())?;
+            ws.write_number_with_format(r, 3, money(c.rate_cents), &f.money)?;
+            ws.write_number(r, 4, c.minutes as f64)?;
+            ws.write_number_with_format(r, 5, hours(c.minutes), &f.hours)?;
+            ws.write_number_with_format(r, 6, money(c.amount_cents), &f.money)?;
+            ws.write_number_with_format(r, 7, money(c.gross_cents), &f.money)?;
+            ws.write_number_with_format(r, 8, money(c.employer_cents), &f.money)?;
+            ws.write_number_with_format(r, 9, money(c.trip_cents), &f.money)?;
+            ws.write_string(r, 10, &c.month)?;
             r += 1;
         }
         r += 1;
@@ -283,7 +276,7 @@ pub fn pay_xlsx(
             all.trip_cents,
         ]) {
             ws.write_string_with_format(r, 0, *label, &f.bold)?;
-            ws.write_number_with_format(r, 7, money(cents), &f.money_bold)?;
+            ws.write_number_with_format(r, 6, money(cents), &f.money_bold)?;
             r += 1;
         }
     }

@@ -314,9 +314,9 @@ pub fn payable(p: &Pay, corrections: &[SummaryRow]) -> Totals {
     all
 }
 
-/// The columns of a correction line in a pay statement.
+/// The columns of a correction line in a pay statement: the pay lines' columns (so that they
+/// line up), then transport and the month it is about.
 pub const PAY_CORRECTION_HEADER: [&str; 11] = [
-    "Mēnesis",
     "Klients",
     "Klienta personas kods",
     "Likme no",
@@ -327,6 +327,7 @@ pub const PAY_CORRECTION_HEADER: [&str; 11] = [
     "Bruto alga EUR",
     "Darba devēja iemaksas EUR",
     "Transports EUR",
+    "Par mēnesi",
 ];
 
 /// The labels of what a pay statement with corrections pays in all, in order: amount, gross,
@@ -402,7 +403,6 @@ pub fn pay_csv(
         rows.push(PAY_CORRECTION_HEADER.map(s).to_vec());
         for c in corrections {
             rows.push(vec![
-                c.month.clone(),
                 c.client.clone(),
                 c.client_code.clone(),
                 c.rate_from.format("%d.%m.%Y").to_string(),
@@ -413,6 +413,7 @@ pub fn pay_csv(
                 euros(c.gross_cents),
                 euros(c.employer_cents),
                 euros(c.trip_cents),
+                c.month.clone(),
             ]);
         }
         let (fixes, _) = totals(corrections);
@@ -657,9 +658,9 @@ fn split_signed(amount_cents: i64, contribution_bp: i64) -> (i64, i64) {
     }
 }
 
-/// The columns of a correction line: the month it is about, then the summary's columns.
+/// The columns of a correction line: the summary's columns (so that they line up with this
+/// month's rows), then the month it is about.
 pub const CORRECTION_HEADER: [&str; 15] = [
-    "Mēnesis",
     "Asistents",
     "Asistenta personas kods",
     "IBAN",
@@ -674,6 +675,7 @@ pub const CORRECTION_HEADER: [&str; 15] = [
     "Bruto alga EUR",
     "Darba devēja iemaksas EUR",
     "Transports EUR",
+    "Par mēnesi",
 ];
 
 /// The heading of the corrections' section, saying which way the signs go.
@@ -822,17 +824,17 @@ pub fn summary_csv(
         out.push(vec![s(CORRECTIONS_TITLE)]);
         out.push(CORRECTION_HEADER.map(s).to_vec());
         for r in carried {
-            let mut cells = vec![r.month.clone()];
-            cells.extend(summary_cells(r));
+            let mut cells = summary_cells(r);
+            cells.push(r.month.clone());
             out.push(cells);
         }
         let (fixes, _) = totals(carried);
-        out.push(total_cells(s("Labojumi kopā"), 8, &fixes));
+        out.push(total_cells(s("Labojumi kopā"), 7, &fixes));
         let mut to_pay = all.clone();
         to_pay.add_all(&fixes);
         out.push(total_cells(
             s("Izmaksāt kopā: šis mēnesis un labojumi"),
-            8,
+            7,
             &to_pay,
         ));
     }
