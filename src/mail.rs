@@ -76,6 +76,8 @@ pub struct StatementMail<'a> {
     /// A correction that replaces what was sent (a client's timesheet) rather than carrying the
     /// difference to pay on top (pay statements and the summary).
     pub replaces: bool,
+    /// It carries corrections of statements sent before (differences to pay on top).
+    pub carries: bool,
     pub facts: Vec<String>,
     pub municipality: &'a str,
     pub address: &'a str,
@@ -112,7 +114,7 @@ fn templates() -> &'static Environment<'static> {
 pub fn render(m: &StatementMail<'_>) -> Result<(String, String, String), String> {
     let ctx = minijinja::context! {
         kind_label => m.kind_label, subject_of => m.subject_of, month => m.month,
-        version => m.version, is_correction => m.is_correction, replaces => m.replaces, facts => m.facts.clone(),
+        version => m.version, is_correction => m.is_correction, replaces => m.replaces, carries => m.carries, facts => m.facts.clone(),
         municipality => m.municipality, address => m.address,
         files => m.files.iter().map(|(n, _, _)| n.clone()).collect::<Vec<_>>(),
     };

@@ -187,6 +187,7 @@ async fn mail_for(
         version: statement.version,
         is_correction: statement.is_correction,
         replaces: statement.kind == "client_timesheet",
+        carries: summary["correction_rows"].as_u64().is_some_and(|n| n > 0),
         facts,
         municipality: &state.config.municipality_name,
         address: &state.config.municipality_address,

@@ -532,6 +532,7 @@ pub async fn close_month(
         "title": settings.municipality, "facts": facts,
         "minutes": this_month.minutes, "amount_cents": this_month.amount_cents,
         "correction_minutes": fixes.minutes, "correction_cents": fixes.amount_cents,
+        "correction_rows": carried.len(),
     });
     let xlsx = crate::documents::summary_xlsx(
         &month.to_string(),
@@ -862,7 +863,7 @@ fn pay_draft(job: PayJob, csv: String, xlsx: Vec<u8>, month: Month) -> Draft {
         "title": job.assistant.name, "facts": facts,
         "amount_cents": all.amount_cents, "gross_cents": all.gross_cents,
         "employer_cents": all.employer_cents, "trip_cents": all.trip_cents,
-        "correction_cents": fixes.amount_cents,
+        "correction_cents": fixes.amount_cents, "correction_rows": job.corrections.len(),
     });
     let stem = format!(
         "darba-samaksa-{}-{month}",

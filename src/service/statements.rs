@@ -148,8 +148,29 @@ pub async fn resend(
     Ok(row)
 }
 
-/// Corrects a closed month: adds a session or voids one (the next close reissues its
-/// statements as corrections).
+/// The closed client-months corrected since their statements were sent (month, client id,
+/// client name), by month: the next close carries their differences.
+pub async fn corrections_waiting(
+    state: &AppState,
+    caller: &Caller,
+) -> Result<Vec<(Month, Uuid, String)>, ApiError> {
+    caller.require(&[Role::Coordinator, Role::Admin, Role::Accountant])?;
+    let far = Month::of(crate::domain::time::riga_date(state.clock.now())).next();
+    let sheets = db::statements::amended_sheets(&state.db, far).await?;
+    let ids: Vec<Uuid> = sheets.iter().map(|s| s.client_id).collect();
+    let names = db::statements::clients_by_id(&state.db, &ids).await?;
+    Ok(sheets
+        .into_iter()
+        .filter_map(|s| {
+            let month = Month::parse(&s.month)?;
+            let name = names.get(&s.client_id)?.name.clone();
+            Some((month, s.client_id, name))
+        })
+        .collect())
+}
+
+/// Corrects a closed month: adds a session or voids one (the next close carries the
+/// difference against what was sent as a correction).
 pub async fn amend(
     state: &AppState,
     caller: &Caller,

@@ -245,6 +245,14 @@ const WORDS: &[(&str, [&str; 3])] = &[
         ],
     ),
     (
+        "c_corrections_waiting",
+        [
+            "Slēgtie mēneši, kas laboti pēc slēgšanas: starpību (+ izmaksāt papildus, − ieturēt) ietvers nākamā slēgšana, arī šī mēneša.",
+            "Закрытые месяцы, исправленные после закрытия: разницу (+ доплатить, − удержать) включит следующее закрытие, в том числе этого месяца.",
+            "Closed months corrected after their close: the next close, this month's too, carries the difference (+ to pay on top, − to withhold).",
+        ],
+    ),
+    (
         "c_done_approved",
         ["Apstiprināts.", "Утверждено.", "Approved."],
     ),

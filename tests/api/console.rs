@@ -226,6 +226,21 @@ async fn a_coordinator_approves_and_closes_a_month_in_the_console_without_a_sing
         sheet(&app, o.client, "2026-10").await.state.as_str(),
         "closed"
     );
+    // A session voided after the close: the board says the correction waits for the next
+    // close, naming the client and the month.
+    let victim = sheet(&app, s.client, "2026-10").await.entries[0].id;
+    app.post(
+        &app.admin,
+        &format!("/api/v1/clients/{}/months/2026-10/amendments", s.client),
+        json!({"void": {"entry_id": victim, "reason": "Klients bija slimnīcā"}}),
+    )
+    .await
+    .expect(201);
+    let (_, board) = get(&app, "/console/months/2026-11", &cookie).await;
+    assert!(
+        board.contains("laboti pēc slēgšanas") && board.contains("Klients ruta</a>, 2026-10"),
+        "{board}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

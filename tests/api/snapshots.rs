@@ -226,6 +226,7 @@ fn the_statement_email() {
         version: 2,
         is_correction: true,
         replaces: false,
+        carries: false,
         facts: vec![
             "Kopā: 45,51 EUR (bruto 36,82 EUR, darba devēja iemaksas 8,69 EUR)".into(),
             "Stundas: 9,50".into(),

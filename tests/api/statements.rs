@@ -77,6 +77,30 @@ async fn approved_october(app: &TestApp) -> (Scene, Scene) {
     (a, b)
 }
 
+/// A mail's text with its quoted-printable escapes (`=C4=81`, soft line breaks) decoded.
+fn quoted_printable(data: &str) -> String {
+    let bytes = data.replace("=\r\n", "").into_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'=', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (c, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 async fn file(app: &TestApp, s: &Statement) -> String {
     let f = &s.files[0];
     let r = app
@@ -679,7 +703,9 @@ async fn corrections_after_close_are_amendments_reported_as_new_statement_versio
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_next_close_carries_corrections_of_earlier_months_as_differences_against_what_was_sent()
 {
+    let sink = SmtpSink::start();
     let app = TestApp::spawn_with(|c| {
+        c.smtp_url = Some(SmtpSink::url(sink.port));
         c.statement_recipients = vec!["socd@example.lv".into()];
     })
     .await;
@@ -791,6 +817,19 @@ async fn the_next_close_carries_corrections_of_earlier_months_as_differences_aga
         csv.contains("labojumi pēc slēgšanas: Ņina Žūriņa-Ķēniņa Ģirta Čaļa, 2026-10"),
         "named, not by id:\n{csv}"
     );
+    // The accountants' mail as received says it carries corrections.
+    asistents::jobs::deliver_outbox(&app.state).await.unwrap();
+    let digest = sink
+        .messages()
+        .into_iter()
+        .rev()
+        .find(|m| m.to == ["socd@example.lv"])
+        .unwrap();
+    let text = quoted_printable(&digest.data);
+    assert!(
+        text.contains("Tajā ir arī labojumi par iepriekš nosūtīto"),
+        "{text}"
+    );
     // Carried once: October's close has nothing left to issue.
     let again: CloseReport = app
         .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
@@ -843,6 +882,18 @@ async fn the_next_close_carries_corrections_of_earlier_months_as_differences_aga
     let csv = file(&app, &pay_of(&rate, "igors")).await;
     // 210 minutes: 17.89 EUR at 5.11 EUR, 21.00 EUR at 6.00 EUR.
     assert!(csv.contains("Izmaksāt kopā EUR;3,11"), "{csv}");
+    asistents::jobs::deliver_outbox(&app.state).await.unwrap();
+    let digest = sink
+        .messages()
+        .into_iter()
+        .rev()
+        .find(|m| m.to == ["socd@example.lv"])
+        .unwrap();
+    let text = quoted_printable(&digest.data);
+    assert!(
+        text.contains("Šī ir 2. versija, labojums: tajā ir tikai starpība pret iepriekš nosūtīto"),
+        "{text}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -252,6 +252,15 @@ async fn board_page(
         Some(_) => service::statements::wage_override_of(state, month).await?,
         None => None,
     };
+    // Closed months corrected since they were sent: the next close carries them.
+    let corrections: Vec<minijinja::Value> = service::statements::corrections_waiting(
+        state,
+        &who.caller,
+    )
+    .await?
+    .into_iter()
+    .map(|(of, id, name)| context! { month => of.to_string(), id => id.to_string(), name => name })
+    .collect();
     let first = month.first_day();
     Ok(show(
         who,
@@ -266,7 +275,7 @@ async fn board_page(
             rows => shown, tally => tally, only => only.unwrap_or(""),
             approved => count(MonthState::Approved).to_string(),
             stopping => text::word("c_stopping", lang).replace("{n}", &stopping.to_string()),
-            below => below, overridden => overridden,
+            below => below, overridden => overridden, corrections => corrections,
         },
     ))
 }
