@@ -558,8 +558,8 @@ pub async fn seed(
         service::flags::recheck(
             &txn,
             Some(&[*client_id]),
-            from,
-            Some(to),
+            (from, Some(to)),
+            false,
             Actor::service(),
             now,
         )

@@ -836,6 +836,7 @@ pub async fn review(
 pub async fn recheck(
     db: &impl ConnectionTrait,
     ids: Vec<Uuid>,
+    closed: bool,
     actor: Actor,
     now: DateTime<Utc>,
 ) -> Result<Vec<entries::Model>, DbErr> {
@@ -846,7 +847,7 @@ pub async fn recheck(
     let (inputs, loaded) = load(db, &ops, now, &policy::Kept::default()).await?;
     let mut ledger = Ledger::new(inputs);
     let changed = ledger
-        .recheck(actor, &ids)
+        .recheck(actor, &ids, closed)
         .map_err(|f| match write_error(f) {
             WriteError::Db(e) => e,
             other => DbErr::Custom(format!("recheck: {other:?}")),

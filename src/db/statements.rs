@@ -224,9 +224,32 @@ pub async fn sheets_to_close(
 }
 
 /// Closed client-months of `until` or earlier that changed since their statements were sent
-/// (an amendment, or a rate recorded later for their days), by month and client: the next close
-/// carries their corrections.
+/// (an amendment, a flag raised or decided, or a rate recorded later for their days), by month
+/// and client: the next close carries their corrections. One with flagged entries waits until
+/// a coordinator keeps or voids each (nothing is paid or withheld on a question still open).
 pub async fn amended_sheets(
+    db: &impl ConnectionTrait,
+    until: Month,
+) -> Result<Vec<month_sheets::Model>, DbErr> {
+    let changed = changed_sheets(db, until).await?;
+    let mut months: Vec<&str> = changed.iter().map(|s| s.month.as_str()).collect();
+    months.dedup();
+    let mut flagged = std::collections::HashSet::new();
+    for m in months {
+        if let Some(month) = Month::parse(m) {
+            for client in flagged_clients(db, month).await? {
+                flagged.insert((client, m.to_owned()));
+            }
+        }
+    }
+    Ok(changed
+        .into_iter()
+        .filter(|s| !flagged.contains(&(s.client_id, s.month.clone())))
+        .collect())
+}
+
+/// Closed client-months of `until` or earlier whose version moved past what was reported.
+async fn changed_sheets(
     db: &impl ConnectionTrait,
     until: Month,
 ) -> Result<Vec<month_sheets::Model>, DbErr> {

@@ -463,7 +463,7 @@ impl Ledger {
             Op::Retire(r) => self.retire(actor, r),
             Op::Review(r) => self.review(actor, r),
             Op::Recheck(id) => {
-                self.recheck(actor, &[*id])?;
+                self.recheck(actor, &[*id], false)?;
                 let (entry, trips) = self.named.get(id).cloned().ok_or(Fault::NotFound)?;
                 Ok(Done {
                     entry,
@@ -1073,14 +1073,21 @@ impl Ledger {
     /// Checks the named entries again, after a fact about them changed (a suspension, an
     /// amended decision, a policy row with a past date), as the rules that fact decides say.
     ///
-    /// Only counted and flagged entries of months not yet closed are checked (a closed month is
-    /// corrected by an amendment). They all leave their months' count first and come back in
+    /// Only counted and flagged entries are checked, of months not yet closed unless `closed`
+    /// (a fact about one client: a flag or its undoing in a closed month changes what was paid,
+    /// and the next close carries the difference as a correction; a policy row with a past date
+    /// does not reach back into closed months). They all leave their months' count first and come back in
     /// the order of their sessions, each checked against what the earlier ones that still count
     /// use, so that each counts while it fits beside them. An entry that
     /// breaks a rule is `flagged` with that rule and stays out of the count; a flagged entry
     /// that meets the rules again (the fact was undone) counts again. Returns the entries that
     /// changed.
-    pub fn recheck(&mut self, actor: Actor, ids: &[Uuid]) -> Result<Vec<Done>, Fault> {
+    pub fn recheck(
+        &mut self,
+        actor: Actor,
+        ids: &[Uuid],
+        closed: bool,
+    ) -> Result<Vec<Done>, Fault> {
         let mut todo: Vec<(Entry, Vec<Trip>)> = Vec::new();
         for id in ids {
             let Some((e, t)) = self.named.get(id) else {
@@ -1091,7 +1098,7 @@ impl Ledger {
             }
             let mut open = true;
             for (month, _) in parts_of(e) {
-                open &= self.sheet_of(e.client_id, month)?.state != MonthState::Closed;
+                open &= closed || self.sheet_of(e.client_id, month)?.state != MonthState::Closed;
             }
             if open && !todo.iter().any(|(x, _)| x.id == *id) {
                 todo.push((e.clone(), t.clone()));
@@ -1168,16 +1175,9 @@ impl Ledger {
         else {
             return Err(Fault::NotFound);
         };
+        // In a closed month too: what the coordinator decides changes what was paid, and the
+        // next close carries the difference.
         let months: Vec<Month> = parts_of(&old).into_iter().map(|(m, _)| m).collect();
-        for month in &months {
-            let state = self.sheet_of(old.client_id, *month)?.state;
-            if state == MonthState::Closed {
-                return Err(Fault::Refused(Refusal {
-                    code: ErrorCode::MonthLocked,
-                    details: json!({ "month": month.to_string(), "state": state }),
-                }));
-            }
-        }
         let mut entry = old.clone();
         let action = if r.keep {
             let mut flag = Flag::read(old.flag.as_deref()).ok_or_else(|| {
@@ -1610,7 +1610,7 @@ mod tests {
         // The volume is cut to 400 minutes: in the order of the sessions, each counts while it
         // fits beside the earlier ones; the second no longer does, the short third still does.
         l.decisions.get_mut(&client(0)).unwrap()[0].monthly_minutes = 400;
-        let changed = l.recheck(COORDINATOR, &ids).unwrap();
+        let changed = l.recheck(COORDINATOR, &ids, false).unwrap();
         assert_eq!(changed.len(), 1);
         assert_eq!(status(&l, 1), EntryStatus::Flagged);
         let flag = Flag::read(l.entry(entry_id(1)).unwrap().0.flag.as_deref()).unwrap();
@@ -1621,7 +1621,7 @@ mod tests {
         );
         assert_eq!(sheet(&l, 0, "2026-11-01").used_minutes, 360);
         // Checking again changes nothing; a flagged entry cannot be kept over the allowance.
-        assert!(l.recheck(COORDINATOR, &ids).unwrap().is_empty());
+        assert!(l.recheck(COORDINATOR, &ids, false).unwrap().is_empty());
         let keep = Resolve {
             id: entry_id(1),
             keep: true,
@@ -1633,7 +1633,7 @@ mod tests {
         );
         // The cut is undone: it counts again, by itself.
         l.decisions.get_mut(&client(0)).unwrap()[0].monthly_minutes = ALLOWANCE;
-        assert_eq!(l.recheck(COORDINATOR, &ids).unwrap().len(), 1);
+        assert_eq!(l.recheck(COORDINATOR, &ids, false).unwrap().len(), 1);
         assert_eq!(status(&l, 1), EntryStatus::Active);
         assert_eq!(l.entry(entry_id(1)).unwrap().0.flag, None);
         assert_eq!(sheet(&l, 0, "2026-11-01").used_minutes, 600);
@@ -1657,7 +1657,7 @@ mod tests {
                 reason: "Stacionārs".into(),
             }],
         );
-        l.recheck(COORDINATOR, &ids).unwrap();
+        l.recheck(COORDINATOR, &ids, false).unwrap();
         let status = |l: &Ledger, i: usize| l.entry(entry_id(i)).unwrap().0.status;
         assert_eq!(
             (status(&l, 0), status(&l, 1)),
@@ -1674,7 +1674,7 @@ mod tests {
         assert_eq!(sheet(&l, 0, "2026-11-01").used_minutes, 240);
         // A longer stay: the kept session stays kept, the other one is flagged now.
         l.suspensions.get_mut(&client(0)).unwrap()[0].to = day("2026-11-12");
-        l.recheck(COORDINATOR, &ids).unwrap();
+        l.recheck(COORDINATOR, &ids, false).unwrap();
         assert_eq!(
             (status(&l, 0), status(&l, 1)),
             (EntryStatus::Active, EntryStatus::Flagged)

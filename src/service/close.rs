@@ -457,8 +457,14 @@ pub async fn close_month(
 
     let key = ("municipality_summary".to_owned(), None, None);
     let version = latest.get(&key).map_or(1, |(v, _)| v + 1);
+    // The client-months whose pay changed (one marked changed by a rate of other days has none).
     let mut notes: Vec<String> = changed
         .iter()
+        .filter(|(of, client, _)| {
+            carried
+                .iter()
+                .any(|r| r.client_id == *client && r.month == of.to_string())
+        })
         .map(|(of, client, _)| {
             let (name, _) = client_of(*client);
             format!("labojumi pēc slēgšanas: {name}, {of}")

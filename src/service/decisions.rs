@@ -95,8 +95,8 @@ pub async fn create(
     super::flags::recheck(
         &txn,
         Some(&[client_id]),
-        body.valid_from,
-        Some(body.valid_to),
+        (body.valid_from, Some(body.valid_to)),
+        true,
         by,
         now,
     )
@@ -250,7 +250,15 @@ pub async fn amend(
     // A smaller volume, fewer purposes, transport withdrawn or an earlier end: the sessions
     // already recorded from the amendment's month on that no longer fit are flagged.
     let by = super::entries::actor(caller);
-    super::flags::recheck(&txn, Some(&[client_id]), body.effective_from, None, by, now).await?;
+    super::flags::recheck(
+        &txn,
+        Some(&[client_id]),
+        (body.effective_from, None),
+        true,
+        by,
+        now,
+    )
+    .await?;
     txn.commit().await?;
     Ok(id)
 }
@@ -285,7 +293,15 @@ pub async fn suspend(
     // Sessions already recorded in the suspended days (a hospital stay reported afterwards)
     // are flagged.
     let by = super::entries::actor(caller);
-    super::flags::recheck(&txn, Some(&[client_id]), body.from, Some(body.to), by, now).await?;
+    super::flags::recheck(
+        &txn,
+        Some(&[client_id]),
+        (body.from, Some(body.to)),
+        true,
+        by,
+        now,
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -342,7 +358,7 @@ pub async fn update_suspension(
         before.ends_on.max(s.ends_on),
     );
     let by = super::entries::actor(caller);
-    super::flags::recheck(&txn, Some(&[client_id]), from, Some(to), by, now).await?;
+    super::flags::recheck(&txn, Some(&[client_id]), (from, Some(to)), true, by, now).await?;
     txn.commit().await?;
     Ok(s)
 }

@@ -26,13 +26,15 @@ const CLIENTS_PER_BATCH: usize = 50;
 
 /// Checks again the counted and flagged entries of `clients` (every client when `None`) in the
 /// whole months from `from`'s to `to`'s (to the end when `None`): the allowance is a month's, so
-/// a change on one day can change what fits on any day of its month. Returns how many entries
-/// changed (flagged, or no longer flagged).
+/// a change on one day can change what fits on any day of its month. With `closed`, months
+/// already closed are checked too (a fact about the client's decision: what changes there is
+/// carried by the next close as a correction). Returns how many entries changed (flagged, or
+/// no longer flagged).
 pub async fn recheck(
     txn: &crate::db::Txn,
     clients: Option<&[Uuid]>,
-    from: NaiveDate,
-    to: Option<NaiveDate>,
+    (from, to): (NaiveDate, Option<NaiveDate>),
+    closed: bool,
     actor: Actor,
     now: DateTime<Utc>,
 ) -> Result<usize, DbErr> {
@@ -45,7 +47,9 @@ pub async fn recheck(
             .iter()
             .flat_map(|(_, ids)| ids.iter().copied())
             .collect();
-        changed += db::ledger::recheck(txn, ids, actor, now).await?.len();
+        changed += db::ledger::recheck(txn, ids, closed, actor, now)
+            .await?
+            .len();
     }
     Ok(changed)
 }

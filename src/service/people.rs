@@ -389,7 +389,15 @@ pub async fn update_client(
         && let Some(open) = db::months::earliest_unclosed(&txn).await?
     {
         let by = super::entries::actor(caller);
-        super::flags::recheck(&txn, Some(&[client_id]), open.first_day(), None, by, now).await?;
+        super::flags::recheck(
+            &txn,
+            Some(&[client_id]),
+            (open.first_day(), None),
+            false,
+            by,
+            now,
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(c)

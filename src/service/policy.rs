@@ -68,7 +68,7 @@ pub async fn add(
     {
         let from = row.effective_from.max(open.first_day());
         let by = super::entries::actor(caller);
-        super::flags::recheck(&txn, None, from, None, by, now).await?;
+        super::flags::recheck(&txn, None, (from, None), false, by, now).await?;
     }
     // A rate recorded for days of months already closed: their pay changed since it was sent,
     // and the next close carries the difference as a correction.

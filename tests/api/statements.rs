@@ -897,6 +897,75 @@ async fn the_next_close_carries_corrections_of_earlier_months_as_differences_aga
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hospital_stay_reported_after_the_close_flags_the_closed_session_and_its_voiding_is_carried()
+ {
+    let app = TestApp::spawn().await;
+    app.wage_override("2026-10").await;
+    app.wage_override("2026-11").await;
+    let (a, _) = approved_october(&app).await;
+    app.post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
+        .await
+        .expect(200);
+    // After the close the family reports a hospital stay on 21 October.
+    app.post(
+        &app.admin,
+        &format!(
+            "/api/v1/clients/{}/decisions/{}/suspensions",
+            a.client, a.decision
+        ),
+        json!({"from": "2026-10-21", "to": "2026-10-21", "reason": "Stacionārs (paziņots pēc slēgšanas)"}),
+    )
+    .await
+    .expect(201);
+    let flagged: serde_json::Value = app
+        .get(
+            &app.admin,
+            &format!("/api/v1/entries?status=flagged&client_id={}", a.client),
+        )
+        .await
+        .expect(200)
+        .json();
+    let flagged = flagged["items"].as_array().unwrap().clone();
+    assert_eq!(flagged.len(), 1, "{flagged:?}");
+    assert_eq!(flagged[0]["flag"]["code"], "service_suspended");
+    assert_eq!(sheet(&app, a.client, "2026-10").await.used_minutes, 210);
+    // Nothing is carried while the coordinator has not decided.
+    let waiting: CloseReport = app
+        .post(&app.admin, "/api/v1/months/2026-11/close", json!({}))
+        .await
+        .json();
+    assert!(waiting.statements.is_empty(), "{:?}", waiting.statements);
+    // The coordinator voids it: the next close takes its 3.5 hours back (35.77 EUR were paid
+    // for 420 minutes; the 210 left are worth 17.89 EUR).
+    let id = flagged[0]["id"].as_str().unwrap();
+    app.post(
+        &app.admin,
+        &format!("/api/v1/entries/{id}/flag"),
+        json!({"resolution": "void", "reason": "Klients bija slimnīcā"}),
+    )
+    .await
+    .expect(200);
+    let carried: CloseReport = app
+        .post(&app.admin, "/api/v1/months/2026-11/close", json!({}))
+        .await
+        .json();
+    let pay: Vec<i64> = carried
+        .statements
+        .iter()
+        .filter(|s| s.kind == "assistant_pay")
+        .map(|s| s.summary["correction_cents"].as_i64().unwrap())
+        .collect();
+    assert_eq!(pay, [-1788]);
+    assert!(
+        carried
+            .statements
+            .iter()
+            .any(|s| s.kind == "client_timesheet" && s.month == "2026-10" && s.is_correction),
+        "the client's October timesheet anew"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mail_undeliverable_past_the_configured_age_shows_as_failed() {
     let app = TestApp::spawn_with(|c| {
         c.smtp_url = Some(SmtpSink::url(SmtpSink::free_port()));
