@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::domain::statements::{
     CORRECTION_HEADER, CORRECTIONS_TITLE, PAY_CORRECTION_HEADER, PAY_HEADER, PAYABLE_LABELS, Pay,
-    Payee, SUMMARY_HEADER, SummaryRow, Totals, derivation, head_count, payable, percent, totals,
+    Payee, SUMMARY_HEADER, SummaryRow, Totals, derivation, head_count, payable, totals,
 };
 
 fn money(cents: i64) -> f64 {
@@ -195,8 +195,8 @@ pub fn pay_xlsx(
             payee.personal_code.clone().unwrap_or_default(),
         ),
         ("IBAN", payee.iban.clone().unwrap_or_default()),
-        ("Sociālās apdrošināšanas statuss", payee.insurance.clone()),
-        ("Darba devēja iemaksu likme", percent(payee.contribution_bp)),
+        ("Sociālās apdrošināšanas statuss", payee.insurance_text()),
+        ("Darba devēja iemaksu likme", payee.contribution_text()),
         ("Mēnesis", month.to_owned()),
     ]
     .iter()
@@ -280,7 +280,8 @@ pub fn pay_xlsx(
             r += 1;
         }
     }
-    note(ws, r + 1, 9, &derivation(&[payee.contribution_bp]), &f)?;
+    let bps: Vec<i64> = payee.contributions().iter().map(|(_, bp)| *bp).collect();
+    note(ws, r + 1, 9, &derivation(&bps), &f)?;
     for (c, w) in [26, 14, 11, 10, 9, 9, 12, 12, 12, 12, 12]
         .iter()
         .enumerate()

@@ -17,6 +17,7 @@ mod m20261130_000007_lookups;
 mod m20261130_000008_flags;
 mod m20261130_000009_wage_overrides;
 mod m20261201_000010_reported_lines;
+mod m20261201_000011_insurance_periods;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000008_flags::Migration),
             Box::new(m20261130_000009_wage_overrides::Migration),
             Box::new(m20261201_000010_reported_lines::Migration),
+            Box::new(m20261201_000011_insurance_periods::Migration),
         ]
     }
 }

@@ -232,6 +232,10 @@ pub struct AssistantUpdate {
     pub iban: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub insurance_status: Option<InsuranceStatus>,
+    /// The day `insurance_status` applies from (default: today). A change within a month splits
+    /// that month's pay at the day; the days before keep the status held then (added in v1.3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub insurance_from: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
 }

@@ -430,6 +430,31 @@ pub mod wage_overrides {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+pub mod insurance_periods {
+    use sea_orm::entity::prelude::*;
+
+    use crate::db::Stored;
+    use mobile_api::InsuranceStatus;
+
+    /// An assistant's insurance status from a day on.
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "insurance_periods")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub assistant_id: Uuid,
+        pub status: Stored<InsuranceStatus>,
+        pub effective_from: Date,
+        pub created_by: Option<Uuid>,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
 pub mod reported_lines {
     use sea_orm::entity::prelude::*;
 

@@ -344,3 +344,62 @@ pub async fn client_count(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
     use sea_orm::PaginatorTrait;
     clients::Entity::find().count(db).await
 }
+
+/// The insurance status periods of these assistants (first day, status), each in date order;
+/// an assistant without periods is absent (their stored status holds on every day).
+pub async fn insurance_periods(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, Vec<(NaiveDate, mobile_api::InsuranceStatus)>>, DbErr> {
+    use super::entity::insurance_periods as periods;
+    let mut out: std::collections::HashMap<Uuid, Vec<(NaiveDate, mobile_api::InsuranceStatus)>> =
+        Default::default();
+    for part in ids.chunks(5_000) {
+        for p in periods::Entity::find()
+            .filter(periods::Column::AssistantId.is_in(part.to_vec()))
+            .order_by_asc(periods::Column::EffectiveFrom)
+            .all(db)
+            .await?
+        {
+            out.entry(p.assistant_id)
+                .or_default()
+                .push((p.effective_from, *p.status));
+        }
+    }
+    Ok(out)
+}
+
+/// Records an assistant's insurance status from `from` on (replacing one recorded for that
+/// very day). The first change also records the status held before, from `since`, so that the
+/// days before the change keep it.
+pub async fn record_insurance(
+    db: &impl ConnectionTrait,
+    assistant: &assistants::Model,
+    (status, from): (mobile_api::InsuranceStatus, NaiveDate),
+    since: NaiveDate,
+    by: Option<Uuid>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), DbErr> {
+    use super::entity::insurance_periods as periods;
+    let row = |status: mobile_api::InsuranceStatus, day: NaiveDate| periods::Model {
+        id: Uuid::now_v7(),
+        assistant_id: assistant.id,
+        status: status.into(),
+        effective_from: day,
+        created_by: by,
+        created_at: now,
+    };
+    let known = periods::Entity::find()
+        .filter(periods::Column::AssistantId.eq(assistant.id))
+        .count(db)
+        .await?;
+    if known == 0 && from > since {
+        insert(db, row(*assistant.insurance_status, since)).await?;
+    }
+    periods::Entity::delete_many()
+        .filter(periods::Column::AssistantId.eq(assistant.id))
+        .filter(periods::Column::EffectiveFrom.eq(from))
+        .exec(db)
+        .await?;
+    insert(db, row(status, from)).await
+}

@@ -229,6 +229,46 @@ pub struct Pay {
 }
 
 pub fn pay(lines: &[Line], rates: &[(NaiveDate, i64)], contribution_bp: i64) -> Pay {
+    pay_by_periods(lines, rates, &[(NaiveDate::MIN, contribution_bp)])
+}
+
+/// The pay rates of `rates`, split also at each day the employer contribution rate changes
+/// (`contributions`: first day, basis points), so that no pay line spans two contribution
+/// rates. A line's `rate_from` is then the first day of its period.
+pub fn rates_with_contributions(
+    rates: &[(NaiveDate, i64)],
+    contributions: &[(NaiveDate, i64)],
+) -> Vec<(NaiveDate, i64)> {
+    let mut out = rates.to_vec();
+    for (day, _) in contributions {
+        let in_force = rates.iter().rfind(|(from, _)| from <= day).map(|(_, r)| *r);
+        if let Some(rate) = in_force
+            && !out.iter().any(|(d, _)| d == day)
+        {
+            out.push((*day, rate));
+        }
+    }
+    out.sort_unstable();
+    out
+}
+
+/// An assistant's pay when the employer contribution rate may change within the month (their
+/// insurance status changed): `contributions` are (first day, basis points) in date order. The
+/// lines split at each change, as at a rate change, and each line's gross and employer part
+/// follow the rate of its period.
+pub fn pay_by_periods(
+    lines: &[Line],
+    rates: &[(NaiveDate, i64)],
+    contributions: &[(NaiveDate, i64)],
+) -> Pay {
+    let rates = rates_with_contributions(rates, contributions);
+    let bp_on = |day: NaiveDate| {
+        contributions
+            .iter()
+            .rfind(|(from, _)| *from <= day)
+            .or(contributions.first())
+            .map_or(0, |(_, bp)| *bp)
+    };
     let sessions: Vec<Session> = lines
         .iter()
         .map(|l| Session {
@@ -238,16 +278,31 @@ pub fn pay(lines: &[Line], rates: &[(NaiveDate, i64)], contribution_bp: i64) -> 
             end: l.end,
         })
         .collect();
-    let lines_out = pay_lines(&sessions, rates);
+    let lines_out = pay_lines(&sessions, &rates);
     let amount: i64 = lines_out.iter().map(|l| l.amount_cents).sum();
-    let (gross, employer) = split_gross(amount, contribution_bp);
-    let split = split_lines(&lines_out, gross, contribution_bp);
+    // Each contribution rate's lines are split as a whole, as one statement's total would be.
+    let mut split = vec![(0, 0); lines_out.len()];
+    let mut bps: Vec<i64> = lines_out.iter().map(|l| bp_on(l.rate_from)).collect();
+    bps.sort_unstable();
+    bps.dedup();
+    for bp in bps {
+        let at: Vec<usize> = (0..lines_out.len())
+            .filter(|i| bp_on(lines_out[*i].rate_from) == bp)
+            .collect();
+        let group: Vec<PayLine> = at.iter().map(|i| lines_out[*i].clone()).collect();
+        let total: i64 = group.iter().map(|l| l.amount_cents).sum();
+        let (gross, _) = split_gross(total, bp);
+        for (i, parts) in at.iter().zip(split_lines(&group, gross, bp)) {
+            split[*i] = parts;
+        }
+    }
+    let gross: i64 = split.iter().map(|(g, _)| g).sum();
     Pay {
         split,
         lines: lines_out,
         amount_cents: amount,
         gross_cents: gross,
-        employer_cents: employer,
+        employer_cents: amount - gross,
         trip_cents: lines.iter().map(|l| l.trip_cents).sum(),
     }
 }
@@ -278,6 +333,57 @@ pub struct Payee {
     pub insurance: String,
     /// The employer contribution rate in basis points (2359 = 23,59 %).
     pub contribution_bp: i64,
+    /// Changes of the insurance status within the month: the day, the status in words, the
+    /// contribution rate from that day (`insurance` and `contribution_bp` hold before the first).
+    pub changes: Vec<(NaiveDate, String, i64)>,
+}
+
+impl Payee {
+    /// The status in words on `day`.
+    pub fn insurance_on(&self, day: NaiveDate) -> String {
+        self.changes
+            .iter()
+            .rfind(|(from, _, _)| *from <= day)
+            .map_or_else(|| self.insurance.clone(), |(_, words, _)| words.clone())
+    }
+
+    /// The contribution rate on `day`.
+    pub fn contribution_on(&self, day: NaiveDate) -> i64 {
+        self.changes
+            .iter()
+            .rfind(|(from, _, _)| *from <= day)
+            .map_or(self.contribution_bp, |(_, _, bp)| *bp)
+    }
+
+    /// (first day, basis points) of each contribution rate of the month, for `pay_by_periods`.
+    pub fn contributions(&self) -> Vec<(NaiveDate, i64)> {
+        let mut out = vec![(NaiveDate::MIN, self.contribution_bp)];
+        out.extend(self.changes.iter().map(|(d, _, bp)| (*d, *bp)));
+        out
+    }
+
+    /// The status as a statement says it: `apdrošināts darbinieks; no 15.06.2026: vecuma
+    /// pensionārs` when it changed within the month.
+    pub fn insurance_text(&self) -> String {
+        let mut text = self.insurance.clone();
+        for (day, words, _) in &self.changes {
+            text.push_str(&format!("; no {}: {words}", day.format("%d.%m.%Y")));
+        }
+        text
+    }
+
+    /// The contribution rate as a statement says it, with its changes within the month.
+    pub fn contribution_text(&self) -> String {
+        let mut text = percent(self.contribution_bp);
+        for (day, _, bp) in &self.changes {
+            text.push_str(&format!(
+                "; no {}: {}",
+                day.format("%d.%m.%Y"),
+                percent(*bp)
+            ));
+        }
+        text
+    }
 }
 
 /// A rate of basis points in words: `23,59 %`.
@@ -363,14 +469,8 @@ pub fn pay_csv(
             payee.personal_code.clone().unwrap_or_default(),
         ],
         vec![s("IBAN"), payee.iban.clone().unwrap_or_default()],
-        vec![
-            s("Sociālās apdrošināšanas statuss"),
-            payee.insurance.clone(),
-        ],
-        vec![
-            s("Darba devēja iemaksu likme"),
-            percent(payee.contribution_bp),
-        ],
+        vec![s("Sociālās apdrošināšanas statuss"), payee.insurance_text()],
+        vec![s("Darba devēja iemaksu likme"), payee.contribution_text()],
         vec![s("Mēnesis"), month.to_owned()],
         vec![],
         PAY_HEADER.map(s).to_vec(),
@@ -430,10 +530,8 @@ pub fn pay_csv(
         }
     }
     rows.push(vec![]);
-    rows.push(vec![
-        s("Kā aprēķināts"),
-        derivation(&[payee.contribution_bp]),
-    ]);
+    let bps: Vec<i64> = payee.contributions().iter().map(|(_, bp)| *bp).collect();
+    rows.push(vec![s("Kā aprēķināts"), derivation(&bps)]);
     csv(&rows)
 }
 
@@ -546,7 +644,7 @@ pub fn summary_rows(
                 assistant: payee.name.clone(),
                 assistant_code: payee.personal_code.clone().unwrap_or_default(),
                 iban: payee.iban.clone().unwrap_or_default(),
-                insurance: payee.insurance.clone(),
+                insurance: payee.insurance_on(p.rate_from),
                 client_id: p.client_id,
                 client: name,
                 client_code: code,
@@ -1113,6 +1211,52 @@ mod tests {
         // Taken back: both parts negative, the same split as the positive amount.
         assert_eq!(split_signed(-1788, 2359), (-1447, -341));
         assert_eq!(split_gross(1788, 2359), (1447, 341));
+    }
+
+    #[test]
+    fn a_contribution_rate_changed_mid_month_splits_the_lines_at_the_day() {
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 10, d).unwrap();
+        let at = |d: u32, h: u32| {
+            chrono::TimeZone::from_local_datetime(&TZ, &day(d).and_hms_opt(h, 0, 0).unwrap())
+                .unwrap()
+                .with_timezone(&Utc)
+        };
+        let session = |d: u32| Line {
+            entry_id: Uuid::from_u128(d.into()),
+            assistant_id: Uuid::from_u128(1),
+            assistant: "Ruta".into(),
+            client_id: Uuid::from_u128(2),
+            client: "Anna".into(),
+            client_code: None,
+            purpose: "work".into(),
+            start: at(d, 9),
+            end: at(d, 12) + chrono::Duration::minutes(30),
+            minutes: 210,
+            trips: Vec::new(),
+            trip_cents: 0,
+        };
+        let lines = [session(20), session(21)];
+        let rates = [(NaiveDate::from_ymd_opt(2023, 4, 1).unwrap(), 511)];
+        // One rate all month: the same as a statement without changes.
+        let whole = pay(&lines, &rates, 2359);
+        let same = pay_by_periods(&lines, &rates, &[(NaiveDate::MIN, 2359)]);
+        assert_eq!((whole.amount_cents, whole.gross_cents), (3577, 2894));
+        assert_eq!(
+            (same.amount_cents, same.gross_cents, same.split.clone()),
+            (whole.amount_cents, whole.gross_cents, whole.split.clone())
+        );
+        // From the 21st 20.77 %: two lines, each rounded, each split at its own rate.
+        let split = pay_by_periods(&lines, &rates, &[(NaiveDate::MIN, 2359), (day(21), 2077)]);
+        assert_eq!(
+            split
+                .lines
+                .iter()
+                .map(|l| (l.rate_from, l.minutes, l.amount_cents))
+                .collect::<Vec<_>>(),
+            [(rates[0].0, 210, 1789), (day(21), 210, 1789)]
+        );
+        assert_eq!(split.split, [(1448, 341), (1481, 308)]);
+        assert_eq!(split.gross_cents + split.employer_cents, split.amount_cents);
     }
 
     #[test]

@@ -69,3 +69,17 @@ pub async fn read(
         .ok_or(ApiError::NotFound)?;
     Ok(view(caller, a))
 }
+
+/// An assistant's insurance statuses with the days they apply from, oldest first (empty when
+/// the status never changed).
+pub async fn insurance_history(
+    state: &AppState,
+    caller: &Caller,
+    assistant_id: Uuid,
+) -> Result<Vec<(chrono::NaiveDate, mobile_api::InsuranceStatus)>, ApiError> {
+    caller.require(&[Role::Coordinator, Role::Admin, Role::Accountant])?;
+    Ok(db::people::insurance_periods(&state.db, &[assistant_id])
+        .await?
+        .remove(&assistant_id)
+        .unwrap_or_default())
+}

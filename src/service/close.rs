@@ -352,6 +352,26 @@ pub async fn close_month(
     // The corrections: each changed client-month as it stands, line by line, minus what was sent.
     let pairs: Vec<(Month, Uuid)> = changed.iter().map(|(m, c, _)| (*m, *c)).collect();
     let sent = crate::db::statements::reported_of(db, &pairs).await?;
+    // Insurance status changes, for the few assistants who have them: a change within a month
+    // splits its lines at the day.
+    let mut everyone: Vec<Uuid> = fresh_lines
+        .iter()
+        .chain(changed.iter().flat_map(|(_, _, l)| l))
+        .map(|l| l.assistant_id)
+        .collect();
+    everyone.sort_unstable();
+    everyone.dedup();
+    let periods = crate::db::people::insurance_periods(db, &everyone).await?;
+    let changes_in =
+        |aid: Uuid, of: Month| -> Vec<(chrono::NaiveDate, mobile_api::InsuranceStatus)> {
+            periods
+                .get(&aid)
+                .into_iter()
+                .flatten()
+                .filter(|(d, _)| *d > of.first_day() && *d <= of.last_day())
+                .copied()
+                .collect()
+        };
     let mut standing = Vec::new();
     for (of, _, lines) in &changed {
         let mut by_assistant: std::collections::BTreeMap<Uuid, Vec<Line>> = Default::default();
@@ -362,14 +382,18 @@ pub async fn close_month(
                 .push(l.clone());
         }
         for (aid, lines) in by_assistant {
-            let pay = docs::pay(&lines, &rates, 0);
+            // Only the amounts count here; the lines split where the statements split them.
+            let mut split = vec![(chrono::NaiveDate::MIN, 0)];
+            split.extend(changes_in(aid, *of).into_iter().map(|(d, _)| (d, 0)));
+            let pay = docs::pay_by_periods(&lines, &rates, &split);
+            let own_rates = docs::rates_with_contributions(&rates, &split);
             let rows = docs::summary_rows(
                 &of.to_string(),
                 aid,
                 &docs::Payee::default(),
                 &pay,
                 &lines,
-                &rates,
+                &own_rates,
             );
             standing.extend(rows.iter().map(SummaryRow::reported));
         }
@@ -400,6 +424,13 @@ pub async fn close_month(
     }
     let ids: Vec<Uuid> = by_assistant.keys().copied().collect();
     let mut people_of = assistants_with_logins(db, &ids).await?;
+    let bp_of = |status: mobile_api::InsuranceStatus| {
+        policy
+            .employer_contribution_bp
+            .get(&status)
+            .copied()
+            .unwrap_or(0)
+    };
     let mut summary_rows: Vec<SummaryRow> = Vec::new();
     let mut carried: Vec<SummaryRow> = Vec::new();
     let mut bps: Vec<i64> = Vec::new();
@@ -408,28 +439,36 @@ pub async fn close_month(
         let Some((a, login)) = people_of.remove(&aid) else {
             continue;
         };
-        let status = *a.insurance_status;
-        let bp = policy
-            .employer_contribution_bp
-            .get(&status)
-            .copied()
-            .unwrap_or(0);
+        // The status on the month's first day, and its changes within the month.
+        let own = periods.get(&aid);
+        let status = own
+            .and_then(|p| p.iter().rfind(|(d, _)| *d <= month.first_day()))
+            .or(own.and_then(|p| p.first()))
+            .map_or(*a.insurance_status, |(_, s)| *s);
+        let changes: Vec<(chrono::NaiveDate, String, i64)> = changes_in(aid, month)
+            .into_iter()
+            .map(|(d, s)| (d, insurance_words(s).to_owned(), bp_of(s)))
+            .collect();
+        let bp = bp_of(status);
         bps.push(bp);
+        bps.extend(changes.iter().map(|(_, _, bp)| *bp));
         let payee = docs::Payee {
             name: a.name.clone(),
             personal_code: a.personal_code.clone(),
             iban: a.iban.clone(),
             insurance: insurance_words(status).to_owned(),
             contribution_bp: bp,
+            changes,
         };
-        let pay = docs::pay(&lines, &rates, bp);
+        let pay = docs::pay_by_periods(&lines, &rates, &payee.contributions());
+        let own_rates = docs::rates_with_contributions(&rates, &payee.contributions());
         summary_rows.extend(docs::summary_rows(
             &month.to_string(),
             aid,
             &payee,
             &pay,
             &lines,
-            &rates,
+            &own_rates,
         ));
         let corrections = docs::correction_rows(&deltas, &payee, client_of);
         carried.extend(corrections.iter().cloned());

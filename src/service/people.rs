@@ -494,8 +494,32 @@ pub async fn update_assistant(
     if let Some(v) = &body.iban {
         a.iban = opt(v.as_deref(), |s| text::iban("iban", s))?;
     }
-    if let Some(s) = body.insurance_status {
-        a.insurance_status = s.into();
+    if body.insurance_from.is_some() && body.insurance_status.is_none() {
+        return Err(ApiError::invalid("insurance_from", "out_of_range"));
+    }
+    if let Some(status) = body.insurance_status {
+        // The status is recorded with the day it applies from: the pay of the days before it
+        // keeps the status held then. The assistant's own field is the status in force today.
+        let today = crate::domain::time::riga_date(now);
+        let from = body.insurance_from.unwrap_or(today);
+        let since = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(from);
+        if status != *before.insurance_status || body.insurance_from.is_some() {
+            db::people::record_insurance(
+                &txn,
+                &before,
+                (status, from),
+                since,
+                Some(caller.user_id),
+                now,
+            )
+            .await?;
+        }
+        let periods = db::people::insurance_periods(&txn, &[assistant_id]).await?;
+        let in_force = periods
+            .get(&assistant_id)
+            .and_then(|p| p.iter().rfind(|(d, _)| *d <= today).map(|(_, s)| *s))
+            .unwrap_or(status);
+        a.insurance_status = in_force.into();
     }
     if let Some(active) = body.active {
         a.active = active;

@@ -1246,6 +1246,37 @@ const WORDS: &[(&str, [&str; 3])] = &[
         ],
     ),
     (
+        "c_done_insurance",
+        [
+            "Apdrošināšanas statuss saglabāts ar dienu, no kuras tas ir spēkā.",
+            "Статус страхования сохранён с днём, с которого он действует.",
+            "The insurance status is saved with the day it applies from.",
+        ],
+    ),
+    (
+        "c_insurance_change",
+        [
+            "Mainīt apdrošināšanas statusu",
+            "Изменить статус страхования",
+            "Change the insurance status",
+        ],
+    ),
+    ("c_from_day", ["no", "с", "from"]),
+    ("c_until_day", ["līdz", "по", "until"]),
+    (
+        "c_insurance_from",
+        ["Spēkā no", "Действует с", "Applies from"],
+    ),
+    ("c_save", ["Saglabāt", "Сохранить", "Save"]),
+    (
+        "c_insurance_hint",
+        [
+            "Statuss nosaka darba devēja iemaksu likmi. Ja tas mainās mēneša vidū, mēneša samaksa tiek sadalīta šajā dienā; dienas pirms tās paliek ar iepriekšējo statusu.",
+            "Статус определяет ставку взносов работодателя. Если он меняется в середине месяца, оплата месяца делится в этот день; дни до него остаются с прежним статусом.",
+            "The status decides the employer contribution rate. If it changes within a month, the month's pay splits on that day; the days before keep the earlier status.",
+        ],
+    ),
+    (
         "c_done_revoked",
         [
             "Tālrunis atslēgts: tā pieteikšanās vairs nedarbojas.",

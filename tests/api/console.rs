@@ -652,3 +652,49 @@ async fn a_dispute_is_resolved_in_the_console_as_corrected_or_rejected_with_a_re
     let (_, checked) = get(&app, "/console/audit?check=1", &cookie).await;
     assert!(checked.contains("Ķēde ir vesela"), "{checked}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_assistant_card_records_an_insurance_status_from_a_day() {
+    let app = TestApp::spawn().await;
+    app.clock.set("2026-11-02T10:00:00Z".parse().unwrap());
+    let s = scene(&app, 4800, "ruta").await;
+    app.user("koordinatore", "coordinator", json!({})).await;
+    let cookie = console_login(&app, "koordinatore").await.unwrap();
+    let card = format!("/console/assistants/{}", s.assistant);
+    let (status, page) = get(&app, &card, &cookie).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Mainīt apdrošināšanas statusu"), "{page}");
+    let csrf = csrf_of(&page);
+    let action = format!("{card}/insurance");
+    // A day that is not a date is refused in words, and nothing changes.
+    let (status, refused) = form(
+        &app,
+        &action,
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("status", "old_age_pensioner"),
+            ("from", "21.10"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422, "{refused}");
+    let (status, _) = form(
+        &app,
+        &action,
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("status", "old_age_pensioner"),
+            ("from", "2026-10-21"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, page) = get(&app, &format!("{card}?done=insurance"), &cookie).await;
+    assert!(
+        page.contains("no 21.10.2026: Vecuma pensionārs")
+            && page.contains("līdz 20.10.2026: Apdrošināts darbinieks"),
+        "the card shows the statuses with their days:\n{page}"
+    );
+}

@@ -101,6 +101,7 @@ fn the_workbooks_open_in_libreoffice_and_print_their_totals_on_the_first_page() 
         iban: Some("LV80BANK0000435195001".into()),
         insurance: "apdrošināts darbinieks".into(),
         contribution_bp: 2359,
+        changes: Vec::new(),
     };
     let clients = [(
         Uuid::from_u128(9),

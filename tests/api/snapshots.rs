@@ -95,6 +95,7 @@ fn the_pay_and_summary_csvs() {
         iban: Some("LV80BANK0000435195001".into()),
         insurance: "apdrošināts darbinieks".into(),
         contribution_bp: 2359,
+        changes: Vec::new(),
     };
     let anna = (
         Uuid::from_u128(9),

@@ -966,6 +966,74 @@ async fn a_hospital_stay_reported_after_the_close_flags_the_closed_session_and_i
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_insurance_status_changed_mid_month_splits_the_pay_at_the_day() {
+    let app = TestApp::spawn().await;
+    app.wage_override("2026-10").await;
+    let (a, _) = approved_october(&app).await;
+    let url = format!("/api/v1/assistants/{}", a.assistant);
+    // A day without a status is refused, in words.
+    app.send(
+        reqwest::Method::PATCH,
+        Some(&app.admin),
+        &url,
+        Some(&json!({"insurance_from": "2026-10-21"})),
+        None,
+    )
+    .await
+    .refused(422, "validation_failed");
+    // Ruta became an old-age pensioner on 21 October, between her two sessions.
+    let r = app
+        .send(
+            reqwest::Method::PATCH,
+            Some(&app.admin),
+            &url,
+            Some(&json!({"insurance_status": "old_age_pensioner", "insurance_from": "2026-10-21"})),
+            None,
+        )
+        .await;
+    r.expect(200);
+    assert_eq!(r.body["insurance_status"], "old_age_pensioner");
+    let report: CloseReport = app
+        .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
+        .await
+        .json();
+    let pay = report
+        .statements
+        .iter()
+        .find(|s| s.kind == "assistant_pay" && s.files[0].name.contains("ruta"))
+        .unwrap();
+    let csv = file(&app, pay).await;
+    assert!(
+        csv.contains("apdrošināts darbinieks; no 21.10.2026: vecuma pensionārs")
+            && csv.contains("23,59 %; no 21.10.2026: 20,77 %"),
+        "{csv}"
+    );
+    // 210 minutes at 5.11 EUR each side of the day (17.89 EUR, each line rounded): 23.59 % on
+    // the first, 20.77 % on the second.
+    assert!(
+        csv.contains(";01.04.2023;5,11;210;3,50;17,89;14,48;3,41"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(";21.10.2026;5,11;210;3,50;17,89;14,81;3,08"),
+        "{csv}"
+    );
+    assert_eq!(pay.summary["amount_cents"], 3578);
+    assert_eq!(pay.summary["gross_cents"], 1448 + 1481);
+    let summary = report
+        .statements
+        .iter()
+        .find(|s| s.kind == "municipality_summary")
+        .unwrap();
+    let csv = file(&app, summary).await;
+    assert!(
+        csv.contains(";apdrošināts darbinieks;Ņina Žūriņa-Ķēniņa Ģirta Čaļa;")
+            && csv.contains(";vecuma pensionārs;Ņina Žūriņa-Ķēniņa Ģirta Čaļa;"),
+        "each row says the status of its days:\n{csv}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mail_undeliverable_past_the_configured_age_shows_as_failed() {
     let app = TestApp::spawn_with(|c| {
         c.smtp_url = Some(SmtpSink::url(SmtpSink::free_port()));

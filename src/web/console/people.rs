@@ -36,6 +36,10 @@ pub fn router() -> Router<AppState> {
         .route("/console/assistants/{assistant_id}", get(assistant_card))
         .route("/console/devices/{device_id}/revoke", post(revoke_device))
         .route(
+            "/console/assistants/{assistant_id}/insurance",
+            post(change_insurance),
+        )
+        .route(
             "/console/clients/{client_id}/months/{month}/disputes/{entry_id}",
             post(resolve_dispute),
         )
@@ -667,8 +671,11 @@ async fn assistant_card(
     let Ok(id) = id.parse::<Uuid>() else {
         return problem_page(ApiError::NotFound, lang, &who);
     };
-    let notice = (q.done.as_deref() == Some("revoked"))
-        .then(|| (false, text::word("c_done_revoked", lang).to_owned()));
+    let notice = match q.done.as_deref() {
+        Some("revoked") => Some((false, text::word("c_done_revoked", lang).to_owned())),
+        Some("insurance") => Some((false, text::word("c_done_insurance", lang).to_owned())),
+        _ => None,
+    };
     match assistant_page(&state, &who, lang, id, notice, StatusCode::OK).await {
         Ok(r) => with_cookie(r, set),
         Err(e) => problem_page(e, lang, &who),
@@ -768,6 +775,38 @@ async fn assistant_page(
         &format!("c_insurance_{}", a.insurance_status.as_str()),
         lang,
     );
+    // The statuses with the days they apply from, newest first.
+    let periods = service::assistants::insurance_history(state, &who.caller, id).await?;
+    let history: Vec<minijinja::Value> = periods
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, (from, status))| {
+            // The first period is the status held before any change: until the next one.
+            let when = match (i, periods.get(1)) {
+                (0, Some((next, _))) => format!(
+                    "{} {}",
+                    text::word("c_until_day", lang),
+                    next.pred_opt().map(day).unwrap_or_default()
+                ),
+                _ => format!("{} {}", text::word("c_from_day", lang), day(*from)),
+            };
+            context! {
+                when => when,
+                status => text::word(&format!("c_insurance_{}", status.as_str()), lang),
+            }
+        })
+        .collect();
+    let statuses: Vec<minijinja::Value> = mobile_api::InsuranceStatus::ALL
+        .iter()
+        .map(|s| {
+            context! {
+                value => s.as_str(),
+                text => text::word(&format!("c_insurance_{}", s.as_str()), lang),
+                current => *s == a.insurance_status,
+            }
+        })
+        .collect();
     Ok(show(
         who,
         lang,
@@ -781,6 +820,8 @@ async fn assistant_page(
             email => a.email.clone().unwrap_or_default(), phone => a.phone.clone().unwrap_or_default(),
             active => a.active, assignments => assignments, weeks => weeks,
             limit => duration(limit, lang), pay => pay, phones => phones,
+            history => history, statuses => statuses,
+            today => crate::domain::time::riga_date(state.clock.now()).to_string(),
         },
     ))
 }
@@ -812,6 +853,59 @@ async fn revoke_device(
         Err(e) => {
             again(&who, lang, e, async |message, status| {
                 assistant_page(&state, &who, lang, assistant, message, status).await
+            })
+            .await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct InsuranceForm {
+    csrf: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    from: String,
+}
+
+/// An assistant's insurance status changed from a day (a pensioner from the day the pension was
+/// granted): the pay of the days before keeps the status held then.
+async fn change_insurance(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<InsuranceForm>,
+) -> Response {
+    let (who, lang) = match acting(&state, &headers, Some(&form.csrf)).await {
+        Ok(w) => w,
+        Err(to) => return to,
+    };
+    let Ok(id) = id.parse::<Uuid>() else {
+        return problem_page(ApiError::NotFound, lang, &who);
+    };
+    let body = match (
+        mobile_api::InsuranceStatus::parse(&form.status),
+        form.from.parse::<NaiveDate>(),
+    ) {
+        (Some(status), Ok(from)) => Ok(mobile_api::people::AssistantUpdate {
+            insurance_status: Some(status),
+            insurance_from: Some(from),
+            ..Default::default()
+        }),
+        (None, _) => Err(ApiError::invalid("status", "out_of_range")),
+        (_, Err(_)) => Err(ApiError::invalid("from", "invalid_date")),
+    };
+    let done = match body {
+        Ok(body) => service::people::update_assistant(&state, &who.caller, id, &body)
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match done {
+        Ok(()) => Redirect::to(&format!("/console/assistants/{id}?done=insurance")).into_response(),
+        Err(e) => {
+            again(&who, lang, e, async |message, status| {
+                assistant_page(&state, &who, lang, id, message, status).await
             })
             .await
         }
