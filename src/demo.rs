@@ -1,7 +1,8 @@
 //! A realistic demo municipality (Daugavpils-like): clients (adults and children, assistant and
 //! companion service), decisions, a suspension, assistants, assignments, a login for every role,
 //! and a month of entries, with a hospital stay reported after its sessions were logged (they
-//! wait flagged) and a session sent long after its deadline (it waits for review), so that a
+//! wait flagged), a session sent long after its deadline (it waits for review), and an earlier
+//! month closed and corrected afterwards (the next close carries the differences), so that a
 //! newcomer can try every endpoint within a minute.
 
 use std::collections::BTreeMap;
@@ -565,9 +566,10 @@ pub async fn seed(
         )
         .await?;
     }
+    // Two months before the demo's month: clear of the months a console walk closes.
     closed_and_corrected(
         &txn,
-        Month::of(today).prev().prev(),
+        Month::of(today).prev().prev().prev(),
         (&served, &first_assistant),
         (&assistant_ids, &assistant_users),
         (coordinator, settings),

@@ -171,11 +171,11 @@ async fn a_new_phone_of_every_demo_assistant_pulls_all_that_assistant_has() {
         .json();
     assert_eq!(late["items"].as_array().unwrap().len(), 1, "{late}");
 
-    // The month before was closed and corrected afterwards (a session added from a late paper
+    // Two months before, a month was closed and corrected afterwards (a session added from a late paper
     // sheet, one of a hospital day voided): the next close carries the differences.
     use asistents::domain::time::{Month, riga_date};
     let demo_month = Month::of(riga_date(app.clock.now())).prev();
-    let closed = demo_month.prev();
+    let closed = demo_month.prev().prev();
     let sent: Vec<mobile_api::statements::Statement> = app
         .get(&coordinator, &format!("/api/v1/statements?month={closed}"))
         .await
