@@ -5,8 +5,8 @@ use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, Xl
 use uuid::Uuid;
 
 use crate::domain::statements::{
-    CORRECTION_HEADER, CORRECTIONS_TITLE, PAY_CORRECTION_HEADER, PAY_HEADER, PAYABLE_LABELS, Pay,
-    Payee, SUMMARY_HEADER, SummaryRow, Totals, derivation, head_count, payable, totals,
+    CORRECTIONS_TITLE, PAY_HEADER, PAYABLE_LABELS, Pay, Payee, SUMMARY_HEADER, SummaryRow, Totals,
+    correction_header, derivation, head_count, pay_correction_header, payable, totals,
 };
 
 fn money(cents: i64) -> f64 {
@@ -70,6 +70,21 @@ fn note(
     ws.merge_range(row, 0, row, columns - 1, text, &f.note)?;
     ws.set_row_height(row, 15.0 * (text.chars().count() / 150 + 1) as f64)?;
     Ok(())
+}
+
+/// The corrections' title at row `r` and their header row under it; the row after them.
+fn corrections_heading(
+    ws: &mut Worksheet,
+    r: u32,
+    header: &[&str],
+    f: &Formats,
+) -> Result<u32, XlsxError> {
+    ws.write_string_with_format(r, 0, CORRECTIONS_TITLE, &f.bold)?;
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string_with_format(r + 1, c as u16, *h, &f.head)?;
+    }
+    ws.set_row_height(r + 1, 45)?;
+    Ok(r + 2)
 }
 
 /// The municipality summary as a workbook: one row per assistant × client × rate period with who
@@ -138,14 +153,7 @@ pub fn summary_xlsx(
         r += 1;
     }
     if !carried.is_empty() {
-        r += 1;
-        ws.write_string_with_format(r, 0, CORRECTIONS_TITLE, &f.bold)?;
-        r += 1;
-        for (c, h) in CORRECTION_HEADER.iter().enumerate() {
-            ws.write_string_with_format(r, c as u16, *h, &f.head)?;
-        }
-        ws.set_row_height(r, 45)?;
-        r += 1;
+        r = corrections_heading(ws, r + 1, &correction_header(), &f)?;
         for row in carried {
             write_row(ws, r, row)?;
             ws.write_string(r, 14, &row.month)?;
@@ -245,14 +253,7 @@ pub fn pay_xlsx(
         r += 1;
     }
     if !corrections.is_empty() {
-        r += 1;
-        ws.write_string_with_format(r, 0, CORRECTIONS_TITLE, &f.bold)?;
-        r += 1;
-        for (c, h) in PAY_CORRECTION_HEADER.iter().enumerate() {
-            ws.write_string_with_format(r, c as u16, *h, &f.head)?;
-        }
-        ws.set_row_height(r, 45)?;
-        r += 1;
+        r = corrections_heading(ws, r + 1, &pay_correction_header(), &f)?;
         for c in corrections {
             ws.write_string(r, 0, &c.client)?;
             ws.write_string(r, 1, &c.client_code)?;

@@ -422,19 +422,11 @@ pub fn payable(p: &Pay, corrections: &[SummaryRow]) -> Totals {
 
 /// The columns of a correction line in a pay statement: the pay lines' columns (so that they
 /// line up), then transport and the month it is about.
-pub const PAY_CORRECTION_HEADER: [&str; 11] = [
-    "Klients",
-    "Klienta personas kods",
-    "Likme no",
-    "Likme EUR/h",
-    "Minūtes",
-    "Stundas",
-    "Summa EUR",
-    "Bruto alga EUR",
-    "Darba devēja iemaksas EUR",
-    "Transports EUR",
-    "Par mēnesi",
-];
+pub fn pay_correction_header() -> Vec<&'static str> {
+    let mut header = PAY_HEADER.to_vec();
+    header.extend(["Transports EUR", MONTH_OF]);
+    header
+}
 
 /// The labels of what a pay statement with corrections pays in all, in order: amount, gross,
 /// employer contributions, trips.
@@ -500,7 +492,7 @@ pub fn pay_csv(
     if !corrections.is_empty() {
         rows.push(vec![]);
         rows.push(vec![s(CORRECTIONS_TITLE)]);
-        rows.push(PAY_CORRECTION_HEADER.map(s).to_vec());
+        rows.push(pay_correction_header().into_iter().map(s).collect());
         for c in corrections {
             rows.push(vec![
                 c.client.clone(),
@@ -758,23 +750,14 @@ fn split_signed(amount_cents: i64, contribution_bp: i64) -> (i64, i64) {
 
 /// The columns of a correction line: the summary's columns (so that they line up with this
 /// month's rows), then the month it is about.
-pub const CORRECTION_HEADER: [&str; 15] = [
-    "Asistents",
-    "Asistenta personas kods",
-    "IBAN",
-    "Sociālās apdrošināšanas statuss",
-    "Klients",
-    "Klienta personas kods",
-    "Likme no",
-    "Likme EUR/h",
-    "Minūtes",
-    "Stundas",
-    "Summa EUR",
-    "Bruto alga EUR",
-    "Darba devēja iemaksas EUR",
-    "Transports EUR",
-    "Par mēnesi",
-];
+pub fn correction_header() -> Vec<&'static str> {
+    let mut header = SUMMARY_HEADER.to_vec();
+    header.push(MONTH_OF);
+    header
+}
+
+/// The last column of a correction line: the month it is about.
+const MONTH_OF: &str = "Par mēnesi";
 
 /// The heading of the corrections' section, saying which way the signs go.
 pub const CORRECTIONS_TITLE: &str = "Labojumi par iepriekš nosūtīto: starpība pret nosūtīto \
@@ -920,7 +903,7 @@ pub fn summary_csv(
     if !carried.is_empty() {
         out.push(vec![]);
         out.push(vec![s(CORRECTIONS_TITLE)]);
-        out.push(CORRECTION_HEADER.map(s).to_vec());
+        out.push(correction_header().into_iter().map(s).collect());
         for r in carried {
             let mut cells = summary_cells(r);
             cells.push(r.month.clone());

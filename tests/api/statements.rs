@@ -77,6 +77,33 @@ async fn approved_october(app: &TestApp) -> (Scene, Scene) {
     (a, b)
 }
 
+/// What each statement of a close is: kind, month, version, whether a correction.
+fn kinds_of(r: &CloseReport) -> Vec<(&str, &str, i32, bool)> {
+    r.statements
+        .iter()
+        .map(|s| {
+            (
+                s.kind.as_str(),
+                s.month.as_str(),
+                s.version,
+                s.is_correction,
+            )
+        })
+        .collect()
+}
+
+/// The newest mail to the social service, as received (after delivering the outbox), decoded.
+async fn accountants_mail(app: &TestApp, sink: &SmtpSink) -> String {
+    asistents::jobs::deliver_outbox(&app.state).await.unwrap();
+    let digest = sink
+        .messages()
+        .into_iter()
+        .rev()
+        .find(|m| m.to == ["socd@example.lv"])
+        .unwrap();
+    quoted_printable(&digest.data)
+}
+
 /// A mail's text with its quoted-printable escapes (`=C4=81`, soft line breaks) decoded.
 fn quoted_printable(data: &str) -> String {
     let bytes = data.replace("=\r\n", "").into_bytes();
@@ -755,18 +782,7 @@ async fn the_next_close_carries_corrections_of_earlier_months_as_differences_aga
         .post(&app.admin, "/api/v1/months/2026-11/close", json!({}))
         .await
         .json();
-    let kinds: Vec<(&str, &str, i32, bool)> = november
-        .statements
-        .iter()
-        .map(|s| {
-            (
-                s.kind.as_str(),
-                s.month.as_str(),
-                s.version,
-                s.is_correction,
-            )
-        })
-        .collect();
+    let kinds = kinds_of(&november);
     assert_eq!(
         kinds,
         [
@@ -818,14 +834,7 @@ async fn the_next_close_carries_corrections_of_earlier_months_as_differences_aga
         "named, not by id:\n{csv}"
     );
     // The accountants' mail as received says it carries corrections.
-    asistents::jobs::deliver_outbox(&app.state).await.unwrap();
-    let digest = sink
-        .messages()
-        .into_iter()
-        .rev()
-        .find(|m| m.to == ["socd@example.lv"])
-        .unwrap();
-    let text = quoted_printable(&digest.data);
+    let text = accountants_mail(&app, &sink).await;
     assert!(
         text.contains("Tajā ir arī labojumi par iepriekš nosūtīto"),
         "{text}"
@@ -852,18 +861,7 @@ async fn the_next_close_carries_corrections_of_earlier_months_as_differences_aga
         .post(&app.admin, "/api/v1/months/2026-11/close", json!({}))
         .await
         .json();
-    let kinds: Vec<(&str, &str, i32, bool)> = rate
-        .statements
-        .iter()
-        .map(|s| {
-            (
-                s.kind.as_str(),
-                s.month.as_str(),
-                s.version,
-                s.is_correction,
-            )
-        })
-        .collect();
+    let kinds = kinds_of(&rate);
     assert_eq!(
         kinds,
         [
@@ -882,14 +880,7 @@ async fn the_next_close_carries_corrections_of_earlier_months_as_differences_aga
     let csv = file(&app, &pay_of(&rate, "igors")).await;
     // 210 minutes: 17.89 EUR at 5.11 EUR, 21.00 EUR at 6.00 EUR.
     assert!(csv.contains("Izmaksāt kopā EUR;3,11"), "{csv}");
-    asistents::jobs::deliver_outbox(&app.state).await.unwrap();
-    let digest = sink
-        .messages()
-        .into_iter()
-        .rev()
-        .find(|m| m.to == ["socd@example.lv"])
-        .unwrap();
-    let text = quoted_printable(&digest.data);
+    let text = accountants_mail(&app, &sink).await;
     assert!(
         text.contains("Šī ir 2. versija, labojums: tajā ir tikai starpība pret iepriekš nosūtīto"),
         "{text}"
