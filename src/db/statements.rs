@@ -681,6 +681,56 @@ pub async fn files(
         .await
 }
 
+/// The files of these statements without their bytes: (name, mime type, size in bytes) per
+/// statement, by name. Listing statements never reads the documents themselves.
+pub async fn file_sizes(
+    db: &impl ConnectionTrait,
+    statement_ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<(String, String, i64)>>, DbErr> {
+    use sea_orm::sea_query::Expr;
+    let mut out: HashMap<Uuid, Vec<(String, String, i64)>> = HashMap::new();
+    for part in statement_ids.chunks(IN_LIST) {
+        let rows: Vec<(Uuid, String, String, i64)> = statement_files::Entity::find()
+            .select_only()
+            .column(statement_files::Column::StatementId)
+            .column(statement_files::Column::Name)
+            .column(statement_files::Column::Mime)
+            // `length` of a blob (SQLite) or bytea (PostgreSQL) is its size in bytes (an
+            // `integer` on PostgreSQL, hence the cast).
+            .column_as(Expr::cust("cast(length(content) as bigint)"), "size")
+            .filter(statement_files::Column::StatementId.is_in(part.to_vec()))
+            .order_by_asc(statement_files::Column::Name)
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (statement, name, mime, size) in rows {
+            out.entry(statement).or_default().push((name, mime, size));
+        }
+    }
+    Ok(out)
+}
+
+/// How many mails are queued for each of these statements.
+pub async fn outbox_counts(
+    db: &impl ConnectionTrait,
+    statement_ids: &[Uuid],
+) -> Result<HashMap<Uuid, i64>, DbErr> {
+    let mut out = HashMap::new();
+    for part in statement_ids.chunks(IN_LIST) {
+        let rows: Vec<(Uuid, i64)> = outbox::Entity::find()
+            .select_only()
+            .column(outbox::Column::StatementId)
+            .column_as(outbox::Column::Id.count(), "n")
+            .filter(outbox::Column::StatementId.is_in(part.to_vec()))
+            .group_by(outbox::Column::StatementId)
+            .into_tuple()
+            .all(db)
+            .await?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
 /// The statements one close issued (those of `summary`'s month written at the same instant, and
 /// the corrected timesheets of earlier months it carried), the summary first, each with its files.
 pub async fn issued_with(

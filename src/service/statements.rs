@@ -248,28 +248,43 @@ pub async fn amend(
 
 /// A statement as its readers see it, with the paths of its files.
 pub async fn view(state: &AppState, s: statements::Model) -> Result<Statement, ApiError> {
-    let files = db::statements::files(&state.db, s.id).await?;
-    Ok(Statement {
-        id: s.id,
-        month: s.month,
-        kind: s.kind,
-        client_id: s.client_id,
-        assistant_id: s.assistant_id,
-        version: s.version,
-        is_correction: s.is_correction,
-        supersedes: s.supersedes,
-        summary: serde_json::from_str(&s.summary).unwrap_or_default(),
-        created_at: s.created_at,
-        files: files
-            .into_iter()
-            .map(|f| StatementFile {
-                path: format!("/api/v1/statements/{}/files/{}", s.id, f.name),
-                size: f.content.len() as i64,
-                name: f.name,
-                mime: f.mime,
-            })
-            .collect(),
-    })
+    Ok(views(state, vec![s]).await?.remove(0))
+}
+
+/// Statements as their readers see them, with their files' names and sizes read in one query
+/// (never the files' bytes).
+pub async fn views(
+    state: &AppState,
+    made: Vec<statements::Model>,
+) -> Result<Vec<Statement>, ApiError> {
+    let ids: Vec<Uuid> = made.iter().map(|s| s.id).collect();
+    let mut files = db::statements::file_sizes(&state.db, &ids).await?;
+    Ok(made
+        .into_iter()
+        .map(|s| Statement {
+            files: files
+                .remove(&s.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(name, mime, size)| StatementFile {
+                    path: format!("/api/v1/statements/{}/files/{name}", s.id),
+                    size,
+                    name,
+                    mime,
+                })
+                .collect(),
+            id: s.id,
+            month: s.month,
+            kind: s.kind,
+            client_id: s.client_id,
+            assistant_id: s.assistant_id,
+            version: s.version,
+            is_correction: s.is_correction,
+            supersedes: s.supersedes,
+            summary: serde_json::from_str(&s.summary).unwrap_or_default(),
+            created_at: s.created_at,
+        })
+        .collect())
 }
 
 /// A mail of the outbox as staff see it.
@@ -297,13 +312,12 @@ pub async fn close_report(
 ) -> Result<CloseReport, ApiError> {
     caller.require_staff()?;
     let made = close(state, month, actor(caller)).await?;
-    let queued = db::statements::outbox_rows(&state.db, None).await?;
-    let mut views = Vec::new();
-    let mut mails = 0;
-    for s in made {
-        mails += queued.iter().filter(|r| r.statement_id == s.id).count() as i64;
-        views.push(view(state, s).await?);
-    }
+    let ids: Vec<Uuid> = made.iter().map(|s| s.id).collect();
+    let mails = db::statements::outbox_counts(&state.db, &ids)
+        .await?
+        .values()
+        .sum();
+    let views = views(state, made).await?;
     let pending = db::statements::pending_sheets(&state.db, month)
         .await?
         .into_iter()
@@ -331,11 +345,8 @@ pub async fn list(
     month: Option<Month>,
 ) -> Result<Vec<Statement>, ApiError> {
     caller.require(&[Role::Coordinator, Role::Admin, Role::Accountant])?;
-    let mut out = Vec::new();
-    for s in db::statements::list(&state.db, month).await? {
-        out.push(view(state, s).await?);
-    }
-    Ok(out)
+    let listed = db::statements::list(&state.db, month).await?;
+    views(state, listed).await
 }
 
 /// One statement, for staff and accountants.

@@ -1083,7 +1083,14 @@ async fn file_bytes(app: &TestApp, s: &Statement, suffix: &str) -> Vec<u8> {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    r.bytes().await.unwrap().to_vec()
+    let bytes = r.bytes().await.unwrap().to_vec();
+    assert_eq!(
+        f.size,
+        bytes.len() as i64,
+        "the listed size is the file's: {}",
+        f.name
+    );
+    bytes
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
