@@ -657,17 +657,42 @@ pub async fn statement(
     statements::Entity::find_by_id(id).one(db).await
 }
 
+/// A page of statements (of a month), in the order they were written, and how many there are.
 pub async fn list(
     db: &impl ConnectionTrait,
     month: Option<Month>,
-) -> Result<Vec<statements::Model>, DbErr> {
+    (offset, limit): (u64, u64),
+) -> Result<(Vec<statements::Model>, u64), DbErr> {
+    use sea_orm::PaginatorTrait;
     let mut select = statements::Entity::find()
         .order_by_asc(statements::Column::Month)
-        .order_by_asc(statements::Column::CreatedAt);
+        .order_by_asc(statements::Column::CreatedAt)
+        .order_by_asc(statements::Column::Id);
     if let Some(m) = month {
         select = select.filter(statements::Column::Month.eq(m.to_string()));
     }
-    select.all(db).await
+    let total = select.clone().count(db).await?;
+    let rows = select.offset(offset).limit(limit).all(db).await?;
+    Ok((rows, total))
+}
+
+/// The mail of these statements, in the order it was queued.
+pub async fn outbox_of(
+    db: &impl ConnectionTrait,
+    statement_ids: &[Uuid],
+) -> Result<Vec<outbox::Model>, DbErr> {
+    let mut out = Vec::new();
+    for part in statement_ids.chunks(IN_LIST) {
+        out.extend(
+            outbox::Entity::find()
+                .filter(outbox::Column::StatementId.is_in(part.to_vec()))
+                .order_by_asc(outbox::Column::CreatedAt)
+                .order_by_asc(outbox::Column::Id)
+                .all(db)
+                .await?,
+        );
+    }
+    Ok(out)
 }
 
 pub async fn files(

@@ -53,19 +53,23 @@ pub async fn wage_override(
 pub struct ListQuery {
     /// `YYYY-MM`
     pub month: Option<String>,
+    pub offset: Option<u64>,
+    /// At most 500 (default 50).
+    pub limit: Option<u64>,
 }
 
-#[utoipa::path(get, path = "/api/v1/statements", operation_id = "statements_list", tag = "statements", summary = "Statements, of a month",
-    params(ListQuery), responses((status = 200, description = "OK", body = Vec<Statement>), (status = 403, description = "Not allowed", body = mobile_api::ErrorBody)),
+#[utoipa::path(get, path = "/api/v1/statements", operation_id = "statements_list", tag = "statements", summary = "A page of statements (of a month), in the order they were written (paged since v1.3)",
+    params(ListQuery), responses((status = 200, description = "OK", body = mobile_api::Page<Statement>), (status = 403, description = "Not allowed", body = mobile_api::ErrorBody), (status = 422, description = "Invalid input", body = mobile_api::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(q): ApiQuery<ListQuery>,
-) -> Result<Json<Vec<Statement>>, ApiError> {
+) -> Result<Json<mobile_api::Page<Statement>>, ApiError> {
     let month = q.month.as_deref().map(parse_month).transpose()?;
+    let paging = super::extract::Paging::resolve(q.offset, q.limit)?;
     Ok(Json(
-        service::statements::list(&state, &caller, month).await?,
+        service::statements::list(&state, &caller, month, paging).await?,
     ))
 }
 

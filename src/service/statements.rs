@@ -343,10 +343,16 @@ pub async fn list(
     state: &AppState,
     caller: &Caller,
     month: Option<Month>,
-) -> Result<Vec<Statement>, ApiError> {
+    (offset, limit): (u64, u64),
+) -> Result<mobile_api::Page<Statement>, ApiError> {
     caller.require(&[Role::Coordinator, Role::Admin, Role::Accountant])?;
-    let listed = db::statements::list(&state.db, month).await?;
-    views(state, listed).await
+    let (listed, total) = db::statements::list(&state.db, month, (offset, limit)).await?;
+    Ok(mobile_api::Page {
+        items: views(state, listed).await?,
+        total,
+        offset,
+        limit,
+    })
 }
 
 /// One statement, for staff and accountants.
@@ -371,6 +377,20 @@ pub async fn file(
         .into_iter()
         .find(|f| f.name == name)
         .ok_or(ApiError::NotFound)
+}
+
+/// The mail of these statements, for staff.
+pub async fn mail_of(
+    state: &AppState,
+    caller: &Caller,
+    statement_ids: &[Uuid],
+) -> Result<Vec<OutboxRow>, ApiError> {
+    caller.require_staff()?;
+    Ok(db::statements::outbox_of(&state.db, statement_ids)
+        .await?
+        .into_iter()
+        .map(outbox_view)
+        .collect())
 }
 
 /// The statement mails (in a state), for staff.

@@ -241,6 +241,15 @@ async fn a_coordinator_approves_and_closes_a_month_in_the_console_without_a_sing
         board.contains("laboti pēc slēgšanas") && board.contains("Klients ruta</a>, 2026-10"),
         "{board}"
     );
+    // The statements come a page at a time: from the fifth of five, a way back and no further.
+    let (status, page) = get(&app, "/console/statements?month=2026-10&offset=4", &cookie).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("5–5 / 5")
+            && page.contains("?month=2026-10&amp;offset=0")
+            && page.matches("<li>\n    <p class=\"when\">").count() == 1,
+        "{page}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

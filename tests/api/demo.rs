@@ -176,12 +176,12 @@ async fn a_new_phone_of_every_demo_assistant_pulls_all_that_assistant_has() {
     use asistents::domain::time::{Month, riga_date};
     let demo_month = Month::of(riga_date(app.clock.now())).prev();
     let closed = demo_month.prev().prev();
-    let sent: Vec<mobile_api::statements::Statement> = app
+    let sent: mobile_api::Page<mobile_api::statements::Statement> = app
         .get(&coordinator, &format!("/api/v1/statements?month={closed}"))
         .await
         .expect(200)
         .json();
-    assert_eq!(sent.len(), 5, "2 timesheets, 2 pay statements, 1 summary");
+    assert_eq!(sent.total, 5, "2 timesheets, 2 pay statements, 1 summary");
     app.wage_override(&demo_month.to_string()).await;
     let report: mobile_api::statements::CloseReport = app
         .post(

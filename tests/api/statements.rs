@@ -368,11 +368,35 @@ async fn closing_a_month_mails_each_recipient_once_with_the_files_and_each_clien
         1
     );
     assert_eq!(sink.messages().len(), 4);
-    let listed: Vec<Statement> = app
+    let listed: mobile_api::Page<Statement> = app
         .get(&app.admin, "/api/v1/statements?month=2026-10")
         .await
         .json();
-    assert_eq!(listed.len(), 5);
+    assert_eq!((listed.items.len(), listed.total), (5, 5));
+    // Paged: a page of two, the next page, and limits out of range refused.
+    let first: mobile_api::Page<Statement> = app
+        .get(&app.admin, "/api/v1/statements?month=2026-10&limit=2")
+        .await
+        .json();
+    let last: mobile_api::Page<Statement> = app
+        .get(
+            &app.admin,
+            "/api/v1/statements?month=2026-10&offset=4&limit=2",
+        )
+        .await
+        .json();
+    assert_eq!(
+        (first.items.len(), first.total, first.offset, first.limit),
+        (2, 5, 0, 2)
+    );
+    assert_eq!((last.items.len(), last.total), (1, 5));
+    assert_eq!(first.items[0].id, listed.items[0].id);
+    assert_eq!(last.items[0].id, listed.items[4].id);
+    for bad in ["limit=0", "limit=501"] {
+        app.get(&app.admin, &format!("/api/v1/statements?{bad}"))
+            .await
+            .refused(422, "validation_failed");
+    }
     let (_, accountant) = app.user("gramatvede", "accountant", json!({})).await;
     app.get(&accountant, "/api/v1/statements?month=2026-10")
         .await

@@ -38,7 +38,11 @@ struct MonthQuery {
     lang: Option<String>,
     month: Option<String>,
     done: Option<String>,
+    offset: Option<u64>,
 }
+
+/// Statements on one page of the console.
+const STATEMENTS_PER_PAGE: u64 = 50;
 
 fn kind_text(kind: &str, lang: Locale) -> &'static str {
     text::word(&format!("c_kind_{kind}"), lang)
@@ -62,7 +66,8 @@ async fn statements(
         .unwrap_or_else(|| Month::of(riga_date(state.clock.now())).prev());
     let notice = (q.done.as_deref() == Some("resent"))
         .then(|| (false, text::word("c_done_resent", lang).to_owned()));
-    match statements_page(&state, &who, lang, month, notice, StatusCode::OK).await {
+    let at = (month, q.offset.unwrap_or(0));
+    match statements_page(&state, &who, lang, at, notice, StatusCode::OK).await {
         Ok(r) => with_cookie(r, set),
         Err(e) => problem_page(e, lang, &who),
     }
@@ -72,13 +77,26 @@ pub(super) async fn statements_page(
     state: &AppState,
     who: &Session,
     lang: Locale,
-    month: Month,
+    (month, offset): (Month, u64),
     message: Option<(bool, String)>,
     status: StatusCode,
 ) -> Result<Response, ApiError> {
-    let list = service::statements::list(state, &who.caller, Some(month)).await?;
-    let ids: std::collections::HashSet<Uuid> = list.iter().map(|s| s.id).collect();
-    let rows: Vec<minijinja::Value> = list
+    let page = service::statements::list(
+        state,
+        &who.caller,
+        Some(month),
+        (offset, STATEMENTS_PER_PAGE),
+    )
+    .await?;
+    let ids: Vec<Uuid> = page.items.iter().map(|s| s.id).collect();
+    let shown = page.items.len() as u64;
+    let pager = context! {
+        from => if shown == 0 { 0 } else { offset + 1 }, to => offset + shown, total => page.total,
+        prev => (offset > 0).then(|| offset.saturating_sub(STATEMENTS_PER_PAGE)),
+        next => (offset + shown < page.total).then_some(offset + shown),
+    };
+    let rows: Vec<minijinja::Value> = page
+        .items
         .iter()
         .map(|s| {
             let facts: Vec<String> = s.summary["facts"]
@@ -108,10 +126,9 @@ pub(super) async fn statements_page(
         })
         .collect();
     let mail: Vec<minijinja::Value> = if who.caller.is_staff() {
-        service::statements::outbox(state, &who.caller, None)
+        service::statements::mail_of(state, &who.caller, &ids)
             .await?
             .into_iter()
-            .filter(|o| ids.contains(&o.statement_id))
             .map(|o| {
                 context! {
                     id => o.id.to_string(), recipient => o.recipient,
@@ -136,7 +153,7 @@ pub(super) async fn statements_page(
             month => month.to_string(),
             month_name => text::month_name(first.month(), first.year(), lang),
             prev => month.prev().to_string(), next => month.next().to_string(),
-            rows => rows, mail => mail,
+            rows => rows, mail => mail, pager => pager,
         },
     ))
 }
@@ -603,7 +620,7 @@ async fn resend(
         Err(e) if month.is_some() => {
             let m = month.unwrap_or_else(|| Month::of(riga_date(state.clock.now())));
             again(&who, lang, e, async |message, status| {
-                statements_page(&state, &who, lang, m, message, status).await
+                statements_page(&state, &who, lang, (m, 0), message, status).await
             })
             .await
         }
