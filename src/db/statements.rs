@@ -797,17 +797,22 @@ pub async fn issued_with(
         .collect())
 }
 
+/// A page of the outbox (in a state), in the order it was queued, and how many rows there are.
 pub async fn outbox_rows(
     db: &impl ConnectionTrait,
     state: Option<OutboxState>,
-) -> Result<Vec<outbox::Model>, DbErr> {
+    (offset, limit): (u64, u64),
+) -> Result<(Vec<outbox::Model>, u64), DbErr> {
+    use sea_orm::PaginatorTrait;
     let mut select = outbox::Entity::find()
         .order_by_asc(outbox::Column::CreatedAt)
         .order_by_asc(outbox::Column::Id);
     if let Some(s) = state {
         select = select.filter(outbox::Column::State.eq(s.as_str()));
     }
-    select.all(db).await
+    let total = select.clone().count(db).await?;
+    let rows = select.offset(offset).limit(limit).all(db).await?;
+    Ok((rows, total))
 }
 
 pub async fn outbox_row(

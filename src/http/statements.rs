@@ -112,18 +112,22 @@ pub async fn file(
 pub struct OutboxQuery {
     /// Only the mails in this state.
     pub state: Option<OutboxState>,
+    pub offset: Option<u64>,
+    /// At most 500 (default 50).
+    pub limit: Option<u64>,
 }
 
-#[utoipa::path(get, path = "/api/v1/outbox", operation_id = "outbox_list", tag = "statements", summary = "Delivery state of every statement mail",
-    params(OutboxQuery), responses((status = 200, description = "OK", body = Vec<OutboxRow>), (status = 403, description = "Not allowed", body = mobile_api::ErrorBody)),
+#[utoipa::path(get, path = "/api/v1/outbox", operation_id = "outbox_list", tag = "statements", summary = "A page of the statement mails with their delivery state, in the order queued (paged since v1.3)",
+    params(OutboxQuery), responses((status = 200, description = "OK", body = mobile_api::Page<OutboxRow>), (status = 403, description = "Not allowed", body = mobile_api::ErrorBody), (status = 422, description = "Invalid input", body = mobile_api::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn outbox_list(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(q): ApiQuery<OutboxQuery>,
-) -> Result<Json<Vec<OutboxRow>>, ApiError> {
+) -> Result<Json<mobile_api::Page<OutboxRow>>, ApiError> {
+    let paging = super::extract::Paging::resolve(q.offset, q.limit)?;
     Ok(Json(
-        service::statements::outbox(&state, &caller, q.state).await?,
+        service::statements::outbox(&state, &caller, q.state, paging).await?,
     ))
 }
 

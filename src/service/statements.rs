@@ -398,13 +398,16 @@ pub async fn outbox(
     state: &AppState,
     caller: &Caller,
     in_state: Option<OutboxState>,
-) -> Result<Vec<OutboxRow>, ApiError> {
+    (offset, limit): (u64, u64),
+) -> Result<mobile_api::Page<OutboxRow>, ApiError> {
     caller.require_staff()?;
-    Ok(db::statements::outbox_rows(&state.db, in_state)
-        .await?
-        .into_iter()
-        .map(outbox_view)
-        .collect())
+    let (rows, total) = db::statements::outbox_rows(&state.db, in_state, (offset, limit)).await?;
+    Ok(mobile_api::Page {
+        items: rows.into_iter().map(outbox_view).collect(),
+        total,
+        offset,
+        limit,
+    })
 }
 
 /// An assistant's pay per month as the statements said it, newest month first: (month,

@@ -346,7 +346,8 @@ async fn late_entries_and_undelivered_mail_wait_in_the_console_until_someone_dec
     let pending: Vec<mobile_api::statements::OutboxRow> = app
         .get(&app.admin, "/api/v1/outbox?state=pending")
         .await
-        .json();
+        .json::<mobile_api::Page<mobile_api::statements::OutboxRow>>()
+        .items;
     assert!(
         pending
             .iter()

@@ -344,8 +344,18 @@ async fn closing_a_month_mails_each_recipient_once_with_the_files_and_each_clien
     let outbox: Vec<OutboxRow> = app
         .get(&app.admin, "/api/v1/outbox?state=sent")
         .await
-        .json();
+        .json::<mobile_api::Page<OutboxRow>>()
+        .items;
     assert_eq!(outbox.len(), 3);
+    let page: mobile_api::Page<OutboxRow> = app
+        .get(&app.admin, "/api/v1/outbox?state=sent&offset=1&limit=1")
+        .await
+        .json();
+    assert_eq!(
+        (page.items.len(), page.total, page.items[0].id),
+        (1, 3, outbox[1].id),
+        "the outbox comes a page at a time"
+    );
     app.get(&app.admin, "/api/v1/outbox?state=lost")
         .await
         .refused(422, "validation_failed");
@@ -432,7 +442,8 @@ async fn with_the_mail_server_down_the_mail_waits_and_is_sent_once_when_it_is_ba
     let waiting: Vec<OutboxRow> = app
         .get(&app.admin, "/api/v1/outbox?state=pending")
         .await
-        .json();
+        .json::<mobile_api::Page<OutboxRow>>()
+        .items;
     assert_eq!(waiting.len(), queued);
     assert!(
         waiting
@@ -1073,7 +1084,8 @@ async fn mail_undeliverable_past_the_configured_age_shows_as_failed() {
     let failed: Vec<OutboxRow> = app
         .get(&app.admin, "/api/v1/outbox?state=failed")
         .await
-        .json();
+        .json::<mobile_api::Page<OutboxRow>>()
+        .items;
     assert_eq!(failed.len(), 2);
     assert!(
         failed
@@ -1344,7 +1356,8 @@ async fn mail_claimed_by_a_process_that_died_is_sent_two_minutes_later_with_the_
     let rows: Vec<OutboxRow> = app
         .get(&app.admin, "/api/v1/outbox?state=sent")
         .await
-        .json();
+        .json::<mobile_api::Page<OutboxRow>>()
+        .items;
     assert_eq!(rows.len(), queued);
     for r in &rows {
         let claimed = claimed.iter().find(|c| c.id == r.id).unwrap();

@@ -145,9 +145,15 @@ async fn exceptions_page(
     };
     let late: Vec<minijinja::Value> = late.iter().map(card).collect();
     let flagged: Vec<minijinja::Value> = flagged.iter().map(card).collect();
-    let mut failed =
-        service::statements::outbox(state, &who.caller, Some(mobile_api::OutboxState::Failed))
-            .await?;
+    // The failed mails (a page of them: more would wait on the next ones being sent again).
+    let mut failed = service::statements::outbox(
+        state,
+        &who.caller,
+        Some(mobile_api::OutboxState::Failed),
+        (0, 500),
+    )
+    .await?
+    .items;
     failed.sort_by_key(|o| o.created_at);
     let failed: Vec<minijinja::Value> = failed
         .iter()
