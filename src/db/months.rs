@@ -291,3 +291,54 @@ pub async fn open_before(
         .filter_map(|s| Some((s.client_id, Month::parse(&s.month)?)))
         .collect())
 }
+
+/// What the month overview shows of every client, in three queries: each client's sheet of
+/// `month`, how many of their disputes of it are open, and how many of their sessions touching
+/// it wait for review.
+pub struct Overview {
+    pub sheets: std::collections::HashMap<Uuid, month_sheets::Model>,
+    pub open_disputes: std::collections::HashMap<Uuid, i64>,
+    pub pending_review: std::collections::HashMap<Uuid, i64>,
+}
+
+pub async fn overview(db: &impl ConnectionTrait, month: Month) -> Result<Overview, DbErr> {
+    use crate::domain::time::riga_midnight;
+    use sea_orm::QuerySelect;
+    let sheets = month_sheets::Entity::find()
+        .filter(month_sheets::Column::Month.eq(month.to_string()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.client_id, s))
+        .collect();
+    let open_disputes: Vec<(Uuid, i64)> = month_disputes::Entity::find()
+        .select_only()
+        .column(month_disputes::Column::ClientId)
+        .column_as(month_disputes::Column::Id.count(), "n")
+        .filter(month_disputes::Column::Month.eq(month.to_string()))
+        .filter(month_disputes::Column::ResolvedAt.is_null())
+        .group_by(month_disputes::Column::ClientId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let (from, to) = (
+        riga_midnight(month.first_day()).timestamp(),
+        riga_midnight(month.next().first_day()).timestamp(),
+    );
+    let pending_review: Vec<(Uuid, i64)> = entries::Entity::find()
+        .select_only()
+        .column(entries::Column::ClientId)
+        .column_as(entries::Column::Id.count(), "n")
+        .filter(entries::Column::Status.eq(mobile_api::EntryStatus::PendingReview.as_str()))
+        .filter(entries::Column::StartUtc.lt(to))
+        .filter(entries::Column::EndUtc.gt(from))
+        .group_by(entries::Column::ClientId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(Overview {
+        sheets,
+        open_disputes: open_disputes.into_iter().collect(),
+        pending_review: pending_review.into_iter().collect(),
+    })
+}

@@ -642,26 +642,25 @@ pub async fn overview(
         only: None,
     };
     let (clients, _) = db::people::clients(&state.db, &filter, 0, 100_000).await?;
+    // A constant number of queries, whatever the number of clients.
+    let ids: Vec<Uuid> = clients.iter().map(|c| c.id).collect();
+    let mut decisions = db::statements::decisions_of(&state.db, &ids).await?;
+    let mut facts = db::months::overview(&state.db, month).await?;
     let mut rows = Vec::new();
     for c in clients {
-        let versions: Vec<_> = db::people::decisions_of(&state.db, c.id)
-            .await?
-            .iter()
-            .map(db::people::figures)
+        let versions: Vec<_> = decisions
+            .remove(&c.id)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(figures, _)| figures)
             .collect();
         let allowance =
             crate::domain::decision::month_allowance(&versions, month, policy.proration);
-        let sheet = db::entries::month_sheet(&state.db, c.id, month).await?;
+        let sheet = facts.sheets.remove(&c.id);
         if allowance == 0 && sheet.is_none() {
             continue;
         }
         let used = sheet.as_ref().map(|s| s.used_minutes).unwrap_or(0);
-        let live = db::months::live_entries(&state.db, c.id, month).await?;
-        let open_disputes = db::months::disputes(&state.db, c.id, month)
-            .await?
-            .iter()
-            .filter(|d| d.resolved_at.is_none())
-            .count();
         rows.push(mobile_api::entries::MonthOverviewRow {
             client_id: c.id,
             client_name: c.name,
@@ -669,11 +668,8 @@ pub async fn overview(
             allowance_minutes: allowance,
             used_minutes: used,
             remaining_minutes: (allowance - used).max(0),
-            open_disputes: open_disputes as i64,
-            pending_review: live
-                .iter()
-                .filter(|e| e.status == EntryStatus::PendingReview)
-                .count() as i64,
+            open_disputes: facts.open_disputes.get(&c.id).copied().unwrap_or(0),
+            pending_review: facts.pending_review.get(&c.id).copied().unwrap_or(0),
         });
     }
     Ok(rows)
