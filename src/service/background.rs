@@ -81,46 +81,95 @@ pub async fn release_own_claims(
 /// retried with exponential backoff and jitter until `mail_retry_hours` after the row was
 /// written, then it is `failed` and shows so to coordinators. Returns how many were sent.
 pub async fn deliver_outbox(state: &AppState) -> Result<usize, crate::db::DbErr> {
-    let now = state.clock.now();
     // A claim outlives the SMTP timeout (20 s) many times over, and a killed process's claims
     // run out soon after.
     let me = state.config.instance_name();
     let lease = chrono::Duration::minutes(2);
-    let rows = db::statements::claim_due(&state.db, now, lease, 50, &me).await?;
+    // A round goes on claiming while mail is due (a month's close queues thousands), a few
+    // mails at a time over the transport's pooled connections, for a few minutes at most so
+    // that housekeeping gets its turn.
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(300);
     let mut sent = 0;
-    for row in rows {
-        let outcome = match mail_for(state, &row).await? {
-            Ok(message) => {
-                state
-                    .mailer
-                    .send(&message, &format!("{}-{}", row.statement_id, row.id))
-                    .await
+    loop {
+        let rows =
+            db::statements::claim_due(&state.db, state.clock.now(), lease, CLAIM, &me).await?;
+        if rows.is_empty() {
+            break;
+        }
+        let mut sending = tokio::task::JoinSet::new();
+        for row in rows {
+            while sending.len() >= SENDING_AT_ONCE {
+                sent += finished(sending.join_next().await)?;
             }
-            Err(why) => Err(crate::mail::SendError {
-                transient: false,
-                text: why,
-            }),
-        };
-        let now = state.clock.now();
-        match outcome {
-            Ok(()) => {
-                db::statements::mark(&state.db, row, OutboxState::Sent, now, None, now).await?;
-                sent += 1;
-            }
-            Err(e) => {
-                let too_old =
-                    now - row.created_at > chrono::Duration::hours(state.config.mail_retry_hours);
-                let (state_now, next) = if e.transient && !too_old {
-                    (OutboxState::Pending, now + backoff(row.attempts))
-                } else {
-                    (OutboxState::Failed, now)
-                };
-                tracing::warn!(outbox = %row.id, attempts = row.attempts, error = %e.text, state = %state_now, "statement mail not delivered");
-                db::statements::mark(&state.db, row, state_now, next, Some(e.text), now).await?;
-            }
+            let state = state.clone();
+            sending.spawn(async move { deliver_one(&state, row).await });
+        }
+        while let Some(done) = sending.join_next().await {
+            sent += finished(Some(done))?;
+        }
+        if std::time::Instant::now() > until {
+            break;
         }
     }
     Ok(sent)
+}
+
+/// Mails claimed at once (each claim is one statement).
+const CLAIM: u64 = 50;
+
+/// Mails on their way to the mail server at once.
+const SENDING_AT_ONCE: usize = 4;
+
+/// 1 for a mail sent, 0 for one that was not (it is marked for a retry or as failed).
+fn finished(
+    done: Option<Result<Result<bool, crate::db::DbErr>, tokio::task::JoinError>>,
+) -> Result<usize, crate::db::DbErr> {
+    match done {
+        None => Ok(0),
+        Some(Ok(Ok(was_sent))) => Ok(usize::from(was_sent)),
+        Some(Ok(Err(e))) => Err(e),
+        Some(Err(e)) => Err(crate::db::DbErr::Custom(format!(
+            "a mail's task ended: {e}"
+        ))),
+    }
+}
+
+/// Sends one claimed mail and marks it: sent, pending again with a backoff, or failed.
+async fn deliver_one(
+    state: &AppState,
+    row: crate::db::entity::outbox::Model,
+) -> Result<bool, crate::db::DbErr> {
+    let outcome = match mail_for(state, &row).await? {
+        Ok(message) => {
+            state
+                .mailer
+                .send(&message, &format!("{}-{}", row.statement_id, row.id))
+                .await
+        }
+        Err(why) => Err(crate::mail::SendError {
+            transient: false,
+            text: why,
+        }),
+    };
+    let now = state.clock.now();
+    match outcome {
+        Ok(()) => {
+            db::statements::mark(&state.db, row, OutboxState::Sent, now, None, now).await?;
+            Ok(true)
+        }
+        Err(e) => {
+            let too_old =
+                now - row.created_at > chrono::Duration::hours(state.config.mail_retry_hours);
+            let (state_now, next) = if e.transient && !too_old {
+                (OutboxState::Pending, now + backoff(row.attempts))
+            } else {
+                (OutboxState::Failed, now)
+            };
+            tracing::warn!(outbox = %row.id, attempts = row.attempts, error = %e.text, state = %state_now, "statement mail not delivered");
+            db::statements::mark(&state.db, row, state_now, next, Some(e.text), now).await?;
+            Ok(false)
+        }
+    }
 }
 
 /// 1, 2, 4 … minutes (at most an hour), ±20 % so that retries of many rows spread out.

@@ -1060,6 +1060,60 @@ async fn an_insurance_status_changed_mid_month_splits_the_pay_at_the_day() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_delivery_round_sends_all_the_mail_that_is_due_a_few_at_a_time() {
+    let sink = SmtpSink::start();
+    let app = TestApp::spawn_with(|c| {
+        c.smtp_url = Some(SmtpSink::url(sink.port));
+        c.statement_recipients = vec!["socd@example.lv".into()];
+    })
+    .await;
+    app.wage_override("2026-10").await;
+    approved_october(&app).await;
+    app.post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
+        .await
+        .expect(200);
+    let first = asistents::jobs::deliver_outbox(&app.state).await.unwrap();
+    assert_eq!(first, sink.messages().len());
+    let sent = app
+        .get(&app.admin, "/api/v1/outbox?state=sent")
+        .await
+        .json::<mobile_api::Page<OutboxRow>>()
+        .items;
+    // More than one claim's worth (50) due at once: one round sends them all, each once.
+    for _ in 0..120 {
+        app.post(
+            &app.admin,
+            &format!("/api/v1/outbox/{}/resend", sent[0].id),
+            json!({}),
+        )
+        .await
+        .expect(201);
+    }
+    assert_eq!(
+        asistents::jobs::deliver_outbox(&app.state).await.unwrap(),
+        120
+    );
+    let messages = sink.messages();
+    assert_eq!(messages.len(), first + 120);
+    let mut ids: Vec<String> = messages
+        .iter()
+        .filter_map(|m| {
+            m.data
+                .lines()
+                .find(|l| l.starts_with("Message-ID:"))
+                .map(str::to_owned)
+        })
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), first + 120, "each resend its own message, once");
+    assert_eq!(
+        asistents::jobs::deliver_outbox(&app.state).await.unwrap(),
+        0
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mail_undeliverable_past_the_configured_age_shows_as_failed() {
     let app = TestApp::spawn_with(|c| {
         c.smtp_url = Some(SmtpSink::url(SmtpSink::free_port()));
