@@ -322,6 +322,7 @@ pub async fn close_month(
     // changed closed one with its month.
     let mut by_month: std::collections::BTreeMap<Month, Vec<month_sheets::Model>> =
         Default::default();
+    let closing_now = fresh.len();
     if !fresh.is_empty() {
         by_month.insert(month, fresh);
     }
@@ -399,6 +400,11 @@ pub async fn close_month(
         }
     }
     let deltas = docs::difference(&standing, &sent);
+    // Client-months marked changed whose timesheets and pay came out as sent (a rate recorded
+    // for days without sessions): they are reported again as they are, and nothing is issued.
+    if closing_now == 0 && deltas.is_empty() && created.is_empty() {
+        return Ok(created);
+    }
     let changed_ids: Vec<Uuid> = pairs.iter().map(|(_, c)| *c).collect();
     let changed_clients = clients_by_id(db, &changed_ids).await?;
     let client_of = |id: Uuid| {

@@ -920,6 +920,21 @@ async fn the_next_close_carries_corrections_of_earlier_months_as_differences_aga
         text.contains("Šī ir 2. versija, labojums: tajā ir tikai starpība pret iepriekš nosūtīto"),
         "{text}"
     );
+    // A rate from 28 October, after every session of the month: nothing to pay differently, so
+    // the next close issues nothing (no empty summary in the accountants' mail).
+    app.post(
+        &app.admin,
+        "/api/v1/policy",
+        json!({"key": "hourly_rate_cents", "effective_from": "2026-10-28", "value": 610,
+               "source": "MK noteikumu grozījumi (pārbaudes dati)"}),
+    )
+    .await
+    .expect(201);
+    let nothing: CloseReport = app
+        .post(&app.admin, "/api/v1/months/2026-11/close", json!({}))
+        .await
+        .json();
+    assert!(nothing.statements.is_empty(), "{:?}", kinds_of(&nothing));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
