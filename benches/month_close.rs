@@ -202,6 +202,7 @@ async fn main() {
                     closed_at: None,
                     updated_at: now,
                     reported_version: None,
+                    lines_reported: false,
                 }
                 .into_active_model(),
             );

@@ -17,3 +17,8 @@ create table reported_lines (
     created_at {ts} not null
 );
 create index reported_lines_client_month on reported_lines (client_id, month)
+;
+-- Whether a closed client-month's lines were recorded when it was reported. Months closed
+-- before these records existed have none: a correction of one cannot be computed as a
+-- difference, and the close says so instead of paying the month again.
+alter table month_sheets add column lines_reported {bool} not null default false

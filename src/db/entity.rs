@@ -353,6 +353,8 @@ pub mod month_sheets {
         pub closed_at: Option<DateTimeUtc>,
         pub updated_at: DateTimeUtc,
         pub reported_version: Option<i32>,
+        /// Its lines were recorded (`reported_lines`) when it was reported.
+        pub lines_reported: bool,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

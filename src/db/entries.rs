@@ -457,6 +457,7 @@ pub(super) async fn lock_all(
             closed_at: Set(None),
             updated_at: Set(now),
             reported_version: Set(None),
+            lines_reported: Set(false),
         });
     for part in chunks(fresh.collect()) {
         month_sheets::Entity::insert_many(part)

@@ -607,6 +607,7 @@ pub async fn close_sheets(
                 month_sheets::Column::ReportedVersion,
                 Expr::col(month_sheets::Column::Version).add(1),
             )
+            .col_expr(month_sheets::Column::LinesReported, Expr::value(true))
             .col_expr(month_sheets::Column::UpdatedAt, Expr::value(now))
             .filter(month_sheets::Column::Id.is_in(part.iter().map(|(s, _)| s.id)))
             .exec(db)
@@ -622,6 +623,7 @@ pub async fn close_sheets(
         closed.state = MonthState::Closed.into();
         closed.version += 1;
         closed.reported_version = Some(closed.version);
+        closed.lines_reported = true;
         closed.updated_at = now;
         let data = entries::month_change(sheet.client_id, month, Some(&closed), &versions, book)?;
         let scope = super::changes::Scope {

@@ -336,6 +336,10 @@ pub async fn close_month(
     // changed one.
     let mut fresh_lines: Vec<Line> = Vec::new();
     let mut changed: Vec<(Month, Uuid, Vec<Line>)> = Vec::new();
+    // Changed client-months closed before their lines were recorded: what was sent is not known
+    // line by line, so no difference is carried for them (that could pay a month twice); the
+    // summary names them with their figures as they stand, for the accountant to settle.
+    let mut unrecorded: Vec<(Month, Uuid, Vec<Line>)> = Vec::new();
     for (of, sheets) in by_month {
         let mut lines = timesheets(db, of, &sheets, &ctx, &mut created).await?;
         for sheet in &sheets {
@@ -344,8 +348,10 @@ pub async fn close_month(
             };
             if sheet.state == MonthState::Approved {
                 fresh_lines.extend(lines);
-            } else {
+            } else if sheet.lines_reported {
                 changed.push((of, sheet.client_id, lines));
+            } else {
+                unrecorded.push((of, sheet.client_id, lines));
             }
         }
     }
@@ -374,7 +380,9 @@ pub async fn close_month(
                 .collect()
         };
     let mut standing = Vec::new();
-    for (of, _, lines) in &changed {
+    let mut recorded_now = Vec::new();
+    for (of, client, lines) in changed.iter().chain(&unrecorded) {
+        let known = changed.iter().any(|(m, c, _)| m == of && c == client);
         let mut by_assistant: std::collections::BTreeMap<Uuid, Vec<Line>> = Default::default();
         for l in lines {
             by_assistant
@@ -396,16 +404,25 @@ pub async fn close_month(
                 &lines,
                 &own_rates,
             );
-            standing.extend(rows.iter().map(SummaryRow::reported));
+            let out = if known {
+                &mut standing
+            } else {
+                &mut recorded_now
+            };
+            out.extend(rows.iter().map(SummaryRow::reported));
         }
     }
     let deltas = docs::difference(&standing, &sent);
     // Client-months marked changed whose timesheets and pay came out as sent (a rate recorded
     // for days without sessions): they are reported again as they are, and nothing is issued.
-    if closing_now == 0 && deltas.is_empty() && created.is_empty() {
+    if closing_now == 0 && deltas.is_empty() && created.is_empty() && unrecorded.is_empty() {
         return Ok(created);
     }
-    let changed_ids: Vec<Uuid> = pairs.iter().map(|(_, c)| *c).collect();
+    let changed_ids: Vec<Uuid> = changed
+        .iter()
+        .chain(&unrecorded)
+        .map(|(_, c, _)| *c)
+        .collect();
     let changed_clients = clients_by_id(db, &changed_ids).await?;
     let client_of = |id: Uuid| {
         changed_clients
@@ -515,6 +532,20 @@ pub async fn close_month(
             format!("labojumi pēc slēgšanas: {name}, {of}")
         })
         .collect();
+    for (of, client, _) in &unrecorded {
+        let (name, _) = client_of(*client);
+        let (minutes, cents) = recorded_now
+            .iter()
+            .filter(|r| r.client_id == *client && r.month == of.to_string())
+            .fold((0, 0), |(m, c), r| (m + r.minutes, c + r.amount_cents));
+        notes.push(format!(
+            "labojumi pēc slēgšanas: {name}, {of} — mēnesis slēgts, pirms sistēma uzskaitīja \
+             nosūtīto pa rindām, tāpēc starpība šeit nav aprēķināta; mēnesis tagad: {} h, {} EUR; \
+             starpību pret iepriekš samaksāto aprēķiniet pēc iepriekšējās versijas",
+            docs::hours(minutes),
+            docs::euros(cents)
+        ));
+    }
     let newly = summary_rows
         .iter()
         .map(|r| r.client_id)
@@ -675,6 +706,7 @@ pub async fn close_month(
         .iter()
         .map(SummaryRow::reported)
         .chain(deltas)
+        .chain(recorded_now)
         .collect();
     crate::db::statements::record_reported(db, summary_id, reported, now).await?;
     Ok(created)

@@ -1135,6 +1135,82 @@ async fn one_delivery_round_sends_all_the_mail_that_is_due_a_few_at_a_time() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_month_closed_before_lines_were_recorded_is_never_paid_twice() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    app.wage_override("2026-10").await;
+    app.wage_override("2026-11").await;
+    let (_, b) = approved_october(&app).await;
+    app.post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
+        .await
+        .expect(200);
+    // As a database closed by an earlier version has it: no line-by-line record.
+    for sql in [
+        "delete from reported_lines",
+        "update month_sheets set lines_reported = false",
+    ] {
+        app.state.db.execute_unprepared(sql).await.unwrap();
+    }
+    let url = format!("/api/v1/clients/{}/months/2026-10/amendments", b.client);
+    let victim = sheet(&app, b.client, "2026-10").await.entries[0].id;
+    app.post(
+        &app.admin,
+        &url,
+        json!({"void": {"entry_id": victim, "reason": "Slimnīcā"}}),
+    )
+    .await
+    .expect(201);
+    // No difference is carried (what was sent is not known line by line): the summary names the
+    // month with its figures as they stand, and the timesheet is issued anew.
+    let report: CloseReport = app
+        .post(&app.admin, "/api/v1/months/2026-11/close", json!({}))
+        .await
+        .json();
+    assert_eq!(
+        kinds_of(&report),
+        [
+            ("client_timesheet", "2026-10", 2, true),
+            ("municipality_summary", "2026-11", 1, false)
+        ]
+    );
+    let summary = report
+        .statements
+        .iter()
+        .find(|s| s.kind == "municipality_summary")
+        .unwrap();
+    let csv = file(&app, summary).await;
+    assert!(
+        csv.contains("Klients igors, 2026-10 — mēnesis slēgts, pirms sistēma uzskaitīja")
+            && csv.contains("mēnesis tagad: 3,50 h, 17,89 EUR"),
+        "{csv}"
+    );
+    assert!(!csv.contains("Labojumi kopā"), "{csv}");
+    // From now on the month's lines are recorded: the next correction is an exact difference.
+    let mut add = session(
+        b.client,
+        "2026-10-27T09:00:00+02:00",
+        "2026-10-27T10:00:00+02:00",
+        "work",
+    );
+    add["assistant_id"] = json!(b.assistant);
+    app.post(&app.admin, &url, json!({"add": add}))
+        .await
+        .expect(201);
+    let next: CloseReport = app
+        .post(&app.admin, "/api/v1/months/2026-11/close", json!({}))
+        .await
+        .json();
+    let pay: Vec<i64> = next
+        .statements
+        .iter()
+        .filter(|s| s.kind == "assistant_pay")
+        .map(|s| s.summary["correction_cents"].as_i64().unwrap())
+        .collect();
+    // 210 + 60 minutes at 5.11 EUR = 23.00 EUR against the 17.89 EUR recorded: +5.11 EUR.
+    assert_eq!(pay, [511]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mail_undeliverable_past_the_configured_age_shows_as_failed() {
     let app = TestApp::spawn_with(|c| {
         c.smtp_url = Some(SmtpSink::url(SmtpSink::free_port()));
