@@ -77,6 +77,26 @@ async fn approved_october(app: &TestApp) -> (Scene, Scene) {
     (a, b)
 }
 
+/// Closes `month` as an admin; what was generated.
+async fn close(app: &TestApp, month: &str) -> CloseReport {
+    app.post(
+        &app.admin,
+        &format!("/api/v1/months/{month}/close"),
+        json!({}),
+    )
+    .await
+    .json()
+}
+
+/// The corrections each pay statement of a close carries, in cents, in the order issued.
+fn correction_cents(r: &CloseReport) -> Vec<i64> {
+    r.statements
+        .iter()
+        .filter(|s| s.kind == "assistant_pay")
+        .map(|s| s.summary["correction_cents"].as_i64().unwrap())
+        .collect()
+}
+
 /// What each statement of a close is: kind, month, version, whether a correction.
 fn kinds_of(r: &CloseReport) -> Vec<(&str, &str, i32, bool)> {
     r.statements
@@ -334,10 +354,7 @@ async fn closing_a_month_mails_each_recipient_once_with_the_files_and_each_clien
         asistents::jobs::deliver_outbox(&app.state).await.unwrap(),
         0
     );
-    let again: CloseReport = app
-        .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
-        .await
-        .json();
+    let again = close(&app, "2026-10").await;
     assert!(again.statements.is_empty());
     assert_eq!(
         asistents::jobs::deliver_outbox(&app.state).await.unwrap(),
@@ -432,10 +449,7 @@ async fn with_the_mail_server_down_the_mail_waits_and_is_sent_once_when_it_is_ba
     .await;
     app.wage_override("2026-10").await;
     approved_october(&app).await;
-    let report: CloseReport = app
-        .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
-        .await
-        .json();
+    let report = close(&app, "2026-10").await;
     let queued = report.mails_queued as usize;
     assert_eq!(queued, 2, "one to the social service, one to the client");
     assert_eq!(
@@ -617,10 +631,7 @@ async fn corrections_after_close_are_amendments_reported_as_new_statement_versio
     .await;
     app.wage_override("2026-10").await;
     let (a, b) = approved_october(&app).await;
-    let first: CloseReport = app
-        .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
-        .await
-        .json();
+    let first = close(&app, "2026-10").await;
     let v1 = first
         .statements
         .iter()
@@ -695,10 +706,7 @@ async fn corrections_after_close_are_amendments_reported_as_new_statement_versio
 
     // The next close reissues both clients' timesheets, and pay statements and a summary that
     // carry the differences, as corrections; the sent ones stay.
-    let second: CloseReport = app
-        .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
-        .await
-        .json();
+    let second = close(&app, "2026-10").await;
     let kinds: Vec<(&str, i32, bool)> = second
         .statements
         .iter()
@@ -758,10 +766,7 @@ async fn corrections_after_close_are_amendments_reported_as_new_statement_versio
         second.mails_queued, 2,
         "one to the social service, and the client's own copy of the corrected timesheet"
     );
-    let third: CloseReport = app
-        .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
-        .await
-        .json();
+    let third = close(&app, "2026-10").await;
     assert!(third.statements.is_empty());
 }
 
@@ -777,10 +782,7 @@ async fn the_next_close_carries_corrections_of_earlier_months_as_differences_aga
     app.wage_override("2026-10").await;
     app.wage_override("2026-11").await;
     let (a, b) = approved_october(&app).await;
-    let first: CloseReport = app
-        .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
-        .await
-        .json();
+    let first = close(&app, "2026-10").await;
     assert_eq!(first.statements.len(), 5);
     let pay_of = |r: &CloseReport, name: &str| {
         r.statements
@@ -819,10 +821,7 @@ async fn the_next_close_carries_corrections_of_earlier_months_as_differences_aga
 
     // November's close carries them: October's timesheets anew, November's pay statements and
     // summary with the differences only. Nothing sent before is touched.
-    let november: CloseReport = app
-        .post(&app.admin, "/api/v1/months/2026-11/close", json!({}))
-        .await
-        .json();
+    let november = close(&app, "2026-11").await;
     let kinds = kinds_of(&november);
     assert_eq!(
         kinds,
@@ -881,10 +880,7 @@ async fn the_next_close_carries_corrections_of_earlier_months_as_differences_aga
         "{text}"
     );
     // Carried once: October's close has nothing left to issue.
-    let again: CloseReport = app
-        .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
-        .await
-        .json();
+    let again = close(&app, "2026-10").await;
     assert!(again.statements.is_empty());
 
     // A rate recorded later for October's days (6.00 EUR from 15 October): only the pay
@@ -898,10 +894,7 @@ async fn the_next_close_carries_corrections_of_earlier_months_as_differences_aga
     )
     .await
     .expect(201);
-    let rate: CloseReport = app
-        .post(&app.admin, "/api/v1/months/2026-11/close", json!({}))
-        .await
-        .json();
+    let rate = close(&app, "2026-11").await;
     let kinds = kinds_of(&rate);
     assert_eq!(
         kinds,
@@ -936,10 +929,7 @@ async fn the_next_close_carries_corrections_of_earlier_months_as_differences_aga
     )
     .await
     .expect(201);
-    let nothing: CloseReport = app
-        .post(&app.admin, "/api/v1/months/2026-11/close", json!({}))
-        .await
-        .json();
+    let nothing = close(&app, "2026-11").await;
     assert!(nothing.statements.is_empty(), "{:?}", kinds_of(&nothing));
 }
 
@@ -977,10 +967,7 @@ async fn a_hospital_stay_reported_after_the_close_flags_the_closed_session_and_i
     assert_eq!(flagged[0]["flag"]["code"], "service_suspended");
     assert_eq!(sheet(&app, a.client, "2026-10").await.used_minutes, 210);
     // Nothing is carried while the coordinator has not decided.
-    let waiting: CloseReport = app
-        .post(&app.admin, "/api/v1/months/2026-11/close", json!({}))
-        .await
-        .json();
+    let waiting = close(&app, "2026-11").await;
     assert!(waiting.statements.is_empty(), "{:?}", waiting.statements);
     // The coordinator voids it: the next close takes its 3.5 hours back (35.77 EUR were paid
     // for 420 minutes; the 210 left are worth 17.89 EUR).
@@ -992,16 +979,8 @@ async fn a_hospital_stay_reported_after_the_close_flags_the_closed_session_and_i
     )
     .await
     .expect(200);
-    let carried: CloseReport = app
-        .post(&app.admin, "/api/v1/months/2026-11/close", json!({}))
-        .await
-        .json();
-    let pay: Vec<i64> = carried
-        .statements
-        .iter()
-        .filter(|s| s.kind == "assistant_pay")
-        .map(|s| s.summary["correction_cents"].as_i64().unwrap())
-        .collect();
+    let carried = close(&app, "2026-11").await;
+    let pay = correction_cents(&carried);
     assert_eq!(pay, [-1788]);
     assert!(
         carried
@@ -1040,10 +1019,7 @@ async fn an_insurance_status_changed_mid_month_splits_the_pay_at_the_day() {
         .await;
     r.expect(200);
     assert_eq!(r.body["insurance_status"], "old_age_pensioner");
-    let report: CloseReport = app
-        .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
-        .await
-        .json();
+    let report = close(&app, "2026-10").await;
     let pay = report
         .statements
         .iter()
@@ -1162,10 +1138,7 @@ async fn a_month_closed_before_lines_were_recorded_is_never_paid_twice() {
     .expect(201);
     // No difference is carried (what was sent is not known line by line): the summary names the
     // month with its figures as they stand, and the timesheet is issued anew.
-    let report: CloseReport = app
-        .post(&app.admin, "/api/v1/months/2026-11/close", json!({}))
-        .await
-        .json();
+    let report = close(&app, "2026-11").await;
     assert_eq!(
         kinds_of(&report),
         [
@@ -1196,16 +1169,8 @@ async fn a_month_closed_before_lines_were_recorded_is_never_paid_twice() {
     app.post(&app.admin, &url, json!({"add": add}))
         .await
         .expect(201);
-    let next: CloseReport = app
-        .post(&app.admin, "/api/v1/months/2026-11/close", json!({}))
-        .await
-        .json();
-    let pay: Vec<i64> = next
-        .statements
-        .iter()
-        .filter(|s| s.kind == "assistant_pay")
-        .map(|s| s.summary["correction_cents"].as_i64().unwrap())
-        .collect();
+    let next = close(&app, "2026-11").await;
+    let pay = correction_cents(&next);
     // 210 + 60 minutes at 5.11 EUR = 23.00 EUR against the 17.89 EUR recorded: +5.11 EUR.
     assert_eq!(pay, [511]);
 }
@@ -1318,10 +1283,7 @@ async fn names_and_trips_typed_as_formulas_reach_the_accountant_as_text() {
     )
     .await
     .expect(200);
-    let report: CloseReport = app
-        .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
-        .await
-        .json();
+    let report = close(&app, "2026-10").await;
     let of = |kind: &str| {
         report
             .statements
@@ -1417,10 +1379,7 @@ async fn names_with_line_breaks_or_reordering_are_refused_and_stored_ones_still_
 
     // A file stored under a name from before these checks still downloads, with a header that
     // names it exactly and safely, and is not cached.
-    let report: CloseReport = app
-        .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
-        .await
-        .json();
+    let report = close(&app, "2026-10").await;
     let statement = report
         .statements
         .iter()
@@ -1477,10 +1436,7 @@ async fn mail_claimed_by_a_process_that_died_is_sent_two_minutes_later_with_the_
     .await;
     app.wage_override("2026-10").await;
     approved_october(&app).await;
-    let report: CloseReport = app
-        .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
-        .await
-        .json();
+    let report = close(&app, "2026-10").await;
     let queued = report.mails_queued as usize;
     // Another process claims every row and dies before sending (as under kill -9).
     let now = app.clock.now();
@@ -1534,10 +1490,7 @@ async fn a_restarted_process_sends_the_mail_it_had_claimed_at_once() {
     let app = TestApp::spawn_on(url.clone(), configure).await;
     app.wage_override("2026-10").await;
     approved_october(&app).await;
-    let report: CloseReport = app
-        .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
-        .await
-        .json();
+    let report = close(&app, "2026-10").await;
     let queued = report.mails_queued as usize;
     assert!(queued >= 2, "{queued}");
     // The processes below run at the time a restarted one starts with.
