@@ -26,6 +26,11 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>, every: Durati
             tracing::warn!(error = %e, "housekeeping failed; will retry");
         }
         round += 1;
+        // Month closes a process that died left behind (the one that took the request starts
+        // its own at once).
+        if let Err(e) = crate::service::close_jobs::run_due(&state).await {
+            tracing::warn!(error = %e, "month close job failed; will retry");
+        }
         if let Err(e) = deliver_outbox(&state).await {
             tracing::warn!(error = %e, "mail delivery failed; will retry");
         }

@@ -117,16 +117,29 @@ async fn run(command: Command, config: Config) -> Result<(), Box<dyn std::error:
                 asistents::domain::time::Month::parse(&month).ok_or("--month must be YYYY-MM")?;
             let app = App::build(config, Clock::system()).await?;
             let state = app.state();
-            let made = asistents::service::statements::close(
-                &state,
-                month,
-                asistents::domain::ledger::Actor::service(),
-            )
-            .await
-            .map_err(|e| e.to_string())?;
+            // The same job the API starts, run here and waited for; a close of the month
+            // already running in a service process is waited for instead.
+            use asistents::service::close_jobs;
+            let job = close_jobs::enqueue(&state, month, None)
+                .await
+                .map_err(|e| e.to_string())?;
+            let ended = loop {
+                if let Some(ended) = close_jobs::run(&state, job.id).await? {
+                    break ended;
+                }
+                let seen = asistents::db::jobs::job(&state.db, job.id).await?;
+                match seen {
+                    Some(j) if j.finished_at.is_some() => break j,
+                    _ => tokio::time::sleep(std::time::Duration::from_secs(1)).await,
+                }
+            };
+            let ended = close_jobs::view(ended, mobile_api::Locale::En);
+            if let Some(e) = ended.error {
+                return Err(e.message.into());
+            }
             println!(
-                "{month}: {} statements generated; delivering mail",
-                made.len()
+                "{month}: {} statements generated, {} mails queued; delivering mail",
+                ended.statements, ended.mails_queued
             );
             let sent = asistents::jobs::deliver_outbox(&state).await?;
             println!("{sent} messages delivered now; the rest is retried by the running service");

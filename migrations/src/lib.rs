@@ -18,6 +18,7 @@ mod m20261130_000008_flags;
 mod m20261130_000009_wage_overrides;
 mod m20261201_000010_reported_lines;
 mod m20261201_000011_insurance_periods;
+mod m20261201_000012_close_jobs;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000009_wage_overrides::Migration),
             Box::new(m20261201_000010_reported_lines::Migration),
             Box::new(m20261201_000011_insurance_periods::Migration),
+            Box::new(m20261201_000012_close_jobs::Migration),
         ]
     }
 }

@@ -33,16 +33,28 @@ pub struct StatementFile {
     pub path: String,
 }
 
-/// `POST /api/v1/months/{month}/close`: what was generated now (nothing when run again).
+/// `POST /api/v1/months/{month}/close` answers at once (202) with the close as a job; poll
+/// `GET /api/v1/close-jobs/{id}` until it is `done` or `failed`, and list what it made with
+/// `GET /api/v1/statements?close={id}` (added in v1.4; before, the close answered when done).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct CloseReport {
+pub struct CloseJob {
+    pub id: Uuid,
+    /// `YYYY-MM`
     pub month: String,
-    pub statements: Vec<Statement>,
+    pub state: crate::JobState,
+    pub requested_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    /// The statements the close made (0 until it is done; 0 too when nothing was new).
+    pub statements: i64,
+    /// The mails it queued.
     pub mails_queued: i64,
-    /// The client-months of the month still coming in (not approved yet): not closed now; a
-    /// later close issues them.
+    /// When done: the client-months of the month still coming in (not approved yet), left for
+    /// a later close.
     #[serde(default)]
     pub pending: Vec<PendingMonth>,
+    /// When failed: why, as in an error response (nothing of the close was written).
+    pub error: Option<crate::ErrorDetail>,
 }
 
 /// A client-month a close left for later, with its state.

@@ -213,6 +213,20 @@ named! {
     }
 }
 
+named! {
+    /// A month close running in the background (added in v1.4).
+    JobState {
+        /// Waiting for a worker (at once in the process that took the request).
+        Queued = "queued",
+        /// A worker is closing the month.
+        Running = "running",
+        /// Finished: the statements are made and their mail queued.
+        Done = "done",
+        /// Ended without closing: nothing of it was written; `error` says why.
+        Failed = "failed",
+    }
+}
+
 /// A page of a list: `items` from `offset`, at most `limit` of them, out of `total`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Page<T> {
@@ -254,6 +268,10 @@ mod tests {
         for &s in OutboxState::ALL {
             assert_eq!(wire(s), s.as_str());
             assert_eq!(OutboxState::parse(s.as_str()), Some(s));
+        }
+        for &s in JobState::ALL {
+            assert_eq!(wire(s), s.as_str());
+            assert_eq!(JobState::parse(s.as_str()), Some(s));
         }
         for s in Role::ALL {
             assert_eq!(wire(s), s.as_str());

@@ -528,6 +528,8 @@ pub mod statements {
         pub supersedes: Option<Uuid>,
         pub summary: String,
         pub created_at: DateTimeUtc,
+        /// The close job that made it, if a job did (since v1.4).
+        pub close_job: Option<Uuid>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -549,6 +551,41 @@ pub mod statement_files {
         pub mime: String,
         #[sea_orm(column_type = "VarBinary(StringLen::None)")]
         pub content: Vec<u8>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod close_jobs {
+    use sea_orm::entity::prelude::*;
+
+    use crate::db::Stored;
+    use mobile_api::JobState;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "close_jobs")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub month: String,
+        pub state: Stored<JobState>,
+        pub requested_by: Option<Uuid>,
+        pub requested_at: DateTimeUtc,
+        /// The close's instant: the statements it made carry it as `created_at`.
+        pub started_at: Option<DateTimeUtc>,
+        pub finished_at: Option<DateTimeUtc>,
+        /// While running: when another worker may take the job over.
+        pub lease_until: Option<DateTimeUtc>,
+        pub claimed_by: Option<String>,
+        pub statements: i64,
+        pub mails_queued: i64,
+        /// The client-months left for later, as JSON.
+        pub pending: String,
+        pub error_code: Option<String>,
+        pub error_details: Option<String>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod changes;
 pub mod entity;
 pub mod entries;
+pub mod jobs;
 pub mod ledger;
 pub mod months;
 pub mod people;

@@ -663,6 +663,7 @@ pub async fn statement(
 pub async fn list(
     db: &impl ConnectionTrait,
     month: Option<Month>,
+    close_job: Option<Uuid>,
     (offset, limit): (u64, u64),
 ) -> Result<(Vec<statements::Model>, u64), DbErr> {
     use sea_orm::PaginatorTrait;
@@ -673,9 +674,25 @@ pub async fn list(
     if let Some(m) = month {
         select = select.filter(statements::Column::Month.eq(m.to_string()));
     }
+    if let Some(job) = close_job {
+        select = select.filter(statements::Column::CloseJob.eq(job));
+    }
     let total = select.clone().count(db).await?;
     let rows = select.offset(offset).limit(limit).all(db).await?;
     Ok((rows, total))
+}
+
+/// Names the close job that made these statements.
+pub async fn made_by(db: &impl ConnectionTrait, ids: &[Uuid], job: Uuid) -> Result<(), DbErr> {
+    use sea_orm::sea_query::Expr;
+    for part in ids.chunks(IN_LIST) {
+        statements::Entity::update_many()
+            .col_expr(statements::Column::CloseJob, Expr::value(job))
+            .filter(statements::Column::Id.is_in(part.to_vec()))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
 }
 
 /// The mail of these statements, in the order it was queued.

@@ -33,7 +33,8 @@ named!(
     InsuranceStatus,
     EntryStatus,
     MonthState,
-    OutboxState
+    OutboxState,
+    JobState
 );
 
 /// A column holding a `T` as its name.

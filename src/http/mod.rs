@@ -92,6 +92,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(months::overview))
         // Statements and mail
         .routes(routes!(statements::close_month))
+        .routes(routes!(statements::close_job))
         .routes(routes!(statements::wage_override))
         .routes(routes!(statements::list))
         .routes(routes!(statements::read))

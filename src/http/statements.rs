@@ -5,29 +5,48 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use mobile_api::OutboxState;
-use mobile_api::statements::{CloseReport, OutboxRow, Statement};
+use mobile_api::statements::{CloseJob, OutboxRow, Statement};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::auth::{Caller, Staff};
-use super::extract::{ApiJson, ApiPath, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery, Lang};
 use crate::error::ApiError;
 use crate::service::entries::parse_month;
 use crate::service::{self, AppState};
 
 #[utoipa::path(post, path = "/api/v1/months/{month}/close", operation_id = "months_close", tag = "statements",
-    summary = "Generate the month's statements for approved client-months and queue their mail (nothing new when run again)",
-    params(("month" = String, Path)), responses((status = 200, description = "What was generated", body = CloseReport),
+    summary = "Start closing the month in the background: statements for its approved client-months and their mail (nothing new when run again). Answers at once with the job (since v1.4); poll it",
+    params(("month" = String, Path)), responses((status = 202, description = "The close job, queued (or the one already queued or running for the month)", body = CloseJob),
     (status = 403, description = "Not allowed", body = mobile_api::ErrorBody), (status = 422, description = "Invalid month, or its rate pays below the minimum wage (`rate_below_minimum_wage`)", body = mobile_api::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn close_month(
     State(state): State<AppState>,
     caller: Caller,
+    Lang(locale): Lang,
     ApiPath(month): ApiPath<String>,
-) -> Result<Json<CloseReport>, ApiError> {
+) -> Result<(StatusCode, Json<CloseJob>), ApiError> {
     let month = parse_month(&month)?;
+    let job = service::close_jobs::request(&state, &caller, month).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(service::close_jobs::view(job, locale)),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/close-jobs/{job_id}", operation_id = "close_jobs_read", tag = "statements",
+    summary = "A month close job: queued, running, done (with what it made) or failed (with why) (added in v1.4)",
+    params(("job_id" = Uuid, Path)), responses((status = 200, description = "OK", body = CloseJob),
+    (status = 403, description = "Not allowed", body = mobile_api::ErrorBody), (status = 404, description = "Not found", body = mobile_api::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn close_job(
+    State(state): State<AppState>,
+    caller: Caller,
+    Lang(locale): Lang,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<CloseJob>, ApiError> {
     Ok(Json(
-        service::statements::close_report(&state, &caller, month).await?,
+        service::close_jobs::read(&state, &caller, locale, id).await?,
     ))
 }
 
@@ -53,6 +72,8 @@ pub async fn wage_override(
 pub struct ListQuery {
     /// `YYYY-MM`
     pub month: Option<String>,
+    /// Only the statements this close job made (added in v1.4).
+    pub close: Option<Uuid>,
     pub offset: Option<u64>,
     /// At most 500 (default 50).
     pub limit: Option<u64>,
@@ -69,7 +90,7 @@ pub async fn list(
     let month = q.month.as_deref().map(parse_month).transpose()?;
     let paging = super::extract::Paging::resolve(q.offset, q.limit)?;
     Ok(Json(
-        service::statements::list(&state, &caller, month, paging).await?,
+        service::statements::list(&state, &caller, month, q.close, paging).await?,
     ))
 }
 

@@ -82,6 +82,7 @@ fn issue(
         supersedes,
         summary: draft.summary.to_string(),
         created_at: now,
+        close_job: None,
     };
     latest.insert(key, (version, statement.id));
     let files = draft

@@ -13,6 +13,7 @@ pub mod auth;
 pub mod background;
 pub mod clients;
 pub mod close;
+pub mod close_jobs;
 pub mod decisions;
 pub mod enrol;
 pub mod entries;

@@ -1,7 +1,7 @@
 //! Closing a month: its statements and their mail, the shared step of the API, the CLI and the
 //! scheduled close.
 
-use mobile_api::statements::{CloseReport, OutboxRow, Statement, StatementFile};
+use mobile_api::statements::{OutboxRow, Statement, StatementFile};
 use mobile_api::{Locale, OutboxState, Role};
 use uuid::Uuid;
 
@@ -14,11 +14,23 @@ use crate::domain::pay::BelowMinimum;
 use crate::domain::time::Month;
 use crate::error::ApiError;
 
-/// Closes a month: the shared step of the HTTP endpoint and the CLI.
+/// Closes a month now: the shared step of the close jobs and the scheduled close.
 pub async fn close(
     state: &AppState,
     month: crate::domain::time::Month,
     by: crate::domain::ledger::Actor,
+) -> Result<Vec<statements::Model>, ApiError> {
+    close_at(state, month, by, state.clock.now(), None).await
+}
+
+/// Closes a month in one transaction; the statements it makes carry the instant `now` and the
+/// close job that made them.
+pub async fn close_at(
+    state: &AppState,
+    month: crate::domain::time::Month,
+    by: crate::domain::ledger::Actor,
+    now: chrono::DateTime<chrono::Utc>,
+    job: Option<Uuid>,
 ) -> Result<Vec<statements::Model>, ApiError> {
     let txn = state.db.begin().await?;
     let overridden = wage_check(&txn, month).await?;
@@ -27,7 +39,11 @@ pub async fn close(
         municipality: &state.config.municipality_name,
         wage_override: overridden.as_deref(),
     };
-    let made = super::close::close_month(&txn, month, &settings, by, state.clock.now()).await?;
+    let made = super::close::close_month(&txn, month, &settings, by, now).await?;
+    if let Some(job) = job {
+        let ids: Vec<Uuid> = made.iter().map(|s| s.id).collect();
+        db::statements::made_by(&txn, &ids, job).await?;
+    }
     txn.commit().await?;
     Ok(made)
 }
@@ -55,7 +71,10 @@ pub fn below_details(b: &BelowMinimum) -> serde_json::Value {
 /// A month whose rate pays below the minimum wage is not closed, unless an admin recorded why
 /// it closes anyway (`override_wage`).
 /// Returns the admin's reason when the month closes by it.
-async fn wage_check(db: &impl crate::db::Conn, month: Month) -> Result<Option<String>, ApiError> {
+pub(crate) async fn wage_check(
+    db: &impl crate::db::Conn,
+    month: Month,
+) -> Result<Option<String>, ApiError> {
     let below = below_minimum_wage(db, month).await?;
     let Some(first) = below.first() else {
         return Ok(None);
@@ -304,49 +323,19 @@ pub fn outbox_view(r: outbox::Model) -> OutboxRow {
     }
 }
 
-/// Closes a month for staff: what was generated, and how many mails were queued.
-pub async fn close_report(
-    state: &AppState,
-    caller: &Caller,
-    month: Month,
-) -> Result<CloseReport, ApiError> {
-    caller.require_staff()?;
-    let made = close(state, month, actor(caller)).await?;
-    let ids: Vec<Uuid> = made.iter().map(|s| s.id).collect();
-    let mails = db::statements::outbox_counts(&state.db, &ids)
-        .await?
-        .values()
-        .sum();
-    let views = views(state, made).await?;
-    let pending = db::statements::pending_sheets(&state.db, month)
-        .await?
-        .into_iter()
-        .map(
-            |(client_id, client_name, state, flagged)| mobile_api::statements::PendingMonth {
-                client_id,
-                client_name,
-                state,
-                flagged,
-            },
-        )
-        .collect();
-    Ok(CloseReport {
-        month: month.to_string(),
-        statements: views,
-        mails_queued: mails,
-        pending,
-    })
-}
-
-/// The statements (of a month), for staff and accountants.
+/// The statements (of a month, or those a close job made), for staff and accountants.
 pub async fn list(
     state: &AppState,
     caller: &Caller,
     month: Option<Month>,
+    close: Option<Uuid>,
     (offset, limit): (u64, u64),
 ) -> Result<mobile_api::Page<Statement>, ApiError> {
     caller.require(&[Role::Coordinator, Role::Admin, Role::Accountant])?;
-    let (listed, total) = db::statements::list(&state.db, month, (offset, limit)).await?;
+    if let Some(job) = close {
+        super::close_jobs::exists(state, job).await?;
+    }
+    let (listed, total) = db::statements::list(&state.db, month, close, (offset, limit)).await?;
     Ok(mobile_api::Page {
         items: views(state, listed).await?,
         total,

@@ -1422,6 +1422,18 @@ const WORDS: &[(&str, [&str; 3])] = &[
     ("c_mail_sent", ["Nosūtīts", "Отправлено", "Sent"]),
     ("c_mail_failed", ["Neizdevās", "Не удалось", "Failed"]),
     (
+        "c_close_running",
+        [
+            "Mēnesis tiek slēgts fonā; tas var ilgt dažas minūtes. Pārskati un e-pasta vēstules parādīsies, kad tas būs pabeigts.",
+            "Месяц закрывается в фоне; это может занять несколько минут. Ведомости и письма появятся, когда закрытие завершится.",
+            "The month is being closed in the background; this can take a few minutes. The statements and mails appear when it is done.",
+        ],
+    ),
+    (
+        "c_reload",
+        ["Atjaunot lapu", "Обновить страницу", "Reload the page"],
+    ),
+    (
         "c_closed_pending",
         [
             "Vēl nav apstiprināti un netiek slēgti tagad ({n}): {names}. Tos izsniegs nākamā slēgšana.",

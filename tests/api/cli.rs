@@ -254,6 +254,18 @@ async fn serve_with_no_configuration_starts_prints_the_admin_password_once_and_s
         assert!(again.status.success());
         again.stdout.retain(|b| *b != b'\r');
         assert!(!String::from_utf8_lossy(&again.stdout).contains("password"));
+        // The command line closes a month through the same job as the API, and waits for it.
+        let closed = binary()
+            .current_dir(&dir)
+            .args(["close", "--month", "2020-01"])
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&closed.stdout);
+        assert!(closed.status.success(), "{said}");
+        assert!(
+            said.contains("2020-01: 0 statements generated, 0 mails queued"),
+            "{said}"
+        );
     }
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -317,9 +317,7 @@ async fn late_entries_and_undelivered_mail_wait_in_the_console_until_someone_dec
     )
     .await
     .expect(200);
-    app.post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
-        .await
-        .expect(200);
+    app.close_month(&app.admin, "2026-10").await;
     app.clock.advance(chrono::Duration::minutes(1));
     asistents::jobs::deliver_outbox(&app.state).await.unwrap();
     let (_, page) = get(&app, "/console/exceptions", &cookie).await;

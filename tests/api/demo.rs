@@ -183,15 +183,7 @@ async fn a_new_phone_of_every_demo_assistant_pulls_all_that_assistant_has() {
         .json();
     assert_eq!(sent.total, 5, "2 timesheets, 2 pay statements, 1 summary");
     app.wage_override(&demo_month.to_string()).await;
-    let report: mobile_api::statements::CloseReport = app
-        .post(
-            &app.admin,
-            &format!("/api/v1/months/{demo_month}/close"),
-            serde_json::json!({}),
-        )
-        .await
-        .expect(200)
-        .json();
+    let report = app.close_month(&app.admin, &demo_month.to_string()).await;
     let mut carried: Vec<i64> = report
         .statements
         .iter()

@@ -369,10 +369,7 @@ async fn a_policy_row_with_a_past_date_flags_what_it_forbids_and_a_month_waiting
     assert_eq!((oct.used_minutes, oct.transport_used_cents), (120, 150));
 
     // The approved month waits in the close, and is named with why.
-    let report: mobile_api::statements::CloseReport = app
-        .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
-        .await
-        .json();
+    let report = app.close_month(&app.admin, "2026-10").await;
     assert!(
         report
             .statements
@@ -391,10 +388,7 @@ async fn a_policy_row_with_a_past_date_flags_what_it_forbids_and_a_month_waiting
     )
     .await
     .expect(200);
-    let report: mobile_api::statements::CloseReport = app
-        .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
-        .await
-        .json();
+    let report = app.close_month(&app.admin, "2026-10").await;
     assert!(report.pending.is_empty());
     assert_eq!(
         sheet(&app, s.client, "2026-10").await.state.as_str(),

@@ -286,6 +286,14 @@ fn table() -> Vec<(&'static str, &'static str, Value, [&'static str; 10])> {
         ),
         ("POST", "/api/v1/months/{month}/close", json!({}), staff),
         (
+            "GET",
+            "/api/v1/close-jobs/{job_id}",
+            Value::Null,
+            [
+                "403", "403", "403", "403", "403", "403", "403", "404", "404", "404",
+            ],
+        ),
+        (
             "PUT",
             "/api/v1/months/{month}/wage-override",
             json!({"reason": " "}),
@@ -457,6 +465,7 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
             .replace("{month}", "2026-11")
             .replace("{statement_id}", &uuid::Uuid::new_v4().to_string())
             .replace("{outbox_id}", &uuid::Uuid::new_v4().to_string())
+            .replace("{job_id}", &uuid::Uuid::new_v4().to_string())
             .replace("{name}", "x.csv")
     };
     let logins = [

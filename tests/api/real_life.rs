@@ -487,10 +487,7 @@ async fn a_close_leaves_the_months_still_coming_in_and_says_which() {
     )
     .await
     .expect(200);
-    let report: mobile_api::statements::CloseReport = app
-        .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
-        .await
-        .json();
+    let report = app.close_month(&app.admin, "2026-10").await;
     // Igors' client-month is still waiting for the client: not closed, and named.
     assert_eq!(report.pending.len(), 1);
     assert_eq!(report.pending[0].client_id, b.client);
@@ -592,10 +589,7 @@ async fn the_close_makes_the_state_funding_claim_per_service_kind_with_the_top_u
         .await
         .expect(200);
     }
-    let report: mobile_api::statements::CloseReport = app
-        .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
-        .await
-        .json();
+    let report = app.close_month(&app.admin, "2026-10").await;
     let summary = report
         .statements
         .iter()
@@ -802,8 +796,7 @@ async fn a_rate_below_the_minimum_wage_is_said_loudly_and_stops_the_close_until_
     )
     .await
     .expect(204);
-    let report: mobile_api::statements::CloseReport =
-        app.post(&app.admin, close, json!({})).await.json();
+    let report = app.close_month(&app.admin, "2026-10").await;
     let summary = report
         .statements
         .iter()
@@ -826,9 +819,7 @@ async fn a_rate_below_the_minimum_wage_is_said_loudly_and_stops_the_close_until_
     .expect(201);
     let r = app.get(&app.admin, "/api/v1/policy?on=2026-11-15").await;
     assert_eq!(r.body["warnings"], json!([]), "{}", r.text);
-    app.post(&app.admin, "/api/v1/months/2026-11/close", json!({}))
-        .await
-        .expect(200);
+    app.close_month(&app.admin, "2026-11").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -871,9 +862,9 @@ async fn a_client_month_closed_later_is_an_addition_paid_on_top_not_a_restatemen
         }
     };
     approve(a.client).await;
-    let close = || app.post(&app.admin, "/api/v1/months/2026-10/close", json!({}));
-    let first: mobile_api::statements::CloseReport = close().await.json();
-    let of = |r: &mobile_api::statements::CloseReport, kind: &str| {
+    let close = || app.close_month(&app.admin, "2026-10");
+    let first = close().await;
+    let of = |r: &crate::helpers::Closed, kind: &str| {
         r.statements
             .iter()
             .find(|s| {
@@ -902,7 +893,7 @@ async fn a_client_month_closed_later_is_an_addition_paid_on_top_not_a_restatemen
     // The second client-month, approved later, closes as an addition: only its own rows, named
     // so, paid on top of what was sent.
     approve(b.client).await;
-    let second: mobile_api::statements::CloseReport = close().await.json();
+    let second = close().await;
     let summary = of(&second, "municipality_summary");
     assert_eq!((summary.version, summary.is_correction), (2, false));
     let csv_file = summary

@@ -1,11 +1,12 @@
 //! Month close and statement mail, delivered through a real SMTP server over TCP.
 
-use mobile_api::statements::{CloseReport, OutboxRow, Statement};
+use mobile_api::JobState;
+use mobile_api::statements::{CloseJob, OutboxRow, Statement};
 use serde_json::json;
 
 use crate::entries::{Scene, post, scene, session, sheet};
 use crate::helpers::smtp::SmtpSink;
-use crate::helpers::{Skip, TestApp, skipped};
+use crate::helpers::{Closed, Skip, TestApp, skipped};
 
 const RECIPIENTS: [&str; 2] = ["socd@example.lv", "gramatvediba@example.lv"];
 
@@ -78,18 +79,12 @@ async fn approved_october(app: &TestApp) -> (Scene, Scene) {
 }
 
 /// Closes `month` as an admin; what was generated.
-async fn close(app: &TestApp, month: &str) -> CloseReport {
-    app.post(
-        &app.admin,
-        &format!("/api/v1/months/{month}/close"),
-        json!({}),
-    )
-    .await
-    .json()
+async fn close(app: &TestApp, month: &str) -> Closed {
+    app.close_month(&app.admin, month).await
 }
 
 /// The corrections each pay statement of a close carries, in cents, in the order issued.
-fn correction_cents(r: &CloseReport) -> Vec<i64> {
+fn correction_cents(r: &Closed) -> Vec<i64> {
     r.statements
         .iter()
         .filter(|s| s.kind == "assistant_pay")
@@ -98,7 +93,7 @@ fn correction_cents(r: &CloseReport) -> Vec<i64> {
 }
 
 /// What each statement of a close is: kind, month, version, whether a correction.
-fn kinds_of(r: &CloseReport) -> Vec<(&str, &str, i32, bool)> {
+fn kinds_of(r: &Closed) -> Vec<(&str, &str, i32, bool)> {
     r.statements
         .iter()
         .map(|s| {
@@ -175,11 +170,7 @@ async fn closing_a_month_mails_each_recipient_once_with_the_files_and_each_clien
     .await;
     app.wage_override("2026-10").await;
     let (a, b) = approved_october(&app).await;
-    let r = app
-        .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
-        .await;
-    r.expect(200);
-    let report: CloseReport = r.json();
+    let report = close(&app, "2026-10").await;
     let kinds: Vec<&str> = report.statements.iter().map(|s| s.kind.as_str()).collect();
     assert_eq!(
         kinds,
@@ -500,9 +491,7 @@ async fn without_smtp_the_mail_is_written_as_eml_files() {
     .await;
     app.wage_override("2026-10").await;
     approved_october(&app).await;
-    app.post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
-        .await
-        .expect(200);
+    app.close_month(&app.admin, "2026-10").await;
     assert_eq!(
         asistents::jobs::deliver_outbox(&app.state).await.unwrap(),
         2
@@ -545,10 +534,7 @@ async fn two_service_processes_on_one_postgresql_send_each_mail_once() {
     let second = TestApp::spawn_on(first.database_url.clone(), configure).await;
     approved_october(&first).await;
     second.clock.set(first.clock.now());
-    let report: CloseReport = first
-        .post(&first.admin, "/api/v1/months/2026-10/close", json!({}))
-        .await
-        .json();
+    let report = first.close_month(&first.admin, "2026-10").await;
     let queued = report.mails_queued as usize;
     let mut sent = 0;
     // Three workers in each process at once, a few rounds.
@@ -784,7 +770,7 @@ async fn the_next_close_carries_corrections_of_earlier_months_as_differences_aga
     let (a, b) = approved_october(&app).await;
     let first = close(&app, "2026-10").await;
     assert_eq!(first.statements.len(), 5);
-    let pay_of = |r: &CloseReport, name: &str| {
+    let pay_of = |r: &Closed, name: &str| {
         r.statements
             .iter()
             .find(|s| s.kind == "assistant_pay" && s.files[0].name.contains(name))
@@ -940,9 +926,7 @@ async fn a_hospital_stay_reported_after_the_close_flags_the_closed_session_and_i
     app.wage_override("2026-10").await;
     app.wage_override("2026-11").await;
     let (a, _) = approved_october(&app).await;
-    app.post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
-        .await
-        .expect(200);
+    app.close_month(&app.admin, "2026-10").await;
     // After the close the family reports a hospital stay on 21 October.
     app.post(
         &app.admin,
@@ -1066,9 +1050,7 @@ async fn one_delivery_round_sends_all_the_mail_that_is_due_a_few_at_a_time() {
     .await;
     app.wage_override("2026-10").await;
     approved_october(&app).await;
-    app.post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
-        .await
-        .expect(200);
+    app.close_month(&app.admin, "2026-10").await;
     let first = asistents::jobs::deliver_outbox(&app.state).await.unwrap();
     assert_eq!(first, sink.messages().len());
     let sent = app
@@ -1117,9 +1099,7 @@ async fn a_month_closed_before_lines_were_recorded_is_never_paid_twice() {
     app.wage_override("2026-10").await;
     app.wage_override("2026-11").await;
     let (_, b) = approved_october(&app).await;
-    app.post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
-        .await
-        .expect(200);
+    app.close_month(&app.admin, "2026-10").await;
     // As a database closed by an earlier version has it: no line-by-line record.
     for sql in [
         "delete from reported_lines",
@@ -1185,9 +1165,7 @@ async fn mail_undeliverable_past_the_configured_age_shows_as_failed() {
     .await;
     app.wage_override("2026-10").await;
     approved_october(&app).await;
-    app.post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
-        .await
-        .expect(200);
+    app.close_month(&app.admin, "2026-10").await;
     assert_eq!(
         asistents::jobs::deliver_outbox(&app.state).await.unwrap(),
         0
@@ -1520,4 +1498,171 @@ async fn a_restarted_process_sends_the_mail_it_had_claimed_at_once() {
         "the other process's claim, once it ran out"
     );
     assert_eq!(sink.messages().len(), queued);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_close_answers_at_once_with_a_job_that_ends_with_what_it_made() {
+    let app = TestApp::spawn().await;
+    app.wage_override("2026-10").await;
+    let (a, _) = approved_october(&app).await;
+    let r = app
+        .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
+        .await;
+    r.expect(202);
+    let job: CloseJob = r.json();
+    assert_eq!(job.month, "2026-10");
+    assert!(job.error.is_none(), "{}", r.text);
+    // Staff and accountants follow it; a phone's user does not; an unknown one is not found.
+    let accountant = app.user("gramatvede", "accountant", json!({})).await.1;
+    let done = app.wait_for(&accountant, job.id).await;
+    assert_eq!(done.state, JobState::Done, "{done:?}");
+    assert!(done.started_at.is_some() && done.finished_at >= done.started_at);
+    assert_eq!(
+        done.statements, 5,
+        "2 timesheets, 2 pay statements, 1 summary"
+    );
+    let outbox: mobile_api::Page<OutboxRow> = app
+        .get(&app.admin, "/api/v1/outbox")
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(done.mails_queued as u64, outbox.total);
+    app.get(&a.token, &format!("/api/v1/close-jobs/{}", job.id))
+        .await
+        .refused(403, "forbidden");
+    app.get(
+        &app.admin,
+        &format!("/api/v1/close-jobs/{}", uuid::Uuid::new_v4()),
+    )
+    .await
+    .refused(404, "not_found");
+    // What it made is listed by the job, and it is what the month has.
+    let made: mobile_api::Page<Statement> = app
+        .get(&accountant, &format!("/api/v1/statements?close={}", job.id))
+        .await
+        .expect(200)
+        .json();
+    let month: mobile_api::Page<Statement> = app
+        .get(&accountant, "/api/v1/statements?month=2026-10")
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(made.total, 5);
+    assert_eq!(made.items, month.items);
+    // Run again: a new job, which makes nothing and lists nothing.
+    app.clock.advance(chrono::Duration::minutes(1));
+    let again = app.close_month(&app.admin, "2026-10").await;
+    assert_ne!(again.job.id, job.id);
+    assert_eq!((again.job.statements, again.statements.len()), (0, 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_close_left_by_a_process_that_died_is_taken_over_once_its_lease_runs_out() {
+    use asistents::service::close_jobs;
+    let app = TestApp::spawn().await;
+    app.wage_override("2026-10").await;
+    approved_october(&app).await;
+    // A process recorded the job and took it, then died before it finished (its close's
+    // transaction rolled back with it).
+    let job = close_jobs::enqueue(
+        &app.state,
+        asistents::domain::time::Month::parse("2026-10").unwrap(),
+        None,
+    )
+    .await
+    .unwrap();
+    let lease = chrono::Duration::minutes(15);
+    asistents::db::jobs::claim(&app.state.db, job.id, app.clock.now(), lease, "gone:8080")
+        .await
+        .unwrap()
+        .expect("the dead process had it");
+    // A second request meanwhile gets that job, not a second close.
+    let r = app
+        .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
+        .await;
+    r.expect(202);
+    assert_eq!(r.json::<CloseJob>().id, job.id);
+    // While its lease runs, no other worker takes it.
+    assert_eq!(close_jobs::run_due(&app.state).await.unwrap(), 0);
+    let seen = app.job_in_state(&job.id, JobState::Running).await;
+    assert_eq!(seen.statements, 0);
+    // Once it has run out, the next round of any process closes the month, once.
+    app.clock.advance(chrono::Duration::minutes(16));
+    assert_eq!(close_jobs::run_due(&app.state).await.unwrap(), 1);
+    assert_eq!(close_jobs::run_due(&app.state).await.unwrap(), 0);
+    let done = app.wait_for(&app.admin, job.id).await;
+    assert_eq!((done.state, done.statements), (JobState::Done, 5));
+    let month: mobile_api::Page<Statement> = app
+        .get(&app.admin, "/api/v1/statements?month=2026-10")
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(month.total, 5, "made once");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_close_that_fails_in_the_background_says_why_in_the_callers_language_and_writes_nothing()
+{
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    app.wage_override("2026-10").await;
+    let (a, _) = approved_october(&app).await;
+    // Queued while an admin's reason stood; the reason is gone by the time a worker runs it.
+    let job = asistents::service::close_jobs::enqueue(
+        &app.state,
+        asistents::domain::time::Month::parse("2026-10").unwrap(),
+        None,
+    )
+    .await
+    .unwrap();
+    app.state
+        .db
+        .execute_unprepared("delete from wage_overrides")
+        .await
+        .unwrap();
+    let ended = asistents::service::close_jobs::run(&app.state, job.id)
+        .await
+        .unwrap()
+        .expect("it ran");
+    assert_eq!(ended.state, JobState::Failed);
+    let r = app
+        .send(
+            reqwest::Method::GET,
+            Some(&app.admin),
+            &format!("/api/v1/close-jobs/{}", job.id),
+            None,
+            Some("en"),
+        )
+        .await;
+    let seen: CloseJob = r.json();
+    let error = seen.error.expect("why");
+    assert_eq!(error.code.as_str(), "rate_below_minimum_wage");
+    assert!(
+        error.message.contains("5.11 EUR") || error.message.contains("5,11 EUR"),
+        "{}",
+        error.message
+    );
+    assert!(
+        error.message.to_lowercase().contains("minimum"),
+        "{}",
+        error.message
+    );
+    // Nothing of it was written: the month is still approved, with no statements.
+    assert_eq!(
+        sheet(&app, a.client, "2026-10").await.state.as_str(),
+        "approved"
+    );
+    let month: mobile_api::Page<Statement> = app
+        .get(&app.admin, "/api/v1/statements?month=2026-10")
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(month.total, 0);
+    // A job that failed is not retried by itself; the coordinator's next request is a new job.
+    assert_eq!(
+        asistents::service::close_jobs::run_due(&app.state)
+            .await
+            .unwrap(),
+        0
+    );
 }

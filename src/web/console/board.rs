@@ -10,7 +10,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use minijinja::context;
-use mobile_api::{Locale, MonthState};
+use mobile_api::statements::CloseJob;
+use mobile_api::{JobState, Locale, MonthState};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -261,6 +262,13 @@ async fn board_page(
     .into_iter()
     .map(|(of, id, name)| context! { month => of.to_string(), id => id.to_string(), name => name })
     .collect();
+    // A close of this month still running (in this or another process) is shown until it ends.
+    let closing = service::close_jobs::of_month(state, &who.caller, lang, month)
+        .await?
+        .into_iter()
+        .next()
+        .filter(|j| matches!(j.state, JobState::Queued | JobState::Running))
+        .is_some();
     let first = month.first_day();
     Ok(show(
         who,
@@ -276,6 +284,7 @@ async fn board_page(
             approved => count(MonthState::Approved).to_string(),
             stopping => text::word("c_stopping", lang).replace("{n}", &stopping.to_string()),
             below => below, overridden => overridden, corrections => corrections,
+            closing => closing,
         },
     ))
 }
@@ -443,17 +452,52 @@ async fn close(
     let Some(month) = Month::parse(&month) else {
         return problem_page(ApiError::NotFound, lang, &who);
     };
-    match service::statements::close_report(&state, &who.caller, month).await {
-        Ok(report) => {
+    let job = match service::close_jobs::request(&state, &who.caller, month).await {
+        Ok(job) => job,
+        Err(e) => return after(&state, &who, month, lang, Err((e, None))).await,
+    };
+    // A small close is done in a moment: wait a little so the coordinator sees its outcome;
+    // a large one goes on in the background and the board says so.
+    let mut seen = service::close_jobs::view(job, lang);
+    for _ in 0..30 {
+        if matches!(seen.state, JobState::Done | JobState::Failed) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        match service::close_jobs::read(&state, &who.caller, lang, seen.id).await {
+            Ok(now) => seen = now,
+            Err(e) => return problem_page(e, lang, &who),
+        }
+    }
+    let status = match seen.state {
+        JobState::Failed => StatusCode::UNPROCESSABLE_ENTITY,
+        _ => StatusCode::OK,
+    };
+    let message = job_message(&seen, lang);
+    board_page(&state, &who, month, lang, None, message, status)
+        .await
+        .unwrap_or_else(|e| problem_page(e, lang, &who))
+}
+
+/// What a close job's state tells the coordinator: (a problem?, the text).
+fn job_message(job: &CloseJob, lang: Locale) -> Option<(bool, String)> {
+    match job.state {
+        JobState::Queued | JobState::Running => {
+            Some((false, text::word("c_close_running", lang).to_owned()))
+        }
+        JobState::Failed => Some((
+            true,
+            job.error
+                .as_ref()
+                .map(|e| e.message.clone())
+                .unwrap_or_default(),
+        )),
+        JobState::Done => {
             let mut message = text::word("c_closed", lang)
-                .replace("{s}", &report.statements.len().to_string())
-                .replace("{m}", &report.mails_queued.to_string());
-            if !report.pending.is_empty() {
-                let names: Vec<&str> = report
-                    .pending
-                    .iter()
-                    .map(|p| p.client_name.as_str())
-                    .collect();
+                .replace("{s}", &job.statements.to_string())
+                .replace("{m}", &job.mails_queued.to_string());
+            if !job.pending.is_empty() {
+                let names: Vec<&str> = job.pending.iter().map(|p| p.client_name.as_str()).collect();
                 message.push(' ');
                 message.push_str(
                     &text::word("c_closed_pending", lang)
@@ -461,19 +505,8 @@ async fn close(
                         .replace("{names}", &names.join(", ")),
                 );
             }
-            board_page(
-                &state,
-                &who,
-                month,
-                lang,
-                None,
-                Some((false, message)),
-                StatusCode::OK,
-            )
-            .await
-            .unwrap_or_else(|e| problem_page(e, lang, &who))
+            Some((false, message))
         }
-        Err(e) => after(&state, &who, month, lang, Err((e, None))).await,
     }
 }
 

@@ -85,6 +85,7 @@ pub(super) async fn statements_page(
         state,
         &who.caller,
         Some(month),
+        None,
         (offset, STATEMENTS_PER_PAGE),
     )
     .await?;

@@ -8,13 +8,24 @@ pub mod smtp;
 
 use asistents::{App, AppState, Clock, Config};
 use chrono::{DateTime, NaiveDate, Utc};
+use mobile_api::JobState;
 use mobile_api::people::{Assignment, Assistant, Client, Decision, User};
+use mobile_api::statements::{CloseJob, PendingMonth, Statement};
 use reqwest::header::HeaderMap;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use uuid::Uuid;
+
+/// What a finished month close made: the job, and the statements it made.
+#[derive(Debug)]
+pub struct Closed {
+    pub job: CloseJob,
+    pub statements: Vec<Statement>,
+    pub mails_queued: i64,
+    pub pending: Vec<PendingMonth>,
+}
 
 pub const ADMIN_PASSWORD: &str = "admin-parole-123";
 pub const PASSWORD: &str = "laba-parole-123";
@@ -271,6 +282,64 @@ impl TestApp {
             )
             .await;
         assert!(r.status < 300, "{login} chooses a password: {}", r.text);
+    }
+
+    /// Closes `month` as `token`'s user, as a coordinator's program does: starts the close
+    /// (202 with the job), polls the job until it ends, and reads the statements it made.
+    /// Panics when the close is refused or fails.
+    pub async fn close_month(&self, token: &str, month: &str) -> Closed {
+        let r = self
+            .post(token, &format!("/api/v1/months/{month}/close"), json!({}))
+            .await;
+        r.expect(202);
+        let job: CloseJob = r.json();
+        let job = self.wait_for(token, job.id).await;
+        assert_eq!(job.state, JobState::Done, "the close failed: {job:?}");
+        let made: mobile_api::Page<Statement> = self
+            .get(
+                token,
+                &format!("/api/v1/statements?close={}&limit=500", job.id),
+            )
+            .await
+            .expect(200)
+            .json();
+        assert_eq!(
+            made.total, job.statements as u64,
+            "the job counts what it made: {job:?}"
+        );
+        Closed {
+            statements: made.items,
+            mails_queued: job.mails_queued,
+            pending: job.pending.clone(),
+            job,
+        }
+    }
+
+    /// Polls close job `id` until it is done or failed (at most 60 s).
+    pub async fn wait_for(&self, token: &str, id: Uuid) -> CloseJob {
+        for _ in 0..3000 {
+            let job: CloseJob = self
+                .get(token, &format!("/api/v1/close-jobs/{id}"))
+                .await
+                .expect(200)
+                .json();
+            if matches!(job.state, JobState::Done | JobState::Failed) {
+                return job;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("close job {id} did not end within a minute");
+    }
+
+    /// Reads close job `id` as the admin, asserting its state.
+    pub async fn job_in_state(&self, id: &Uuid, state: JobState) -> CloseJob {
+        let job: CloseJob = self
+            .get(&self.admin, &format!("/api/v1/close-jobs/{id}"))
+            .await
+            .expect(200)
+            .json();
+        assert_eq!(job.state, state, "{job:?}");
+        job
     }
 
     /// An admin records why `month` closes although the seeded rate (5.11 EUR) pays less than
