@@ -208,6 +208,30 @@ pub struct MonthOverviewRow {
     pub pending_review: i64,
 }
 
+/// `GET /api/v1/months/{month}`: a page of the month's overview, in the order of the clients'
+/// names, with the month's client-months counted by state whatever the page and filter (paged
+/// since v1.4; before, every row at once).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct MonthOverview {
+    /// `YYYY-MM`
+    pub month: String,
+    pub items: Vec<MonthOverviewRow>,
+    /// The rows of the filter (`state`), all pages.
+    pub total: u64,
+    pub offset: u64,
+    pub limit: u64,
+    /// Every client-month of the month by state, in the life cycle's order (a state no
+    /// client-month is in counts 0).
+    pub by_state: Vec<StateCount>,
+}
+
+/// How many client-months are in a state.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct StateCount {
+    pub state: crate::MonthState,
+    pub count: u64,
+}
+
 /// `POST /api/v1/clients/{client_id}/months/{month}/confirm`: the client confirms exactly the
 /// entries (and versions) they saw; anything changed since refuses it with `stale_version`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]

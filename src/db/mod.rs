@@ -68,10 +68,11 @@ pub(crate) fn in_memory(url: &str) -> bool {
     url.contains(":memory:") || url.contains("mode=memory")
 }
 
-/// Opens the pool for reads that need no lock and may run beside the writer: token lookups
-/// and pulls. On an SQLite file (WAL lets readers see every committed transaction while the
-/// one writer works) it is two read-only connections of their own, so a phone's token lookup
-/// never queues behind a group of pushes being written. On PostgreSQL, and on an SQLite
+/// Opens the pool for reads that need no lock and may run beside the writer: token lookups,
+/// pulls, the month overview and close jobs. On an SQLite file (WAL lets readers see every
+/// committed transaction while the one writer works) it is four read-only connections of their
+/// own, so a phone's token lookup never queues behind a group of pushes or a month's close
+/// being written, nor behind a coordinator's overview being read. On PostgreSQL, and on an SQLite
 /// database in memory, it is the main pool itself. Open it after the migrations.
 pub async fn connect_reads(
     url: &str,
@@ -84,7 +85,7 @@ pub async fn connect_reads(
     options
         .sqlx_logging(false)
         .acquire_timeout(Duration::from_secs(10))
-        .max_connections(2)
+        .max_connections(4)
         .min_connections(1)
         .test_before_acquire(false)
         .idle_timeout(None::<Duration>)

@@ -7,12 +7,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use mobile_api::entries::{
     ConfirmRequest, DisputeRequest, DisputeResolution, Entry, FlagResolution, MonthDecision,
-    MonthOverviewRow, MonthSheet, PinSet, Review,
+    MonthOverview, MonthSheet, PinSet, Review,
 };
 use uuid::Uuid;
 
 use super::auth::{Caller, Staff};
-use super::extract::{ApiJson, ApiPath, Lang};
+use super::extract::{ApiJson, ApiPath, ApiQuery, Lang};
 use crate::error::ApiError;
 use crate::service::entries::{as_seen_by, parse_month, view};
 use crate::service::{self, AppState};
@@ -187,16 +187,28 @@ pub async fn set_pin(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OverviewQuery {
+    /// Only the client-months in this state.
+    pub state: Option<mobile_api::MonthState>,
+    pub offset: Option<u64>,
+    /// At most 500 (default 50).
+    pub limit: Option<u64>,
+}
+
 #[utoipa::path(get, path = "/api/v1/months/{month}", operation_id = "months_overview", tag = "months",
-    summary = "Every client's month: state, use, open disputes, late entries waiting", params(("month" = String, Path)),
-    responses((status = 200, description = "OK", body = Vec<MonthOverviewRow>), (status = 403, description = "Not allowed", body = mobile_api::ErrorBody), (status = 422, description = "Invalid input or refused by a rule", body = mobile_api::ErrorBody)), security(("bearer" = [])))]
+    summary = "A page of every client's month: state, use, open disputes, late entries waiting; with the month's counts by state (paged since v1.4)", params(("month" = String, Path), OverviewQuery),
+    responses((status = 200, description = "OK", body = MonthOverview), (status = 403, description = "Not allowed", body = mobile_api::ErrorBody), (status = 422, description = "Invalid input or refused by a rule", body = mobile_api::ErrorBody)), security(("bearer" = [])))]
 pub async fn overview(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(month): ApiPath<String>,
-) -> Result<Json<Vec<MonthOverviewRow>>, ApiError> {
+    ApiQuery(q): ApiQuery<OverviewQuery>,
+) -> Result<Json<MonthOverview>, ApiError> {
     let month = parse_month(&month)?;
+    let paging = super::extract::Paging::resolve(q.offset, q.limit)?;
     Ok(Json(
-        service::months::overview(&state, &caller, month).await?,
+        service::months::overview(&state, &caller, month, q.state, paging).await?,
     ))
 }

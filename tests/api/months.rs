@@ -317,8 +317,7 @@ async fn late_entries_wait_for_a_coordinator_who_approves_or_rejects_each() {
     );
     let overview = app.get(&app.admin, "/api/v1/months/2026-10").await;
     overview.expect(200);
-    let row = overview
-        .body
+    let row = overview.body["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -754,8 +753,9 @@ async fn approving_a_disputed_month_decides_its_disputes() {
     )
     .await
     .expect(200);
-    let open = |rows: &Value| {
-        rows.as_array()
+    let open = |page: &Value| {
+        page["items"]
+            .as_array()
             .unwrap()
             .iter()
             .find(|r| r["client_id"] == json!(s.client))
@@ -782,4 +782,89 @@ async fn approving_a_disputed_month_decides_its_disputes() {
         m.disputes[0].resolution.as_deref(),
         Some("approved by the coordinator: Pārbaudīts ar klientu pa tālruni")
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_month_overview_is_paged_and_counts_every_client_month_by_state() {
+    let app = TestApp::spawn().await;
+    // Three clients with decisions; the first hands in October.
+    let a = scene(&app, 4800, "ruta").await;
+    let _b = scene(&app, 2400, "igors").await;
+    let _c = scene(&app, 2400, "janis").await;
+    post(
+        &app,
+        &a.token,
+        &session(
+            a.client,
+            "2026-10-20T09:00:00+03:00",
+            "2026-10-20T11:00:00+03:00",
+            "work",
+        ),
+    )
+    .await
+    .expect(201);
+    app.post(
+        &a.token,
+        &format!("/api/v1/clients/{}/months/2026-10/submit", a.client),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    let page = |query: &'static str| {
+        let app = &app;
+        async move {
+            let r = app
+                .get(&app.admin, &format!("/api/v1/months/2026-10{query}"))
+                .await;
+            r.expect(200);
+            r.json::<mobile_api::entries::MonthOverview>()
+        }
+    };
+    let count = |p: &mobile_api::entries::MonthOverview, state: &str| {
+        p.by_state
+            .iter()
+            .find(|c| c.state.as_str() == state)
+            .map(|c| c.count)
+            .unwrap()
+    };
+    let all = page("").await;
+    assert_eq!(
+        (all.total, all.items.len(), all.offset, all.limit),
+        (3, 3, 0, 50)
+    );
+    assert_eq!((count(&all, "open"), count(&all, "submitted")), (2, 1));
+    assert_eq!(
+        all.by_state.len(),
+        6,
+        "every state, in the life cycle's order"
+    );
+    // Two at a time: the second page has the rest, in the same order.
+    let first = page("?limit=2").await;
+    let second = page("?limit=2&offset=2").await;
+    assert_eq!((first.items.len(), second.items.len()), (2, 1));
+    let names: Vec<String> = first
+        .items
+        .iter()
+        .chain(&second.items)
+        .map(|r| r.client_name.clone())
+        .collect();
+    assert_eq!(
+        names,
+        all.items
+            .iter()
+            .map(|r| r.client_name.clone())
+            .collect::<Vec<_>>()
+    );
+    // One state: its rows, while the counts stay the month's.
+    let submitted = page("?state=submitted").await;
+    assert_eq!(submitted.total, 1);
+    assert_eq!(submitted.items[0].client_id, a.client);
+    assert_eq!(count(&submitted, "open"), 2);
+    // Too big a page and an unknown state are refused, in words.
+    app.get(&app.admin, "/api/v1/months/2026-10?limit=501")
+        .await
+        .refused(422, "validation_failed");
+    app.get(&app.admin, "/api/v1/months/2026-10?state=paid")
+        .await
+        .refused(422, "validation_failed");
 }

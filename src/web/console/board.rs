@@ -152,6 +152,9 @@ async fn logout(
     crate::web::logged_out_to(PATH, SESSION, "/console/login")
 }
 
+/// Clients on one page of the board (a coordinator has about forty; a national office pages).
+const BOARD_ROWS: u64 = 200;
+
 /// Every client of the month: state, hours used and left, disputes and late entries waiting,
 /// and what the coordinator can do about each.
 async fn board(
@@ -179,7 +182,7 @@ async fn board(
         &who,
         month,
         lang,
-        q.state.as_deref(),
+        (q.state.as_deref(), q.offset.unwrap_or(0)),
         notice,
         StatusCode::OK,
     )
@@ -195,12 +198,19 @@ async fn board_page(
     who: &Session,
     month: Month,
     lang: Locale,
-    only: Option<&str>,
+    (only, offset): (Option<&str>, u64),
     message: Option<(bool, String)>,
     status: StatusCode,
 ) -> Result<Response, ApiError> {
-    let rows = service::months::overview(state, &who.caller, month).await?;
-    let count = |s: MonthState| rows.iter().filter(|r| r.state == s).count();
+    let only = only.and_then(MonthState::parse);
+    let page =
+        service::months::overview(state, &who.caller, month, only, (offset, BOARD_ROWS)).await?;
+    let count = |s: MonthState| {
+        page.by_state
+            .iter()
+            .find(|c| c.state == s)
+            .map_or(0, |c| c.count)
+    };
     let states = [
         MonthState::Open,
         MonthState::Submitted,
@@ -213,9 +223,9 @@ async fn board_page(
         .iter()
         .map(|s| context! { state => s.as_str(), text => text::word(&format!("cs_{s}"), lang), n => count(*s) })
         .collect();
-    let shown: Vec<minijinja::Value> = rows
+    let shown: Vec<minijinja::Value> = page
+        .items
         .iter()
-        .filter(|r| only.is_none_or(|o| r.state.as_str() == o))
         .map(|r| {
             context! {
                 id => r.client_id.to_string(),
@@ -232,10 +242,17 @@ async fn board_page(
             }
         })
         .collect();
-    let stopping = rows
+    let stopping: u64 = states
         .iter()
-        .filter(|r| !matches!(r.state, MonthState::Approved | MonthState::Closed))
-        .count();
+        .filter(|s| !matches!(s, MonthState::Approved | MonthState::Closed))
+        .map(|s| count(*s))
+        .sum();
+    let listed = page.items.len() as u64;
+    let pager = context! {
+        from => if listed == 0 { 0 } else { offset + 1 }, to => offset + listed, total => page.total,
+        prev => (offset > 0).then(|| offset.saturating_sub(BOARD_ROWS)),
+        next => (offset + listed < page.total).then_some(offset + listed),
+    };
     // A rate below the minimum wage stops the close until a new rate or an admin's reason.
     let below = service::statements::below_minimum_wage(&state.db, month)
         .await?
@@ -280,7 +297,8 @@ async fn board_page(
             month => month.to_string(),
             month_name => text::month_name(chrono::Datelike::month(&first), chrono::Datelike::year(&first), lang),
             prev => month.prev().to_string(), next => month.next().to_string(),
-            rows => shown, tally => tally, only => only.unwrap_or(""),
+            rows => shown, tally => tally, only => only.map_or("", MonthState::as_str),
+            pager => pager,
             approved => count(MonthState::Approved).to_string(),
             stopping => text::word("c_stopping", lang).replace("{n}", &stopping.to_string()),
             below => below, overridden => overridden, corrections => corrections,
@@ -305,9 +323,17 @@ async fn after(
             if let Some(name) = name {
                 message = format!("{name}: {message}");
             }
-            board_page(state, who, month, lang, None, Some((true, message)), status)
-                .await
-                .unwrap_or_else(|e| problem_page(e, lang, who))
+            board_page(
+                state,
+                who,
+                month,
+                lang,
+                (None, 0),
+                Some((true, message)),
+                status,
+            )
+            .await
+            .unwrap_or_else(|e| problem_page(e, lang, who))
         }
     }
 }
@@ -474,7 +500,7 @@ async fn close(
         _ => StatusCode::OK,
     };
     let message = job_message(&seen, lang);
-    board_page(&state, &who, month, lang, None, message, status)
+    board_page(&state, &who, month, lang, (None, 0), message, status)
         .await
         .unwrap_or_else(|e| problem_page(e, lang, &who))
 }

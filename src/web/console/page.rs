@@ -132,6 +132,7 @@ pub(super) struct Lang {
     pub(super) lang: Option<String>,
     pub(super) state: Option<String>,
     pub(super) done: Option<String>,
+    pub(super) offset: Option<u64>,
 }
 
 pub(super) fn words(lang: Locale) -> std::collections::BTreeMap<&'static str, &'static str> {
