@@ -5,6 +5,12 @@
 //! outbox rows it made, and its peak RSS (VmHWM from /proc, sampled every 10 ms).
 //!
 //! cargo bench --bench month_close -- --clients 10000 --entries 40 [--database-url postgres://…]
+//!
+//! With `--via http` it runs `asistents serve` on the generated data instead and times, as a
+//! coordinator and a phone see them: the month overview's first page, the close asked for over
+//! HTTP (the answer, the background job to its end, `/me` meanwhile), the statements' and the
+//! outbox's first pages, and the mail handed out (to `.eml` files) with `/me` meanwhile; p50 /
+//! p99 in ms over repeated calls and the server's peak RSS.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -14,6 +20,8 @@ use asistents::db::entity::{assignments, assistants, clients, decisions, entries
 use chrono::{NaiveDate, TimeZone, Utc};
 use sea_orm::{ConnectionTrait, EntityTrait, IntoActiveModel, TransactionTrait};
 use uuid::Uuid;
+
+mod common;
 
 fn peak_kib(pid: u32) -> Option<u64> {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
@@ -36,15 +44,12 @@ async fn insert<A: sea_orm::ActiveModelTrait + Send>(db: &impl ConnectionTrait, 
 
 #[tokio::main]
 async fn main() {
-    let raw: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|s| s != "--bench")
-        .collect();
+    let flags = common::flags();
     let flag = |name: &str| {
-        raw.iter()
-            .position(|a| a == name)
-            .and_then(|i| raw.get(i + 1))
-            .cloned()
+        flags
+            .iter()
+            .find(|(f, _)| f == name)
+            .map(|(_, v)| v.clone())
     };
     let n: usize = flag("--clients")
         .map(|v| v.parse().expect("--clients N"))
@@ -218,6 +223,11 @@ async fn main() {
     }
     let generated = generated.elapsed().as_secs_f64();
     drop(db);
+    if flag("--via").as_deref() == Some("http") {
+        over_http(&dir, &url, n, per, generated).await;
+        std::fs::remove_dir_all(&dir).ok();
+        return;
+    }
 
     let started = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_asistents"))
@@ -320,4 +330,211 @@ async fn main() {
         peak as f64 / 1024.0
     );
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// p50 and p99 of `ms`, in ms.
+fn percentiles(mut ms: Vec<f64>) -> (f64, f64) {
+    ms.sort_by(f64::total_cmp);
+    let at = |p: f64| ms[((ms.len() as f64 - 1.0) * p).round() as usize];
+    (at(0.5), at(0.99))
+}
+
+/// Times `times` calls of GET `path`, one after another; panics on a failed call.
+async fn timed(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    path: &str,
+    times: usize,
+) -> (f64, f64) {
+    let mut ms = Vec::with_capacity(times);
+    for _ in 0..times {
+        let t = Instant::now();
+        let r = http
+            .get(format!("{base}{path}"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        let _ = r.bytes().await.unwrap();
+        assert!(status.is_success(), "{path}: {status}");
+        ms.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    percentiles(ms)
+}
+
+/// `/me` every 20 ms until `stop`: each call's time in ms.
+fn me_meanwhile(
+    http: reqwest::Client,
+    base: String,
+    token: String,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<Vec<f64>> {
+    tokio::spawn(async move {
+        let mut ms = Vec::new();
+        while !*stop.borrow() {
+            let t = Instant::now();
+            let r = http
+                .get(format!("{base}/api/v1/me"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap();
+            assert!(r.status().is_success());
+            let _ = r.bytes().await;
+            ms.push(t.elapsed().as_secs_f64() * 1000.0);
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        ms
+    })
+}
+
+async fn over_http(dir: &std::path::Path, url: &str, n: usize, per: usize, generated: f64) {
+    let svc = common::start(
+        dir,
+        &[
+            ("DATABASE_URL", url.to_owned()),
+            ("ASISTENTS_ADMIN_PASSWORD", "close-admin-password".into()),
+            (
+                "ASISTENTS_STATEMENT_RECIPIENTS",
+                "gramatvediba@example.lv".into(),
+            ),
+            ("ASISTENTS_MAIL_DIR", dir.join("mail").display().to_string()),
+            ("RUST_LOG", "warn".into()),
+        ],
+    );
+    let (base, pid) = (svc.base.clone(), svc.pid);
+    let http = reqwest::Client::new();
+    let login = |device: &'static str| {
+        let (http, base) = (http.clone(), base.clone());
+        async move {
+            let v: serde_json::Value = http
+                .post(format!("{base}/api/v1/auth/login"))
+                .json(&serde_json::json!({"login": "admin", "password": "close-admin-password",
+                    "device": {"device_id": device, "name": "bench", "platform": "bench", "app_version": "1"}}))
+                .send().await.unwrap().json().await.unwrap();
+            v["token"].as_str().expect("a token").to_owned()
+        }
+    };
+    let (token, phone) = (login("bench-desk").await, login("bench-phone").await);
+    let mut rows: Vec<(String, String)> = Vec::new();
+    let mut row = |what: &str, (p50, p99): (f64, f64)| {
+        rows.push((what.to_owned(), format!("{p50:.1} / {p99:.1}")))
+    };
+
+    row(
+        "GET /months/2026-10 (overview, 200 rows)",
+        timed(&http, &base, &token, "/api/v1/months/2026-10?limit=200", 20).await,
+    );
+    row(
+        "GET /me (quiet)",
+        timed(&http, &base, &phone, "/api/v1/me", 50).await,
+    );
+
+    // The close over HTTP: the answer, then the job to its end, with a phone's /me meanwhile.
+    let (stop, watch) = tokio::sync::watch::channel(false);
+    let me = me_meanwhile(http.clone(), base.clone(), phone.clone(), watch);
+    let t = Instant::now();
+    let r = http
+        .post(format!("{base}/api/v1/months/2026-10/close"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    let answered = t.elapsed().as_secs_f64() * 1000.0;
+    let job: serde_json::Value = r.json().await.unwrap();
+    let id = job["id"].as_str().unwrap().to_owned();
+    let job = loop {
+        let j: serde_json::Value = http
+            .get(format!("{base}/api/v1/close-jobs/{id}"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if j["state"] == "done" || j["state"] == "failed" {
+            break j;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let closed = t.elapsed().as_secs_f64();
+    assert_eq!(job["state"], "done", "{job}");
+    let _ = stop.send(true);
+    let during_close = percentiles(me.await.unwrap());
+
+    row(
+        "GET /statements?month= (first 50)",
+        timed(
+            &http,
+            &base,
+            &token,
+            "/api/v1/statements?month=2026-10&limit=50",
+            20,
+        )
+        .await,
+    );
+    row(
+        "GET /outbox (first 50)",
+        timed(&http, &base, &token, "/api/v1/outbox?limit=50", 20).await,
+    );
+
+    // The mail, handed out by the service's own rounds, with /me meanwhile.
+    let (stop, watch) = tokio::sync::watch::channel(false);
+    let me = me_meanwhile(http.clone(), base.clone(), phone.clone(), watch);
+    let t = Instant::now();
+    loop {
+        let page: serde_json::Value = http
+            .get(format!("{base}/api/v1/outbox?state=pending&limit=1"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if page["total"] == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let mailed = t.elapsed().as_secs_f64();
+    let _ = stop.send(true);
+    let during_mail = percentiles(me.await.unwrap());
+    let peak = peak_kib(pid).unwrap_or(0) as f64 / 1024.0;
+    let engine = if url.starts_with("postgres") {
+        "postgresql"
+    } else {
+        "sqlite"
+    };
+    println!(
+        "# {engine}, {n} clients, {} entries generated in {generated:.1} s",
+        n * per
+    );
+    println!("| what | p50 / p99 ms |\n|---|---|");
+    for (what, figures) in &rows {
+        println!("| {what} | {figures} |");
+    }
+    println!("| POST /months/2026-10/close answered | {answered:.1} |");
+    println!(
+        "| the close job to done ({} statements, {} mails) | {closed:.1} s |",
+        job["statements"], job["mails_queued"]
+    );
+    println!(
+        "| GET /me during the close | {:.1} / {:.1} |",
+        during_close.0, during_close.1
+    );
+    println!("| mail handed out (until none pending) | {mailed:.1} s |");
+    println!(
+        "| GET /me during the mail | {:.1} / {:.1} |",
+        during_mail.0, during_mail.1
+    );
+    println!("| server peak RSS | {peak:.0} MiB |");
+    let mut child = svc.child;
+    let _ = child.kill();
+    let _ = child.wait();
 }
