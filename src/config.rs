@@ -22,6 +22,10 @@ pub struct Config {
     pub mail_from: String,
     /// How long an undeliverable mail is retried before it is marked `failed`.
     pub mail_retry_hours: i64,
+    /// The accountants' mail of a close carries every statement's files while they add up to at
+    /// most this many MB (mail servers commonly refuse messages over 25 MB, and attaching adds a
+    /// third); a larger close's mail carries its summary and says where the rest are.
+    pub mail_digest_max_mb: u64,
     /// The day of the month on which the previous month is closed automatically (0 = never).
     pub close_day: u32,
     #[serde(deserialize_with = "string_or_list")]
@@ -61,6 +65,7 @@ impl Default for Config {
             mail_dir: PathBuf::from("mail"),
             mail_from: "asistents <noreply@asistents.invalid>".into(),
             mail_retry_hours: 72,
+            mail_digest_max_mb: 15,
             close_day: 10,
             statement_recipients: Vec::new(),
             admin_password: None,

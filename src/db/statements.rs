@@ -780,7 +780,7 @@ pub async fn outbox_counts(
 pub async fn issued_with(
     db: &impl ConnectionTrait,
     summary: &statements::Model,
-) -> Result<Vec<(statements::Model, Vec<statement_files::Model>)>, DbErr> {
+) -> Result<Vec<statements::Model>, DbErr> {
     use sea_orm::Condition;
     // The close's own month, and the corrected timesheets of earlier months it carried.
     let carried = Condition::all()
@@ -799,20 +799,29 @@ pub async fn issued_with(
         .all(db)
         .await?;
     made.sort_by_key(|s| s.id != summary.id);
-    let ids: Vec<Uuid> = made.iter().map(|s| s.id).collect();
-    let mut files = statement_files::Entity::find()
-        .filter(statement_files::Column::StatementId.is_in(ids))
-        .order_by_asc(statement_files::Column::Name)
-        .all(db)
-        .await?;
-    Ok(made
-        .into_iter()
-        .map(|s| {
-            let (mine, rest): (Vec<_>, Vec<_>) =
-                files.drain(..).partition(|f| f.statement_id == s.id);
-            files = rest;
-            (s, mine)
-        })
+    Ok(made)
+}
+
+/// The files of these statements with their bytes, in the order of `statement_ids`, each
+/// statement's by name.
+pub async fn files_of(
+    db: &impl ConnectionTrait,
+    statement_ids: &[Uuid],
+) -> Result<Vec<statement_files::Model>, DbErr> {
+    let mut by_statement: HashMap<Uuid, Vec<statement_files::Model>> = HashMap::new();
+    for part in statement_ids.chunks(IN_LIST) {
+        for f in statement_files::Entity::find()
+            .filter(statement_files::Column::StatementId.is_in(part.to_vec()))
+            .order_by_asc(statement_files::Column::Name)
+            .all(db)
+            .await?
+        {
+            by_statement.entry(f.statement_id).or_default().push(f);
+        }
+    }
+    Ok(statement_ids
+        .iter()
+        .flat_map(|id| by_statement.remove(id).unwrap_or_default())
         .collect())
 }
 

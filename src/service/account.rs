@@ -39,14 +39,15 @@ pub fn device_view(d: &devices::Model) -> Device {
     }
 }
 
-/// The caller, and for assistants their assignments and allowances.
+/// The caller, and for assistants their assignments and allowances: read beside the writer, so
+/// a phone is not held up by a month's close or a group of pushes being written.
 pub async fn me(state: &AppState, caller: &Caller) -> Result<Me, ApiError> {
-    let user = db::session::user(&state.db, caller.user_id)
+    let user = db::session::user(&state.reads, caller.user_id)
         .await?
         .ok_or(ApiError::Unauthorized)?;
     let client_ids = match caller.role {
         Role::Client => caller.client_id.into_iter().collect(),
-        Role::Representative => db::session::represented(&state.db, caller.user_id).await?,
+        Role::Representative => db::session::represented(&state.reads, caller.user_id).await?,
         _ => Vec::new(),
     };
     let mut assignments = Vec::new();
@@ -59,15 +60,15 @@ pub async fn me(state: &AppState, caller: &Caller) -> Result<Me, ApiError> {
             ending_not_before: Some(months[0].first_day()),
             ..Default::default()
         };
-        let (rows, _) = db::people::assignments(&state.db, &filter, 0, 1000).await?;
-        let book = db::policy::book(&state.db).await?;
+        let (rows, _) = db::people::assignments(&state.reads, &filter, 0, 1000).await?;
+        let book = db::policy::book(&state.reads).await?;
         let policy = book.at(today).map_err(ApiError::Internal)?;
         let rates: Vec<_> = book
             .versions("hourly_rate_cents")
             .into_iter()
             .filter_map(|(d, v)| Some((d, v.as_i64()?)))
             .collect();
-        let contribution_bp = match db::people::assistant(&state.db, assistant_id).await? {
+        let contribution_bp = match db::people::assistant(&state.reads, assistant_id).await? {
             Some(a) => policy
                 .employer_contribution_bp
                 .get(&*a.insurance_status)
@@ -76,11 +77,11 @@ pub async fn me(state: &AppState, caller: &Caller) -> Result<Me, ApiError> {
             None => 0,
         };
         for a in rows {
-            let Some(client) = db::people::client(&state.db, a.client_id).await? else {
+            let Some(client) = db::people::client(&state.reads, a.client_id).await? else {
                 continue;
             };
             let service = *a.service;
-            let every: Vec<_> = db::people::decisions_of(&state.db, a.client_id).await?;
+            let every: Vec<_> = db::people::decisions_of(&state.reads, a.client_id).await?;
             let versions: Vec<Figures> = every
                 .iter()
                 .filter(|d| d.service == a.service)
@@ -93,7 +94,7 @@ pub async fn me(state: &AppState, caller: &Caller) -> Result<Me, ApiError> {
                 .map(|p| p.unwrap_or_else(|| policy.purposes_of(service)))
                 .unwrap_or_default();
             let sheets = db::people::month_sheets(
-                &state.db,
+                &state.reads,
                 a.client_id,
                 months.iter().map(|m| m.to_string()).collect(),
             )
@@ -161,7 +162,7 @@ async fn own_pay(
     rates: &[(chrono::NaiveDate, i64)],
     contribution_bp: i64,
 ) -> Result<(i64, i64), ApiError> {
-    let sessions: Vec<pay::Session> = db::months::live_entries(&state.db, client_id, month)
+    let sessions: Vec<pay::Session> = db::months::live_entries(&state.reads, client_id, month)
         .await?
         .iter()
         .filter(|e| e.assistant_id == assistant_id && rules::is_counted(*e.status))

@@ -181,6 +181,12 @@ fn backoff(attempts: i32) -> chrono::Duration {
     chrono::Duration::seconds((base + jitter).min(3600))
 }
 
+/// A size as the mail says it: "12,5 MB".
+fn megabytes(bytes: i64) -> String {
+    let tenths = (bytes * 10 + 512 * 1024) / (1024 * 1024);
+    format!("{},{} MB", tenths / 10, tenths % 10)
+}
+
 /// The message of an outbox row, built from its statement (jobs carry ids, not data).
 async fn mail_for(
     state: &AppState,
@@ -201,19 +207,43 @@ async fn mail_for(
     let (kind_label, files) = if row.digest {
         // One mail for the whole close: every statement's files, and a line for each.
         let made = db::statements::issued_with(&state.db, &statement).await?;
-        let count = |kind: &str| made.iter().filter(|(s, _)| s.kind == kind).count();
+        let count = |kind: &str| made.iter().filter(|s| s.kind == kind).count();
         facts.push(format!(
             "Pārskati: {} uzskaites lapas, {} darba samaksas aprēķini, 1 kopsavilkums.",
             count("client_timesheet"),
             count("assistant_pay")
         ));
-        let corrections = made.iter().filter(|(s, _)| s.is_correction).count();
+        let corrections = made.iter().filter(|s| s.is_correction).count();
         if corrections > 0 {
             facts.push(format!(
                 "No tiem labojumi (jaunas versijas): {corrections}."
             ));
         }
-        let files = made.into_iter().flat_map(|(_, f)| f).collect();
+        // Every file while they fit one mail; a larger close (a whole country's) attaches its
+        // summary, and the rest wait on the console's statements page. Only the files attached
+        // are read.
+        let ids: Vec<uuid::Uuid> = made.iter().map(|s| s.id).collect();
+        let bytes: i64 = db::statements::file_sizes(&state.db, &ids)
+            .await?
+            .values()
+            .flatten()
+            .map(|(_, _, size)| size)
+            .sum();
+        let limit = i64::try_from(state.config.mail_digest_max_mb)
+            .unwrap_or(i64::MAX)
+            .saturating_mul(1024 * 1024);
+        let attached = if bytes <= limit {
+            ids
+        } else {
+            facts.push(format!(
+                "Visu pārskatu datnes kopā ({}) vienai e-pasta vēstulei ir par lielu: pievienots kopsavilkums; \
+                 pārējās ir pakalpojuma konsolē, sadaļā “Pārskati”, mēnesim {}.",
+                megabytes(bytes),
+                statement.month
+            ));
+            vec![statement.id]
+        };
+        let files = db::statements::files_of(&state.db, &attached).await?;
         ("Mēneša pārskati un aprēķini", files)
     } else {
         let kind_label = match statement.kind.as_str() {

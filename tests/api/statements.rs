@@ -1666,3 +1666,42 @@ async fn a_close_that_fails_in_the_background_says_why_in_the_callers_language_a
         0
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_close_too_large_for_one_mail_sends_the_accountants_its_summary_and_says_where_the_rest_are()
+ {
+    let sink = SmtpSink::start();
+    let app = TestApp::spawn_with(|c| {
+        c.smtp_url = Some(SmtpSink::url(sink.port));
+        c.statement_recipients = RECIPIENTS.map(str::to_owned).to_vec();
+        // As a whole country's close is for the usual 15 MB: every file does not fit.
+        c.mail_digest_max_mb = 0;
+    })
+    .await;
+    app.wage_override("2026-10").await;
+    approved_october(&app).await;
+    let report = close(&app, "2026-10").await;
+    let summary = report
+        .statements
+        .iter()
+        .find(|s| s.kind == "municipality_summary")
+        .unwrap();
+    let mail = accountants_mail(&app, &sink).await;
+    let attached: Vec<&str> = mail
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("filename*0=\""))
+        .map(|n| n.trim_end_matches(['"', ';']))
+        .collect();
+    let mut expected: Vec<&str> = summary.files.iter().map(|f| f.name.as_str()).collect();
+    expected.sort_unstable();
+    let mut got = attached.clone();
+    got.sort_unstable();
+    assert_eq!(got, expected, "only the summary's files: {mail}");
+    assert!(
+        mail.contains("vienai e-pasta vēstulei ir par lielu")
+            && mail.contains("sadaļā “Pārskati”, mēnesim 2026-10"),
+        "{mail}"
+    );
+    // Every statement is still there to download.
+    assert_eq!(report.statements.len(), 5);
+}
