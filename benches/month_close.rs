@@ -91,7 +91,8 @@ async fn main() {
                     personal_code: None,
                     disability_group: None,
                     locale: mobile_api::Locale::Lv.into(),
-                    email: None,
+                    // Each client gets their timesheet by mail, as clients with an address do.
+                    email: Some(format!("klients{i:05}@example.lv")),
                     phone: None,
                     pin_hash: None,
                     active: true,
@@ -231,7 +232,11 @@ async fn main() {
     drop(db);
     if flag("--via").as_deref() == Some("http") {
         over_http(&dir, &url, n, per, generated).await;
-        std::fs::remove_dir_all(&dir).ok();
+        if flag("--keep").is_none() {
+            std::fs::remove_dir_all(&dir).ok();
+        } else {
+            println!("# kept: {}", dir.display());
+        }
         return;
     }
 

@@ -19,6 +19,7 @@ mod m20261130_000009_wage_overrides;
 mod m20261201_000010_reported_lines;
 mod m20261201_000011_insurance_periods;
 mod m20261201_000012_close_jobs;
+mod m20261201_000013_pending_review;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_reported_lines::Migration),
             Box::new(m20261201_000011_insurance_periods::Migration),
             Box::new(m20261201_000012_close_jobs::Migration),
+            Box::new(m20261201_000013_pending_review::Migration),
         ]
     }
 }

@@ -329,7 +329,9 @@ pub async fn overview(db: &impl ConnectionTrait, month: Month) -> Result<Overvie
         .select_only()
         .column(entries::Column::ClientId)
         .column_as(entries::Column::Id.count(), "n")
-        .filter(entries::Column::Status.eq(mobile_api::EntryStatus::PendingReview.as_str()))
+        // A literal, not a bound value: the partial index `entries_pending_review` is used only
+        // when the query names its state as the index does.
+        .filter(sea_orm::sea_query::Expr::cust("status = 'pending_review'"))
         .filter(entries::Column::StartUtc.lt(to))
         .filter(entries::Column::EndUtc.gt(from))
         .group_by(entries::Column::ClientId)
