@@ -188,14 +188,6 @@ pub async fn of_month(
         .collect())
 }
 
-/// Not found unless job `id` exists.
-pub async fn exists(state: &AppState, id: Uuid) -> Result<(), ApiError> {
-    db::jobs::job(&state.reads, id)
-        .await?
-        .map(|_| ())
-        .ok_or(ApiError::NotFound)
-}
-
 pub fn view(job: close_jobs::Model, locale: Locale) -> CloseJob {
     let error = job.error_code.as_deref().map(|code| {
         let code: ErrorCode = serde_json::from_value(serde_json::Value::String(code.to_owned()))

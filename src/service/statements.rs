@@ -332,8 +332,11 @@ pub async fn list(
     (offset, limit): (u64, u64),
 ) -> Result<mobile_api::Page<Statement>, ApiError> {
     caller.require(&[Role::Coordinator, Role::Admin, Role::Accountant])?;
+    // The statements of a close job that does not exist: not found, not an empty page.
     if let Some(job) = close {
-        super::close_jobs::exists(state, job).await?;
+        db::jobs::job(&state.reads, job)
+            .await?
+            .ok_or(ApiError::NotFound)?;
     }
     let (listed, total) = db::statements::list(&state.db, month, close, (offset, limit)).await?;
     Ok(mobile_api::Page {

@@ -1549,6 +1549,12 @@ async fn a_close_answers_at_once_with_a_job_that_ends_with_what_it_made() {
         .json();
     assert_eq!(made.total, 5);
     assert_eq!(made.items, month.items);
+    app.get(
+        &accountant,
+        &format!("/api/v1/statements?close={}", uuid::Uuid::new_v4()),
+    )
+    .await
+    .refused(404, "not_found");
     // Run again: a new job, which makes nothing and lists nothing.
     app.clock.advance(chrono::Duration::minutes(1));
     let again = app.close_month(&app.admin, "2026-10").await;
