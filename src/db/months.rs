@@ -296,20 +296,39 @@ pub async fn open_before(
 /// `month`, how many of their disputes of it are open, and how many of their sessions touching
 /// it wait for review.
 pub struct Overview {
-    pub sheets: std::collections::HashMap<Uuid, month_sheets::Model>,
+    /// Each client's (name) in the order of their names: every client.
+    pub clients: Vec<(Uuid, String)>,
+    /// Each client's sheet of the month: its state and minutes used.
+    pub sheets: std::collections::HashMap<Uuid, (super::Stored<MonthState>, i64)>,
     pub open_disputes: std::collections::HashMap<Uuid, i64>,
     pub pending_review: std::collections::HashMap<Uuid, i64>,
 }
 
 pub async fn overview(db: &impl ConnectionTrait, month: Month) -> Result<Overview, DbErr> {
     use crate::domain::time::riga_midnight;
-    use sea_orm::QuerySelect;
-    let sheets = month_sheets::Entity::find()
-        .filter(month_sheets::Column::Month.eq(month.to_string()))
+    use sea_orm::{QueryOrder, QuerySelect};
+    // Only the columns the overview shows: a country's rows are read on every call.
+    let clients: Vec<(Uuid, String)> = super::entity::clients::Entity::find()
+        .select_only()
+        .column(super::entity::clients::Column::Id)
+        .column(super::entity::clients::Column::Name)
+        .order_by_asc(super::entity::clients::Column::SearchName)
+        .order_by_asc(super::entity::clients::Column::Id)
+        .into_tuple()
         .all(db)
-        .await?
+        .await?;
+    let sheets: Vec<(Uuid, super::Stored<MonthState>, i64)> = month_sheets::Entity::find()
+        .select_only()
+        .column(month_sheets::Column::ClientId)
+        .column(month_sheets::Column::State)
+        .column(month_sheets::Column::UsedMinutes)
+        .filter(month_sheets::Column::Month.eq(month.to_string()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let sheets = sheets
         .into_iter()
-        .map(|s| (s.client_id, s))
+        .map(|(client, state, used)| (client, (state, used)))
         .collect();
     let open_disputes: Vec<(Uuid, i64)> = month_disputes::Entity::find()
         .select_only()
@@ -325,22 +344,26 @@ pub async fn overview(db: &impl ConnectionTrait, month: Month) -> Result<Overvie
         riga_midnight(month.first_day()).timestamp(),
         riga_midnight(month.next().first_day()).timestamp(),
     );
-    let pending_review: Vec<(Uuid, i64)> = entries::Entity::find()
+    // A literal, not a bound value: the partial index `entries_pending_review` is used only
+    // when the query names its state as the index does; counted here, not grouped in SQL (the
+    // grouping makes SQLite walk every session by client instead).
+    let waiting: Vec<Uuid> = entries::Entity::find()
         .select_only()
         .column(entries::Column::ClientId)
-        .column_as(entries::Column::Id.count(), "n")
-        // A literal, not a bound value: the partial index `entries_pending_review` is used only
-        // when the query names its state as the index does.
         .filter(sea_orm::sea_query::Expr::cust("status = 'pending_review'"))
         .filter(entries::Column::StartUtc.lt(to))
         .filter(entries::Column::EndUtc.gt(from))
-        .group_by(entries::Column::ClientId)
         .into_tuple()
         .all(db)
         .await?;
+    let mut pending_review = std::collections::HashMap::new();
+    for client in waiting {
+        *pending_review.entry(client).or_insert(0) += 1;
+    }
     Ok(Overview {
+        clients,
         sheets,
         open_disputes: open_disputes.into_iter().collect(),
-        pending_review: pending_review.into_iter().collect(),
+        pending_review,
     })
 }

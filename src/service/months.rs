@@ -676,39 +676,33 @@ async fn overview_rows(
         .await?
         .at(month.last_day())
         .map_err(ApiError::Internal)?;
-    let filter = db::people::ClientFilter {
-        q: None,
-        active: None,
-        only: None,
-    };
-    let (clients, _) = db::people::clients(db, &filter, 0, 100_000).await?;
-    let ids: Vec<Uuid> = clients.iter().map(|c| c.id).collect();
-    let mut decisions = db::statements::decisions_of(db, &ids).await?;
     let mut facts = db::months::overview(db, month).await?;
+    let ids: Vec<Uuid> = facts.clients.iter().map(|(id, _)| *id).collect();
+    let mut decisions = db::statements::decisions_of(db, &ids).await?;
     let mut rows = Vec::new();
-    for c in clients {
+    for (id, name) in std::mem::take(&mut facts.clients) {
         let versions: Vec<_> = decisions
-            .remove(&c.id)
+            .remove(&id)
             .unwrap_or_default()
             .into_iter()
             .map(|(figures, _)| figures)
             .collect();
         let allowance =
             crate::domain::decision::month_allowance(&versions, month, policy.proration);
-        let sheet = facts.sheets.remove(&c.id);
+        let sheet = facts.sheets.remove(&id);
         if allowance == 0 && sheet.is_none() {
             continue;
         }
-        let used = sheet.as_ref().map(|s| s.used_minutes).unwrap_or(0);
+        let used = sheet.as_ref().map(|(_, used)| *used).unwrap_or(0);
         rows.push(mobile_api::entries::MonthOverviewRow {
-            client_id: c.id,
-            client_name: c.name,
-            state: sheet.map_or(MonthState::Open, |s| *s.state),
+            client_id: id,
+            client_name: name,
+            state: sheet.map_or(MonthState::Open, |(state, _)| *state),
             allowance_minutes: allowance,
             used_minutes: used,
             remaining_minutes: (allowance - used).max(0),
-            open_disputes: facts.open_disputes.get(&c.id).copied().unwrap_or(0),
-            pending_review: facts.pending_review.get(&c.id).copied().unwrap_or(0),
+            open_disputes: facts.open_disputes.get(&id).copied().unwrap_or(0),
+            pending_review: facts.pending_review.get(&id).copied().unwrap_or(0),
         });
     }
     Ok(rows)
