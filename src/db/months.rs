@@ -298,6 +298,10 @@ pub async fn open_before(
 pub struct Overview {
     /// Each client's (name) in the order of their names: every client.
     pub clients: Vec<(Uuid, String)>,
+    /// Each client's decision versions, in the order `statements::decisions_of` gives them (all
+    /// of them: a later version of a series that ends before the month still ends the earlier
+    /// one's days in it).
+    pub decisions: std::collections::HashMap<Uuid, Vec<crate::domain::decision::Figures>>,
     /// Each client's sheet of the month: its state and minutes used.
     pub sheets: std::collections::HashMap<Uuid, (super::Stored<MonthState>, i64)>,
     pub open_disputes: std::collections::HashMap<Uuid, i64>,
@@ -317,6 +321,20 @@ pub async fn overview(db: &impl ConnectionTrait, month: Month) -> Result<Overvie
         .into_tuple()
         .all(db)
         .await?;
+    let mut decisions: std::collections::HashMap<Uuid, Vec<crate::domain::decision::Figures>> =
+        Default::default();
+    for d in super::entity::decisions::Entity::find()
+        .order_by_asc(super::entity::decisions::Column::ValidFrom)
+        .order_by_asc(super::entity::decisions::Column::SeriesId)
+        .order_by_asc(super::entity::decisions::Column::Version)
+        .all(db)
+        .await?
+    {
+        decisions
+            .entry(d.client_id)
+            .or_default()
+            .push(people::figures(&d));
+    }
     let sheets: Vec<(Uuid, super::Stored<MonthState>, i64)> = month_sheets::Entity::find()
         .select_only()
         .column(month_sheets::Column::ClientId)
@@ -362,6 +380,7 @@ pub async fn overview(db: &impl ConnectionTrait, month: Month) -> Result<Overvie
     }
     Ok(Overview {
         clients,
+        decisions,
         sheets,
         open_disputes: open_disputes.into_iter().collect(),
         pending_review,

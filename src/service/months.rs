@@ -677,16 +677,9 @@ async fn overview_rows(
         .at(month.last_day())
         .map_err(ApiError::Internal)?;
     let mut facts = db::months::overview(db, month).await?;
-    let ids: Vec<Uuid> = facts.clients.iter().map(|(id, _)| *id).collect();
-    let mut decisions = db::statements::decisions_of(db, &ids).await?;
     let mut rows = Vec::new();
     for (id, name) in std::mem::take(&mut facts.clients) {
-        let versions: Vec<_> = decisions
-            .remove(&id)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(figures, _)| figures)
-            .collect();
+        let versions = facts.decisions.remove(&id).unwrap_or_default();
         let allowance =
             crate::domain::decision::month_allowance(&versions, month, policy.proration);
         let sheet = facts.sheets.remove(&id);
