@@ -277,7 +277,7 @@ pub async fn views(
     made: Vec<statements::Model>,
 ) -> Result<Vec<Statement>, ApiError> {
     let ids: Vec<Uuid> = made.iter().map(|s| s.id).collect();
-    let mut files = db::statements::file_sizes(&state.db, &ids).await?;
+    let mut files = db::statements::file_sizes(&state.reads, &ids).await?;
     Ok(made
         .into_iter()
         .map(|s| Statement {
@@ -338,7 +338,7 @@ pub async fn list(
             .await?
             .ok_or(ApiError::NotFound)?;
     }
-    let (listed, total) = db::statements::list(&state.db, month, close, (offset, limit)).await?;
+    let (listed, total) = db::statements::list(&state.reads, month, close, (offset, limit)).await?;
     Ok(mobile_api::Page {
         items: views(state, listed).await?,
         total,
@@ -393,7 +393,8 @@ pub async fn outbox(
     (offset, limit): (u64, u64),
 ) -> Result<mobile_api::Page<OutboxRow>, ApiError> {
     caller.require_staff()?;
-    let (rows, total) = db::statements::outbox_rows(&state.db, in_state, (offset, limit)).await?;
+    let (rows, total) =
+        db::statements::outbox_rows(&state.reads, in_state, (offset, limit)).await?;
     Ok(mobile_api::Page {
         items: rows.into_iter().map(outbox_view).collect(),
         total,
