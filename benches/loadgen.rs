@@ -292,17 +292,8 @@ async fn main() {
     let pull_started = Instant::now();
     let (mut cursor, mut pulled) = (String::new(), 0usize);
     loop {
-        let r: Value = http
-            .get(format!(
-                "{base}/api/v1/sync/pull?cursor={cursor}&limit=1000"
-            ))
-            .bearer_auth(&phones[0].1)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let path = format!("/api/v1/sync/pull?cursor={cursor}&limit=1000");
+        let r = common::get_json(&http, &base, &phones[0].1, &path).await;
         pulled += r["changes"].as_array().map(|c| c.len()).unwrap_or(0);
         cursor = r["cursor"].as_str().unwrap_or("").to_owned();
         if r["has_more"] != true {

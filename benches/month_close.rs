@@ -460,15 +460,7 @@ async fn over_http(dir: &std::path::Path, url: &str, n: usize, per: usize, gener
     let answered = t.elapsed().as_secs_f64() * 1000.0;
     let id = job["id"].as_str().unwrap().to_owned();
     let job = loop {
-        let j: serde_json::Value = http
-            .get(format!("{base}/api/v1/close-jobs/{id}"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let j = common::get_json(&http, &base, &token, &format!("/api/v1/close-jobs/{id}")).await;
         if j["state"] == "done" || j["state"] == "failed" {
             break j;
         }
@@ -502,15 +494,8 @@ async fn over_http(dir: &std::path::Path, url: &str, n: usize, per: usize, gener
     let t = Instant::now();
     let queued = job["mails_queued"].as_u64().unwrap_or(0);
     loop {
-        let page: serde_json::Value = http
-            .get(format!("{base}/api/v1/outbox?state=sent&limit=1"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let page =
+            common::get_json(&http, &base, &token, "/api/v1/outbox?state=sent&limit=1").await;
         if page["total"].as_u64() >= Some(queued) {
             break;
         }

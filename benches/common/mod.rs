@@ -52,3 +52,24 @@ pub fn flags() -> Vec<(String, String)> {
         .map(|p| (p[0].clone(), p.get(1).cloned().unwrap_or_default()))
         .collect()
 }
+
+/// GET `path` of the service as `token`'s user, read as JSON.
+#[allow(
+    dead_code,
+    reason = "each bench compiles this module; the login burst reads no JSON"
+)]
+pub async fn get_json(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    path: &str,
+) -> serde_json::Value {
+    http.get(format!("{base}{path}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
