@@ -4,7 +4,13 @@
 //! during the push load (and, apart, during the setup's logins and during the pull) and CPU
 //! seconds from /proc. Bounded in time and count; stops by itself.
 //!
-//! cargo bench --bench loadgen -- --devices 10 --batch 50 --seconds 10 [--database-url postgres://…]
+//! cargo bench --bench loadgen -- --devices 10 --batch 50 --seconds 10 [--mode realistic]
+//!     [--database-url postgres://…]
+//!
+//! `--mode tuned` (the default) pushes 45-minute sessions of one client per phone, eight a day,
+//! without notes. `--mode realistic` pushes what an assistant's phone sends: eight clients in
+//! turn, sessions of 10 to 60 minutes one after another through the day with gaps between them,
+//! a note of 20 to 140 characters, a trip on about half of them, and the phone's `device_time`.
 //!
 //! `ASISTENTS_BIN=path/to/asistents` puts another build of the service under the same load.
 
@@ -18,6 +24,7 @@ use serde_json::{Value, json};
 mod common;
 
 struct Args {
+    realistic: bool,
     devices: usize,
     batch: usize,
     seconds: u64,
@@ -26,6 +33,7 @@ struct Args {
 
 fn args() -> Args {
     let mut a = Args {
+        realistic: false,
         devices: 10,
         batch: 50,
         seconds: 10,
@@ -37,6 +45,13 @@ fn args() -> Args {
             "--batch" => a.batch = value.parse().expect("--batch N"),
             "--seconds" => a.seconds = value.parse::<u64>().expect("--seconds N").min(600),
             "--database-url" => a.database_url = Some(value),
+            "--mode" => {
+                a.realistic = match value.as_str() {
+                    "realistic" => true,
+                    "tuned" => false,
+                    other => panic!("--mode tuned|realistic, not {other}"),
+                }
+            }
             other => panic!("unknown flag {other}"),
         }
     }
@@ -147,20 +162,26 @@ async fn main() {
         .unwrap()
         .to_owned();
 
-    // One client, decision, assistant, assignment and login per phone.
+    // An assistant, assignments, and a login per phone; one client each (tuned) or eight
+    // (realistic), each with a decision.
+    let clients_each = if a.realistic { 8 } else { 1 };
     let mut phones = Vec::new();
     for i in 0..a.devices {
-        let client = post(
-            "/api/v1/clients".into(),
-            Some(admin.clone()),
-            json!({"name": format!("Klients {i}"), "birth_date": "1970-01-01"}),
-        )
-        .await;
-        let cid = client["id"].as_str().unwrap().to_owned();
-        post(format!("/api/v1/clients/{cid}/decisions"), Some(admin.clone()), json!({
-            "number": format!("L/{i}"), "decided_on": "2023-12-01", "service": "assistant", "valid_from": "2024-01-01",
-            "valid_to": "2026-12-31", "monthly_minutes": 9600, "transport": {"allowed": true, "monthly_cap_cents": 5000}
-        })).await;
+        let mut cids = Vec::new();
+        for k in 0..clients_each {
+            let client = post(
+                "/api/v1/clients".into(),
+                Some(admin.clone()),
+                json!({"name": format!("Klients {i}-{k}"), "birth_date": "1970-01-01", "disability_group": 1}),
+            )
+            .await;
+            let cid = client["id"].as_str().unwrap().to_owned();
+            post(format!("/api/v1/clients/{cid}/decisions"), Some(admin.clone()), json!({
+                "number": format!("L/{i}/{k}"), "decided_on": "2023-12-01", "service": "assistant", "valid_from": "2024-01-01",
+                "valid_to": "2026-12-31", "monthly_minutes": 9600, "transport": {"allowed": true, "monthly_cap_cents": 5000}
+            })).await;
+            cids.push(cid);
+        }
         let assistant = post(
             "/api/v1/assistants".into(),
             Some(admin.clone()),
@@ -168,8 +189,26 @@ async fn main() {
         )
         .await;
         let aid = assistant["id"].as_str().unwrap().to_owned();
-        post("/api/v1/assignments".into(), Some(admin.clone()), json!({"assistant_id": aid, "client_id": cid, "service": "assistant", "valid_from": "2024-01-01"})).await;
-        post("/api/v1/users".into(), Some(admin.clone()), json!({"login": format!("load{i}"), "password": "load-password-1", "role": "assistant", "assistant_id": aid})).await;
+        for cid in &cids {
+            post("/api/v1/assignments".into(), Some(admin.clone()), json!({"assistant_id": aid, "client_id": cid, "service": "assistant", "valid_from": "2024-01-01"})).await;
+        }
+        post("/api/v1/users".into(), Some(admin.clone()), json!({"login": format!("load{i}"), "password": "load-temporary-1", "role": "assistant", "assistant_id": aid})).await;
+        // The assistant chooses their own password at the first login, as people must.
+        let first = login(
+            format!("load{i}"),
+            "load-temporary-1".into(),
+            format!("phone-{i}"),
+        )
+        .await["token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        post(
+            "/api/v1/me/password".into(),
+            Some(first),
+            json!({"current_password": "load-temporary-1", "new_password": "load-password-1"}),
+        )
+        .await;
         let token = login(
             format!("load{i}"),
             "load-password-1".into(),
@@ -179,7 +218,7 @@ async fn main() {
             .as_str()
             .unwrap()
             .to_owned();
-        phones.push((cid, token));
+        phones.push((cids, token));
     }
 
     // Sessions: eight 45-minute sessions a day from 1 January 2024, a few with trips and a few
@@ -207,6 +246,7 @@ async fn main() {
         json!({"id": uuid::Uuid::now_v7(), "client_id": cid, "purpose": purpose, "place": "community",
                "started_at": start.to_rfc3339(), "ended_at": (start + Span::minutes(45)).to_rfc3339(), "trips": trips, "base_version": null})
     };
+    // Sessions until the decisions end, 2026-12-31 (about eight a day, in either mode).
     let capacity = 8 * 365 * 3;
     let deadline = Instant::now() + Duration::from_secs(a.seconds);
     let (applied, rejected, errors, pushes) = (
@@ -225,8 +265,8 @@ async fn main() {
     let spent = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let run_started = Instant::now();
     let mut tasks = Vec::new();
-    for (i, (cid, token)) in phones.iter().cloned().enumerate() {
-        let (http, base, batch) = (http.clone(), base.clone(), a.batch);
+    for (i, (cids, token)) in phones.iter().cloned().enumerate() {
+        let (http, base, batch, realistic) = (http.clone(), base.clone(), a.batch, a.realistic);
         let (applied, rejected, errors, pushes) = (
             applied.clone(),
             rejected.clone(),
@@ -237,22 +277,29 @@ async fn main() {
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut seq = 0u64;
+            let mut day = Day::new(day0);
             while Instant::now() < deadline && !spent.load(Ordering::Relaxed) {
                 if seq + (batch as u64) > capacity {
                     spent.store(true, Ordering::Relaxed);
                     break;
                 }
+                let now = Utc::now();
                 let mutations: Vec<Value> = (0..batch)
                     .map(|k| {
                         let n = seq + k as u64;
-                        json!({"seq": n + 1, "name": "entry.save", "args": session(&cid, n)})
+                        let args = if realistic {
+                            day.next(&cids, n, now)
+                        } else {
+                            session(&cids[0], n)
+                        };
+                        json!({"seq": n + 1, "name": "entry.save", "args": args})
                     })
                     .collect();
                 let t = Instant::now();
                 let r = http
                     .post(format!("{base}/api/v1/sync/push"))
                     .bearer_auth(&token)
-                    .json(&json!({"device_id": format!("phone-{i}"), "mutations": mutations}))
+                    .json(&json!({"device_id": format!("phone-{i}"), "mutations": mutations, "device_time": realistic.then_some(now)}))
                     .send()
                     .await;
                 latencies.push(t.elapsed().as_secs_f64() * 1000.0);
@@ -269,8 +316,17 @@ async fn main() {
                         }
                         seq += batch as u64;
                     }
-                    _ => {
-                        errors.fetch_add(1, Ordering::Relaxed);
+                    // The first failure is shown, so that a run that only fails says why.
+                    Ok(r) => {
+                        if errors.fetch_add(1, Ordering::Relaxed) == 0 {
+                            let status = r.status();
+                            eprintln!("push failed: {status} {}", r.text().await.unwrap_or_default());
+                        }
+                    }
+                    Err(e) => {
+                        if errors.fetch_add(1, Ordering::Relaxed) == 0 {
+                            eprintln!("push failed: {e}");
+                        }
                     }
                 }
             }
@@ -360,7 +416,8 @@ async fn main() {
         pushes.load(Ordering::Relaxed),
     );
     println!(
-        "| {engine} | {} | {} | {:.0} | {:.0} | {:.1} | {:.1} | {:.1} | {} | {bad} | {} | {pulled} in {:.0} ms | {:.1} | {:.1} | {ready_ms} |",
+        "| {engine}{} | {} | {} | {:.0} | {:.0} | {:.1} | {:.1} | {:.1} | {} | {bad} | {} | {pulled} in {:.0} ms | {:.1} | {:.1} | {ready_ms} |",
+        if a.realistic { " (realistic)" } else { "" },
         a.devices,
         a.batch,
         ok as f64 / elapsed,
@@ -374,4 +431,63 @@ async fn main() {
         rss_kib as f64 / 1024.0,
         cpu
     );
+}
+
+/// A well-spread 64-bit number from `n` (splitmix64): the realistic mode's choices, the same on
+/// every run.
+fn spread(n: u64) -> u64 {
+    let mut z = n.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// An assistant's working days: sessions one after another from 07:00 (Riga winter time, UTC+2)
+/// with gaps between them, the next day once a session would end after 21:00.
+struct Day {
+    day: chrono::DateTime<Utc>,
+    at: chrono::DateTime<Utc>,
+}
+
+impl Day {
+    fn new(first: chrono::DateTime<Utc>) -> Day {
+        let day = first.date_naive().and_hms_opt(5, 0, 0).unwrap().and_utc();
+        Day { day, at: day }
+    }
+
+    /// The phone's `n`th session: one of `clients` in turn, 10 to 60 minutes, a note of 20 to
+    /// 140 characters, a trip on about half.
+    fn next(&mut self, clients: &[String], n: u64, device_time: chrono::DateTime<Utc>) -> Value {
+        let r = spread(n);
+        let minutes = 10 + (r % 51) as i64;
+        let gap = 5 + ((r >> 8) % 26) as i64;
+        let mut start = self.at + Span::minutes(gap);
+        if start + Span::minutes(minutes) > self.day + Span::hours(14) {
+            self.day += Span::days(1);
+            start = self.day;
+        }
+        self.at = start + Span::minutes(minutes);
+        const WORDS: &str = "Palīdzēja iepirkties veikalā, kopā devāmies uz aptieku un pastu; \
+            pēc tam pie ārsta uz pārbaudi un atpakaļ mājās. ";
+        let note: String = WORDS
+            .chars()
+            .cycle()
+            .take(20 + ((r >> 16) % 121) as usize)
+            .collect();
+        let trips = if (r >> 24).is_multiple_of(2) {
+            json!([{"mode": "public_transport", "from": "Mājas", "to": "Poliklīnika",
+                    "distance_km": 1.0 + ((r >> 32) % 90) as f64 / 10.0, "cost_cents": 0}])
+        } else {
+            json!([])
+        };
+        let client = &clients[(n % clients.len() as u64) as usize];
+        let purpose = if (r >> 40).is_multiple_of(3) {
+            "other"
+        } else {
+            "work"
+        };
+        json!({"id": uuid::Uuid::now_v7(), "client_id": client, "purpose": purpose, "place": "community",
+               "started_at": start.to_rfc3339(), "ended_at": self.at.to_rfc3339(), "note": note.trim_end(),
+               "trips": trips, "base_version": null, "device_time": device_time})
+    }
 }
