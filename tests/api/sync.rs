@@ -1452,3 +1452,138 @@ async fn a_session_ending_days_before_it_starts_is_refused_as_data() {
         ]
     );
 }
+
+/// Several service processes share one PostgreSQL in production: phones' pushes land on either,
+/// a retried push on the other one; nothing is lost or doubled, and a reader following the
+/// change log through one of them sees every change once, in the order of the log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_service_processes_on_one_postgresql_take_every_push_once_and_a_reader_misses_nothing()
+{
+    let first = TestApp::spawn().await;
+    if !asistents::db::is_postgres(&first.state.db) {
+        skipped(
+            "two_service_processes_on_one_postgresql_take_every_push_once_and_a_reader_misses_nothing",
+            Skip::OtherEngine,
+            "an SQLite test database belongs to one process; the PostgreSQL pass runs it",
+        );
+        return;
+    }
+    let second = TestApp::spawn_on(first.database_url.clone(), |_| {}).await;
+    second.clock.set(first.clock.now());
+    let names = ["ruta", "igors", "janis", "anna"];
+    let mut writers = Vec::new();
+    for name in names {
+        writers.push((scene(&first, 9600, name).await, format!("phone-{name}")));
+    }
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let reader = {
+        let (http, base, token, stop) = (
+            second.http.clone(),
+            second.base.clone(),
+            first.admin.clone(),
+            stop.clone(),
+        );
+        tokio::spawn(async move {
+            let (mut seen, mut cursor) = (Vec::new(), String::new());
+            loop {
+                let done = stop.load(std::sync::atomic::Ordering::SeqCst);
+                let r = TestApp::read(
+                    http.get(format!("{base}/api/v1/sync/pull?cursor={cursor}&limit=7"))
+                        .bearer_auth(&token)
+                        .send()
+                        .await
+                        .unwrap(),
+                )
+                .await;
+                let page: PullResponse = r.json();
+                seen.extend(page.changes.into_iter().map(|c| (c.kind, c.op, c.id)));
+                cursor = page.cursor;
+                if done && !page.has_more {
+                    return seen;
+                }
+            }
+        })
+    };
+    let processes = [
+        (first.http.clone(), first.base.clone()),
+        (second.http.clone(), second.base.clone()),
+    ];
+    let mut tasks = Vec::new();
+    for (w, device) in writers {
+        let processes = processes.clone();
+        tasks.push(tokio::spawn(async move {
+            // Six pushes of five sessions: each to one process, then the same push again to
+            // the other, as a phone retries when the answer was lost.
+            for batch in 0..6u32 {
+                let mutations: Vec<Value> = (0..5u32)
+                    .map(|k| {
+                        let n = batch * 5 + k;
+                        let (day, hour) = (1 + n / 2, 8 + 2 * (n % 2));
+                        save(
+                            i64::from(n) + 1,
+                            Uuid::now_v7(),
+                            at(w.client, day, hour, hour + 1),
+                            None,
+                        )
+                    })
+                    .collect();
+                let body = json!({"device_id": device, "mutations": mutations});
+                let mut answers = Vec::new();
+                for (http, base) in [
+                    &processes[(batch % 2) as usize],
+                    &processes[1 - (batch % 2) as usize],
+                ] {
+                    let r = TestApp::read(
+                        http.post(format!("{base}/api/v1/sync/push"))
+                            .bearer_auth(&w.token)
+                            .json(&body)
+                            .send()
+                            .await
+                            .unwrap(),
+                    )
+                    .await;
+                    assert_eq!(r.status, 200, "{}", r.text);
+                    answers.push(r.body["results"].clone());
+                }
+                // The retry is told each was a duplicate of what was applied, with the same
+                // session as the first answer.
+                let (once, again) = (
+                    answers[0].as_array().unwrap(),
+                    answers[1].as_array().unwrap(),
+                );
+                assert_eq!(once.len(), again.len());
+                for (x, y) in once.iter().zip(again) {
+                    assert_eq!(x["status"], "applied", "{x}");
+                    assert_eq!(
+                        (&y["status"], &y["original_status"]),
+                        (&json!("duplicate"), &json!("applied")),
+                        "{y}"
+                    );
+                    assert_eq!(x["entry"], y["entry"]);
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let seen = reader.await.unwrap();
+    let (everything, _, _) = pull_all(&first, &first.admin, 1000).await;
+    let everything: Vec<(String, String, String)> = everything
+        .into_iter()
+        .map(|c| (c.kind, c.op, c.id))
+        .collect();
+    assert_eq!(seen, everything, "each change once, in the log's order");
+    let entries: std::collections::HashSet<&String> = everything
+        .iter()
+        .filter(|c| c.0 == "entry")
+        .map(|c| &c.2)
+        .collect();
+    assert_eq!(entries.len(), 4 * 30, "every session once");
+    assert_eq!(
+        everything.iter().filter(|c| c.0 == "entry").count(),
+        4 * 30,
+        "no change twice"
+    );
+}
