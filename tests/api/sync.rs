@@ -1586,4 +1586,10 @@ async fn two_service_processes_on_one_postgresql_take_every_push_once_and_a_read
         4 * 30,
         "no change twice"
     );
+    // Both processes appended audit records; the chain holds.
+    match asistents::service::maintenance::verify_audit(&first.database_url).await {
+        Ok(asistents::service::maintenance::Verdict::Intact { records }) => assert!(records > 120),
+        Ok(other) => panic!("the audit chain is broken: {other:?}"),
+        Err(_) => panic!("the audit chain could not be read"),
+    }
 }
