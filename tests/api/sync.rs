@@ -833,44 +833,47 @@ async fn on_a_database_file_the_cursor_still_misses_nothing() {
     follow_the_cursor_during_writes(TestApp::spawn_on(url, |_| {}).await).await;
 }
 
+/// A reader following the change log through `app`, seven changes a page, until `stop` and the
+/// log's end: every change it saw, in order, as (kind, op, id, data).
+fn follow(
+    app: &TestApp,
+    token: &str,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> tokio::task::JoinHandle<Vec<(String, String, String, String)>> {
+    let (http, base, token) = (app.http.clone(), app.base.clone(), token.to_owned());
+    tokio::spawn(async move {
+        let (mut seen, mut cursor) = (Vec::new(), String::new());
+        loop {
+            let done = stop.load(std::sync::atomic::Ordering::SeqCst);
+            let r = TestApp::read(
+                http.get(format!("{base}/api/v1/sync/pull?cursor={cursor}&limit=7"))
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await;
+            let page: PullResponse = r.json();
+            seen.extend(
+                page.changes
+                    .into_iter()
+                    .map(|c| (c.kind, c.op, c.id, c.data.to_string())),
+            );
+            cursor = page.cursor;
+            if done && !page.has_more {
+                return seen;
+            }
+        }
+    })
+}
+
 async fn follow_the_cursor_during_writes(app: TestApp) {
     let mut writers = Vec::new();
     for i in 0..4 {
         writers.push(scene(&app, 9600, &format!("writer{i}")).await);
     }
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let reader = {
-        let (http, base, token, stop) = (
-            app.http.clone(),
-            app.base.clone(),
-            app.admin.clone(),
-            stop.clone(),
-        );
-        tokio::spawn(async move {
-            let (mut seen, mut cursor) = (Vec::new(), String::new());
-            loop {
-                let done = stop.load(std::sync::atomic::Ordering::SeqCst);
-                let r = TestApp::read(
-                    http.get(format!("{base}/api/v1/sync/pull?cursor={cursor}&limit=7"))
-                        .bearer_auth(&token)
-                        .send()
-                        .await
-                        .unwrap(),
-                )
-                .await;
-                let page: PullResponse = r.json();
-                seen.extend(
-                    page.changes
-                        .into_iter()
-                        .map(|c| (c.kind, c.op, c.id, c.data.to_string())),
-                );
-                cursor = page.cursor;
-                if done && !page.has_more {
-                    return seen;
-                }
-            }
-        })
-    };
+    let reader = follow(&app, &app.admin, stop.clone());
     let mut tasks = Vec::new();
     for w in writers {
         let (http, base) = (app.http.clone(), app.base.clone());
@@ -1476,34 +1479,7 @@ async fn two_service_processes_on_one_postgresql_take_every_push_once_and_a_read
         writers.push((scene(&first, 9600, name).await, format!("phone-{name}")));
     }
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let reader = {
-        let (http, base, token, stop) = (
-            second.http.clone(),
-            second.base.clone(),
-            first.admin.clone(),
-            stop.clone(),
-        );
-        tokio::spawn(async move {
-            let (mut seen, mut cursor) = (Vec::new(), String::new());
-            loop {
-                let done = stop.load(std::sync::atomic::Ordering::SeqCst);
-                let r = TestApp::read(
-                    http.get(format!("{base}/api/v1/sync/pull?cursor={cursor}&limit=7"))
-                        .bearer_auth(&token)
-                        .send()
-                        .await
-                        .unwrap(),
-                )
-                .await;
-                let page: PullResponse = r.json();
-                seen.extend(page.changes.into_iter().map(|c| (c.kind, c.op, c.id)));
-                cursor = page.cursor;
-                if done && !page.has_more {
-                    return seen;
-                }
-            }
-        })
-    };
+    let reader = follow(&second, &first.admin, stop.clone());
     let processes = [
         (first.http.clone(), first.base.clone()),
         (second.http.clone(), second.base.clone()),
@@ -1570,9 +1546,9 @@ async fn two_service_processes_on_one_postgresql_take_every_push_once_and_a_read
     stop.store(true, std::sync::atomic::Ordering::SeqCst);
     let seen = reader.await.unwrap();
     let (everything, _, _) = pull_all(&first, &first.admin, 1000).await;
-    let everything: Vec<(String, String, String)> = everything
+    let everything: Vec<(String, String, String, String)> = everything
         .into_iter()
-        .map(|c| (c.kind, c.op, c.id))
+        .map(|c| (c.kind, c.op, c.id, c.data.to_string()))
         .collect();
     assert_eq!(seen, everything, "each change once, in the log's order");
     let entries: std::collections::HashSet<&String> = everything
