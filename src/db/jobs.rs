@@ -5,8 +5,8 @@ use chrono::{DateTime, Duration, Utc};
 use mobile_api::JobState;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder,
 };
 use uuid::Uuid;
 
@@ -120,32 +120,48 @@ pub enum Outcome {
     },
 }
 
-/// Records how the job ended.
+/// Records how the job ended, if this worker still holds it (a worker whose lease ran out while
+/// it worked does not overwrite the outcome of the one that took the job over). Returns the job
+/// as it stands.
 pub async fn finish(
     db: &impl ConnectionTrait,
     job: close_jobs::Model,
     outcome: Outcome,
     now: DateTime<Utc>,
 ) -> Result<close_jobs::Model, DbErr> {
-    let mut row = job.into_active_model();
-    row.finished_at = sea_orm::Set(Some(now));
-    row.lease_until = sea_orm::Set(None);
-    match outcome {
+    let mut update = close_jobs::Entity::update_many()
+        .col_expr(close_jobs::Column::FinishedAt, Expr::value(now))
+        .col_expr(
+            close_jobs::Column::LeaseUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        );
+    update = match outcome {
         Outcome::Done {
             statements,
             mails_queued,
             pending,
-        } => {
-            row.state = sea_orm::Set(JobState::Done.into());
-            row.statements = sea_orm::Set(statements);
-            row.mails_queued = sea_orm::Set(mails_queued);
-            row.pending = sea_orm::Set(pending);
-        }
-        Outcome::Failed { code, details } => {
-            row.state = sea_orm::Set(JobState::Failed.into());
-            row.error_code = sea_orm::Set(Some(code));
-            row.error_details = sea_orm::Set(Some(details));
-        }
-    }
-    row.update(db).await
+        } => update
+            .col_expr(
+                close_jobs::Column::State,
+                Expr::value(JobState::Done.as_str()),
+            )
+            .col_expr(close_jobs::Column::Statements, Expr::value(statements))
+            .col_expr(close_jobs::Column::MailsQueued, Expr::value(mails_queued))
+            .col_expr(close_jobs::Column::Pending, Expr::value(pending)),
+        Outcome::Failed { code, details } => update
+            .col_expr(
+                close_jobs::Column::State,
+                Expr::value(JobState::Failed.as_str()),
+            )
+            .col_expr(close_jobs::Column::ErrorCode, Expr::value(code))
+            .col_expr(close_jobs::Column::ErrorDetails, Expr::value(details)),
+    };
+    update
+        .filter(close_jobs::Column::Id.eq(job.id))
+        .filter(close_jobs::Column::State.eq(JobState::Running.as_str()))
+        .filter(close_jobs::Column::ClaimedBy.eq(job.claimed_by.clone()))
+        .filter(close_jobs::Column::StartedAt.eq(job.started_at))
+        .exec(db)
+        .await?;
+    Ok(self::job(db, job.id).await?.unwrap_or(job))
 }

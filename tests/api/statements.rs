@@ -1578,10 +1578,11 @@ async fn a_close_left_by_a_process_that_died_is_taken_over_once_its_lease_runs_o
     .await
     .unwrap();
     let lease = chrono::Duration::minutes(15);
-    asistents::db::jobs::claim(&app.state.db, job.id, app.clock.now(), lease, "gone:8080")
-        .await
-        .unwrap()
-        .expect("the dead process had it");
+    let stale =
+        asistents::db::jobs::claim(&app.state.db, job.id, app.clock.now(), lease, "gone:8080")
+            .await
+            .unwrap()
+            .expect("the dead process had it");
     // A second request meanwhile gets that job, not a second close.
     let r = app
         .post(&app.admin, "/api/v1/months/2026-10/close", json!({}))
@@ -1604,6 +1605,19 @@ async fn a_close_left_by_a_process_that_died_is_taken_over_once_its_lease_runs_o
         .expect(200)
         .json();
     assert_eq!(month.total, 5, "made once");
+    // Had the first process only been slow, its late word does not overwrite the outcome.
+    let after = asistents::db::jobs::finish(
+        &app.state.db,
+        stale,
+        asistents::db::jobs::Outcome::Failed {
+            code: "internal".into(),
+            details: "{}".into(),
+        },
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!((*after.state, after.statements), (JobState::Done, 5));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
