@@ -23,13 +23,13 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect,
+    QuerySelect,
 };
 use serde_json::json;
 use uuid::Uuid;
 
 use super::changes::{self, Scope};
-use super::entity::{assignments, clients, decisions, entries, month_sheets, suspensions, trips};
+use super::entity::{assignments, clients, entries, month_sheets, suspensions, trips};
 use super::entries::{
     CHUNK, LIVE, Saved, WriteError, chunks, lock_all, month_change, snapshot, trips_of, wire,
 };
@@ -470,20 +470,7 @@ async fn load(
         .collect();
     let clients: Vec<Uuid> = clients_named.iter().copied().collect();
     let policy = policy::book_kept(db, kept).await?;
-    let mut decisions: HashMap<Uuid, Vec<_>> = HashMap::new();
-    for d in decisions::Entity::find()
-        .filter(decisions::Column::ClientId.is_in(clients.clone()))
-        .order_by_asc(decisions::Column::ValidFrom)
-        .order_by_asc(decisions::Column::SeriesId)
-        .order_by_asc(decisions::Column::Version)
-        .all(db)
-        .await?
-    {
-        decisions
-            .entry(d.client_id)
-            .or_default()
-            .push(people::figures(&d));
-    }
+    let decisions = people::figures_by_client(db, Some(&clients)).await?;
     // Months split between decision versions are checked per part, by day: their active
     // minutes on each day (a month has a few dozen entries per client).
     let split: HashSet<(Uuid, Month)> = pairs

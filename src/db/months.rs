@@ -321,20 +321,7 @@ pub async fn overview(db: &impl ConnectionTrait, month: Month) -> Result<Overvie
         .into_tuple()
         .all(db)
         .await?;
-    let mut decisions: std::collections::HashMap<Uuid, Vec<crate::domain::decision::Figures>> =
-        Default::default();
-    for d in super::entity::decisions::Entity::find()
-        .order_by_asc(super::entity::decisions::Column::ValidFrom)
-        .order_by_asc(super::entity::decisions::Column::SeriesId)
-        .order_by_asc(super::entity::decisions::Column::Version)
-        .all(db)
-        .await?
-    {
-        decisions
-            .entry(d.client_id)
-            .or_default()
-            .push(people::figures(&d));
-    }
+    let decisions = people::figures_by_client(db, None).await?;
     let sheets: Vec<(Uuid, super::Stored<MonthState>, i64)> = month_sheets::Entity::find()
         .select_only()
         .column(month_sheets::Column::ClientId)

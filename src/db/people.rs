@@ -403,3 +403,29 @@ pub async fn record_insurance(
         .await?;
     insert(db, row(status, from)).await
 }
+
+/// Each client's decision versions as the rules read them, in order of validity, series and
+/// version: of `clients` (a few thousand ids a query), or of every client.
+pub async fn figures_by_client(
+    db: &impl ConnectionTrait,
+    clients: Option<&[Uuid]>,
+) -> Result<std::collections::HashMap<Uuid, Vec<Figures>>, DbErr> {
+    let parts: Vec<Option<&[Uuid]>> = match clients {
+        None => vec![None],
+        Some(ids) => ids.chunks(5_000).map(Some).collect(),
+    };
+    let mut out: std::collections::HashMap<Uuid, Vec<Figures>> = Default::default();
+    for part in parts {
+        let mut select = decisions::Entity::find()
+            .order_by_asc(decisions::Column::ValidFrom)
+            .order_by_asc(decisions::Column::SeriesId)
+            .order_by_asc(decisions::Column::Version);
+        if let Some(ids) = part {
+            select = select.filter(decisions::Column::ClientId.is_in(ids.to_vec()));
+        }
+        for d in select.all(db).await? {
+            out.entry(d.client_id).or_default().push(figures(&d));
+        }
+    }
+    Ok(out)
+}

@@ -78,6 +78,23 @@ async fn approved_october(app: &TestApp) -> (Scene, Scene) {
     (a, b)
 }
 
+/// The service mailing over SMTP to a sink, with `recipients` as the social service's addresses
+/// (and `more` of its configuration), October's rate closed by an admin's reason.
+async fn mailing_app(
+    recipients: &[&str],
+    more: impl FnOnce(&mut asistents::Config),
+) -> (SmtpSink, TestApp) {
+    let sink = SmtpSink::start();
+    let app = TestApp::spawn_with(|c| {
+        c.smtp_url = Some(SmtpSink::url(sink.port));
+        c.statement_recipients = recipients.iter().map(|r| r.to_string()).collect();
+        more(c);
+    })
+    .await;
+    app.wage_override("2026-10").await;
+    (sink, app)
+}
+
 /// Closes `month` as an admin; what was generated.
 async fn close(app: &TestApp, month: &str) -> Closed {
     app.close_month(&app.admin, month).await
@@ -162,13 +179,7 @@ async fn file(app: &TestApp, s: &Statement) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn closing_a_month_mails_each_recipient_once_with_the_files_and_each_client_their_timesheet()
 {
-    let sink = SmtpSink::start();
-    let app = TestApp::spawn_with(|c| {
-        c.smtp_url = Some(SmtpSink::url(sink.port));
-        c.statement_recipients = RECIPIENTS.map(str::to_owned).to_vec();
-    })
-    .await;
-    app.wage_override("2026-10").await;
+    let (sink, app) = mailing_app(&RECIPIENTS, |_| {}).await;
     let (a, b) = approved_october(&app).await;
     let report = close(&app, "2026-10").await;
     let kinds: Vec<&str> = report.statements.iter().map(|s| s.kind.as_str()).collect();
@@ -759,13 +770,7 @@ async fn corrections_after_close_are_amendments_reported_as_new_statement_versio
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_next_close_carries_corrections_of_earlier_months_as_differences_against_what_was_sent()
 {
-    let sink = SmtpSink::start();
-    let app = TestApp::spawn_with(|c| {
-        c.smtp_url = Some(SmtpSink::url(sink.port));
-        c.statement_recipients = vec!["socd@example.lv".into()];
-    })
-    .await;
-    app.wage_override("2026-10").await;
+    let (sink, app) = mailing_app(&["socd@example.lv"], |_| {}).await;
     app.wage_override("2026-11").await;
     let (a, b) = approved_october(&app).await;
     let first = close(&app, "2026-10").await;
@@ -1042,13 +1047,7 @@ async fn an_insurance_status_changed_mid_month_splits_the_pay_at_the_day() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_delivery_round_sends_all_the_mail_that_is_due_a_few_at_a_time() {
-    let sink = SmtpSink::start();
-    let app = TestApp::spawn_with(|c| {
-        c.smtp_url = Some(SmtpSink::url(sink.port));
-        c.statement_recipients = vec!["socd@example.lv".into()];
-    })
-    .await;
-    app.wage_override("2026-10").await;
+    let (sink, app) = mailing_app(&["socd@example.lv"], |_| {}).await;
     approved_october(&app).await;
     app.close_month(&app.admin, "2026-10").await;
     let first = asistents::jobs::deliver_outbox(&app.state).await.unwrap();
@@ -1406,13 +1405,7 @@ async fn names_with_line_breaks_or_reordering_are_refused_and_stored_ones_still_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mail_claimed_by_a_process_that_died_is_sent_two_minutes_later_with_the_same_message_id() {
-    let sink = SmtpSink::start();
-    let app = TestApp::spawn_with(|c| {
-        c.smtp_url = Some(SmtpSink::url(sink.port));
-        c.statement_recipients = vec!["socd@example.lv".into()];
-    })
-    .await;
-    app.wage_override("2026-10").await;
+    let (sink, app) = mailing_app(&["socd@example.lv"], |_| {}).await;
     approved_october(&app).await;
     let report = close(&app, "2026-10").await;
     let queued = report.mails_queued as usize;
@@ -1690,15 +1683,8 @@ async fn a_close_that_fails_in_the_background_says_why_in_the_callers_language_a
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_close_too_large_for_one_mail_sends_the_accountants_its_summary_and_says_where_the_rest_are()
  {
-    let sink = SmtpSink::start();
-    let app = TestApp::spawn_with(|c| {
-        c.smtp_url = Some(SmtpSink::url(sink.port));
-        c.statement_recipients = RECIPIENTS.map(str::to_owned).to_vec();
-        // As a whole country's close is for the usual 15 MB: every file does not fit.
-        c.mail_digest_max_mb = 0;
-    })
-    .await;
-    app.wage_override("2026-10").await;
+    // As a whole country's close is for the usual 15 MB: every file does not fit.
+    let (sink, app) = mailing_app(&RECIPIENTS, |c| c.mail_digest_max_mb = 0).await;
     approved_october(&app).await;
     let report = close(&app, "2026-10").await;
     let summary = report
