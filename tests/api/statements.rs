@@ -100,6 +100,16 @@ async fn close(app: &TestApp, month: &str) -> Closed {
     app.close_month(&app.admin, month).await
 }
 
+/// The CSV of the municipality's summary a close made.
+async fn summary_csv(app: &TestApp, closed: &Closed) -> String {
+    let summary = closed
+        .statements
+        .iter()
+        .find(|s| s.kind == "municipality_summary")
+        .expect("the close made a summary");
+    file(app, summary).await
+}
+
 /// The corrections each pay statement of a close carries, in cents, in the order issued.
 fn correction_cents(r: &Closed) -> Vec<i64> {
     r.statements
@@ -1032,12 +1042,7 @@ async fn an_insurance_status_changed_mid_month_splits_the_pay_at_the_day() {
     );
     assert_eq!(pay.summary["amount_cents"], 3578);
     assert_eq!(pay.summary["gross_cents"], 1448 + 1481);
-    let summary = report
-        .statements
-        .iter()
-        .find(|s| s.kind == "municipality_summary")
-        .unwrap();
-    let csv = file(&app, summary).await;
+    let csv = summary_csv(&app, &report).await;
     assert!(
         csv.contains(";apdrošināts darbinieks;Ņina Žūriņa-Ķēniņa Ģirta Čaļa;")
             && csv.contains(";vecuma pensionārs;Ņina Žūriņa-Ķēniņa Ģirta Čaļa;"),
@@ -1125,12 +1130,7 @@ async fn a_month_closed_before_lines_were_recorded_is_never_paid_twice() {
             ("municipality_summary", "2026-11", 1, false)
         ]
     );
-    let summary = report
-        .statements
-        .iter()
-        .find(|s| s.kind == "municipality_summary")
-        .unwrap();
-    let csv = file(&app, summary).await;
+    let csv = summary_csv(&app, &report).await;
     assert!(
         csv.contains("Klients igors, 2026-10 — mēnesis slēgts, pirms sistēma uzskaitīja")
             && csv.contains("mēnesis tagad: 3,50 h, 17,89 EUR"),
