@@ -407,8 +407,26 @@ async fn main() {
     } else {
         push_peak_kib.max(pull_peak_kib)
     };
-    let _ = server.kill();
+    // Stopped as an operator stops it (SIGTERM), so that SQLite folds its log into the file.
+    let stopped = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !stopped {
+        let _ = server.kill();
+    }
     let _ = server.wait();
+    if a.database_url.is_none() {
+        let size = |name: &str| std::fs::metadata(dir.join(name)).map_or(0, |m| m.len());
+        let bytes = size("load.db") + size("load.db-wal");
+        let entries = applied.load(Ordering::Relaxed).max(1);
+        println!(
+            "# the database after the load: {:.1} MiB, {} bytes per accepted entry (the setup's \
+             rows included; sqlite3's dbstat table breaks it down by table)",
+            bytes as f64 / 1_048_576.0,
+            bytes / entries
+        );
+    }
     std::fs::remove_dir_all(&dir).ok();
 
     let engine = if url.starts_with("postgres") {
