@@ -26,6 +26,10 @@ pub struct Config {
     /// most this many MB (mail servers commonly refuse messages over 25 MB, and attaching adds a
     /// third); a larger close's mail carries its summary and says where the rest are.
     pub mail_digest_max_mb: u64,
+    /// How long the stored outcome of a push's mutation is kept once the phone has confirmed it
+    /// (pushed past it): a replay after that is still never applied twice, but is answered
+    /// without the first outcome.
+    pub sync_replay_days: i64,
     /// The day of the month on which the previous month is closed automatically (0 = never).
     pub close_day: u32,
     #[serde(deserialize_with = "string_or_list")]
@@ -66,6 +70,7 @@ impl Default for Config {
             mail_from: "asistents <noreply@asistents.invalid>".into(),
             mail_retry_hours: 72,
             mail_digest_max_mb: 15,
+            sync_replay_days: 30,
             close_day: 10,
             statement_recipients: Vec::new(),
             admin_password: None,
@@ -268,6 +273,9 @@ impl Config {
         // Longer than a request may take (30 s), so a slow answer is not cut off.
         if !(31..=3600).contains(&self.connection_idle_seconds) {
             return err("ASISTENTS_CONNECTION_IDLE_SECONDS must be from 31 to 3600".into());
+        }
+        if !(1..=3650).contains(&self.sync_replay_days) {
+            return err("ASISTENTS_SYNC_REPLAY_DAYS must be from 1 to 3650".into());
         }
         if !(1..=1440).contains(&self.login_lockout_minutes) {
             return err("ASISTENTS_LOGIN_LOCKOUT_MINUTES must be from 1 to 1440".into());

@@ -20,6 +20,7 @@ mod m20261201_000010_reported_lines;
 mod m20261201_000011_insurance_periods;
 mod m20261201_000012_close_jobs;
 mod m20261201_000013_pending_review;
+mod m20261201_000014_replay_retention;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000011_insurance_periods::Migration),
             Box::new(m20261201_000012_close_jobs::Migration),
             Box::new(m20261201_000013_pending_review::Migration),
+            Box::new(m20261201_000014_replay_retention::Migration),
         ]
     }
 }

@@ -217,6 +217,8 @@ pub mod devices {
         pub revoked_at: Option<DateTimeUtc>,
         pub revoked_by: Option<Uuid>,
         pub last_applied_seq: i64,
+        /// The seqs below its latest push's first: the phone had their answers (migration 14).
+        pub confirmed_seq: i64,
         /// Opened with a password staff set: it may only change the password.
         pub temporary: bool,
     }

@@ -1,7 +1,7 @@
 //! Entries: the write operations (one-entry batches of the `ledger`), reads, the wire form, and
 //! the month change records.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, FixedOffset, Utc};
 use sea_orm::sea_query::OnConflict;
@@ -300,6 +300,34 @@ fn stored_warnings(e: &entries::Model, locale: Locale) -> Vec<Warning> {
             }
         })
         .collect()
+}
+
+/// The entries of `ids` that exist, in their wire form (`wire`), by id: two queries, the entries
+/// and their trips.
+pub async fn wired(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+    locale: Locale,
+) -> Result<HashMap<Uuid, Entry>, DbErr> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = entries::Entity::find()
+        .filter(entries::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    let trips = trips_of(db, rows.iter().map(|e| e.id).collect()).await?;
+    let mut by_entry: HashMap<Uuid, Vec<trips::Model>> = HashMap::new();
+    for t in trips {
+        by_entry.entry(t.entry_id).or_default().push(t);
+    }
+    Ok(rows
+        .iter()
+        .map(|e| {
+            let t = by_entry.get(&e.id).map(Vec::as_slice).unwrap_or(&[]);
+            (e.id, wire(e, t, locale))
+        })
+        .collect())
 }
 
 /// The wire form of an entry, times with the offset the device sent; warnings in `locale`.

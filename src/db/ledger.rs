@@ -31,7 +31,7 @@ use uuid::Uuid;
 use super::changes::{self, Scope};
 use super::entity::{assignments, clients, entries, month_sheets, suspensions, trips};
 use super::entries::{
-    CHUNK, LIVE, Saved, WriteError, chunks, lock_all, month_change, snapshot, trips_of, wire,
+    CHUNK, LIVE, Saved, WriteError, chunks, lock_all, month_change, snapshot, trips_of,
 };
 use super::{audit, people, policy};
 use crate::domain::decision::Figures;
@@ -41,7 +41,7 @@ use crate::domain::ledger::{
 use crate::domain::policy::PolicyBook;
 use crate::domain::rules::{Assigned, Suspended};
 use crate::domain::time::{IsoWeek, Month, day_parts, month_parts, riga_midnight, week_parts};
-use mobile_api::{EntryStatus, Locale};
+use mobile_api::EntryStatus;
 
 use crate::domain::ledger::{Actor, Op, Retire, RetireKind, Review, Write, instant};
 
@@ -648,7 +648,8 @@ fn tmodels(t: &[pure::Trip]) -> Vec<trips::Model> {
     t.iter().cloned().map(trip_model).collect()
 }
 
-/// An applied operation's change row: the entry as the phones get it, or its tombstone.
+/// An applied operation's change row: an upsert names the entry's version (a pull reads the
+/// entry's row for it, not a copy kept here), a tombstone holds the id and version.
 fn change_row(e: &Event, now: DateTime<Utc>) -> super::entity::changes::ActiveModel {
     let entry = &e.entry;
     let (op, data) = if matches!(entry.status, EntryStatus::Deleted | EntryStatus::Voided) {
@@ -657,8 +658,7 @@ fn change_row(e: &Event, now: DateTime<Utc>) -> super::entity::changes::ActiveMo
             json!({ "id": entry.id, "version": entry.version }).to_string(),
         )
     } else {
-        let wired = wire(&model(entry.clone()), &tmodels(&e.trips), Locale::Lv);
-        ("upsert", serde_json::to_string(&wired).unwrap_or_default())
+        ("upsert", json!({ "version": entry.version }).to_string())
     };
     let scope = Scope {
         client_id: Some(entry.client_id),

@@ -373,6 +373,7 @@ pub async fn new_device(
         revoked_at: sea_orm::Set(None),
         revoked_by: sea_orm::Set(None),
         last_applied_seq: sea_orm::Set(0),
+        confirmed_seq: sea_orm::Set(0),
         temporary: sea_orm::Set(temporary),
     })
     .exec_without_returning(db)

@@ -70,30 +70,81 @@ pub async fn store_outcomes(db: &impl ConnectionTrait, rows: Vec<Outcome>) -> Re
     super::insert_all(db, rows, 500).await
 }
 
-/// Moves every device of `moved` (device row, seq) to its seq, in one statement.
-pub async fn set_all_last_applied(
-    db: &impl ConnectionTrait,
-    moved: &[(Uuid, i64)],
-) -> Result<(), DbErr> {
+/// A device's new positions after a push group: the last seq applied, and the seqs its phone
+/// has confirmed (had answered).
+#[derive(Debug, Clone, Copy)]
+pub struct Position {
+    pub device_row: Uuid,
+    pub last_applied: i64,
+    pub confirmed: i64,
+}
+
+/// Moves every device of `moved` to its positions, in one statement.
+pub async fn set_positions(db: &impl ConnectionTrait, moved: &[Position]) -> Result<(), DbErr> {
     let Some((first, rest)) = moved.split_first() else {
         return Ok(());
     };
-    let mut position = Expr::case(
-        Expr::col(devices::Column::Id).eq(first.0),
-        Expr::val(first.1),
+    let id = || Expr::col(devices::Column::Id);
+    let (mut last, mut confirmed) = (
+        Expr::case(id().eq(first.device_row), Expr::val(first.last_applied)),
+        Expr::case(id().eq(first.device_row), Expr::val(first.confirmed)),
     );
-    for (id, seq) in rest {
-        position = position.case(Expr::col(devices::Column::Id).eq(*id), Expr::val(*seq));
+    for p in rest {
+        last = last.case(id().eq(p.device_row), Expr::val(p.last_applied));
+        confirmed = confirmed.case(id().eq(p.device_row), Expr::val(p.confirmed));
     }
     devices::Entity::update_many()
         .col_expr(
             devices::Column::LastAppliedSeq,
-            position
-                .finally(Expr::col(devices::Column::LastAppliedSeq))
+            last.finally(Expr::col(devices::Column::LastAppliedSeq))
                 .into(),
         )
-        .filter(devices::Column::Id.is_in(moved.iter().map(|(id, _)| *id)))
+        .col_expr(
+            devices::Column::ConfirmedSeq,
+            confirmed
+                .finally(Expr::col(devices::Column::ConfirmedSeq))
+                .into(),
+        )
+        .filter(devices::Column::Id.is_in(moved.iter().map(|p| p.device_row)))
         .exec(db)
         .await
         .map(|_| ())
+}
+
+/// Forgets at most `limit` stored outcomes received before `before` whose seqs their phones
+/// have confirmed (`devices.confirmed_seq`): one statement, through the index on `received_at`.
+/// Returns how many.
+pub async fn forget_confirmed(
+    db: &impl ConnectionTrait,
+    before: DateTime<Utc>,
+    limit: u64,
+) -> Result<u64, DbErr> {
+    use sea_orm::sea_query::{Query, SimpleExpr};
+    let old = Query::select()
+        .column((sync_mutations::Entity, sync_mutations::Column::DeviceRow))
+        .column((sync_mutations::Entity, sync_mutations::Column::Seq))
+        .from(sync_mutations::Entity)
+        .inner_join(
+            devices::Entity,
+            Expr::col((devices::Entity, devices::Column::Id))
+                .equals((sync_mutations::Entity, sync_mutations::Column::DeviceRow)),
+        )
+        .and_where(
+            Expr::col((sync_mutations::Entity, sync_mutations::Column::ReceivedAt)).lt(before),
+        )
+        .and_where(
+            Expr::col((sync_mutations::Entity, sync_mutations::Column::Seq))
+                .lte(Expr::col((devices::Entity, devices::Column::ConfirmedSeq))),
+        )
+        .limit(limit)
+        .to_owned();
+    let key = SimpleExpr::Tuple(vec![
+        Expr::col(sync_mutations::Column::DeviceRow),
+        Expr::col(sync_mutations::Column::Seq),
+    ]);
+    sync_mutations::Entity::delete_many()
+        .filter(key.in_subquery(old))
+        .exec(db)
+        .await
+        .map(|r| r.rows_affected)
 }

@@ -1,5 +1,5 @@
 //! What the clock asks of the service: mail delivery, handing in overdue months, the scheduled
-//! close, forgetting old failed-login counters. Each is idempotent (several processes may run
+//! close, forgetting old failed-login counters and confirmed push outcomes. Each is idempotent (several processes may run
 //! it). `jobs.rs` runs them on a schedule; the CLI and the tests call them directly.
 
 use mobile_api::OutboxState;
@@ -10,15 +10,25 @@ use crate::domain::ledger::Actor;
 use crate::domain::rules::deadline;
 use crate::domain::time::{Month, riga_date};
 
-/// Forgets failed-login counters whose lockout window is over, and hands in the months whose
-/// submission deadline has passed while they were still open (SPEC §5).
+/// Forgets failed-login counters whose lockout window is over and push outcomes their phones
+/// confirmed long ago, and hands in the months whose submission deadline has passed while they
+/// were still open (SPEC §5).
 pub async fn housekeeping(state: &AppState) -> Result<u64, crate::db::DbErr> {
     let now = state.clock.now();
     let window = chrono::Duration::minutes(state.config.login_lockout_minutes);
     db::session::purge_attempts(&state.db, now - window, now).await?;
+    forget_replays(state).await?;
     let submitted = submit_overdue(state).await?;
     close_due(state).await?;
     Ok(submitted)
+}
+
+/// Stored push outcomes their phones confirmed more than `sync_replay_days` ago are forgotten,
+/// a bounded number a round (one short statement), so the table holds about that many days of
+/// pushes. Returns how many.
+pub async fn forget_replays(state: &AppState) -> Result<u64, crate::db::DbErr> {
+    let before = state.clock.now() - chrono::Duration::days(state.config.sync_replay_days);
+    db::sync::forget_confirmed(&state.db, before, 5_000).await
 }
 
 /// From the configured day of a month on, the previous month's approved client-months are

@@ -274,8 +274,10 @@ enum Answer {
         seq: i64,
         done: Result<Option<Entry>, (ErrorCode, Value)>,
     },
-    /// Taken before: its stored outcome.
-    Replayed(sync_mutations::Model),
+    /// Taken before: its stored outcome, and the entry it names, read when it was replayed.
+    Replayed(sync_mutations::Model, Option<Entry>),
+    /// Taken before, its outcome forgotten since (`db::sync::forget_confirmed`).
+    Forgotten(i64),
 }
 
 impl Answer {
@@ -308,7 +310,15 @@ impl Answer {
                 seq,
                 done: Err((code, details)),
             } => refused_result(seq, code, details, locale),
-            Answer::Replayed(row) => replayed(&row, locale),
+            Answer::Replayed(row, entry) => replayed(&row, entry, locale),
+            Answer::Forgotten(seq) => MutationResult {
+                seq,
+                status: "duplicate".into(),
+                original_status: None,
+                entry: None,
+                warnings: None,
+                error: None,
+            },
         }
     }
 }
@@ -336,10 +346,15 @@ fn outcome(
     }
 }
 
-/// The stored outcome of an applied mutation (read back by `replayed`).
-#[derive(serde::Serialize)]
-struct Applied<'a> {
-    entry: &'a Option<Entry>,
+/// The stored outcome of an applied mutation (read back by `replayed`): the entry it wrote is
+/// named, not copied (the entry's row holds it), so an outcome costs a few dozen bytes.
+/// Outcomes stored before this hold the whole entry under `entry`; `replayed` reads both.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Applied {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    entry_id: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    version: Option<i32>,
 }
 
 /// What a push's taken mutations leave: their stored outcomes (for replays), the changes that
@@ -364,7 +379,11 @@ impl Settled {
         let m = &job.mutations[i];
         let (status, outcome, done) = match done {
             Ok(entry) => {
-                let outcome = serde_json::to_string(&Applied { entry: &entry })
+                let applied = Applied {
+                    entry_id: entry.as_ref().map(|e| e.id),
+                    version: entry.as_ref().map(|e| e.version),
+                };
+                let outcome = serde_json::to_string(&applied)
                     .map_err(|e| ApiError::Internal(e.to_string()))?;
                 ("applied", outcome, Ok(entry))
             }
@@ -580,6 +599,7 @@ async fn write_in(
         .map(|d| (d.id, d))
         .collect();
     let mut last: HashMap<Uuid, i64> = devs.values().map(|d| (d.id, d.last_applied_seq)).collect();
+    let mut confirmed: HashMap<Uuid, i64> = HashMap::new();
     let mut answers: Vec<Option<Grouped>> = (0..n).map(|_| None).collect();
     let (mut together, mut alone) = (Vec::new(), Vec::new());
     // A device with a push written alone has its later pushes of the group written alone too,
@@ -596,6 +616,13 @@ async fn write_in(
                 details: json!({ "device_id": job.device_id }),
             }));
             continue;
+        }
+        // The phone sends a mutation until it is answered: the seqs below its push's first had
+        // their answers (of those applied before this group; see migration 14).
+        if let Some(first) = job.mutations.iter().map(|m| m.seq).min() {
+            let had = (first - 1).min(dev.last_applied_seq);
+            let known = confirmed.entry(dev.id).or_insert(dev.confirmed_seq);
+            *known = (*known).max(had);
         }
         let seq = last.entry(dev.id).or_insert(dev.last_applied_seq);
         let whole = [Step::Run(0..job.mutations.len())];
@@ -645,9 +672,17 @@ async fn write_in(
             }
         });
     }
-    // Every device's new position in one statement.
-    let moved: Vec<(Uuid, i64)> = moved.into_iter().collect();
-    db::sync::set_all_last_applied(txn, &moved)
+    // Every device's new positions in one statement.
+    let positions: Vec<db::sync::Position> = devs
+        .values()
+        .filter(|d| moved.contains_key(&d.id) || confirmed.get(&d.id) > Some(&d.confirmed_seq))
+        .map(|d| db::sync::Position {
+            device_row: d.id,
+            last_applied: moved.get(&d.id).copied().unwrap_or(d.last_applied_seq),
+            confirmed: confirmed.get(&d.id).copied().unwrap_or(d.confirmed_seq),
+        })
+        .collect();
+    db::sync::set_positions(txn, &positions)
         .await
         .map_err(|e| fail(e.into()))?;
     Ok(answers
@@ -738,7 +773,13 @@ async fn write_alone(
             Step::Replay(i) => {
                 let m = &job.mutations[i];
                 answers.push(match db::sync::mutation(txn, dev.id, m.seq).await? {
-                    Some(row) if row.body_hash == job.hashes[i] => Answer::Replayed(row),
+                    Some(row) if row.body_hash == job.hashes[i] => {
+                        let entry = named_entry(txn, &row).await?;
+                        Answer::Replayed(row, entry)
+                    }
+                    // Its outcome was forgotten once the phone had confirmed it: applied before,
+                    // never again.
+                    None if m.seq <= dev.confirmed_seq => Answer::Forgotten(m.seq),
                     _ => Answer::refused(m.seq, ErrorCode::SeqConflict, json!({ "seq": m.seq })),
                 });
             }
@@ -833,11 +874,28 @@ fn sees(caller: &Caller, e: &crate::db::entity::entries::Model) -> bool {
     caller.is_staff() || caller.assistant_id == Some(e.assistant_id)
 }
 
-/// A stored outcome as a `duplicate` result, in the caller's language.
-fn replayed(row: &sync_mutations::Model, locale: Locale) -> MutationResult {
-    let outcome: Value = serde_json::from_str(&row.outcome).unwrap_or(Value::Null);
-    let entry: Option<Entry> = serde_json::from_value(outcome["entry"].clone())
+/// The entry an applied mutation's stored outcome names, as it is now: the same as when it was
+/// applied unless the entry has been changed since (then its current state, which is what the
+/// phone must end up with anyway).
+async fn named_entry(
+    txn: &impl Conn,
+    row: &sync_mutations::Model,
+) -> Result<Option<Entry>, ApiError> {
+    let Some(id) = serde_json::from_str::<Applied>(&row.outcome)
         .ok()
+        .and_then(|a| a.entry_id)
+    else {
+        return Ok(None);
+    };
+    Ok(store::wired(txn, &[id], Locale::Lv).await?.remove(&id))
+}
+
+/// A stored outcome as a `duplicate` result, in the caller's language: the entry it names (read
+/// by `named_entry`), or the whole entry an older outcome holds, or its refusal.
+fn replayed(row: &sync_mutations::Model, named: Option<Entry>, locale: Locale) -> MutationResult {
+    let outcome: Value = serde_json::from_str(&row.outcome).unwrap_or(Value::Null);
+    let entry: Option<Entry> = named
+        .or_else(|| serde_json::from_value(outcome["entry"].clone()).ok())
         .map(|e| relocalize(e, locale));
     let error = outcome.get("error").and_then(|e| {
         let code: ErrorCode = serde_json::from_value(e["code"].clone()).ok()?;
@@ -864,16 +922,11 @@ fn parse_cursor(cursor: Option<&str>) -> Result<i64, ApiError> {
     }
 }
 
-/// A stored change's data as the caller gets it: an entry read into its type and put in the
-/// caller's language, a refused mutation with its message in that language, anything else as
-/// it was stored.
+/// A stored change's data as the caller gets it (an entry's upsert is read by `latest_entry`): a
+/// refused mutation with its message in the caller's language, anything else as it was stored.
 fn pulled_data(kind: &str, op: &str, stored: &str, locale: Locale) -> Value {
     let data: Value = serde_json::from_str(stored).unwrap_or(Value::Null);
     match (kind, op) {
-        ("entry", "upsert") => match serde_json::from_value::<Entry>(data.clone()) {
-            Ok(e) => serde_json::to_value(relocalize(e, locale)).unwrap_or(data),
-            Err(_) => data,
-        },
         ("mutation", _) => {
             let mut data = data;
             if let Ok(code) = serde_json::from_value::<ErrorCode>(data["error"]["code"].clone()) {
@@ -884,6 +937,26 @@ fn pulled_data(kind: &str, op: &str, stored: &str, locale: Locale) -> Value {
         }
         _ => data,
     }
+}
+
+/// An entry's upsert as pulled: the entry, if the change is of the version the entry has now.
+/// A change the entry has moved past is left out of the page: a later change of the entry, further
+/// on in the log, carries its newer state (or its tombstone), so a phone gets each entry's
+/// latest state once and never a state from after the page's own position.
+fn latest_entry(
+    r: crate::db::entity::changes::Model,
+    now: &HashMap<Uuid, Entry>,
+) -> Option<Change> {
+    let version = serde_json::from_str::<Value>(&r.data)
+        .ok()
+        .and_then(|d| d["version"].as_i64());
+    let entry = now.get(&Uuid::parse_str(&r.entity_id).ok()?)?;
+    (Some(i64::from(entry.version)) == version).then(|| Change {
+        kind: r.kind,
+        op: r.op,
+        id: r.entity_id,
+        data: serde_json::to_value(entry).unwrap_or(Value::Null),
+    })
 }
 
 /// `GET /api/v1/sync/pull?cursor=…&limit=…`
@@ -952,16 +1025,26 @@ pub async fn pull(
     let has_more = rows.len() as u64 > limit;
     rows.truncate(limit as usize);
     let cursor = rows.last().and_then(|r| r.position).unwrap_or(after);
+    // An entry's upsert names the entry and its version: the page's entries are read in one go.
+    let named: Vec<Uuid> = rows
+        .iter()
+        .filter(|r| r.kind == "entry" && r.op == "upsert")
+        .filter_map(|r| Uuid::parse_str(&r.entity_id).ok())
+        .collect();
+    let entries = store::wired(&state.reads, &named, locale).await?;
     let changes = rows
         .into_iter()
-        .map(|r| {
+        .filter_map(|r| {
+            if r.kind == "entry" && r.op == "upsert" {
+                return latest_entry(r, &entries);
+            }
             let data = pulled_data(&r.kind, &r.op, &r.data, locale);
-            Change {
+            Some(Change {
                 kind: r.kind,
                 op: r.op,
                 id: r.entity_id,
                 data,
-            }
+            })
         })
         .collect();
     let device = db::session::device(&state.reads, caller.device)

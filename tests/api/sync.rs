@@ -115,7 +115,7 @@ async fn a_replayed_push_changes_nothing_and_returns_the_same_outcomes() {
         "submitted"
     );
 
-    let again = push(&app, &s.token, "phone-ruta", batch).await;
+    let again = push(&app, &s.token, "phone-ruta", batch.clone()).await;
     let r2: PushResponse = again.json();
     assert!(
         r2.results.iter().all(|x| x.status == "duplicate"),
@@ -152,6 +152,32 @@ async fn a_replayed_push_changes_nothing_and_returns_the_same_outcomes() {
         )
         .await;
     assert_eq!(entries.body["total"], 1);
+
+    // The stored outcome names the entry: once a coordinator has changed it, a replay answers
+    // with the entry as it is now, still as a duplicate of what was applied, and changes nothing.
+    let mut edit = session(
+        s.client,
+        "2026-11-02T08:00:00+02:00",
+        "2026-11-02T11:00:00+02:00",
+        "work",
+    );
+    edit["base_version"] = json!(1);
+    app.send(
+        reqwest::Method::PUT,
+        Some(&app.admin),
+        &format!("/api/v1/entries/{a}"),
+        Some(&edit),
+        None,
+    )
+    .await
+    .expect(200);
+    let r3: PushResponse = push(&app, &s.token, "phone-ruta", batch).await.json();
+    let now = r3.results[0].entry.as_ref().expect("the entry it wrote");
+    assert_eq!(
+        (r3.results[0].status.as_str(), now.version, now.minutes),
+        ("duplicate", 2, 180)
+    );
+    assert_eq!(sheet(&app, s.client, "2026-11").await.used_minutes, 180);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -730,15 +756,9 @@ async fn a_pull_pages_every_visible_change_once_in_order_with_tombstones() {
         .map(|k| (k.1.as_str(), k.2.as_str()))
         .collect();
     let (a, b) = (a.to_string(), b.to_string());
-    assert_eq!(
-        entry_ops,
-        [
-            ("upsert", a.as_str()),
-            ("upsert", b.as_str()),
-            ("delete", b.as_str()),
-            ("upsert", a.as_str())
-        ]
-    );
+    // Each entry at its latest change only: `a`'s first version and `b` before its deletion
+    // are left out, since later changes carry them.
+    assert_eq!(entry_ops, [("delete", b.as_str()), ("upsert", a.as_str())]);
     let last_a = changes
         .iter()
         .rev()
@@ -936,7 +956,7 @@ async fn a_change_committed_late_with_an_earlier_id_is_still_pulled() {
     };
     asistents::db::changes::record(
         &slow,
-        "entry",
+        "assignment",
         "upsert",
         "slow-one".into(),
         scope,
@@ -1568,4 +1588,59 @@ async fn two_service_processes_on_one_postgresql_take_every_push_once_and_a_read
         Ok(other) => panic!("the audit chain is broken: {other:?}"),
         Err(_) => panic!("the audit chain could not be read"),
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outcomes_a_phone_confirmed_are_forgotten_after_a_while_and_their_replays_change_nothing() {
+    let app = TestApp::spawn_with(|c| {
+        c.sync_replay_days = 1;
+        // No automatic close when the clock moves on: this is about the outcomes only.
+        c.close_day = 0;
+    })
+    .await;
+    let s = scene(&app, 6000, "ruta").await;
+    let mutations: Vec<Value> = (1..=3)
+        .map(|seq| {
+            let day = 1 + seq as u32;
+            save(seq, Uuid::new_v4(), at(s.client, day, 8, 10), None)
+        })
+        .collect();
+    let entries = format!("/api/v1/entries?client_id={}", s.client);
+    push(&app, &s.token, "phone-ruta", mutations[..2].to_vec())
+        .await
+        .expect(200);
+    // The next push starts at seq 3: the phone had the answers of 1 and 2.
+    push(&app, &s.token, "phone-ruta", mutations[2..].to_vec())
+        .await
+        .expect(200);
+    let originals = |r: &PushResponse| -> Vec<(String, Option<String>, bool)> {
+        r.results
+            .iter()
+            .map(|x| {
+                (
+                    x.status.clone(),
+                    x.original_status.clone(),
+                    x.entry.is_some(),
+                )
+            })
+            .collect()
+    };
+    let kept = ("duplicate".to_owned(), Some("applied".to_owned()), true);
+
+    // Within the retention time every outcome is kept.
+    asistents::jobs::housekeeping(&app.state).await.unwrap();
+    let r: PushResponse = push(&app, &s.token, "phone-ruta", mutations.clone())
+        .await
+        .json();
+    assert_eq!(originals(&r), [kept.clone(), kept.clone(), kept.clone()]);
+
+    // Past it, the confirmed ones are forgotten: their replay is still a duplicate, applied
+    // nothing, and says no more; seq 3 (never pushed past) keeps its outcome.
+    app.clock.advance(chrono::Duration::days(2));
+    asistents::jobs::housekeeping(&app.state).await.unwrap();
+    let r: PushResponse = push(&app, &s.token, "phone-ruta", mutations).await.json();
+    let forgotten = ("duplicate".to_owned(), None, false);
+    assert_eq!(originals(&r), [forgotten.clone(), forgotten, kept]);
+    assert_eq!(r.last_applied_seq, 3);
+    assert_eq!(app.get(&app.admin, &entries).await.body["total"], 3);
 }
