@@ -9,7 +9,8 @@
 //! With `--via http` it runs `asistents serve` on the generated data instead and times, as a
 //! coordinator and a phone see them: the month overview's first page, the close asked for over
 //! HTTP (the answer, the background job to its end, `/me` meanwhile), the statements' and the
-//! outbox's first pages, and the mail handed out (to `.eml` files) with `/me` meanwhile; p50 /
+//! outbox's first pages, and the mail handed out (to `.eml` files) with `/me` meanwhile; an
+//! assistant's phone pushes a session every 50 ms during the close and during the mail; p50 /
 //! p99 in ms over repeated calls and the server's peak RSS.
 
 use std::io::{BufRead, BufReader};
@@ -375,6 +376,105 @@ async fn timed(
     percentiles(ms)
 }
 
+/// An assistant's phone of the data set: the first assistant gets a login (chosen at the first
+/// login, as people must) and pushes for its client. Returns the token and the client.
+async fn assistant_phone(http: &reqwest::Client, base: &str, admin: &str) -> (String, String) {
+    let post = |path: String, token: Option<String>, body: serde_json::Value| {
+        let (http, base) = (http.clone(), base.to_owned());
+        async move {
+            let mut req = http.post(format!("{base}{path}")).json(&body);
+            if let Some(t) = token {
+                req = req.bearer_auth(t);
+            }
+            let r = req.send().await.unwrap();
+            assert!(r.status().is_success(), "{path}: {}", r.status());
+            let body = r.bytes().await.unwrap();
+            serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null)
+        }
+    };
+    let first = common::get_json(http, base, admin, "/api/v1/assistants?limit=1").await;
+    let aid = first["items"][0]["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/assignments?assistant_id={aid}");
+    let assigned = common::get_json(http, base, admin, &path).await;
+    let cid = assigned["items"][0]["client_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let user = serde_json::json!({"login": "bench-assistant", "password": "bench-temporary-1",
+        "role": "assistant", "assistant_id": aid});
+    post("/api/v1/users".into(), Some(admin.to_owned()), user).await;
+    let login = |password: &'static str| {
+        serde_json::json!({"login": "bench-assistant", "password": password, "device":
+            {"device_id": "bench-assistant-phone", "name": "bench", "platform": "bench", "app_version": "1"}})
+    };
+    let first = post(
+        "/api/v1/auth/login".into(),
+        None,
+        login("bench-temporary-1"),
+    )
+    .await;
+    let change = serde_json::json!({"current_password": "bench-temporary-1",
+        "new_password": "bench-password-1"});
+    post(
+        "/api/v1/me/password".into(),
+        first["token"].as_str().map(str::to_owned),
+        change,
+    )
+    .await;
+    let phone = post("/api/v1/auth/login".into(), None, login("bench-password-1")).await;
+    (phone["token"].as_str().unwrap().to_owned(), cid)
+}
+
+/// The phone pushes one five-minute November session every 50 ms until `stop`, continuing its
+/// sequence from `seq`: each push's time in ms, the next seq, and how many were answered 503.
+fn pushes_meanwhile(
+    http: reqwest::Client,
+    base: String,
+    (token, client): (String, String),
+    seq: i64,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<(Vec<f64>, i64, usize)> {
+    tokio::spawn(async move {
+        let (mut ms, mut seq, mut unavailable) = (Vec::new(), seq, 0);
+        let november = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        let november = Utc.from_utc_datetime(&november.and_hms_opt(5, 0, 0).unwrap());
+        while !*stop.borrow() {
+            // Twelve sessions an hour, from 07:00 to 19:00 Riga time, day after day.
+            let n = seq - 1;
+            let start = november
+                + chrono::Duration::days(n / 144)
+                + chrono::Duration::minutes((n % 144) * 5);
+            let body = serde_json::json!({"device_id": "bench-assistant-phone", "mutations": [{
+                "seq": seq, "name": "entry.save", "args": {"id": Uuid::now_v7(),
+                "client_id": client, "purpose": "work", "place": "home",
+                "started_at": start.to_rfc3339(),
+                "ended_at": (start + chrono::Duration::minutes(5)).to_rfc3339(),
+                "trips": [], "base_version": null}}]});
+            let t = Instant::now();
+            let r = http
+                .post(format!("{base}/api/v1/sync/push"))
+                .bearer_auth(&token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = r.status();
+            let _ = r.bytes().await;
+            ms.push(t.elapsed().as_secs_f64() * 1000.0);
+            // A 503 (the service was too busy to answer in time) is sent again with the same
+            // seq, as a phone does: a replay if it was applied meanwhile.
+            if status == reqwest::StatusCode::SERVICE_UNAVAILABLE {
+                unavailable += 1;
+            } else {
+                assert!(status.is_success(), "a push: {status}");
+                seq += 1;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        (ms, seq, unavailable)
+    })
+}
+
 /// `/me` every 20 ms until `stop`: each call's time in ms.
 fn me_meanwhile(
     http: reqwest::Client,
@@ -429,6 +529,7 @@ async fn over_http(dir: &std::path::Path, url: &str, n: usize, per: usize, gener
         }
     };
     let (token, phone) = (login("bench-desk").await, login("bench-phone").await);
+    let assistant = assistant_phone(&http, &base, &token).await;
     let mut rows: Vec<(String, String)> = Vec::new();
     let mut row = |what: &str, (p50, p99): (f64, f64)| {
         rows.push((what.to_owned(), format!("{p50:.1} / {p99:.1}")))
@@ -445,7 +546,8 @@ async fn over_http(dir: &std::path::Path, url: &str, n: usize, per: usize, gener
 
     // The close over HTTP: the answer, then the job to its end, with a phone's /me meanwhile.
     let (stop, watch) = tokio::sync::watch::channel(false);
-    let me = me_meanwhile(http.clone(), base.clone(), phone.clone(), watch);
+    let me = me_meanwhile(http.clone(), base.clone(), phone.clone(), watch.clone());
+    let pushes = pushes_meanwhile(http.clone(), base.clone(), assistant.clone(), 1, watch);
     let t = Instant::now();
     let r = http
         .post(format!("{base}/api/v1/months/2026-10/close"))
@@ -470,6 +572,8 @@ async fn over_http(dir: &std::path::Path, url: &str, n: usize, per: usize, gener
     assert_eq!(job["state"], "done", "{job}");
     let _ = stop.send(true);
     let during_close = percentiles(me.await.unwrap());
+    let (pushed, seq, busy_close) = pushes.await.unwrap();
+    let (pushes_close, pushed_close) = (percentiles(pushed.clone()), pushed.len());
     let peak_close = peak_kib(pid).unwrap_or(0) as f64 / 1024.0;
 
     row(
@@ -490,7 +594,8 @@ async fn over_http(dir: &std::path::Path, url: &str, n: usize, per: usize, gener
 
     // The mail, handed out by the service's own rounds, with /me meanwhile.
     let (stop, watch) = tokio::sync::watch::channel(false);
-    let me = me_meanwhile(http.clone(), base.clone(), phone.clone(), watch);
+    let me = me_meanwhile(http.clone(), base.clone(), phone.clone(), watch.clone());
+    let pushes = pushes_meanwhile(http.clone(), base.clone(), assistant, seq, watch);
     let t = Instant::now();
     let queued = job["mails_queued"].as_u64().unwrap_or(0);
     loop {
@@ -504,6 +609,8 @@ async fn over_http(dir: &std::path::Path, url: &str, n: usize, per: usize, gener
     let mailed = t.elapsed().as_secs_f64();
     let _ = stop.send(true);
     let during_mail = percentiles(me.await.unwrap());
+    let (pushed, _, busy_mail) = pushes.await.unwrap();
+    let (pushes_mail, pushed_mail) = (percentiles(pushed.clone()), pushed.len());
     let peak = peak_kib(pid).unwrap_or(0) as f64 / 1024.0;
     let engine = if url.starts_with("postgres") {
         "postgresql"
@@ -527,10 +634,18 @@ async fn over_http(dir: &std::path::Path, url: &str, n: usize, per: usize, gener
         "| GET /me during the close | {:.1} / {:.1} |",
         during_close.0, during_close.1
     );
+    println!(
+        "| a phone's push of one session during the close ({pushed_close} pushes, {busy_close} answered 503) | {:.1} / {:.1} |",
+        pushes_close.0, pushes_close.1
+    );
     println!("| mail handed out (until every mail is sent) | {mailed:.1} s |");
     println!(
         "| GET /me during the mail | {:.1} / {:.1} |",
         during_mail.0, during_mail.1
+    );
+    println!(
+        "| a phone's push of one session during the mail ({pushed_mail} pushes, {busy_mail} answered 503) | {:.1} / {:.1} |",
+        pushes_mail.0, pushes_mail.1
     );
     println!(
         "| server peak RSS | {peak_close:.0} MiB to the close's end, {peak:.0} MiB to the mail's |"
