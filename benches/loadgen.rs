@@ -417,6 +417,14 @@ async fn main() {
     }
     let _ = server.wait();
     if a.database_url.is_none() {
+        // The write-ahead log folded into the file first, so that the file is all there is.
+        if let Ok(db) = asistents::db::connect(&url, 1).await {
+            use sea_orm::ConnectionTrait;
+            let _ = db
+                .execute_unprepared("pragma wal_checkpoint(truncate)")
+                .await;
+            db.close().await.ok();
+        }
         let size = |name: &str| std::fs::metadata(dir.join(name)).map_or(0, |m| m.len());
         let bytes = size("load.db") + size("load.db-wal");
         let entries = applied.load(Ordering::Relaxed).max(1);
