@@ -114,7 +114,9 @@ impl MutationKind {
 ///
 /// `status`: `applied`; `rejected` (a rule refused it, `error` says which; the seq is consumed, so
 /// the queue moves on); `duplicate` (this seq was applied before with the same body: the original
-/// outcome is in `original_status`, `entry`, `warnings`, `error`). Two more `error.code`s come with
+/// outcome is in `original_status` and `error`, and `entry` is the entry it wrote as the server
+/// holds it now; once the phone has pushed past the seq and the server's retention time has
+/// passed, the first outcome is forgotten and a `duplicate` comes without them). Two more `error.code`s come with
 /// `rejected` and do **not** consume the seq: `seq_conflict` (the seq was used before with a
 /// different body) and `seq_gap` (a seq is missing; `error.details.expected_seq` says where to
 /// resume; the rest of the batch was not looked at).
@@ -122,7 +124,7 @@ impl MutationKind {
 pub struct MutationResult {
     pub seq: i64,
     pub status: String,
-    /// For `duplicate`: `applied` or `rejected`.
+    /// For `duplicate`: `applied` or `rejected`; absent once the first outcome is forgotten.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub original_status: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
