@@ -1,6 +1,7 @@
 //! What the clock asks of the service: mail delivery, handing in overdue months, the scheduled
-//! close, forgetting old failed-login counters and confirmed push outcomes. Each is idempotent (several processes may run
-//! it). `jobs.rs` runs them on a schedule; the CLI and the tests call them directly.
+//! close, forgetting old failed-login counters and confirmed push outcomes. Each is idempotent
+//! (several processes may run it). `jobs.rs` runs them on a schedule; the CLI and the tests call
+//! them directly.
 
 use mobile_api::OutboxState;
 

@@ -57,6 +57,21 @@ async fn pull_all(
     }
 }
 
+/// A coordinator's edit of entry `id` from `base_version`, through REST.
+async fn edited(app: &TestApp, id: Uuid, mut body: Value, base_version: i32) {
+    body["base_version"] = json!(base_version);
+    let path = format!("/api/v1/entries/{id}");
+    app.send(
+        reqwest::Method::PUT,
+        Some(&app.admin),
+        &path,
+        Some(&body),
+        None,
+    )
+    .await
+    .expect(200);
+}
+
 fn statuses(r: &Resp) -> Vec<(i64, String, Option<String>)> {
     let body: PushResponse = r.json();
     body.results
@@ -155,22 +170,13 @@ async fn a_replayed_push_changes_nothing_and_returns_the_same_outcomes() {
 
     // The stored outcome names the entry: once a coordinator has changed it, a replay answers
     // with the entry as it is now, still as a duplicate of what was applied, and changes nothing.
-    let mut edit = session(
+    let edit = session(
         s.client,
         "2026-11-02T08:00:00+02:00",
         "2026-11-02T11:00:00+02:00",
         "work",
     );
-    edit["base_version"] = json!(1);
-    app.send(
-        reqwest::Method::PUT,
-        Some(&app.admin),
-        &format!("/api/v1/entries/{a}"),
-        Some(&edit),
-        None,
-    )
-    .await
-    .expect(200);
+    edited(&app, a, edit, 1).await;
     let r3: PushResponse = push(&app, &s.token, "phone-ruta", batch).await.json();
     let now = r3.results[0].entry.as_ref().expect("the entry it wrote");
     assert_eq!(
@@ -727,22 +733,13 @@ async fn a_pull_pages_every_visible_change_once_in_order_with_tombstones() {
     .await
     .expect(200);
     // A coordinator's edit reaches the assistant's phone.
-    let mut edit = session(
+    let edit = session(
         s.client,
         "2026-11-02T08:00:00+02:00",
         "2026-11-02T09:30:00+02:00",
         "other",
     );
-    edit["base_version"] = json!(1);
-    app.send(
-        reqwest::Method::PUT,
-        Some(&app.admin),
-        &format!("/api/v1/entries/{a}"),
-        Some(&edit),
-        None,
-    )
-    .await
-    .expect(200);
+    edited(&app, a, edit, 1).await;
 
     let (changes, cursor, pages) = pull_all(&app, &s.token, 2).await;
     assert!(pages > 3, "paged through has_more");
