@@ -171,6 +171,9 @@ function settle(queue, results) {
       if (!e) continue;
       const later = pending.some((x) => x.seq > q.seq && x.args.id === id);
       const status = res.original_status ?? res.status;
+      // Applied long ago, its first answer since forgotten by the server: the pull brings the
+      // entry as the server holds it.
+      if (status === 'duplicate') continue;
       if (status === 'applied') {
         if (q.name === 'entry.delete') { if (!later) await done(s('entries').delete(id)); continue; }
         const next = { ...e, server: res.entry ?? e.server };
