@@ -850,16 +850,29 @@ async fn on_a_database_file_the_cursor_still_misses_nothing() {
     follow_the_cursor_during_writes(TestApp::spawn_on(url, |_| {}).await).await;
 }
 
+/// A pulled change as the log tests compare them: (kind, op, id, data).
+type Seen = (String, String, String, String);
+
+fn seen(c: mobile_api::sync::Change) -> Seen {
+    (c.kind, c.op, c.id, c.data.to_string())
+}
+
+/// The whole change log as the admin's device pulls it afterwards, in order.
+async fn whole_log(app: &TestApp) -> Vec<Seen> {
+    let (all, _, _) = pull_all(app, &app.admin, 1000).await;
+    all.into_iter().map(seen).collect()
+}
+
 /// A reader following the change log through `app`, seven changes a page, until `stop` and the
-/// log's end: every change it saw, in order, as (kind, op, id, data).
+/// log's end: every change it saw, in order.
 fn follow(
     app: &TestApp,
     token: &str,
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
-) -> tokio::task::JoinHandle<Vec<(String, String, String, String)>> {
+) -> tokio::task::JoinHandle<Vec<Seen>> {
     let (http, base, token) = (app.http.clone(), app.base.clone(), token.to_owned());
     tokio::spawn(async move {
-        let (mut seen, mut cursor) = (Vec::new(), String::new());
+        let (mut saw, mut cursor) = (Vec::new(), String::new());
         loop {
             let done = stop.load(std::sync::atomic::Ordering::SeqCst);
             let r = TestApp::read(
@@ -871,14 +884,10 @@ fn follow(
             )
             .await;
             let page: PullResponse = r.json();
-            seen.extend(
-                page.changes
-                    .into_iter()
-                    .map(|c| (c.kind, c.op, c.id, c.data.to_string())),
-            );
+            saw.extend(page.changes.into_iter().map(seen));
             cursor = page.cursor;
             if done && !page.has_more {
-                return seen;
+                return saw;
             }
         }
     })
@@ -918,11 +927,7 @@ async fn follow_the_cursor_during_writes(app: TestApp) {
     }
     stop.store(true, std::sync::atomic::Ordering::SeqCst);
     let seen = reader.await.unwrap();
-    let (everything, _, _) = pull_all(&app, &app.admin, 1000).await;
-    let everything: Vec<(String, String, String, String)> = everything
-        .into_iter()
-        .map(|c| (c.kind, c.op, c.id, c.data.to_string()))
-        .collect();
+    let everything = whole_log(&app).await;
     assert_eq!(
         seen.len(),
         everything.len(),
@@ -1562,11 +1567,7 @@ async fn two_service_processes_on_one_postgresql_take_every_push_once_and_a_read
     }
     stop.store(true, std::sync::atomic::Ordering::SeqCst);
     let seen = reader.await.unwrap();
-    let (everything, _, _) = pull_all(&first, &first.admin, 1000).await;
-    let everything: Vec<(String, String, String, String)> = everything
-        .into_iter()
-        .map(|c| (c.kind, c.op, c.id, c.data.to_string()))
-        .collect();
+    let everything = whole_log(&first).await;
     assert_eq!(seen, everything, "each change once, in the log's order");
     let entries: std::collections::HashSet<&String> = everything
         .iter()
