@@ -29,6 +29,31 @@ pub struct Line {
     pub trip_cents: i64,
 }
 
+/// What a session's pay is made of: whose work it was, for whom, when, and what its trips cost.
+/// A [`Line`] without its texts: a country's close keeps one for every session of the month
+/// until the pay statements are made, so it holds no strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Worked {
+    pub assistant_id: Uuid,
+    pub client_id: Uuid,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// Trip costs compensated (for sessions starting in the month).
+    pub trip_cents: i64,
+}
+
+impl From<&Line> for Worked {
+    fn from(l: &Line) -> Self {
+        Worked {
+            assistant_id: l.assistant_id,
+            client_id: l.client_id,
+            start: l.start,
+            end: l.end,
+            trip_cents: l.trip_cents,
+        }
+    }
+}
+
 /// A client's month, approved, as the timesheet shows it.
 #[derive(Debug, Clone)]
 pub struct Timesheet {
@@ -229,7 +254,8 @@ pub struct Pay {
 }
 
 pub fn pay(lines: &[Line], rates: &[(NaiveDate, i64)], contribution_bp: i64) -> Pay {
-    pay_by_periods(lines, rates, &[(NaiveDate::MIN, contribution_bp)])
+    let worked: Vec<Worked> = lines.iter().map(Worked::from).collect();
+    pay_by_periods(&worked, rates, &[(NaiveDate::MIN, contribution_bp)])
 }
 
 /// The pay rates of `rates`, split also at each day the employer contribution rate changes
@@ -257,7 +283,7 @@ pub fn rates_with_contributions(
 /// lines split at each change, as at a rate change, and each line's gross and employer part
 /// follow the rate of its period.
 pub fn pay_by_periods(
-    lines: &[Line],
+    lines: &[Worked],
     rates: &[(NaiveDate, i64)],
     contributions: &[(NaiveDate, i64)],
 ) -> Pay {
@@ -597,13 +623,15 @@ impl SummaryRow {
 /// One assistant's rows of the summary for `month`: a row per client × rate period of `pay`
 /// (computed from `lines`), with each session's trips on the row of the rate in force on the
 /// day it began, or on the client's first row when its minutes fell under another rate.
+/// `client` names a client as payroll knows them: name and personal code.
 pub fn summary_rows(
     month: &str,
     assistant_id: Uuid,
     payee: &Payee,
     pay: &Pay,
-    lines: &[Line],
+    lines: &[Worked],
     rates: &[(NaiveDate, i64)],
+    client: impl Fn(Uuid) -> (String, String),
 ) -> Vec<SummaryRow> {
     let rate_on = |day: NaiveDate| {
         rates
@@ -617,13 +645,6 @@ pub fn summary_rows(
         let day = l.start.with_timezone(&TZ).date_naive();
         *trips.entry((l.client_id, rate_on(day))).or_default() += l.trip_cents;
     }
-    let client = |id: Uuid| {
-        lines
-            .iter()
-            .find(|l| l.client_id == id)
-            .map(|l| (l.client.clone(), l.client_code.clone().unwrap_or_default()))
-            .unwrap_or_default()
-    };
     let mut rows: Vec<SummaryRow> = pay
         .lines
         .iter()
@@ -1222,14 +1243,19 @@ mod tests {
         let rates = [(NaiveDate::from_ymd_opt(2023, 4, 1).unwrap(), 511)];
         // One rate all month: the same as a statement without changes.
         let whole = pay(&lines, &rates, 2359);
-        let same = pay_by_periods(&lines, &rates, &[(NaiveDate::MIN, 2359)]);
+        let same = pay_by_periods(
+            &lines.iter().map(Worked::from).collect::<Vec<_>>(),
+            &rates,
+            &[(NaiveDate::MIN, 2359)],
+        );
         assert_eq!((whole.amount_cents, whole.gross_cents), (3577, 2894));
         assert_eq!(
             (same.amount_cents, same.gross_cents, same.split.clone()),
             (whole.amount_cents, whole.gross_cents, whole.split.clone())
         );
         // From the 21st 20.77 %: two lines, each rounded, each split at its own rate.
-        let split = pay_by_periods(&lines, &rates, &[(NaiveDate::MIN, 2359), (day(21), 2077)]);
+        let worked: Vec<Worked> = lines.iter().map(Worked::from).collect();
+        let split = pay_by_periods(&worked, &rates, &[(NaiveDate::MIN, 2359), (day(21), 2077)]);
         assert_eq!(
             split
                 .lines

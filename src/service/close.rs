@@ -19,7 +19,7 @@ use crate::db::statements::{
 use crate::db::{Conn, DbErr};
 use crate::domain::decision;
 use crate::domain::ledger::Actor;
-use crate::domain::statements::{self as docs, Line, SummaryRow, Timesheet};
+use crate::domain::statements::{self as docs, Line, SummaryRow, Timesheet, Worked};
 use crate::domain::time::Month;
 use mobile_api::{MonthState, OutboxState};
 
@@ -333,22 +333,27 @@ pub async fn close_month(
         by_month.entry(of).or_default().push(sheet.clone());
     }
     let mut created = Vec::new();
-    // This month's lines of the client-months closed now, and the lines as they stand of every
-    // changed one.
-    let mut fresh_lines: Vec<Line> = Vec::new();
-    let mut changed: Vec<(Month, Uuid, Vec<Line>)> = Vec::new();
+    // Each assistant's sessions of this month in the client-months closed now (and, further
+    // down, the corrections carried to them); the sessions as they stand of every changed
+    // client-month; every client's name and personal code, as payroll knows them.
+    let mut by_assistant: std::collections::BTreeMap<Uuid, (Vec<Worked>, Vec<docs::Reported>)> =
+        Default::default();
+    let mut changed: Vec<(Month, Uuid, Vec<Worked>)> = Vec::new();
+    let mut names: HashMap<Uuid, (String, Option<String>)> = HashMap::new();
     // Changed client-months closed before their lines were recorded: what was sent is not known
     // line by line, so no difference is carried for them (that could pay a month twice); the
     // summary names them with their figures as they stand, for the accountant to settle.
-    let mut unrecorded: Vec<(Month, Uuid, Vec<Line>)> = Vec::new();
+    let mut unrecorded: Vec<(Month, Uuid, Vec<Worked>)> = Vec::new();
     for (of, sheets) in by_month {
-        let mut lines = timesheets(db, of, &sheets, &ctx, &mut created).await?;
+        let mut lines = timesheets(db, of, &sheets, &ctx, &mut created, &mut names).await?;
         for sheet in &sheets {
             let Some(lines) = lines.remove(&sheet.client_id) else {
                 continue;
             };
             if sheet.state == MonthState::Approved {
-                fresh_lines.extend(lines);
+                for w in lines {
+                    by_assistant.entry(w.assistant_id).or_default().0.push(w);
+                }
             } else if sheet.lines_reported {
                 changed.push((of, sheet.client_id, lines));
             } else {
@@ -362,10 +367,15 @@ pub async fn close_month(
     let sent = crate::db::statements::reported_of(db, &pairs).await?;
     // Insurance status changes, for the few assistants who have them: a change within a month
     // splits its lines at the day.
-    let mut everyone: Vec<Uuid> = fresh_lines
-        .iter()
-        .chain(changed.iter().flat_map(|(_, _, l)| l))
-        .map(|l| l.assistant_id)
+    let mut everyone: Vec<Uuid> = by_assistant
+        .keys()
+        .copied()
+        .chain(
+            changed
+                .iter()
+                .flat_map(|(_, _, l)| l)
+                .map(|l| l.assistant_id),
+        )
         .collect();
     everyone.sort_unstable();
     everyone.dedup();
@@ -380,18 +390,21 @@ pub async fn close_month(
                 .copied()
                 .collect()
         };
+    let client_of = |id: Uuid| {
+        names
+            .get(&id)
+            .map(|(name, code)| (name.clone(), code.clone().unwrap_or_default()))
+            .unwrap_or_default()
+    };
     let mut standing = Vec::new();
     let mut recorded_now = Vec::new();
     for (of, client, lines) in changed.iter().chain(&unrecorded) {
         let known = changed.iter().any(|(m, c, _)| m == of && c == client);
-        let mut by_assistant: std::collections::BTreeMap<Uuid, Vec<Line>> = Default::default();
+        let mut per_assistant: std::collections::BTreeMap<Uuid, Vec<Worked>> = Default::default();
         for l in lines {
-            by_assistant
-                .entry(l.assistant_id)
-                .or_default()
-                .push(l.clone());
+            per_assistant.entry(l.assistant_id).or_default().push(*l);
         }
-        for (aid, lines) in by_assistant {
+        for (aid, lines) in per_assistant {
             // Only the amounts count here; the lines split where the statements split them.
             let mut split = vec![(chrono::NaiveDate::MIN, 0)];
             split.extend(changes_in(aid, *of).into_iter().map(|(d, _)| (d, 0)));
@@ -404,6 +417,7 @@ pub async fn close_month(
                 &pay,
                 &lines,
                 &own_rates,
+                client_of,
             );
             let out = if known {
                 &mut standing
@@ -419,26 +433,9 @@ pub async fn close_month(
     if closing_now == 0 && deltas.is_empty() && created.is_empty() && unrecorded.is_empty() {
         return Ok(created);
     }
-    let changed_ids: Vec<Uuid> = changed
-        .iter()
-        .chain(&unrecorded)
-        .map(|(_, c, _)| *c)
-        .collect();
-    let changed_clients = clients_by_id(db, &changed_ids).await?;
-    let client_of = |id: Uuid| {
-        changed_clients
-            .get(&id)
-            .map(|c| (c.name.clone(), c.personal_code.clone().unwrap_or_default()))
-            .unwrap_or_default()
-    };
 
-    // Each assistant's lines of this month and corrections, in one pass (a country has
+    // The corrections, to each assistant's sessions of this month, in one pass (a country has
     // thousands of assistants).
-    let mut by_assistant: std::collections::BTreeMap<Uuid, (Vec<Line>, Vec<docs::Reported>)> =
-        Default::default();
-    for l in fresh_lines {
-        by_assistant.entry(l.assistant_id).or_default().0.push(l);
-    }
     for d in &deltas {
         by_assistant
             .entry(d.assistant_id)
@@ -493,15 +490,20 @@ pub async fn close_month(
             &pay,
             &lines,
             &own_rates,
+            client_of,
         ));
         let corrections = docs::correction_rows(&deltas, &payee, client_of);
         carried.extend(corrections.iter().cloned());
-        let mut clients_of: Vec<(Uuid, String, Option<String>)> = lines
-            .iter()
-            .map(|l| (l.client_id, l.client.clone(), l.client_code.clone()))
+        let mut ids: Vec<Uuid> = lines.iter().map(|l| l.client_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let clients_of: Vec<(Uuid, String, Option<String>)> = ids
+            .into_iter()
+            .map(|id| {
+                let (name, code) = names.get(&id).cloned().unwrap_or_default();
+                (id, name, code)
+            })
             .collect();
-        clients_of.sort();
-        clients_of.dedup();
         let mut recipients: Vec<String> = Vec::new();
         if let Some(email) = login.and_then(|u| u.email).or(a.email.clone()) {
             recipients.push(email);
@@ -714,14 +716,16 @@ pub async fn close_month(
 }
 
 /// Issues the timesheets of `sheets` (client-months of `month`: approved ones, or closed ones
-/// that changed since they were sent) and closes them; returns each client's lines of the month.
+/// that changed since they were sent) and closes them; returns each client's sessions of the
+/// month as its pay needs them, and puts each client's name and personal code in `names`.
 async fn timesheets(
     db: &impl Conn,
     month: Month,
     sheets: &[month_sheets::Model],
     ctx: &Context<'_>,
     created: &mut Vec<statements::Model>,
-) -> Result<HashMap<Uuid, Vec<Line>>, DbErr> {
+    names: &mut HashMap<Uuid, (String, Option<String>)>,
+) -> Result<HashMap<Uuid, Vec<Worked>>, DbErr> {
     let policy = ctx.book.at(month.last_day()).map_err(DbErr::Custom)?;
     let mut latest = latest_versions(db, month).await?;
     let make = {
@@ -733,7 +737,7 @@ async fn timesheets(
             Ok((job, csv, pdf))
         })
     };
-    let mut out: HashMap<Uuid, Vec<Line>> = HashMap::new();
+    let mut out: HashMap<Uuid, Vec<Worked>> = HashMap::new();
     let mut rendering: Option<Rendering<(TimesheetJob, String, Vec<u8>)>> = None;
     for chunk in sheets.chunks(CHUNK) {
         let ids: Vec<Uuid> = chunk.iter().map(|s| s.client_id).collect();
@@ -832,9 +836,16 @@ async fn timesheets(
                 transport_used_cents: sheet.transport_used_cents,
                 confirmation: confirmation(sheet),
                 disputes: dispute_texts,
-                lines: lines.clone(),
+                lines,
             };
-            out.insert(client.id, lines);
+            out.insert(
+                client.id,
+                t.lines.iter().map(Worked::from).collect::<Vec<_>>(),
+            );
+            names.insert(
+                client.id,
+                (client.name.clone(), client.personal_code.clone()),
+            );
             // The service's own addresses get one mail for the whole close (the summary's).
             let mut recipients: Vec<String> = Vec::new();
             recipients.extend(client.email.clone());
