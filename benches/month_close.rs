@@ -544,6 +544,9 @@ async fn over_http(dir: &std::path::Path, url: &str, n: usize, per: usize, gener
         timed(&http, &base, &phone, "/api/v1/me", 50).await,
     );
 
+    // The peak so far: the start, the logins, the overview pages.
+    let peak_before = peak_kib(pid).unwrap_or(0) as f64 / 1024.0;
+
     // The close over HTTP: the answer, then the job to its end, with a phone's /me meanwhile.
     let (stop, watch) = tokio::sync::watch::channel(false);
     let me = me_meanwhile(http.clone(), base.clone(), phone.clone(), watch.clone());
@@ -648,7 +651,7 @@ async fn over_http(dir: &std::path::Path, url: &str, n: usize, per: usize, gener
         pushes_mail.0, pushes_mail.1
     );
     println!(
-        "| server peak RSS | {peak_close:.0} MiB to the close's end, {peak:.0} MiB to the mail's |"
+        "| server peak RSS | {peak_before:.0} MiB before the close, {peak_close:.0} MiB to the close's end, {peak:.0} MiB to the mail's |"
     );
     let mut child = svc.child;
     let _ = child.kill();
