@@ -1642,3 +1642,140 @@ async fn outcomes_a_phone_confirmed_are_forgotten_after_a_while_and_their_replay
     assert_eq!(r.last_applied_seq, 3);
     assert_eq!(app.get(&app.admin, &entries).await.body["total"], 3);
 }
+
+/// The entries' changes a phone pulls from `cursor` on (moving it to the log's end): each as
+/// (op, id, version, status).
+async fn entry_news(
+    app: &TestApp,
+    token: &str,
+    cursor: &mut String,
+) -> Vec<(String, String, Option<i64>, Option<String>)> {
+    let mut news = Vec::new();
+    loop {
+        let r = app
+            .get(
+                token,
+                &format!("/api/v1/sync/pull?cursor={cursor}&limit=50"),
+            )
+            .await;
+        r.expect(200);
+        let page: PullResponse = r.json();
+        news.extend(
+            page.changes
+                .into_iter()
+                .filter(|c| c.kind == "entry")
+                .map(|c| {
+                    (
+                        c.op,
+                        c.id,
+                        c.data["version"].as_i64(),
+                        c.data["status"].as_str().map(str::to_owned),
+                    )
+                }),
+        );
+        *cursor = page.cursor;
+        if !page.has_more {
+            return news;
+        }
+    }
+}
+
+/// Every way an entry changes — the phone's own push, a coordinator's edit, the review of a
+/// late entry, a coordinator's deletion — reaches the assistant's phone once, at the entry's
+/// new version: a write path that forgot its change row would leave the phone behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_change_of_an_entry_reaches_the_phone_once_at_its_new_version() {
+    let app = TestApp::spawn().await;
+    let s = scene(&app, 600, "ruta").await;
+    let mut cursor = String::new();
+    entry_news(&app, &s.token, &mut cursor).await;
+    let (a, late) = (Uuid::new_v4(), Uuid::new_v4());
+    let news = |op: &str, id: Uuid, version: Option<i64>, status: Option<&str>| {
+        vec![(
+            op.to_owned(),
+            id.to_string(),
+            version,
+            status.map(str::to_owned),
+        )]
+    };
+
+    push(
+        &app,
+        &s.token,
+        "phone-ruta",
+        vec![save(1, a, at(s.client, 2, 8, 10), None)],
+    )
+    .await
+    .expect(200);
+    assert_eq!(
+        entry_news(&app, &s.token, &mut cursor).await,
+        news("upsert", a, Some(1), Some("active"))
+    );
+    edited(&app, a, at(s.client, 2, 8, 11), 1).await;
+    assert_eq!(
+        entry_news(&app, &s.token, &mut cursor).await,
+        news("upsert", a, Some(2), Some("active"))
+    );
+    push(
+        &app,
+        &s.token,
+        "phone-ruta",
+        vec![save(2, a, at(s.client, 2, 9, 11), Some(2))],
+    )
+    .await
+    .expect(200);
+    assert_eq!(
+        entry_news(&app, &s.token, &mut cursor).await,
+        news("upsert", a, Some(3), Some("active"))
+    );
+
+    // October's deadline has passed: the session waits for review, then is approved.
+    let october = session(
+        s.client,
+        "2026-10-20T08:00:00+03:00",
+        "2026-10-20T10:00:00+03:00",
+        "work",
+    );
+    push(
+        &app,
+        &s.token,
+        "phone-ruta",
+        vec![save(3, late, october, None)],
+    )
+    .await
+    .expect(200);
+    assert_eq!(
+        entry_news(&app, &s.token, &mut cursor).await,
+        news("upsert", late, Some(1), Some("pending_review"))
+    );
+    app.post(
+        &app.admin,
+        &format!("/api/v1/entries/{late}/review"),
+        json!({"decision": "approve", "reason": "Pārbaudīts ar klientu"}),
+    )
+    .await
+    .expect(200);
+    assert_eq!(
+        entry_news(&app, &s.token, &mut cursor).await,
+        news("upsert", late, Some(2), Some("active"))
+    );
+
+    app.send(
+        reqwest::Method::DELETE,
+        Some(&app.admin),
+        &format!("/api/v1/entries/{a}?base_version=3"),
+        None,
+        None,
+    )
+    .await
+    .expect(200);
+    let gone = entry_news(&app, &s.token, &mut cursor).await;
+    assert_eq!(
+        gone.iter()
+            .map(|(op, id, _, _)| (op.as_str(), id.as_str()))
+            .collect::<Vec<_>>(),
+        [("delete", a.to_string().as_str())]
+    );
+    // Nothing more is waiting.
+    assert!(entry_news(&app, &s.token, &mut cursor).await.is_empty());
+}
