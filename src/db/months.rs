@@ -296,12 +296,9 @@ pub async fn open_before(
 /// `month`, how many of their disputes of it are open, and how many of their sessions touching
 /// it wait for review.
 pub struct Overview {
-    /// Each client's (name) in the order of their names: every client.
+    /// Each client's (name) in the order of their names: every client. Their decisions are
+    /// read apart (`people::figures_by_client`), only for the clients whose row needs them.
     pub clients: Vec<(Uuid, String)>,
-    /// Each client's decision versions, in the order `statements::decisions_of` gives them (all
-    /// of them: a later version of a series that ends before the month still ends the earlier
-    /// one's days in it).
-    pub decisions: std::collections::HashMap<Uuid, Vec<crate::domain::decision::Figures>>,
     /// Each client's sheet of the month: its state and minutes used.
     pub sheets: std::collections::HashMap<Uuid, (super::Stored<MonthState>, i64)>,
     pub open_disputes: std::collections::HashMap<Uuid, i64>,
@@ -321,7 +318,6 @@ pub async fn overview(db: &impl ConnectionTrait, month: Month) -> Result<Overvie
         .into_tuple()
         .all(db)
         .await?;
-    let decisions = people::figures_by_client(db, None).await?;
     let sheets: Vec<(Uuid, super::Stored<MonthState>, i64)> = month_sheets::Entity::find()
         .select_only()
         .column(month_sheets::Column::ClientId)
@@ -367,7 +363,6 @@ pub async fn overview(db: &impl ConnectionTrait, month: Month) -> Result<Overvie
     }
     Ok(Overview {
         clients,
-        decisions,
         sheets,
         open_disputes: open_disputes.into_iter().collect(),
         pending_review,

@@ -625,7 +625,8 @@ pub async fn own_month(
 
 /// Every client's month, for staff and accountants: state, allowance and use, open disputes,
 /// late entries waiting for review. Clients with neither an allowance nor a record that month
-/// are left out.
+/// are left out. Read beside the writer in a constant number of queries, whatever the number
+/// of clients; decisions are read only for the clients without a sheet and the page's clients.
 pub async fn overview(
     state: &AppState,
     caller: &Caller,
@@ -633,23 +634,88 @@ pub async fn overview(
     only: Option<MonthState>,
     (offset, limit): (u64, u64),
 ) -> Result<mobile_api::entries::MonthOverview, ApiError> {
-    let rows = overview_rows(state, caller, month).await?;
+    caller.require(&[Role::Coordinator, Role::Admin, Role::Accountant])?;
+    let db = &state.reads;
+    let policy = db::policy::book(db)
+        .await?
+        .at(month.last_day())
+        .map_err(ApiError::Internal)?;
+    let allowances =
+        async |ids: Vec<Uuid>| -> Result<std::collections::HashMap<Uuid, i64>, ApiError> {
+            let mut decisions = db::people::figures_by_client(db, Some(&ids)).await?;
+            Ok(ids
+                .into_iter()
+                .map(|id| {
+                    let versions = decisions.remove(&id).unwrap_or_default();
+                    let allowance = crate::domain::decision::month_allowance(
+                        &versions,
+                        month,
+                        policy.proration,
+                    );
+                    (id, allowance)
+                })
+                .collect())
+        };
+    let mut facts = db::months::overview(db, month).await?;
+    // A client with a sheet of the month has a row; one without has a row when their decisions
+    // give the month an allowance, which the regulation's rules (`domain/`) compute, so only
+    // those clients' decisions are read to count the rows.
+    let without: Vec<Uuid> = facts
+        .clients
+        .iter()
+        .filter(|(id, _)| !facts.sheets.contains_key(id))
+        .map(|(id, _)| *id)
+        .collect();
+    let mut known = allowances(without).await?;
+    // Every row, in the order of names: the client, their state, their sheet's minutes used.
+    let rows: Vec<(Uuid, String, MonthState, Option<i64>)> = std::mem::take(&mut facts.clients)
+        .into_iter()
+        .filter_map(|(id, name)| match facts.sheets.get(&id) {
+            Some((state, used)) => Some((id, name, **state, Some(*used))),
+            None => (known.get(&id).copied().unwrap_or(0) > 0).then_some((
+                id,
+                name,
+                MonthState::Open,
+                None,
+            )),
+        })
+        .collect();
     let by_state = MonthState::ALL
         .iter()
         .map(|s| mobile_api::entries::StateCount {
             state: *s,
-            count: rows.iter().filter(|r| r.state == *s).count() as u64,
+            count: rows.iter().filter(|r| r.2 == *s).count() as u64,
         })
         .collect();
     let chosen: Vec<_> = rows
         .into_iter()
-        .filter(|r| only.is_none_or(|o| r.state == o))
+        .filter(|r| only.is_none_or(|o| r.2 == o))
         .collect();
     let total = chosen.len() as u64;
-    let items = chosen
+    let page: Vec<_> = chosen
         .into_iter()
         .skip(usize::try_from(offset).unwrap_or(usize::MAX))
         .take(usize::try_from(limit).unwrap_or(usize::MAX))
+        .collect();
+    // The page's clients with a sheet: their allowance, from their decisions.
+    let with: Vec<Uuid> = page.iter().filter(|r| r.3.is_some()).map(|r| r.0).collect();
+    known.extend(allowances(with).await?);
+    let items = page
+        .into_iter()
+        .map(|(id, name, state, used)| {
+            let allowance = known.get(&id).copied().unwrap_or(0);
+            let used = used.unwrap_or(0);
+            mobile_api::entries::MonthOverviewRow {
+                client_id: id,
+                client_name: name,
+                state,
+                allowance_minutes: allowance,
+                used_minutes: used,
+                remaining_minutes: (allowance - used).max(0),
+                open_disputes: facts.open_disputes.get(&id).copied().unwrap_or(0),
+                pending_review: facts.pending_review.get(&id).copied().unwrap_or(0),
+            }
+        })
         .collect();
     Ok(mobile_api::entries::MonthOverview {
         month: month.to_string(),
@@ -659,44 +725,4 @@ pub async fn overview(
         limit,
         by_state,
     })
-}
-
-/// Every client's row of the month, in the order of their names: five queries whatever the
-/// number of clients, read beside the writer. The rows are counted and paged from here: whether
-/// a client without a sheet has a row depends on the allowance its decisions give the month,
-/// which the regulation's rules (`domain/`) compute, not a query.
-async fn overview_rows(
-    state: &AppState,
-    caller: &Caller,
-    month: Month,
-) -> Result<Vec<mobile_api::entries::MonthOverviewRow>, ApiError> {
-    caller.require(&[Role::Coordinator, Role::Admin, Role::Accountant])?;
-    let db = &state.reads;
-    let policy = db::policy::book(db)
-        .await?
-        .at(month.last_day())
-        .map_err(ApiError::Internal)?;
-    let mut facts = db::months::overview(db, month).await?;
-    let mut rows = Vec::new();
-    for (id, name) in std::mem::take(&mut facts.clients) {
-        let versions = facts.decisions.remove(&id).unwrap_or_default();
-        let allowance =
-            crate::domain::decision::month_allowance(&versions, month, policy.proration);
-        let sheet = facts.sheets.remove(&id);
-        if allowance == 0 && sheet.is_none() {
-            continue;
-        }
-        let used = sheet.as_ref().map(|(_, used)| *used).unwrap_or(0);
-        rows.push(mobile_api::entries::MonthOverviewRow {
-            client_id: id,
-            client_name: name,
-            state: sheet.map_or(MonthState::Open, |(state, _)| *state),
-            allowance_minutes: allowance,
-            used_minutes: used,
-            remaining_minutes: (allowance - used).max(0),
-            open_disputes: facts.open_disputes.get(&id).copied().unwrap_or(0),
-            pending_review: facts.pending_review.get(&id).copied().unwrap_or(0),
-        });
-    }
-    Ok(rows)
 }

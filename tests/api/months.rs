@@ -833,6 +833,25 @@ async fn the_month_overview_is_paged_and_counts_every_client_month_by_state() {
         (3, 3, 0, 50)
     );
     assert_eq!((count(&all, "open"), count(&all, "submitted")), (2, 1));
+    // Each row's allowance from the client's decision, with a sheet of the month or without
+    // (the October session came after its deadline: it waits for review, not counted yet).
+    let mut figures: Vec<(uuid::Uuid, i64, i64, i64)> = all
+        .items
+        .iter()
+        .map(|r| {
+            (
+                r.client_id,
+                r.allowance_minutes,
+                r.used_minutes,
+                r.remaining_minutes,
+            )
+        })
+        .collect();
+    figures.sort_by_key(|f| (f.0 != a.client, f.1));
+    assert_eq!(
+        figures.iter().map(|f| (f.1, f.2, f.3)).collect::<Vec<_>>(),
+        [(4800, 0, 4800), (2400, 0, 2400), (2400, 0, 2400)]
+    );
     assert_eq!(
         all.by_state.len(),
         6,
@@ -859,6 +878,7 @@ async fn the_month_overview_is_paged_and_counts_every_client_month_by_state() {
     let submitted = page("?state=submitted").await;
     assert_eq!(submitted.total, 1);
     assert_eq!(submitted.items[0].client_id, a.client);
+    assert_eq!(submitted.items[0].allowance_minutes, 4800);
     assert_eq!(count(&submitted, "open"), 2);
     // Too big a page and an unknown state are refused, in words.
     app.get(&app.admin, "/api/v1/months/2026-10?limit=501")
