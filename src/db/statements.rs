@@ -550,7 +550,7 @@ pub struct Issued {
 pub async fn write_issued(
     db: &impl ConnectionTrait,
     issued: Vec<Issued>,
-) -> Result<Vec<statements::Model>, DbErr> {
+) -> Result<Vec<Uuid>, DbErr> {
     let mut made = Vec::with_capacity(issued.len());
     let (mut files, mut mail) = (Vec::new(), Vec::new());
     for i in issued {
@@ -563,10 +563,11 @@ pub async fn write_issued(
             .map(IntoActiveModel::into_active_model)
             .collect()
     }
-    super::insert_all(db, rows(made.clone()), 500).await?;
+    let ids = made.iter().map(|s| s.id).collect();
+    super::insert_all(db, rows(made), 500).await?;
     super::insert_all(db, rows(files), 32).await?;
     super::insert_all(db, rows(mail), 500).await?;
-    Ok(made)
+    Ok(ids)
 }
 
 /// Marks a step's sheets `closed` with one update, records their `month` changes and their audit

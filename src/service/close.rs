@@ -283,14 +283,15 @@ struct Context<'a> {
 /// correction is the difference against exactly what was sent.
 ///
 /// It reads and writes a step of clients at a time with a handful of queries, and renders the
-/// documents on every core while the previous step's rows are written.
+/// documents on every core while the previous step's rows are written. Returns the ids of the
+/// statements it made.
 pub async fn close_month(
     db: &impl Conn,
     month: Month,
     settings: &CloseSettings<'_>,
     actor: Actor,
     now: DateTime<Utc>,
-) -> Result<Vec<statements::Model>, DbErr> {
+) -> Result<Vec<Uuid>, DbErr> {
     lock_close(db).await?;
     let fresh = sheets_to_close(db, month).await?;
     let amended = amended_sheets(db, month).await?;
@@ -723,7 +724,7 @@ async fn timesheets(
     month: Month,
     sheets: &[month_sheets::Model],
     ctx: &Context<'_>,
-    created: &mut Vec<statements::Model>,
+    created: &mut Vec<Uuid>,
     names: &mut HashMap<Uuid, (String, Option<String>)>,
 ) -> Result<HashMap<Uuid, Vec<Worked>>, DbErr> {
     let policy = ctx.book.at(month.last_day()).map_err(DbErr::Custom)?;
@@ -893,7 +894,7 @@ async fn pay_statements(
     latest: &mut HashMap<StatementKey, (i32, Uuid)>,
     month: Month,
     now: DateTime<Utc>,
-) -> Result<Vec<statements::Model>, DbErr> {
+) -> Result<Vec<Uuid>, DbErr> {
     let pay_files = Arc::new(move |job: PayJob| {
         let of = (&job.pay, job.corrections.as_slice());
         let csv = docs::pay_csv(&job.payee, &month.to_string(), of, &job.clients);

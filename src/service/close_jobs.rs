@@ -102,8 +102,7 @@ pub async fn run(state: &AppState, id: Uuid) -> Result<Option<close_jobs::Model>
     };
     let outcome = match super::statements::close_at(state, month, by, now, Some(id)).await {
         Ok(made) => {
-            let ids: Vec<Uuid> = made.iter().map(|s| s.id).collect();
-            let mails: i64 = db::statements::outbox_counts(&state.db, &ids)
+            let mails: i64 = db::statements::outbox_counts(&state.db, &made)
                 .await?
                 .values()
                 .sum();

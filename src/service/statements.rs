@@ -19,7 +19,7 @@ pub async fn close(
     state: &AppState,
     month: crate::domain::time::Month,
     by: crate::domain::ledger::Actor,
-) -> Result<Vec<statements::Model>, ApiError> {
+) -> Result<Vec<Uuid>, ApiError> {
     close_at(state, month, by, state.clock.now(), None).await
 }
 
@@ -31,7 +31,7 @@ pub async fn close_at(
     by: crate::domain::ledger::Actor,
     now: chrono::DateTime<chrono::Utc>,
     job: Option<Uuid>,
-) -> Result<Vec<statements::Model>, ApiError> {
+) -> Result<Vec<Uuid>, ApiError> {
     let txn = state.db.begin().await?;
     let overridden = wage_check(&txn, month).await?;
     let settings = super::close::CloseSettings {
@@ -41,8 +41,7 @@ pub async fn close_at(
     };
     let made = super::close::close_month(&txn, month, &settings, by, now).await?;
     if let Some(job) = job {
-        let ids: Vec<Uuid> = made.iter().map(|s| s.id).collect();
-        db::statements::made_by(&txn, &ids, job).await?;
+        db::statements::made_by(&txn, &made, job).await?;
     }
     txn.commit().await?;
     Ok(made)
