@@ -21,6 +21,7 @@ mod m20261201_000011_insurance_periods;
 mod m20261201_000012_close_jobs;
 mod m20261201_000013_pending_review;
 mod m20261201_000014_replay_retention;
+mod m20261201_000015_entries_by_time;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000012_close_jobs::Migration),
             Box::new(m20261201_000013_pending_review::Migration),
             Box::new(m20261201_000014_replay_retention::Migration),
+            Box::new(m20261201_000015_entries_by_time::Migration),
         ]
     }
 }

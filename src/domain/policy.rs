@@ -346,6 +346,17 @@ impl PolicyBook {
             .or_else(|| self.rows.iter().find(|r| r.key == key))
     }
 
+    /// The longest session (minutes) any version of the policy allowed, at least a day: no
+    /// stored session is longer, since each was checked against the policy of its day. A
+    /// month's sessions therefore start no earlier than this before the month.
+    pub fn longest_session_minutes(&self) -> i64 {
+        self.rows
+            .iter()
+            .filter(|r| r.key == "max_session_minutes")
+            .filter_map(|r| r.value.as_i64())
+            .fold(24 * 60, i64::max)
+    }
+
     /// The rows in force on `on`, one per key.
     pub fn in_force(&self, on: NaiveDate) -> Vec<&PolicyRow> {
         let mut keys: Vec<&str> = self.rows.iter().map(|r| r.key.as_str()).collect();
@@ -804,4 +815,27 @@ fn purposes_seed() -> Value {
             "Accompanying to a destination and back"
         ),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_longest_session_is_the_largest_of_every_version_and_never_below_a_day() {
+        let row = |from: (i32, u32, u32), minutes: i64| PolicyRow {
+            key: "max_session_minutes".into(),
+            effective_from: NaiveDate::from_ymd_opt(from.0, from.1, from.2).unwrap(),
+            value: json!(minutes),
+            source: "test".into(),
+            note: None,
+        };
+        // The seed allows 16 hours: the floor of a day stands.
+        assert_eq!(PolicyBook::new(seed()).longest_session_minutes(), 24 * 60);
+        // A later, shorter maximum does not shorten what older sessions may be.
+        let book = PolicyBook::new(vec![row((2024, 1, 1), 30 * 60), row((2026, 1, 1), 12 * 60)]);
+        assert_eq!(book.longest_session_minutes(), 30 * 60);
+        let book = PolicyBook::new(vec![row((2024, 1, 1), 12 * 60), row((2026, 1, 1), 36 * 60)]);
+        assert_eq!(book.longest_session_minutes(), 36 * 60);
+    }
 }

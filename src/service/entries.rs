@@ -457,10 +457,19 @@ pub async fn list(
     asked: ListFilter,
     (offset, limit): (u64, u64),
 ) -> Result<mobile_api::Page<Entry>, ApiError> {
+    let longest = match asked.month {
+        Some(_) => Some(
+            db::policy::book(&state.reads)
+                .await?
+                .longest_session_minutes(),
+        ),
+        None => None,
+    };
     let mut filter = store::EntryFilter {
         client_id: asked.client_id,
         assistant_id: asked.assistant_id,
         month: asked.month,
+        longest_minutes: longest,
         status: asked.status,
         with_warnings: asked.with_warnings,
         clients: None,
@@ -481,8 +490,9 @@ pub async fn list(
             filter.clients = Some(db::session::represented(&state.db, caller.user_id).await?)
         }
     }
-    let (rows, total) = store::list(&state.db, &filter, offset, limit).await?;
-    let trips = store::trips_of(&state.db, rows.iter().map(|e| e.id).collect()).await?;
+    // Read beside the writer: a long list never waits for a close or a group of pushes.
+    let (rows, total) = store::list(&state.reads, &filter, offset, limit).await?;
+    let trips = store::trips_of(&state.reads, rows.iter().map(|e| e.id).collect()).await?;
     let items = rows.iter().map(|e| view(e, &trips, locale)).collect();
     Ok(mobile_api::Page {
         items,

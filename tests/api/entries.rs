@@ -1093,6 +1093,66 @@ async fn a_session_over_midnight_at_a_months_end_counts_in_each_month_for_its_pa
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_months_list_of_every_client_holds_the_longest_session_begun_the_month_before() {
+    let app = TestApp::spawn().await;
+    let (a, b) = (
+        scene(&app, 4800, "ruta").await,
+        scene(&app, 4800, "ieva").await,
+    );
+    let write = |s: &Scene, start: &str, end: &str| {
+        let mut body = session(s.client, start, end, "other");
+        body["assistant_id"] = json!(s.assistant);
+        body
+    };
+    // The longest session the policy allows (16 hours), begun on the evening of 31 October.
+    let night = post(
+        &app,
+        &app.admin,
+        &write(&a, "2026-10-31T20:00:00+02:00", "2026-11-01T12:00:00+02:00"),
+    )
+    .await;
+    night.expect(201);
+    let before = post(
+        &app,
+        &app.admin,
+        &write(&b, "2026-10-30T08:00:00+03:00", "2026-10-30T09:00:00+03:00"),
+    )
+    .await;
+    before.expect(201);
+    let within = post(
+        &app,
+        &app.admin,
+        &write(&b, "2026-11-03T08:00:00+02:00", "2026-11-03T09:00:00+02:00"),
+    )
+    .await;
+    within.expect(201);
+    let ids = |month: &'static str| {
+        let app = &app;
+        let path = format!("/api/v1/entries?month={month}&limit=500");
+        async move {
+            let r = app.get(&app.admin, &path).await;
+            r.expect(200);
+            let items: Vec<String> = r.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["id"].as_str().unwrap().to_owned())
+                .collect();
+            assert_eq!(
+                r.body["total"],
+                items.len(),
+                "{month}: the total counts the page"
+            );
+            items
+        }
+    };
+    let id = |r: &Resp| r.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(ids("2026-11").await, vec![id(&night), id(&within)]);
+    assert_eq!(ids("2026-10").await, vec![id(&before), id(&night)]);
+    assert!(ids("2026-09").await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_retried_post_with_the_same_idempotency_key_replays_the_first_answer() {
     let app = TestApp::spawn().await;
     let s = scene(&app, 600, "ruta").await;
