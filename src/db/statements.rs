@@ -570,9 +570,11 @@ pub async fn write_issued(
     Ok(ids)
 }
 
-/// Marks a step's sheets `closed` with one update, records their `month` changes and their audit
-/// records. The version moves on by one; `reported_version` is what the statements show, so a
-/// later amendment moves the version past it.
+/// Marks a step's sheets `closed` with one update and records their `month` changes. The
+/// version moves on by one; `reported_version` is what the statements show, so a later
+/// amendment moves the version past it. Returns their audit records, for the caller to append
+/// at the end of its transaction: on PostgreSQL appending takes the audit chain's lock until
+/// the commit, and every phone's push appends too.
 pub async fn close_sheets(
     db: &impl ConnectionTrait,
     month: Month,
@@ -580,10 +582,10 @@ pub async fn close_sheets(
     book: &crate::domain::policy::PolicyBook,
     actor: Actor,
     now: DateTime<Utc>,
-) -> Result<(), DbErr> {
+) -> Result<Vec<audit::Record<'static>>, DbErr> {
     use sea_orm::sea_query::{Expr, ExprTrait};
     if sheets.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     for part in sheets.chunks(IN_LIST) {
         month_sheets::Entity::update_many()
@@ -650,7 +652,7 @@ pub async fn close_sheets(
         });
     }
     super::changes::record_all(db, changes).await?;
-    audit::append_all(db, now, records).await
+    Ok(records)
 }
 
 pub async fn statement(

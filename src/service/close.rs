@@ -345,8 +345,17 @@ pub async fn close_month(
     // line by line, so no difference is carried for them (that could pay a month twice); the
     // summary names them with their figures as they stand, for the accountant to settle.
     let mut unrecorded: Vec<(Month, Uuid, Vec<Worked>)> = Vec::new();
+    // The sheets' audit records, appended last (see `close_sheets`).
+    let mut audit = Vec::new();
     for (of, sheets) in by_month {
-        let mut lines = timesheets(db, of, &sheets, &ctx, &mut created, &mut names).await?;
+        let mut lines = timesheets(
+            db,
+            of,
+            &sheets,
+            &ctx,
+            (&mut created, &mut names, &mut audit),
+        )
+        .await?;
         for sheet in &sheets {
             let Some(lines) = lines.remove(&sheet.client_id) else {
                 continue;
@@ -432,6 +441,7 @@ pub async fn close_month(
     // Client-months marked changed whose timesheets and pay came out as sent (a rate recorded
     // for days without sessions): they are reported again as they are, and nothing is issued.
     if closing_now == 0 && deltas.is_empty() && created.is_empty() && unrecorded.is_empty() {
+        crate::db::audit::append_all(db, now, audit).await?;
         return Ok(created);
     }
 
@@ -713,19 +723,28 @@ pub async fn close_month(
         .chain(recorded_now)
         .collect();
     crate::db::statements::record_reported(db, summary_id, reported, now).await?;
+    crate::db::audit::append_all(db, now, audit).await?;
     Ok(created)
 }
 
+/// What the timesheets add to the close as they go: the statements made, each client's name and
+/// personal code, and the closed sheets' audit records.
+type Gathered<'a> = (
+    &'a mut Vec<Uuid>,
+    &'a mut HashMap<Uuid, (String, Option<String>)>,
+    &'a mut Vec<crate::db::audit::Record<'static>>,
+);
+
 /// Issues the timesheets of `sheets` (client-months of `month`: approved ones, or closed ones
 /// that changed since they were sent) and closes them; returns each client's sessions of the
-/// month as its pay needs them, and puts each client's name and personal code in `names`.
+/// month as its pay needs them, puts each client's name and personal code in `names`, the
+/// statements made in `created` and the closed sheets' audit records in `audit`.
 async fn timesheets(
     db: &impl Conn,
     month: Month,
     sheets: &[month_sheets::Model],
     ctx: &Context<'_>,
-    created: &mut Vec<Uuid>,
-    names: &mut HashMap<Uuid, (String, Option<String>)>,
+    (created, names, audit): Gathered<'_>,
 ) -> Result<HashMap<Uuid, Vec<Worked>>, DbErr> {
     let policy = ctx.book.at(month.last_day()).map_err(DbErr::Custom)?;
     let mut latest = latest_versions(db, month).await?;
@@ -878,7 +897,7 @@ async fn timesheets(
             let issued = timesheet_statements(previous.done().await?, &mut latest, month, ctx.now);
             created.extend(write_issued(db, issued).await?);
         }
-        close_sheets(db, month, closing, ctx.book, ctx.actor, ctx.now).await?;
+        audit.extend(close_sheets(db, month, closing, ctx.book, ctx.actor, ctx.now).await?);
     }
     if let Some(last) = rendering {
         let issued = timesheet_statements(last.done().await?, &mut latest, month, ctx.now);
