@@ -1099,33 +1099,18 @@ async fn the_months_list_of_every_client_holds_the_longest_session_begun_the_mon
         scene(&app, 4800, "ruta").await,
         scene(&app, 4800, "ieva").await,
     );
-    let write = |s: &Scene, start: &str, end: &str| {
+    // A session the coordinator writes; its id.
+    let write = async |s: &Scene, start: &str, end: &str| {
         let mut body = session(s.client, start, end, "other");
         body["assistant_id"] = json!(s.assistant);
-        body
+        let r = post(&app, &app.admin, &body).await;
+        r.expect(201);
+        r.body["id"].as_str().unwrap().to_owned()
     };
     // The longest session the policy allows (16 hours), begun on the evening of 31 October.
-    let night = post(
-        &app,
-        &app.admin,
-        &write(&a, "2026-10-31T20:00:00+02:00", "2026-11-01T12:00:00+02:00"),
-    )
-    .await;
-    night.expect(201);
-    let before = post(
-        &app,
-        &app.admin,
-        &write(&b, "2026-10-30T08:00:00+03:00", "2026-10-30T09:00:00+03:00"),
-    )
-    .await;
-    before.expect(201);
-    let within = post(
-        &app,
-        &app.admin,
-        &write(&b, "2026-11-03T08:00:00+02:00", "2026-11-03T09:00:00+02:00"),
-    )
-    .await;
-    within.expect(201);
+    let night = write(&a, "2026-10-31T20:00:00+02:00", "2026-11-01T12:00:00+02:00").await;
+    let before = write(&b, "2026-10-30T08:00:00+03:00", "2026-10-30T09:00:00+03:00").await;
+    let within = write(&b, "2026-11-03T08:00:00+02:00", "2026-11-03T09:00:00+02:00").await;
     let ids = |month: &'static str| {
         let app = &app;
         let path = format!("/api/v1/entries?month={month}&limit=500");
@@ -1146,9 +1131,8 @@ async fn the_months_list_of_every_client_holds_the_longest_session_begun_the_mon
             items
         }
     };
-    let id = |r: &Resp| r.body["id"].as_str().unwrap().to_owned();
-    assert_eq!(ids("2026-11").await, vec![id(&night), id(&within)]);
-    assert_eq!(ids("2026-10").await, vec![id(&before), id(&night)]);
+    assert_eq!(ids("2026-11").await, vec![night.clone(), within]);
+    assert_eq!(ids("2026-10").await, vec![before, night]);
     assert!(ids("2026-09").await.is_empty());
 }
 
