@@ -37,7 +37,17 @@ async fn pull_all(
     token: &str,
     limit: u64,
 ) -> (Vec<mobile_api::sync::Change>, String, usize) {
-    let (mut all, mut cursor, mut pages) = (Vec::new(), String::new(), 0);
+    pull_from(app, token, String::new(), limit).await
+}
+
+/// Every change after `cursor`, page by page: the changes, the last cursor and the pages.
+async fn pull_from(
+    app: &TestApp,
+    token: &str,
+    mut cursor: String,
+    limit: u64,
+) -> (Vec<mobile_api::sync::Change>, String, usize) {
+    let (mut all, mut pages) = (Vec::new(), 0);
     loop {
         let r = app
             .get(
@@ -1650,34 +1660,20 @@ async fn entry_news(
     token: &str,
     cursor: &mut String,
 ) -> Vec<(String, String, Option<i64>, Option<String>)> {
-    let mut news = Vec::new();
-    loop {
-        let r = app
-            .get(
-                token,
-                &format!("/api/v1/sync/pull?cursor={cursor}&limit=50"),
+    let (changes, last, _) = pull_from(app, token, std::mem::take(cursor), 50).await;
+    *cursor = last;
+    changes
+        .into_iter()
+        .filter(|c| c.kind == "entry")
+        .map(|c| {
+            (
+                c.op,
+                c.id,
+                c.data["version"].as_i64(),
+                c.data["status"].as_str().map(str::to_owned),
             )
-            .await;
-        r.expect(200);
-        let page: PullResponse = r.json();
-        news.extend(
-            page.changes
-                .into_iter()
-                .filter(|c| c.kind == "entry")
-                .map(|c| {
-                    (
-                        c.op,
-                        c.id,
-                        c.data["version"].as_i64(),
-                        c.data["status"].as_str().map(str::to_owned),
-                    )
-                }),
-        );
-        *cursor = page.cursor;
-        if !page.has_more {
-            return news;
-        }
-    }
+        })
+        .collect()
 }
 
 /// Every way an entry changes — the phone's own push, a coordinator's edit, the review of a
