@@ -23,14 +23,15 @@ pub struct Record {
     pub after: Option<String>,
 }
 
-/// A page of the log, newest first, before record `before`; with how many records match.
+/// A page of the log, newest first, before record `before`; with how many records the client has
+/// when the page is of one client.
 pub async fn page(
     state: &AppState,
     caller: &Caller,
     client_id: Option<Uuid>,
     before: Option<i64>,
     limit: u64,
-) -> Result<(Vec<Record>, u64), ApiError> {
+) -> Result<(Vec<Record>, Option<u64>), ApiError> {
     caller.require_staff()?;
     let (rows, total) = db::audit::page(&state.db, client_id, before, limit.clamp(1, 500)).await?;
     let rows = rows

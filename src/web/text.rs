@@ -724,9 +724,17 @@ const WORDS: &[(&str, [&str; 3])] = &[
     (
         "c_audit_text",
         [
-            "Katra izmaiņa, pieteikšanās un mēneša solis, jaunākie vispirms. Ierakstu kopā: {n}.",
-            "Каждое изменение, вход и шаг месяца, новые сверху. Всего записей: {n}.",
-            "Every change, login and month step, newest first. Records in all: {n}.",
+            "Katra izmaiņa, pieteikšanās un mēneša solis, jaunākie vispirms. Cik ierakstu ir žurnālā, saka ķēdes pārbaude.",
+            "Каждое изменение, вход и шаг месяца, новые сверху. Сколько записей в журнале, скажет проверка цепочки.",
+            "Every change, login and month step, newest first. The chain's check tells how many records the log holds.",
+        ],
+    ),
+    (
+        "c_audit_client_count",
+        [
+            "Ieraksti par šo klientu: {n}.",
+            "Записей об этом клиенте: {n}.",
+            "Records about this client: {n}.",
         ],
     ),
     (

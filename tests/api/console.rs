@@ -657,6 +657,20 @@ async fn a_dispute_is_resolved_in_the_console_as_corrected_or_rejected_with_a_re
     assert!(page.contains("Nav neizlemtu iebildumu"), "{page}");
     let (_, log) = get(&app, "/console/audit", &cookie).await;
     assert!(log.contains("dispute_resolved"), "{log}");
+    assert!(!log.contains("Ieraksti par šo klientu"), "{log}");
+    // One client's log says how many records it holds: here all of them are on the page.
+    let (_, theirs) = get(
+        &app,
+        &format!("/console/audit?client={}", s.client),
+        &cookie,
+    )
+    .await;
+    let rows = theirs.matches("<th scope=\"row\">").count();
+    assert!(rows > 2, "{theirs}");
+    assert!(
+        theirs.contains(&format!("Ieraksti par šo klientu: {rows}.")),
+        "{rows} {theirs}"
+    );
     let (_, checked) = get(&app, "/console/audit?check=1", &cookie).await;
     assert!(checked.contains("Ķēde ir vesela"), "{checked}");
 }
