@@ -141,6 +141,11 @@ impl App {
             let (url, stop) = (self.state.config.database_url.clone(), stop_rx.clone());
             tokio::spawn(async move { db::checkpoints(&url, stop).await })
         };
+        let sequencer = tokio::spawn(jobs::sequencer(
+            self.state.clone(),
+            stop_rx.clone(),
+            Duration::from_secs(1),
+        ));
         let worker = tokio::spawn(jobs::run(
             self.state.clone(),
             stop_rx,
@@ -163,6 +168,7 @@ impl App {
         .await;
         let _ = stop_tx.send(true);
         let _ = worker.await;
+        let _ = sequencer.await;
         let _ = checkpoints.await;
         self.state.db.clone().close().await.ok();
         self.state.reads.clone().close().await.ok();

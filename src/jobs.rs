@@ -8,6 +8,7 @@ use tokio::sync::watch;
 
 use crate::service::AppState;
 pub use crate::service::background::{close_due, deliver_outbox, housekeeping, submit_overdue};
+pub use crate::service::sync::number_changes;
 
 /// Delivers due mail every `every` and does housekeeping every sixth round, until `stop`. The
 /// first round comes one interval after start, when the service is up and answering: a round
@@ -33,6 +34,21 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>, every: Durati
         }
         if let Err(e) = deliver_outbox(&state).await {
             tracing::warn!(error = %e, "mail delivery failed; will retry");
+        }
+    }
+}
+
+/// Numbers committed changes every `every`, until `stop`, apart from the schedule's rounds (a
+/// round can spend minutes on mail). Pulls number what is left at their moment; this keeps that
+/// small when many pushes come and few pulls.
+pub async fn sequencer(state: AppState, mut stop: watch::Receiver<bool>, every: Duration) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.changed() => return,
+        }
+        if let Err(e) = number_changes(&state).await {
+            tracing::warn!(error = %e, "numbering changes failed; will retry");
         }
     }
 }

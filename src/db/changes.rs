@@ -130,35 +130,48 @@ pub async fn record_all(
     Ok(())
 }
 
-/// Numbers the committed, unnumbered changes after the highest position so far, in id order.
-/// One sequencer at a time (an advisory lock on PostgreSQL; SQLite has one writer). Asks
-/// `reads` first, so that a pull with nothing to number takes no write lock.
-pub async fn sequence(db: &super::Db, reads: &super::Db) -> Result<(), DbErr> {
-    let unnumbered = changes::Entity::find()
-        .select_only()
-        .column(changes::Column::Id)
-        .filter(changes::Column::Position.is_null())
-        .limit(1)
-        .into_tuple::<i64>()
-        .one(reads)
-        .await?;
-    if unnumbered.is_none() {
-        return Ok(());
-    }
-    let txn = db.begin().await?;
-    if super::is_postgres(&txn) {
-        txn.execute_unprepared("select pg_advisory_xact_lock(7316002)")
+/// Numbers the committed, unnumbered changes after the highest position so far, in id order,
+/// `batch` at a time, each batch its own short transaction, until none is left. One sequencer at
+/// a time (an advisory lock on PostgreSQL; SQLite has one writer). Asks `reads` first, so that a
+/// call with nothing to number takes no write lock. Returns how many it numbered.
+pub async fn sequence(db: &super::Db, reads: &super::Db, batch: u64) -> Result<u64, DbErr> {
+    let mut numbered = 0;
+    loop {
+        let unnumbered = changes::Entity::find()
+            .select_only()
+            .column(changes::Column::Id)
+            .filter(changes::Column::Position.is_null())
+            .limit(1)
+            .into_tuple::<i64>()
+            .one(if numbered == 0 { reads } else { db })
             .await?;
+        if unnumbered.is_none() {
+            return Ok(numbered);
+        }
+        let txn = db.begin().await?;
+        if super::is_postgres(&txn) {
+            txn.execute_unprepared("select pg_advisory_xact_lock(7316002)")
+                .await?;
+        }
+        let done = txn
+            .execute_raw(sea_orm::Statement::from_sql_and_values(
+                txn.get_database_backend(),
+                "update changes set position = numbered.position
+                 from (select id, (select coalesce(max(position), 0) from changes)
+                                  + row_number() over (order by id) as position
+                       from (select id from changes where position is null
+                             order by id limit $1) as next) as numbered
+                 where changes.id = numbered.id",
+                [(batch.max(1) as i64).into()],
+            ))
+            .await?
+            .rows_affected();
+        txn.commit().await?;
+        numbered += done;
+        if done == 0 {
+            return Ok(numbered);
+        }
     }
-    txn.execute_unprepared(
-        "update changes set position = numbered.position
-         from (select id, (select coalesce(max(position), 0) from changes)
-                          + row_number() over (order by id) as position
-               from changes where position is null) as numbered
-         where changes.id = numbered.id",
-    )
-    .await?;
-    txn.commit().await
 }
 
 /// What a user may pull.

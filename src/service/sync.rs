@@ -33,6 +33,9 @@ pub const MAX_MUTATIONS: usize = 500;
 pub const PUSH_BODY_LIMIT: usize = 1024 * 1024;
 pub const PULL_DEFAULT: u64 = 200;
 pub const PULL_MAX: u64 = 1000;
+/// How many changes one numbering transaction takes at most, so that a backlog (a bulk load
+/// nobody pulled during) is numbered in short steps others can write between.
+const NUMBERING_BATCH: u64 = 20_000;
 
 fn body_hash(m: &Mutation) -> String {
     // serde_json's maps are ordered by key, so equal bodies serialize equally.
@@ -959,6 +962,14 @@ fn latest_entry(
     })
 }
 
+/// Numbers every committed change not yet numbered (PostgreSQL writes them unnumbered; SQLite
+/// numbers them as it writes them, so there it finds none). Every pull calls it first, and each
+/// process's sequencer every second, so that what pulls find to number stays small however few
+/// phones pull. Returns how many it numbered.
+pub async fn number_changes(state: &AppState) -> Result<u64, db::DbErr> {
+    changes::sequence(&state.db, &state.reads, NUMBERING_BATCH).await
+}
+
 /// `GET /api/v1/sync/pull?cursor=…&limit=…`
 /// Everything the caller may see that changed after `cursor`, in commit order, a page of at
 /// most `limit` changes.
@@ -978,7 +989,7 @@ pub async fn pull(
             json!({ "max": PULL_MAX }),
         ));
     }
-    changes::sequence(&state.db, &state.reads).await?;
+    number_changes(state).await?;
     let who = match caller.role {
         Role::Coordinator | Role::Admin | Role::Accountant => changes::Visibility::All,
         Role::Assistant => {

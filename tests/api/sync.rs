@@ -1775,3 +1775,82 @@ async fn every_change_of_an_entry_reaches_the_phone_once_at_its_new_version() {
     // Nothing more is waiting.
     assert!(entry_news(&app, &s.token, &mut cursor).await.is_empty());
 }
+
+/// Changes are numbered while nobody pulls: each process's sequencer numbers what was committed,
+/// a batch at a time, so a phone's first pull after a busy day finds little to number. Numbered
+/// in batches, the positions still run on without a gap or a repeat, in the order of the ids.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changes_are_numbered_without_a_pull_in_batches_without_gaps() {
+    use asistents::db::entity::changes;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+    let app = TestApp::spawn().await;
+    if !asistents::db::is_postgres(&app.state.db) {
+        skipped(
+            "changes_are_numbered_without_a_pull_in_batches_without_gaps",
+            Skip::OtherEngine,
+            "SQLite numbers each change as it writes it; the PostgreSQL pass runs it",
+        );
+        return;
+    }
+    let s = scene(&app, 9600, "ruta").await;
+    // Five changes committed at once, numbered here two at a time (or by the sequencer first).
+    let txn = app.state.db.begin().await.unwrap();
+    for n in 0..5 {
+        let scope = asistents::db::changes::Scope {
+            assistant_id: Some(s.assistant),
+            ..Default::default()
+        };
+        asistents::db::changes::record(
+            &txn,
+            "assignment",
+            "upsert",
+            format!("batch-{n}"),
+            scope,
+            &json!({"id": format!("batch-{n}")}),
+            app.clock.now(),
+        )
+        .await
+        .unwrap();
+    }
+    txn.commit().await.unwrap();
+    asistents::db::changes::sequence(&app.state.db, &app.state.reads, 2)
+        .await
+        .unwrap();
+    // A session pushed by the phone, and no pull: the sequencer numbers its change.
+    crate::entries::post(
+        &app,
+        &s.token,
+        &session(
+            s.client,
+            "2026-11-02T08:00:00+02:00",
+            "2026-11-02T09:00:00+02:00",
+            "work",
+        ),
+    )
+    .await
+    .expect(201);
+    let unnumbered = || async {
+        changes::Entity::find()
+            .filter(changes::Column::Position.is_null())
+            .all(&app.state.db)
+            .await
+            .unwrap()
+            .len()
+    };
+    let mut waited = 0;
+    while unnumbered().await > 0 {
+        assert!(waited < 100, "the sequencer left changes unnumbered");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        waited += 1;
+    }
+    let log = changes::Entity::find()
+        .order_by_asc(changes::Column::Id)
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    let positions: Vec<i64> = log.iter().filter_map(|c| c.position).collect();
+    assert_eq!(positions.len(), log.len());
+    let expected: Vec<i64> = (1..=log.len() as i64).collect();
+    assert_eq!(positions, expected, "numbered in id order, without gaps");
+    assert!(log.iter().any(|c| c.kind == "entry"));
+}
