@@ -5,7 +5,14 @@
 //! seconds from /proc. Bounded in time and count; stops by itself.
 //!
 //! cargo bench --bench loadgen -- --devices 10 --batch 50 --seconds 10 [--mode realistic]
-//!     [--database-url postgres://…]
+//!     [--database-url postgres://…] [--processes 2]
+//!
+//! `--processes N` (PostgreSQL) starts N service processes on the one database and sends each
+//! phone's pushes to them in turn. Whatever N, after the load every phone's last push is sent
+//! again to another process (it must be answered `duplicate`, as first answered), and a
+//! coordinator's pull through the last process must hold every applied session exactly once and
+//! nothing else; the tool says what it checked and exits with a failure when something was lost
+//! or doubled. CI runs it with two processes under the test profile.
 //!
 //! `--mode tuned` (the default) pushes 45-minute sessions of one client per phone, eight a day,
 //! without notes. `--mode realistic` pushes what an assistant's phone sends: eight clients in
@@ -29,6 +36,7 @@ struct Args {
     batch: usize,
     seconds: u64,
     database_url: Option<String>,
+    processes: usize,
 }
 
 fn args() -> Args {
@@ -38,6 +46,7 @@ fn args() -> Args {
         batch: 50,
         seconds: 10,
         database_url: None,
+        processes: 1,
     };
     for (flag, value) in common::flags() {
         match flag.as_str() {
@@ -45,6 +54,7 @@ fn args() -> Args {
             "--batch" => a.batch = value.parse().expect("--batch N"),
             "--seconds" => a.seconds = value.parse::<u64>().expect("--seconds N").min(600),
             "--database-url" => a.database_url = Some(value),
+            "--processes" => a.processes = value.parse::<usize>().expect("--processes N").max(1),
             "--mode" => {
                 a.realistic = match value.as_str() {
                     "realistic" => true,
@@ -55,6 +65,13 @@ fn args() -> Args {
             other => panic!("unknown flag {other}"),
         }
     }
+    assert!(
+        a.processes == 1
+            || a.database_url
+                .as_deref()
+                .is_some_and(|u| u.starts_with("postgres")),
+        "--processes N shares one PostgreSQL database: give --database-url postgres://…"
+    );
     a
 }
 
@@ -101,34 +118,48 @@ async fn main() {
         .clone()
         .unwrap_or_else(|| format!("sqlite://{}/load.db?mode=rwc", dir.display()));
     let started = Instant::now();
-    let common::Service {
-        child: mut server,
-        pid,
-        base,
-    } = common::start(
-        &dir,
-        &[
-            ("DATABASE_URL", url.clone()),
-            ("ASISTENTS_ADMIN_PASSWORD", "load-admin-password".into()),
-            ("RUST_LOG", "warn".into()),
-        ],
-    );
+    let env = [
+        ("DATABASE_URL", url.clone()),
+        ("ASISTENTS_ADMIN_PASSWORD", "load-admin-password".into()),
+        ("RUST_LOG", "warn".into()),
+    ];
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(a.devices * 2)
         .build()
         .unwrap();
-    loop {
-        if http
-            .get(format!("{base}/health/ready"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status() == 200)
-        {
-            break;
+    let ready = |base: String| {
+        let http = http.clone();
+        async move {
+            loop {
+                if http
+                    .get(format!("{base}/health/ready"))
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status() == 200)
+                {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
         }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    };
+    // The first process migrates the database; the others start on it once it is ready.
+    let common::Service {
+        child: mut server,
+        pid,
+        base,
+    } = common::start(&dir, &env);
+    ready(base.clone()).await;
     let ready_ms = started.elapsed().as_millis();
+    let mut others = Vec::new();
+    for _ in 1..a.processes {
+        let other = common::start(&dir, &env);
+        ready(other.base.clone()).await;
+        others.push(other);
+    }
+    let bases: Vec<String> = std::iter::once(base.clone())
+        .chain(others.iter().map(|o| o.base.clone()))
+        .collect();
 
     let post = |path: String, token: Option<String>, body: Value| {
         let http = http.clone();
@@ -266,7 +297,7 @@ async fn main() {
     let run_started = Instant::now();
     let mut tasks = Vec::new();
     for (i, (cids, token)) in phones.iter().cloned().enumerate() {
-        let (http, base, batch, realistic) = (http.clone(), base.clone(), a.batch, a.realistic);
+        let (http, bases, batch, realistic) = (http.clone(), bases.clone(), a.batch, a.realistic);
         let (applied, rejected, errors, pushes) = (
             applied.clone(),
             rejected.clone(),
@@ -275,46 +306,73 @@ async fn main() {
         );
         let spent = spent.clone();
         tasks.push(tokio::spawn(async move {
-            let mut latencies = Vec::new();
+            let mut phone = Phone::default();
             let mut seq = 0u64;
             let mut day = Day::new(day0);
-            while Instant::now() < deadline && !spent.load(Ordering::Relaxed) {
-                if seq + (batch as u64) > capacity {
-                    spent.store(true, Ordering::Relaxed);
-                    break;
-                }
-                let now = Utc::now();
-                let mutations: Vec<Value> = (0..batch)
-                    .map(|k| {
-                        let n = seq + k as u64;
-                        let args = if realistic {
-                            day.next(&cids, n, now)
-                        } else {
-                            session(&cids[0], n)
-                        };
-                        json!({"seq": n + 1, "name": "entry.save", "args": args})
-                    })
-                    .collect();
+            // A push not answered is sent again as it was, as a phone does, until answered.
+            let mut pending: Option<Value> = None;
+            let (mut sent, mut retries) = (0usize, 0u32);
+            loop {
+                let body = match pending.take() {
+                    Some(_) if retries >= 100 => {
+                        phone.unanswered = true;
+                        break;
+                    }
+                    Some(body) => {
+                        retries += 1;
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        body
+                    }
+                    None => {
+                        if Instant::now() >= deadline || spent.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        if seq + (batch as u64) > capacity {
+                            spent.store(true, Ordering::Relaxed);
+                            break;
+                        }
+                        let now = Utc::now();
+                        let mutations: Vec<Value> = (0..batch)
+                            .map(|k| {
+                                let n = seq + k as u64;
+                                let args = if realistic {
+                                    day.next(&cids, n, now)
+                                } else {
+                                    session(&cids[0], n)
+                                };
+                                json!({"seq": n + 1, "name": "entry.save", "args": args})
+                            })
+                            .collect();
+                        seq += batch as u64;
+                        json!({"device_id": format!("phone-{i}"), "mutations": mutations, "device_time": realistic.then_some(now)})
+                    }
+                };
+                // Each push to the next process in turn.
+                let base = &bases[(i + sent) % bases.len()];
+                sent += 1;
                 let t = Instant::now();
                 let r = http
                     .post(format!("{base}/api/v1/sync/push"))
                     .bearer_auth(&token)
-                    .json(&json!({"device_id": format!("phone-{i}"), "mutations": mutations, "device_time": realistic.then_some(now)}))
+                    .json(&body)
                     .send()
                     .await;
-                latencies.push(t.elapsed().as_secs_f64() * 1000.0);
+                phone.latencies.push(t.elapsed().as_secs_f64() * 1000.0);
                 pushes.fetch_add(1, Ordering::Relaxed);
                 match r {
                     Ok(r) if r.status() == 200 => {
                         let v: Value = r.json().await.unwrap_or(Value::Null);
-                        for x in v["results"].as_array().into_iter().flatten() {
+                        let results = v["results"].as_array().cloned().unwrap_or_default();
+                        for (m, x) in body["mutations"].as_array().into_iter().flatten().zip(&results) {
                             if x["status"] == "applied" {
                                 applied.fetch_add(1, Ordering::Relaxed);
+                                phone.applied.push(m["args"]["id"].as_str().unwrap_or("").to_owned());
                             } else {
                                 rejected.fetch_add(1, Ordering::Relaxed);
                             }
                         }
-                        seq += batch as u64;
+                        phone.last = Some((body, results));
+                        retries = 0;
                     }
                     // The first failure is shown, so that a run that only fails says why.
                     Ok(r) => {
@@ -322,20 +380,25 @@ async fn main() {
                             let status = r.status();
                             eprintln!("push failed: {status} {}", r.text().await.unwrap_or_default());
                         }
+                        pending = Some(body);
                     }
                     Err(e) => {
                         if errors.fetch_add(1, Ordering::Relaxed) == 0 {
                             eprintln!("push failed: {e}");
                         }
+                        pending = Some(body);
                     }
                 }
             }
-            latencies
+            phone
         }));
     }
     let mut latencies: Vec<f64> = Vec::new();
+    let mut done: Vec<Phone> = Vec::new();
     for t in tasks {
-        latencies.extend(t.await.unwrap());
+        let mut phone = t.await.unwrap();
+        latencies.append(&mut phone.latencies);
+        done.push(phone);
     }
     let elapsed = run_started.elapsed().as_secs_f64();
     latencies.sort_by(|x, y| x.total_cmp(y));
@@ -407,7 +470,15 @@ async fn main() {
     } else {
         push_peak_kib.max(pull_peak_kib)
     };
+    let checked = check(&http, &bases, &admin, &phones, &done).await;
+
     // Stopped as an operator stops it (SIGTERM), so that SQLite folds its log into the file.
+    for mut other in others {
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &other.pid.to_string()])
+            .status();
+        let _ = other.child.wait();
+    }
     let stopped = std::process::Command::new("kill")
         .args(["-TERM", &pid.to_string()])
         .status()
@@ -464,6 +535,100 @@ async fn main() {
         rss_kib as f64 / 1024.0,
         cpu
     );
+    if let Err(why) = checked {
+        eprintln!("{why}");
+        std::process::exit(1);
+    }
+}
+
+/// What one phone did: its push latencies, the ids of its sessions the service applied, its last
+/// answered push with the answers, and whether a push was left unanswered.
+#[derive(Default)]
+struct Phone {
+    latencies: Vec<f64>,
+    applied: Vec<String>,
+    last: Option<(Value, Vec<Value>)>,
+    unanswered: bool,
+}
+
+/// Nothing lost, nothing doubled: every phone's last push sent again to another process is
+/// answered `duplicate` with its first outcome, and a coordinator's pull from the start, through
+/// the last process, holds each applied session exactly once and no other session.
+async fn check(
+    http: &reqwest::Client,
+    bases: &[String],
+    admin: &str,
+    phones: &[(Vec<String>, String)],
+    done: &[Phone],
+) -> Result<(), String> {
+    let mut replays_differing = 0;
+    for (i, (phone, (_, token))) in done.iter().zip(phones).enumerate() {
+        let Some((body, first)) = &phone.last else {
+            continue;
+        };
+        let base = &bases[(i + 1) % bases.len()];
+        let again: Value = http
+            .post(format!("{base}/api/v1/sync/push"))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .map_err(|e| format!("a replay failed: {e}"))?
+            .json()
+            .await
+            .map_err(|e| format!("a replay's answer: {e}"))?;
+        let again = again["results"].as_array().cloned().unwrap_or_default();
+        let same = again.len() == first.len()
+            && again
+                .iter()
+                .zip(first)
+                .all(|(x, y)| x["status"] == "duplicate" && x["original_status"] == y["status"]);
+        if !same {
+            replays_differing += 1;
+        }
+    }
+    let base = bases.last().expect("a process");
+    let mut seen: std::collections::HashMap<String, u32> = Default::default();
+    let mut cursor = String::new();
+    loop {
+        let path = format!("/api/v1/sync/pull?cursor={cursor}&limit=1000");
+        let r = common::get_json(http, base, admin, &path).await;
+        for c in r["changes"].as_array().into_iter().flatten() {
+            if c["kind"] == "entry" {
+                *seen
+                    .entry(c["id"].as_str().unwrap_or("").to_owned())
+                    .or_default() += 1;
+            }
+        }
+        cursor = r["cursor"].as_str().unwrap_or("").to_owned();
+        if r["has_more"] != true {
+            break;
+        }
+    }
+    let applied: std::collections::HashSet<&str> = done
+        .iter()
+        .flat_map(|p| p.applied.iter().map(String::as_str))
+        .collect();
+    let total: usize = done.iter().map(|p| p.applied.len()).sum();
+    let doubled = seen.values().filter(|n| **n > 1).count() + (total - applied.len());
+    let lost = applied.iter().filter(|id| !seen.contains_key(**id)).count();
+    let unknown = seen
+        .keys()
+        .filter(|id| !applied.contains(id.as_str()))
+        .count();
+    let unanswered = done.iter().filter(|p| p.unanswered).count();
+    println!(
+        "# checked through {} process(es): {} sessions applied, {} pulled, {doubled} doubled, \
+         {lost} lost, {unknown} not applied but stored, {replays_differing} replays answered \
+         otherwise than first, {unanswered} phones left with a push unanswered",
+        bases.len(),
+        applied.len(),
+        seen.len(),
+    );
+    if doubled + lost + unknown + replays_differing + unanswered > 0 || applied.is_empty() {
+        return Err("the check failed: something was lost, doubled or answered otherwise".into());
+    }
+    Ok(())
 }
 
 /// A well-spread 64-bit number from `n` (splitmix64): the realistic mode's choices, the same on
