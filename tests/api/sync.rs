@@ -947,6 +947,31 @@ async fn follow_the_cursor_during_writes(app: TestApp) {
     assert_eq!(everything.iter().filter(|c| c.0 == "entry").count(), 60);
 }
 
+/// Records, in `txn`, a change of an assignment `id` the assistant may pull, as the service's
+/// writes do; it is numbered once `txn` commits.
+async fn assignment_change(
+    app: &TestApp,
+    txn: &sea_orm::DatabaseTransaction,
+    assistant: Uuid,
+    id: &str,
+) {
+    let scope = asistents::db::changes::Scope {
+        assistant_id: Some(assistant),
+        ..Default::default()
+    };
+    asistents::db::changes::record(
+        txn,
+        "assignment",
+        "upsert",
+        id.to_owned(),
+        scope,
+        &json!({ "id": id }),
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_committed_late_with_an_earlier_id_is_still_pulled() {
     let app = TestApp::spawn().await;
@@ -962,21 +987,7 @@ async fn a_change_committed_late_with_an_earlier_id_is_still_pulled() {
     // A transaction takes its change id first and commits last.
     use sea_orm::TransactionTrait;
     let slow = app.state.db.begin().await.unwrap();
-    let scope = asistents::db::changes::Scope {
-        assistant_id: Some(s.assistant),
-        ..Default::default()
-    };
-    asistents::db::changes::record(
-        &slow,
-        "assignment",
-        "upsert",
-        "slow-one".into(),
-        scope,
-        &json!({"id": "slow-one"}),
-        app.clock.now(),
-    )
-    .await
-    .unwrap();
+    assignment_change(&app, &slow, s.assistant, "slow-one").await;
     // Meanwhile another write commits and a phone pulls past it.
     crate::entries::post(
         &app,
@@ -1796,21 +1807,7 @@ async fn changes_are_numbered_without_a_pull_in_batches_without_gaps() {
     // Five changes committed at once, numbered here two at a time (or by the sequencer first).
     let txn = app.state.db.begin().await.unwrap();
     for n in 0..5 {
-        let scope = asistents::db::changes::Scope {
-            assistant_id: Some(s.assistant),
-            ..Default::default()
-        };
-        asistents::db::changes::record(
-            &txn,
-            "assignment",
-            "upsert",
-            format!("batch-{n}"),
-            scope,
-            &json!({"id": format!("batch-{n}")}),
-            app.clock.now(),
-        )
-        .await
-        .unwrap();
+        assignment_change(&app, &txn, s.assistant, &format!("batch-{n}")).await;
     }
     txn.commit().await.unwrap();
     asistents::db::changes::sequence(&app.state.db, &app.state.reads, 2)
