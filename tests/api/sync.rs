@@ -947,6 +947,33 @@ async fn follow_the_cursor_during_writes(app: TestApp) {
     assert_eq!(everything.iter().filter(|c| c.0 == "entry").count(), 60);
 }
 
+/// A service on PostgreSQL with an assistant's scene, or `None` (said in the output) on SQLite.
+async fn on_postgresql(name: &str, why: &str) -> Option<(TestApp, Scene)> {
+    let app = TestApp::spawn().await;
+    if !asistents::db::is_postgres(&app.state.db) {
+        skipped(name, Skip::OtherEngine, why);
+        return None;
+    }
+    let s = scene(&app, 9600, "ruta").await;
+    Some((app, s))
+}
+
+/// The assistant writes a session on the morning of 2 November through the API.
+async fn morning_session(app: &TestApp, s: &Scene) {
+    crate::entries::post(
+        app,
+        &s.token,
+        &session(
+            s.client,
+            "2026-11-02T08:00:00+02:00",
+            "2026-11-02T09:00:00+02:00",
+            "work",
+        ),
+    )
+    .await
+    .expect(201);
+}
+
 /// Records, in `txn`, a change of an assignment `id` the assistant may pull, as the service's
 /// writes do; it is numbered once `txn` commits.
 async fn assignment_change(
@@ -974,33 +1001,20 @@ async fn assignment_change(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_committed_late_with_an_earlier_id_is_still_pulled() {
-    let app = TestApp::spawn().await;
-    if !asistents::db::is_postgres(&app.state.db) {
-        skipped(
-            "a_change_committed_late_with_an_earlier_id_is_still_pulled",
-            Skip::OtherEngine,
-            "SQLite has one writer, so commits cannot interleave; the PostgreSQL pass runs it",
-        );
+    let Some((app, s)) = on_postgresql(
+        "a_change_committed_late_with_an_earlier_id_is_still_pulled",
+        "SQLite has one writer, so commits cannot interleave; the PostgreSQL pass runs it",
+    )
+    .await
+    else {
         return;
-    }
-    let s = scene(&app, 9600, "ruta").await;
+    };
     // A transaction takes its change id first and commits last.
     use sea_orm::TransactionTrait;
     let slow = app.state.db.begin().await.unwrap();
     assignment_change(&app, &slow, s.assistant, "slow-one").await;
     // Meanwhile another write commits and a phone pulls past it.
-    crate::entries::post(
-        &app,
-        &s.token,
-        &session(
-            s.client,
-            "2026-11-02T08:00:00+02:00",
-            "2026-11-02T09:00:00+02:00",
-            "work",
-        ),
-    )
-    .await
-    .expect(201);
+    morning_session(&app, &s).await;
     let (first, cursor, _) = pull_all(&app, &s.token, 100).await;
     assert!(first.iter().any(|c| c.kind == "entry") && first.iter().all(|c| c.id != "slow-one"));
     slow.commit().await.unwrap();
@@ -1794,16 +1808,14 @@ async fn every_change_of_an_entry_reaches_the_phone_once_at_its_new_version() {
 async fn changes_are_numbered_without_a_pull_in_batches_without_gaps() {
     use asistents::db::entity::changes;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
-    let app = TestApp::spawn().await;
-    if !asistents::db::is_postgres(&app.state.db) {
-        skipped(
-            "changes_are_numbered_without_a_pull_in_batches_without_gaps",
-            Skip::OtherEngine,
-            "SQLite numbers each change as it writes it; the PostgreSQL pass runs it",
-        );
+    let Some((app, s)) = on_postgresql(
+        "changes_are_numbered_without_a_pull_in_batches_without_gaps",
+        "SQLite numbers each change as it writes it; the PostgreSQL pass runs it",
+    )
+    .await
+    else {
         return;
-    }
-    let s = scene(&app, 9600, "ruta").await;
+    };
     // Five changes committed at once, numbered here two at a time (or by the sequencer first).
     let txn = app.state.db.begin().await.unwrap();
     for n in 0..5 {
@@ -1814,18 +1826,7 @@ async fn changes_are_numbered_without_a_pull_in_batches_without_gaps() {
         .await
         .unwrap();
     // A session pushed by the phone, and no pull: the sequencer numbers its change.
-    crate::entries::post(
-        &app,
-        &s.token,
-        &session(
-            s.client,
-            "2026-11-02T08:00:00+02:00",
-            "2026-11-02T09:00:00+02:00",
-            "work",
-        ),
-    )
-    .await
-    .expect(201);
+    morning_session(&app, &s).await;
     let unnumbered = || async {
         changes::Entity::find()
             .filter(changes::Column::Position.is_null())
