@@ -9,7 +9,8 @@
 //! With `--via http` it runs `asistents serve` on the generated data instead and times, as a
 //! coordinator and a phone see them: the month overview's first page, the close asked for over
 //! HTTP (the answer, the background job to its end, `/me` meanwhile), the statements' and the
-//! outbox's first pages, and the mail handed out (to `.eml` files) with `/me` meanwhile; an
+//! outbox's first pages, and the mail handed to a local SMTP server (a sink in the bench that
+//! counts messages and connections) with `/me` meanwhile; an
 //! assistant's phone pushes a session every 50 ms during the close and during the mail; p50 /
 //! p99 in ms over repeated calls and the server's peak RSS. It also times the entries' list, a
 //! new phone's first pull and the console's pages, and prints the database's bytes per entry.
@@ -33,6 +34,12 @@ use sea_orm::{ConnectionTrait, EntityTrait, IntoActiveModel, TransactionTrait};
 use uuid::Uuid;
 
 mod common;
+#[path = "../tests/api/helpers/smtp.rs"]
+#[allow(
+    dead_code,
+    reason = "the tests' SMTP server; the bench only counts what it receives"
+)]
+mod smtp;
 
 fn peak_kib(pid: u32) -> Option<u64> {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
@@ -928,6 +935,7 @@ fn me_meanwhile(
 }
 
 async fn over_http(dir: &std::path::Path, url: &str, n: usize, per: usize, generated: f64) {
+    let sink = smtp::SmtpSink::start_counting();
     let svc = common::start(
         dir,
         &[
@@ -937,7 +945,7 @@ async fn over_http(dir: &std::path::Path, url: &str, n: usize, per: usize, gener
                 "ASISTENTS_STATEMENT_RECIPIENTS",
                 "gramatvediba@example.lv".into(),
             ),
-            ("ASISTENTS_MAIL_DIR", dir.join("mail").display().to_string()),
+            ("ASISTENTS_SMTP_URL", smtp::SmtpSink::url(sink.port)),
             ("RUST_LOG", "warn".into()),
         ],
     );
@@ -1080,6 +1088,12 @@ async fn over_http(dir: &std::path::Path, url: &str, n: usize, per: usize, gener
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let mailed = t.elapsed().as_secs_f64();
+    let (connections, received) = sink.counts();
+    assert_eq!(
+        received as u64,
+        job["mails_queued"].as_u64().unwrap_or(0),
+        "every mail of the close reached the SMTP server once"
+    );
     let _ = stop.send(true);
     let during_mail = percentiles(me.await.unwrap());
     let (pushed, _, busy_mail) = pushes.await.unwrap();
@@ -1111,7 +1125,9 @@ async fn over_http(dir: &std::path::Path, url: &str, n: usize, per: usize, gener
         "| a phone's push of one session during the close ({pushed_close} pushes, {busy_close} answered 503) | {:.1} / {:.1} |",
         pushes_close.0, pushes_close.1
     );
-    println!("| mail handed out (until every mail is sent) | {mailed:.1} s |");
+    println!(
+        "| mail handed to the local SMTP server, until every mail is sent ({received} messages over {connections} connections) | {mailed:.1} s |"
+    );
     println!(
         "| GET /me during the mail | {:.1} / {:.1} |",
         during_mail.0, during_mail.1

@@ -1090,6 +1090,13 @@ async fn one_delivery_round_sends_all_the_mail_that_is_due_a_few_at_a_time() {
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), first + 120, "each resend its own message, once");
+    // A few at a time over connections kept open: at most four, each carrying many messages.
+    let (connections, received) = sink.counts();
+    assert_eq!(received, first + 120);
+    assert!(
+        (1..=4).contains(&connections),
+        "{connections} connections for {received} messages"
+    );
     assert_eq!(
         asistents::jobs::deliver_outbox(&app.state).await.unwrap(),
         0

@@ -1,8 +1,10 @@
-//! A real SMTP server for tests: speaks enough of the protocol over TCP for lettre, keeps every
-//! message it accepts. Not a mock of our mailer: the service talks to it over a socket.
+//! A real SMTP server for tests and the close bench: speaks enough of the protocol over TCP for
+//! lettre, keeps every message it accepts (or, for the bench, only counts them). Not a mock of
+//! our mailer: the service talks to it over a socket.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Clone)]
@@ -14,6 +16,15 @@ pub struct Received {
 pub struct SmtpSink {
     pub port: u16,
     messages: Arc<Mutex<Vec<Received>>>,
+    tally: Arc<Tally>,
+}
+
+/// What the sink counts: connections opened, messages accepted.
+#[derive(Default)]
+struct Tally {
+    keep: bool,
+    connections: AtomicUsize,
+    messages: AtomicUsize,
 }
 
 impl SmtpSink {
@@ -22,19 +33,46 @@ impl SmtpSink {
     }
 
     pub fn start_on(port: u16) -> SmtpSink {
+        Self::listen(port, true)
+    }
+
+    /// A sink that counts the messages and forgets them (a month's mail is gigabytes).
+    #[allow(dead_code, reason = "the close bench's sink; the tests read what they receive")]
+    pub fn start_counting() -> SmtpSink {
+        Self::listen(0, false)
+    }
+
+    fn listen(port: u16, keep: bool) -> SmtpSink {
         let listener = TcpListener::bind(("127.0.0.1", port)).expect("bind the SMTP sink");
         let port = listener.local_addr().unwrap().port();
         let messages = Arc::new(Mutex::new(Vec::new()));
-        let store = messages.clone();
+        let tally = Arc::new(Tally {
+            keep,
+            ..Default::default()
+        });
+        let (store, counts) = (messages.clone(), tally.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let store = store.clone();
+                let (store, counts) = (store.clone(), counts.clone());
+                counts.connections.fetch_add(1, Ordering::Relaxed);
                 std::thread::spawn(move || {
-                    let _ = serve(stream, &store);
+                    let _ = serve(stream, &store, &counts);
                 });
             }
         });
-        SmtpSink { port, messages }
+        SmtpSink {
+            port,
+            messages,
+            tally,
+        }
+    }
+
+    /// How many connections were opened and how many messages accepted, so far.
+    pub fn counts(&self) -> (usize, usize) {
+        (
+            self.tally.connections.load(Ordering::Relaxed),
+            self.tally.messages.load(Ordering::Relaxed),
+        )
     }
 
     /// A port where nothing listens (yet).
@@ -55,7 +93,7 @@ impl SmtpSink {
     }
 }
 
-fn serve(stream: TcpStream, store: &Mutex<Vec<Received>>) -> std::io::Result<()> {
+fn serve(stream: TcpStream, store: &Mutex<Vec<Received>>, tally: &Tally) -> std::io::Result<()> {
     let mut out = stream.try_clone()?;
     let mut lines = BufReader::new(stream);
     out.write_all(b"220 sink ESMTP\r\n")?;
@@ -93,12 +131,17 @@ fn serve(stream: TcpStream, store: &Mutex<Vec<Received>>) -> std::io::Result<()>
                 if line == ".\r\n" || line == ".\n" {
                     break;
                 }
-                data.push_str(&line);
+                if tally.keep {
+                    data.push_str(&line);
+                }
             }
-            store.lock().unwrap().push(Received {
-                to: to.clone(),
-                data,
-            });
+            tally.messages.fetch_add(1, Ordering::Relaxed);
+            if tally.keep {
+                store.lock().unwrap().push(Received {
+                    to: to.clone(),
+                    data,
+                });
+            }
             out.write_all(b"250 queued\r\n")?;
         } else if upper.starts_with("QUIT") {
             out.write_all(b"221 bye\r\n")?;
