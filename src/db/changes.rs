@@ -153,16 +153,16 @@ pub async fn sequence(db: &super::Db, reads: &super::Db, batch: u64) -> Result<u
             txn.execute_unprepared("select pg_advisory_xact_lock(7316002)")
                 .await?;
         }
+        // The batch is our own number, written into the statement as both engines read it.
         let done = txn
-            .execute_raw(sea_orm::Statement::from_sql_and_values(
-                txn.get_database_backend(),
+            .execute_unprepared(&format!(
                 "update changes set position = numbered.position
                  from (select id, (select coalesce(max(position), 0) from changes)
                                   + row_number() over (order by id) as position
                        from (select id from changes where position is null
-                             order by id limit $1) as next) as numbered
+                             order by id limit {}) as next) as numbered
                  where changes.id = numbered.id",
-                [(batch.max(1) as i64).into()],
+                batch.max(1)
             ))
             .await?
             .rows_affected();

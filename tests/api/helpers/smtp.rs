@@ -37,7 +37,10 @@ impl SmtpSink {
     }
 
     /// A sink that counts the messages and forgets them (a month's mail is gigabytes).
-    #[allow(dead_code, reason = "the close bench's sink; the tests read what they receive")]
+    #[allow(
+        dead_code,
+        reason = "the close bench's sink; the tests read what they receive"
+    )]
     pub fn start_counting() -> SmtpSink {
         Self::listen(0, false)
     }
