@@ -1090,11 +1090,13 @@ async fn one_delivery_round_sends_all_the_mail_that_is_due_a_few_at_a_time() {
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), first + 120, "each resend its own message, once");
-    // A few at a time over connections kept open: at most four, each carrying many messages.
+    // A few at a time over connections kept open, each carrying many messages: four at a time,
+    // and a connection handed back to the pool a moment late (or the service's own round,
+    // running beside this one) may add a few, but never one a message.
     let (connections, received) = sink.counts();
     assert_eq!(received, first + 120);
     assert!(
-        (1..=4).contains(&connections),
+        (1..=8).contains(&connections) && received >= 10 * connections,
         "{connections} connections for {received} messages"
     );
     assert_eq!(
